@@ -1,0 +1,87 @@
+# memspike: build, test, bench, install.
+#   make            build build/memspike
+#   make run        run the default config (Brunel network); installs deps
+#   make test       all tests (CUnit + end-to-end); installs deps
+#   make bench      benchmarks against Brian2 (prints figures)
+#   make install PREFIX=/usr/local
+#   make SANITIZE=address,undefined test
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -MMD -MP
+LDLIBS  := -linih -lmsgpackc -levent -lz $(MPI_LIBS) -lm
+PREFIX  ?= /usr/local
+BUILD   := build
+PYTHON  := /usr/bin/python3
+CONFIG  ?= configs/brunel_delta.ini
+
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_rng.c core/sim_queue.c \
+            core/sim_engine.c
+NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c
+SYN_SRC  := synapses/syn_static.c
+NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
+            network/net_build.c
+IO_SRC   := io/io_config.c io/io_log.c io/io_replay.c
+MPI_SRC  := mpi/comm.c
+LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
+CLI_SRC  := tools/memspike.c
+TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
+            tests/test_neuron.c tests/test_connect.c tests/test_config.c \
+            tests/test_log.c tests/test_engine.c
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all deps run test unit e2e bench install clean
+
+all: $(BUILD)/memspike
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) -c $< -o $@
+
+$(BUILD)/libmemspike.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/memspike: $(CLI_OBJ) $(BUILD)/libmemspike.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test_memspike: $(TEST_OBJ) $(BUILD)/libmemspike.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+
+deps:
+	@sh tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/memspike
+	$(BUILD)/memspike run $(CONFIG)
+
+unit: $(BUILD)/test_memspike
+	$(BUILD)/test_memspike
+
+e2e: $(BUILD)/memspike
+	sh tests/e2e.sh
+
+test: deps
+	@$(MAKE) --no-print-directory unit e2e
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/memspike
+	sh bench/run.sh
+
+install: $(BUILD)/memspike
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,68 @@
+/*
+ * sim_alloc.c: allocation with one out-of-memory policy (see sim_alloc.h).
+ */
+#include "sim_alloc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+static void (*abort_hook)(int status);
+
+static void out_of_memory(size_t n, const char *what)
+{
+  fprintf(stderr, "memspike: out of memory allocating %zu bytes for %s\n", n,
+          what ? what : "(unnamed)");
+  fflush(stderr);
+  if (abort_hook)
+    abort_hook(3);
+  exit(3);
+}
+
+void sim_alloc_set_abort(void (*hook)(int status)) { abort_hook = hook; }
+
+void *sim_malloc(size_t n, const char *what)
+{
+  void *p = malloc(n ? n : 1);
+  if (!p)
+    out_of_memory(n, what);
+  return p;
+}
+
+void *sim_calloc(size_t count, size_t size, const char *what)
+{
+  if (size && count > SIZE_MAX / size)
+    out_of_memory(SIZE_MAX, what);
+  void *p = calloc(count ? count : 1, size ? size : 1);
+  if (!p)
+    out_of_memory(count * size, what);
+  return p;
+}
+
+void *sim_realloc(void *p, size_t n, const char *what)
+{
+  void *q = realloc(p, n ? n : 1);
+  if (!q)
+    out_of_memory(n, what);
+  return q;
+}
+
+char *sim_strdup(const char *s, const char *what)
+{
+  size_t n = strlen(s) + 1;
+  char *d = sim_malloc(n, what);
+  memcpy(d, s, n);
+  return d;
+}
+
+void sim_free(void *p) { free(p); }
+
+size_t sim_peak_rss_bytes(void)
+{
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return (size_t)ru.ru_maxrss * 1024u; /* Linux reports KiB */
+}

@@ -1,0 +1,122 @@
+/*
+ * sim_rng.c: pcg32 seeding, stream keying and distributions.
+ */
+#include "sim_rng.h"
+
+#include <math.h>
+
+void sim_rng_seed(sim_rng *rng, uint64_t initstate, uint64_t initseq)
+{
+  rng->state = 0u;
+  rng->inc = (initseq << 1u) | 1u;
+  (void)sim_rng_u32(rng);
+  rng->state += initstate;
+  (void)sim_rng_u32(rng);
+}
+
+/* splitmix64 finaliser: a bijective mixer, so distinct keys give distinct
+   (state, stream) pairs with overwhelming probability. */
+static uint64_t mix64(uint64_t z)
+{
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void sim_rng_stream(sim_rng *rng, uint64_t seed, uint64_t gid, uint32_t purpose,
+                    uint32_t sub)
+{
+  uint64_t k = mix64(seed);
+  k = mix64(k ^ gid);
+  k = mix64(k ^ (((uint64_t)purpose << 32) | sub));
+  sim_rng_seed(rng, k, mix64(k ^ 0x5851f42d4c957f2dULL));
+}
+
+uint32_t sim_rng_below(sim_rng *rng, uint32_t bound)
+{
+  uint64_t m = (uint64_t)sim_rng_u32(rng) * bound;
+  uint32_t low = (uint32_t)m;
+  if (low < bound) {
+    uint32_t threshold = (uint32_t)(-bound) % bound;
+    while (low < threshold) {
+      m = (uint64_t)sim_rng_u32(rng) * bound;
+      low = (uint32_t)m;
+    }
+  }
+  return (uint32_t)(m >> 32);
+}
+
+double sim_rng_normal(sim_rng *rng)
+{
+  /* Box-Muller, one value per call: no cached second value, so the number
+     of draws per variate is fixed and streams stay easy to reason about. */
+  double u1 = sim_rng_open01(rng), u2 = sim_rng_uniform(rng);
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+double sim_rng_exponential(sim_rng *rng) { return -log(sim_rng_open01(rng)); }
+
+/* PTRS transformed rejection (Hormann 1993) for mean >= 10. */
+static uint32_t poisson_ptrs(sim_rng *rng, double lam)
+{
+  double slam = sqrt(lam), loglam = log(lam);
+  double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
+  double invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2);
+  for (;;) {
+    double u = sim_rng_uniform(rng) - 0.5, v = sim_rng_open01(rng);
+    double us = 0.5 - fabs(u);
+    double k = floor((2 * a / us + b) * u + lam + 0.43);
+    if (us >= 0.07 && v <= vr)
+      return (uint32_t)k;
+    if (k < 0 || (us < 0.013 && v > us))
+      continue;
+    if (log(v) + log(invalpha) - log(a / (us * us) + b) <=
+        -lam + k * loglam - lgamma(k + 1))
+      return (uint32_t)k;
+  }
+}
+
+uint32_t sim_rng_poisson(sim_rng *rng, double mean)
+{
+  if (mean <= 0)
+    return 0;
+  if (mean >= 10)
+    return poisson_ptrs(rng, mean);
+  /* Inversion by sequential search. */
+  double u = sim_rng_uniform(rng), p = exp(-mean), cdf = p;
+  uint32_t k = 0;
+  while (u > cdf && k < 1000) {
+    k++;
+    p *= mean / k;
+    cdf += p;
+  }
+  return k;
+}
+
+uint64_t sim_rng_geometric(sim_rng *rng, double p)
+{
+  if (p >= 1.0)
+    return 0;
+  double g = floor(log(sim_rng_open01(rng)) / log1p(-p));
+  return g >= 4.6e18 ? UINT64_MAX / 2 : (uint64_t)g;
+}
+
+void sim_cdf_table_init(sim_cdf_table *tab, const double *pmf, int n)
+{
+  double cdf = 0;
+  if (n > SIM_CDF_MAX)
+    n = SIM_CDF_MAX;
+  tab->n = 0;
+  for (int k = 0; k < n; k++) {
+    cdf += pmf[k];
+    double s = nearbyint(cdf * 4294967296.0);
+    tab->cdf[k] = s >= 4294967296.0 ? 4294967296ull : (uint64_t)s;
+    tab->n = k + 1;
+    if (tab->cdf[k] == 4294967296ull)
+      return;
+  }
+  /* Mass missing only by rounding: give the remainder to the last entry. */
+  if (tab->n && 1.0 - cdf < 1e-12)
+    tab->cdf[tab->n - 1] = 4294967296ull;
+}

@@ -1,0 +1,50 @@
+/*
+ * comm.h: the engine's only door to other ranks.  mpi/ is the one place
+ * that includes <mpi.h>; everything else calls these functions.  A run
+ * without mpirun is a world of one rank.
+ */
+#ifndef COMM_H
+#define COMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One spike on the wire: 8 bytes.  lag is the tick within the window. */
+typedef struct comm_spike {
+  uint32_t lag; /* tick - window start */
+  uint32_t gid; /* global neuron id */
+} comm_spike;
+
+/* Start the communication layer (MPI_Init); idempotent.  Installs an
+   out-of-memory hook that ends every rank. */
+int comm_init(int *argc, char ***argv);
+/* Finish (MPI_Finalize); idempotent. */
+void comm_fini(void);
+int comm_rank(void);
+int comm_size(void);
+
+/* Exchange this window's spikes: every rank passes its own spikes sorted by
+   (lag, gid) and receives everyone's, merged and sorted by (lag, gid), in
+   *all (grown as needed; caller owns, free with sim_free).  Returns the
+   number of spikes in *all.  bytes_sent (may be NULL) gets this rank's
+   payload bytes. */
+size_t comm_exchange_spikes(const comm_spike *mine, size_t n, comm_spike **all,
+                            size_t *cap, uint64_t *bytes_sent);
+
+double comm_sum_double(double x);
+double comm_max_double(double x);
+uint64_t comm_sum_u64(uint64_t x);
+int64_t comm_min_i64(int64_t x);
+/* Logical OR of flag over ranks: used so that every rank learns that one of
+   them failed and all stop together. */
+int comm_any(int flag);
+/* Gather one double per rank at rank 0 (out has comm_size() entries there;
+   ignored elsewhere). */
+void comm_gather_double(double x, double *out);
+void comm_barrier(void);
+
+/* End all ranks now with status, after printing msg (prefixed with the
+   rank when there are several) to stderr. */
+void comm_abort(int status, const char *msg) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * net_build.c: neurons and synapses of this rank, from a net_desc.
+ */
+#include "net_build.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/sim_alloc.h"
+#include "../core/sim_error.h"
+#include "../core/sim_rng.h"
+
+static double now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+uint32_t net_pop_of_gid(const net_desc *desc, sim_gid g)
+{
+  uint32_t lo = 0, hi = desc->npops;
+  while (hi - lo > 1) {
+    uint32_t mid = (lo + hi) / 2;
+    if (desc->pops[mid].first_gid <= g)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static void init_neurons(const net_desc *desc, net_pop *p)
+{
+  const nrn_model_ops *m = p->model;
+  const net_pop_desc *pd = p->desc;
+  p->state = sim_calloc(p->nlocal, m->state_size, "neuron state");
+  for (uint32_t i = 0; i < p->nlocal; i++) {
+    void *st = (char *)p->state + (size_t)i * m->state_size;
+    m->state_init(st, pd->param);
+    for (uint32_t k = 0; k < pd->ninit; k++) {
+      const net_init *in = &pd->init[k];
+      sim_rng rng;
+      sim_rng_stream(&rng, desc->sim.seed, p->gid[i], SIM_RNG_INIT, (uint32_t)in->var);
+      m->var_set(st, pd->param, in->var, net_dist_draw(&in->dist, &rng));
+    }
+  }
+}
+
+/* Smallest delay a projection can have, from its description alone, so
+   that every rank agrees without asking the others. */
+static sim_time proj_min_delay(const net_desc *desc, const net_proj_desc *pd)
+{
+  double lo = pd->delay_ms.a;
+  if (pd->delay_ms.kind == NET_DIST_NORMAL)
+    lo = isfinite(pd->delay_ms.lo) ? pd->delay_ms.lo : 0;
+  else if (pd->delay_ms.kind == NET_DIST_UNIFORM)
+    lo = fmin(pd->delay_ms.a, pd->delay_ms.b);
+  return net_delay_ticks(lo, desc->sim.resolution_ms);
+}
+
+int net_build(const net_desc *desc, const net_part *part, net_network **out)
+{
+  double t0 = now_s();
+  net_network *net = sim_calloc(1, sizeof *net, "network");
+  net->desc = desc;
+  net->part = *part;
+  net->pops = sim_calloc(desc->npops, sizeof *net->pops, "populations");
+  net->projs = sim_calloc(desc->nprojs, sizeof *net->projs, "projections");
+  for (uint32_t i = 0; i < desc->npops; i++) {
+    net_pop *p = &net->pops[i];
+    p->desc = &desc->pops[i];
+    p->model = p->desc->kind == NET_NEURONS ? p->desc->model : NULL;
+    p->nlocal = net_part_nlocal(part, p->desc->first_gid, p->desc->n);
+    p->gid = sim_malloc((size_t)p->nlocal * sizeof *p->gid, "local gids");
+    for (uint32_t k = 0; k < p->nlocal; k++)
+      p->gid[k] = net_part_gid(part, p->desc->first_gid, p->desc->n, k);
+    if (p->model)
+      init_neurons(desc, p);
+  }
+  net->min_delay = SIM_NEVER;
+  net->max_delay = 1;
+  for (uint32_t j = 0; j < desc->nprojs; j++) {
+    net_proj *pr = &net->projs[j];
+    const net_proj_desc *pd = pr->desc = &desc->projs[j];
+    int rc = net_connect(desc, j, part, &pr->syn);
+    if (rc) {
+      net_network_destroy(net);
+      return rc;
+    }
+    const nrn_model_ops *tm = desc->pops[pd->tgt].model;
+    pr->port = tm->port_by_sign && pr->syn.w_const < 0 ? 1 : 0;
+    net->nsyn += pr->syn.nsyn;
+    net->syn_bytes += net_syn_table_bytes(&pr->syn);
+    if (pr->syn.nsyn && pr->syn.d_max > net->max_delay)
+      net->max_delay = pr->syn.d_max;
+    /* Poisson trains are drawn on the target's rank: they never cross
+       ranks, so they do not bound the exchange window. */
+    if (desc->pops[pd->src].kind != NET_POISSON) {
+      sim_time lo = proj_min_delay(desc, pd);
+      if (lo < net->min_delay)
+        net->min_delay = lo;
+    }
+    net_pop *src = &net->pops[pd->src];
+    src->out_projs = sim_realloc(src->out_projs, (src->nout + 1) * sizeof(uint32_t),
+                                 "outgoing projection list");
+    src->out_projs[src->nout++] = j;
+  }
+  if (net->min_delay == SIM_NEVER)
+    net->min_delay = 1; /* no spike crosses ranks: any window works */
+  net->build_s = now_s() - t0;
+  *out = net;
+  return 0;
+}
+
+void net_network_destroy(net_network *net)
+{
+  if (!net)
+    return;
+  for (uint32_t i = 0; i < net->desc->npops; i++) {
+    sim_free(net->pops[i].gid);
+    sim_free(net->pops[i].state);
+    sim_free(net->pops[i].out_projs);
+  }
+  for (uint32_t j = 0; j < net->desc->nprojs; j++)
+    net_syn_table_fini(&net->projs[j].syn);
+  sim_free(net->pops);
+  sim_free(net->projs);
+  sim_free(net);
+}

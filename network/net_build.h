@@ -1,0 +1,54 @@
+/*
+ * net_build.h: the rank-local network: this rank's neurons (state arrays
+ * laid out by each model's ops table) and the synapses onto them, built
+ * from a validated net_desc.  No rank ever holds another rank's synapses.
+ */
+#ifndef NET_BUILD_H
+#define NET_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net_connect.h"
+#include "net_desc.h"
+#include "net_partition.h"
+
+/* This rank's part of one population. */
+typedef struct net_pop {
+  const net_pop_desc *desc;   /* borrowed from the net_desc */
+  const nrn_model_ops *model; /* NULL for generators */
+  uint32_t nlocal;            /* neurons owned here */
+  sim_gid *gid;               /* owned: gid of each local neuron, ascending */
+  void *state;                /* owned: nlocal * model->state_size bytes */
+  uint32_t *out_projs;        /* owned: projections whose source this is */
+  uint32_t nout;
+} net_pop;
+
+/* This rank's synapses of one projection. */
+typedef struct net_proj {
+  const net_proj_desc *desc; /* borrowed */
+  net_syn_table syn;         /* grouped by source */
+  int port;                  /* input port when the weight is constant */
+} net_proj;
+
+typedef struct net_network {
+  const net_desc *desc;    /* borrowed: must outlive the network */
+  net_part part;
+  net_pop *pops;           /* owned, desc->npops */
+  net_proj *projs;         /* owned, desc->nprojs */
+  sim_time min_delay;      /* ticks: smallest delay of any projection whose
+                              spikes cross ranks (same on every rank) */
+  sim_time max_delay;      /* ticks: largest delay on this rank */
+  uint64_t nsyn;           /* synapses on this rank */
+  size_t syn_bytes;        /* bytes of synapse storage on this rank */
+  double build_s;          /* wall seconds spent building */
+} net_network;
+
+/* Build this rank's part.  Returns 0, or a negative code with a message. */
+int net_build(const net_desc *desc, const net_part *part, net_network **out);
+void net_network_destroy(net_network *net);
+
+/* Population index holding gid (binary search over first gids). */
+uint32_t net_pop_of_gid(const net_desc *desc, sim_gid g);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * net_connect.c: connection rules -> rank-local CSR synapse tables.
+ * Two passes over the same streams: the first counts synapses per source,
+ * the second fills them in place, so no temporary list of all pairs is
+ * ever held (peak memory = the final table).
+ */
+#include "net_connect.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../core/sim_alloc.h"
+#include "../core/sim_error.h"
+#include "../core/sim_rng.h"
+
+int64_t net_delay_ticks(double delay_ms, double resolution_ms)
+{
+  double t = nearbyint(delay_ms / resolution_ms);
+  return t < 1 ? 1 : (int64_t)t;
+}
+
+/* Everything one pass needs. */
+typedef struct conn_ctx {
+  const net_desc *desc;
+  const net_proj_desc *pd;
+  const net_pop_desc *src, *tgt;
+  uint32_t proj;     /* projection index: sub-key of the streams */
+  const net_part *part;
+  int fill;          /* 0: count pass, 1: fill pass */
+  net_syn_table *t;
+  uint64_t *cursor;  /* fill pass: next free slot per source */
+  uint32_t *seen;    /* sampling without replacement: stamp per source */
+  uint32_t stamp;
+  int err;
+} conn_ctx;
+
+static int w_is_const(const net_proj_desc *pd) { return pd->weight.kind == NET_DIST_CONST; }
+static int d_is_const(const net_proj_desc *pd) { return pd->delay_ms.kind == NET_DIST_CONST; }
+
+/* Record synapse source offset s -> local target index j.  wr/dr: the
+   weight and delay streams of this target (or source), advanced only in the
+   fill pass, once per synapse drawn (local or not for outdegree). */
+static void emit(conn_ctx *c, uint32_t s, uint32_t j, double w, int64_t d)
+{
+  net_syn_table *t = c->t;
+  if (!c->fill) {
+    t->off[s + 1]++;
+    return;
+  }
+  uint64_t k = c->cursor[s]++;
+  t->tgt[k] = j;
+  if (t->w)
+    t->w[k] = (float)w;
+  if (t->d)
+    t->d[k] = (uint16_t)d;
+  if ((uint16_t)d < t->d_min)
+    t->d_min = (uint16_t)d;
+  if ((uint16_t)d > t->d_max)
+    t->d_max = (uint16_t)d;
+}
+
+/* Draw weight and delay for one synapse (fill pass only). */
+static void draw_wd(conn_ctx *c, sim_rng *wr, sim_rng *dr, double *w, int64_t *d)
+{
+  const net_proj_desc *pd = c->pd;
+  *w = w_is_const(pd) ? pd->weight.a : net_dist_draw(&pd->weight, wr);
+  double dm = d_is_const(pd) ? pd->delay_ms.a : net_dist_draw(&pd->delay_ms, dr);
+  *d = net_delay_ticks(dm, c->desc->sim.resolution_ms);
+  if (*d > NET_MAX_DELAY_TICKS && !c->err)
+    c->err = sim_error_set(SIM_ERANGE,
+                           "%s:%d: [projection %s] delay: a drawn delay of %g ms is "
+                           "above the largest supported (%d ticks); bound the "
+                           "distribution",
+                           c->desc->file, c->pd->line, c->pd->name, dm,
+                           NET_MAX_DELAY_TICKS);
+}
+
+/* One local target j (gid tg, offset to within its population): enumerate
+   its sources per the target-keyed rule. */
+static void connect_target(conn_ctx *c, uint32_t j, sim_gid tg, uint32_t to)
+{
+  const net_proj_desc *pd = c->pd;
+  const uint64_t seed = c->desc->sim.seed;
+  const uint32_t n = c->src->n;
+  const int same = c->src == c->tgt;
+  sim_rng cr, wr, dr;
+  sim_rng_stream(&cr, seed, tg, SIM_RNG_CONNECT, c->proj);
+  sim_rng_stream(&wr, seed, tg, SIM_RNG_WEIGHT, c->proj);
+  sim_rng_stream(&dr, seed, tg, SIM_RNG_DELAY, c->proj);
+  double w = 0;
+  int64_t d = 0;
+#define EMIT(s)                        \
+  do {                                 \
+    if (c->fill)                       \
+      draw_wd(c, &wr, &dr, &w, &d);    \
+    emit(c, (s), j, w, d);             \
+  } while (0)
+
+  switch (pd->rule) {
+  case NET_ALL_TO_ALL:
+    for (uint32_t s = 0; s < n; s++)
+      if (pd->autapses || !same || s != to)
+        EMIT(s);
+    break;
+  case NET_ONE_TO_ONE:
+    if (pd->autapses || !same)
+      EMIT(to);
+    break;
+  case NET_FIXED_INDEGREE: {
+    c->stamp++;
+    for (uint32_t k = 0; k < pd->degree; k++) {
+      uint32_t s;
+      for (;;) {
+        s = sim_rng_below(&cr, n);
+        if (!pd->autapses && same && s == to)
+          continue;
+        if (!pd->multapses) {
+          if (c->seen[s] == c->stamp)
+            continue;
+          c->seen[s] = c->stamp;
+        }
+        break;
+      }
+      EMIT(s);
+    }
+    break;
+  }
+  case NET_PAIRWISE_BERNOULLI: {
+    if (pd->p <= 0)
+      break;
+    uint64_t s = 0;
+    for (;;) {
+      s += pd->p >= 1 ? 0 : sim_rng_geometric(&cr, pd->p);
+      if (s >= n)
+        break;
+      if (pd->autapses || !same || s != to)
+        EMIT((uint32_t)s);
+      s++;
+    }
+    break;
+  }
+  case NET_FIXED_OUTDEGREE:
+    break; /* source-keyed: see connect_outdegree */
+  }
+#undef EMIT
+}
+
+/* fixed_outdegree: each source draws its targets; keep the local ones. */
+static void connect_outdegree(conn_ctx *c)
+{
+  const net_proj_desc *pd = c->pd;
+  const uint64_t seed = c->desc->sim.seed;
+  const uint32_t nt = c->tgt->n;
+  const int same = c->src == c->tgt;
+  for (uint32_t s = 0; s < c->src->n; s++) {
+    sim_gid sg = c->src->first_gid + s;
+    sim_rng cr, wr, dr;
+    sim_rng_stream(&cr, seed, sg, SIM_RNG_CONNECT, c->proj);
+    sim_rng_stream(&wr, seed, sg, SIM_RNG_WEIGHT, c->proj);
+    sim_rng_stream(&dr, seed, sg, SIM_RNG_DELAY, c->proj);
+    c->stamp++;
+    for (uint32_t k = 0; k < pd->degree; k++) {
+      uint32_t to;
+      for (;;) {
+        to = sim_rng_below(&cr, nt);
+        if (!pd->autapses && same && to == s)
+          continue;
+        if (!pd->multapses) {
+          if (c->seen[to] == c->stamp)
+            continue;
+          c->seen[to] = c->stamp;
+        }
+        break;
+      }
+      double w = 0;
+      int64_t d = 0;
+      if (c->fill)
+        draw_wd(c, &wr, &dr, &w, &d); /* drawn for every synapse, local or
+                                         not: the stream is rank-independent */
+      sim_gid tg = c->tgt->first_gid + to;
+      if (net_part_owner(c->part, c->tgt->first_gid, nt, tg) == c->part->rank)
+        emit(c, s, net_part_index(c->part, c->tgt->first_gid, nt, tg), w, d);
+    }
+  }
+}
+
+static void run_pass(conn_ctx *c)
+{
+  if (c->pd->rule == NET_FIXED_OUTDEGREE) {
+    connect_outdegree(c);
+    return;
+  }
+  uint32_t nloc = net_part_nlocal(c->part, c->tgt->first_gid, c->tgt->n);
+  for (uint32_t j = 0; j < nloc; j++) {
+    sim_gid tg = net_part_gid(c->part, c->tgt->first_gid, c->tgt->n, j);
+    connect_target(c, j, tg, tg - c->tgt->first_gid);
+  }
+}
+
+int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
+                net_syn_table *out)
+{
+  const net_proj_desc *pd = &desc->projs[proj_index];
+  conn_ctx c = {
+      .desc = desc,
+      .pd = pd,
+      .src = &desc->pops[pd->src],
+      .tgt = &desc->pops[pd->tgt],
+      .proj = proj_index,
+      .part = part,
+      .t = out,
+  };
+  memset(out, 0, sizeof *out);
+  out->src_n = c.src->n;
+  out->off = sim_calloc((size_t)c.src->n + 1, sizeof *out->off, "synapse offsets");
+  if (!pd->multapses) {
+    uint32_t m = pd->rule == NET_FIXED_OUTDEGREE ? c.tgt->n : c.src->n;
+    c.seen = sim_calloc(m, sizeof *c.seen, "sampling marks");
+  }
+  /* Pass 1: count synapses per source. */
+  run_pass(&c);
+  for (uint32_t s = 0; s < c.src->n; s++)
+    out->off[s + 1] += out->off[s];
+  out->nsyn = out->off[c.src->n];
+  /* Pass 2: the same draws again, filling in place. */
+  out->tgt = sim_malloc(out->nsyn * sizeof *out->tgt, "synapse targets");
+  if (!w_is_const(pd))
+    out->w = sim_malloc(out->nsyn * sizeof *out->w, "synapse weights");
+  else
+    out->w_const = pd->weight.a;
+  if (!d_is_const(pd))
+    out->d = sim_malloc(out->nsyn * sizeof *out->d, "synapse delays");
+  int64_t dc = net_delay_ticks(pd->delay_ms.a, desc->sim.resolution_ms);
+  out->d_const = (uint16_t)(dc > NET_MAX_DELAY_TICKS ? NET_MAX_DELAY_TICKS : dc);
+  out->d_min = UINT16_MAX;
+  out->d_max = 0;
+  c.cursor = sim_malloc((size_t)c.src->n * sizeof *c.cursor, "synapse cursors");
+  memcpy(c.cursor, out->off, (size_t)c.src->n * sizeof *c.cursor);
+  c.fill = 1;
+  c.stamp = 0;
+  if (c.seen)
+    memset(c.seen, 0,
+           (pd->rule == NET_FIXED_OUTDEGREE ? c.tgt->n : c.src->n) * sizeof *c.seen);
+  run_pass(&c);
+  sim_free(c.cursor);
+  sim_free(c.seen);
+  if (out->nsyn == 0 || !out->d)
+    out->d_min = out->d_max = out->d_const;
+  if (c.err) {
+    net_syn_table_fini(out);
+    return c.err;
+  }
+  return 0;
+}
+
+void net_syn_table_fini(net_syn_table *t)
+{
+  sim_free(t->off);
+  sim_free(t->tgt);
+  sim_free(t->w);
+  sim_free(t->d);
+  memset(t, 0, sizeof *t);
+}
+
+size_t net_syn_table_bytes(const net_syn_table *t)
+{
+  size_t per = sizeof(uint32_t) + (t->w ? sizeof(float) : 0) + (t->d ? sizeof(uint16_t) : 0);
+  return (size_t)t->nsyn * per + ((size_t)t->src_n + 1) * sizeof(uint64_t);
+}

@@ -1,0 +1,143 @@
+/*
+ * net_desc.h: the validated description of a run, as read from a config
+ * file (io_config) and consumed by the network builder and the engine.
+ * Everything here is checked before anything is built: a net_desc that
+ * exists is consistent (references resolved, values in range).
+ * Units are NEST's: times in ms, voltages in mV, currents in pA, rates in Hz.
+ */
+#ifndef NET_DESC_H
+#define NET_DESC_H
+
+#include <stdint.h>
+
+#include "../core/sim_types.h"
+#include "../neurons/nrn_model.h"
+
+/* A value or a random distribution (weights, delays, initial states). */
+typedef enum net_dist_kind {
+  NET_DIST_CONST = 0,   /* a */
+  NET_DIST_UNIFORM = 1, /* uniform in [a, b) */
+  NET_DIST_NORMAL = 2   /* mean a, std b, clipped to [lo, hi] */
+} net_dist_kind;
+
+typedef struct net_dist {
+  net_dist_kind kind;
+  double a, b;   /* see net_dist_kind */
+  double lo, hi; /* clip bounds of NORMAL (-inf, +inf when not given) */
+} net_dist;
+
+/* A raw key = value entry kept for later stages (synapse parameters). */
+typedef struct net_kv {
+  char *key, *value; /* owned */
+  int line;          /* line in the config file; 0 for --set overrides */
+} net_kv;
+
+/* Initial value of one state variable of a population's neurons. */
+typedef struct net_init {
+  int var;       /* index into the model's var_names */
+  net_dist dist; /* drawn per neuron from stream (seed, gid, INIT, var) */
+} net_init;
+
+typedef enum net_source_kind {
+  NET_NEURONS = 0,         /* a neuron model (model != NULL) */
+  NET_POISSON = 1,         /* poisson_generator: independent train per target */
+  NET_SPIKE_GENERATOR = 2  /* spike_generator: explicit spike times */
+} net_source_kind;
+
+typedef struct net_pop_desc {
+  char *name;                  /* owned; unique over all sections */
+  int line;                    /* line of the [population NAME] header */
+  net_source_kind kind;
+  const nrn_model_ops *model;  /* neuron model (kind == NET_NEURONS) */
+  uint32_t n;                  /* number of neurons or generators */
+  void *param;                 /* owned: model->param_size bytes, defaults
+                                  overridden by the config, finalized */
+  net_init *init;              /* owned: initial state values */
+  uint32_t ninit;
+  /* Generators (NEST poisson_generator / spike_generator). */
+  double rate_hz;              /* poisson: rate per target */
+  double start_ms, stop_ms;    /* poisson: active in (start, stop]; stop may
+                                  be +inf */
+  double *spike_times_ms;      /* owned: spike_generator times, ascending */
+  uint32_t nspike_times;
+  sim_gid first_gid;           /* gids [first_gid, first_gid + n) */
+} net_pop_desc;
+
+typedef enum net_rule {
+  NET_ALL_TO_ALL = 0,
+  NET_ONE_TO_ONE = 1,
+  NET_FIXED_INDEGREE = 2,
+  NET_FIXED_OUTDEGREE = 3,
+  NET_PAIRWISE_BERNOULLI = 4
+} net_rule;
+
+typedef struct net_proj_desc {
+  char *name;        /* owned */
+  int line;          /* line of the [projection NAME] header */
+  uint32_t src, tgt; /* population indices */
+  net_rule rule;
+  uint32_t degree;   /* indegree or outdegree for the fixed_* rules */
+  double p;          /* pairwise_bernoulli probability */
+  int autapses;      /* allow_autapses (NEST default true) */
+  int multapses;     /* allow_multapses (NEST default true) */
+  net_dist weight;   /* mV for delta-synapse models, pA for current-based */
+  net_dist delay_ms; /* ms; every drawn delay >= resolution */
+  char *synapse;     /* owned: synapse model name, "static_synapse" */
+  net_kv *syn_params; /* owned: further keys for the synapse model */
+  uint32_t nsyn_params;
+} net_proj_desc;
+
+typedef enum net_rec_kind {
+  NET_REC_SPIKES = 0, /* spike_recorder */
+  NET_REC_STATE = 1   /* multimeter: sampled state variables */
+} net_rec_kind;
+
+typedef struct net_rec_desc {
+  char *name;          /* owned */
+  int line;
+  uint32_t pop;        /* population index */
+  net_rec_kind kind;
+  uint32_t first, count; /* recorded neurons: population-local indices
+                            [first, first + count) */
+  int vars[8];         /* state variables (indices into model var_names) */
+  uint32_t nvars;
+  double interval_ms;  /* multimeter sampling interval (multiple of the
+                          resolution) */
+} net_rec_desc;
+
+typedef enum net_partition {
+  NET_PART_ROUND_ROBIN = 0, /* gid % nranks: NEST's default, balances load */
+  NET_PART_BLOCK = 1        /* contiguous blocks of each population */
+} net_partition;
+
+typedef struct net_sim_desc {
+  double duration_ms;   /* simulated time */
+  double resolution_ms; /* one tick */
+  uint64_t seed;
+  char *out_dir;        /* owned: where logs go */
+  net_partition partition;
+} net_sim_desc;
+
+typedef struct net_desc {
+  char *file;           /* owned: config path, for messages */
+  net_sim_desc sim;
+  net_pop_desc *pops;   /* owned, npops entries, in file order */
+  uint32_t npops;
+  net_proj_desc *projs; /* owned */
+  uint32_t nprojs;
+  net_rec_desc *recs;   /* owned */
+  uint32_t nrecs;
+  sim_gid total;        /* sum of pops[i].n */
+  uint64_t digest;      /* FNV-1a 64 of the config text plus overrides */
+} net_desc;
+
+/* Free a description and everything it owns; NULL is a no-op. */
+void net_desc_destroy(net_desc *d);
+
+/* Index of the population called name, or -1. */
+int net_desc_find_pop(const net_desc *d, const char *name);
+
+/* Draw one value from a distribution (NORMAL clipped to [lo, hi]). */
+double net_dist_draw(const net_dist *dist, sim_rng *rng);
+
+#endif

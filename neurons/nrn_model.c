@@ -1,0 +1,43 @@
+/*
+ * nrn_model.c: the registry of neuron models by config name.
+ */
+#include "nrn_model.h"
+
+#include <string.h>
+
+extern const nrn_model_ops nrn_iaf_psc_delta_ops;
+extern const nrn_model_ops nrn_iaf_psc_exp_ops;
+
+static const nrn_model_ops *const models[] = {
+    &nrn_iaf_psc_delta_ops,
+    &nrn_iaf_psc_exp_ops,
+};
+
+const nrn_model_ops *nrn_model_find(const char *name)
+{
+  for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+    if (strcmp(models[i]->name, name) == 0)
+      return models[i];
+  return NULL;
+}
+
+const char *nrn_model_names(void)
+{
+  static char buf[512];
+  if (!buf[0]) {
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+      if (i)
+        strncat(buf, ", ", sizeof buf - strlen(buf) - 1);
+      strncat(buf, models[i]->name, sizeof buf - strlen(buf) - 1);
+    }
+  }
+  return buf;
+}
+
+int nrn_name_index(const char *const *names, const char *key)
+{
+  for (int i = 0; names && names[i]; i++)
+    if (strcmp(names[i], key) == 0)
+      return i;
+  return -1;
+}

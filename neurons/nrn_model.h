@@ -1,0 +1,83 @@
+/*
+ * nrn_model.h: the neuron model ops table and the registry of models by name.
+ *
+ * A model owns the layout of one neuron's state (state_size bytes) and of
+ * its population's parameters (param_size bytes); the engine allocates both.
+ * The engine touches a neuron only when input arrives for it at a tick or
+ * when a self-event it asked for comes due; models without a closed form set
+ * per_tick and are updated at every tick instead.
+ */
+#ifndef NRN_MODEL_H
+#define NRN_MODEL_H
+
+#include <stdint.h>
+
+#include "../core/sim_rng.h"
+#include "../core/sim_types.h"
+
+#define NRN_MAX_PORTS 2 /* input buffers per neuron (excitatory, inhibitory) */
+
+/* What the engine hands to a model's update for one population and tick.
+   Arrays are indexed by the neuron's local index in the population. */
+typedef struct nrn_update_ctx {
+  void *state;                 /* n * state_size bytes; model's layout */
+  const void *param;           /* the population's parameters */
+  const double *in[NRN_MAX_PORTS]; /* input summed for this tick, per port:
+                                     delta: mV; current-based: pA */
+  uint32_t *spikes;            /* OUT: local indices that fired, ascending */
+  uint32_t nspikes;            /* OUT: count appended to spikes */
+  sim_time *next;              /* OUT: next self-event per touched neuron
+                                  (parallel to idx), SIM_NEVER for none;
+                                  unused by per_tick models */
+} nrn_update_ctx;
+
+typedef struct nrn_model_ops {
+  const char *name;          /* key in config files, NEST's: "iaf_psc_delta" */
+  const char *summary;       /* one line for --help and error messages */
+  uint32_t state_size;       /* bytes of state per neuron */
+  uint32_t param_size;       /* bytes of parameters per population */
+  int nports;                /* input ports: 1 (delta) or 2 (ex, in) */
+  int per_tick;              /* 1: no closed form, update every tick */
+  int port_by_sign;          /* 1: weight >= 0 goes to port 0, < 0 to port 1 */
+  const char *const *param_names; /* accepted scalar parameters, NULL-ended */
+  const char *const *var_names;   /* state variables: may be given an initial
+                                     value or distribution in a config, and
+                                     can be sampled; NULL-ended */
+
+  /* Fill param with the model's (NEST) defaults. */
+  void (*param_default)(void *param);
+  /* Set one parameter; on a bad value returns SIM_ECONFIG with a message
+     (sim_error_set) saying what is allowed.  Unknown keys: SIM_EINVAL. */
+  int (*param_set)(void *param, const char *key, double value);
+  /* Check consistency (e.g. V_reset < V_th) and precompute propagators for
+     the resolution; returns 0 or SIM_ECONFIG with a message. */
+  int (*param_finalize)(void *param, double dt_ms);
+
+  /* Put one neuron in its initial state (from the parameters). */
+  void (*state_init)(void *state, const void *param);
+  /* Set state variable `var` (index into var_names) to value at tick 0. */
+  void (*var_set)(void *state, const void *param, int var, double value);
+  /* Value of state variable `var` at tick t >= the neuron's last update,
+     without changing the state (recorders use it). */
+  double (*var_get)(const void *state, const void *param, int var, sim_time t);
+
+  /* First self-event of a neuron after initialisation (e.g. predicted
+     threshold crossing under constant drive), or SIM_NEVER. */
+  sim_time (*first_event)(const void *state, const void *param);
+
+  /* Update the n neurons listed in idx (ascending local indices) at tick t:
+     advance each to t, add its input, test the threshold, append spikes and
+     write the next self-event.  per_tick models get idx == NULL and n = the
+     population size, meaning every neuron. */
+  void (*update)(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx,
+                 uint32_t n);
+} nrn_model_ops;
+
+/* Model by config name, or NULL. */
+const nrn_model_ops *nrn_model_find(const char *name);
+/* Comma-separated list of the known model names (static buffer). */
+const char *nrn_model_names(void);
+/* Index of key in a NULL-ended name list, or -1. */
+int nrn_name_index(const char *const *names, const char *key);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * test_rng.c: pcg32 against the reference outputs of O'Neill's demo, and
+ * the distributions against their moments.
+ */
+#include <CUnit/CUnit.h>
+#include <math.h>
+
+#include "../core/sim_rng.h"
+#include "test_suites.h"
+
+static void test_reference_outputs(void)
+{
+  /* pcg32-demo: pcg32_srandom_r(&rng, 42u, 54u), first six outputs. */
+  static const uint32_t want[] = {0xa15c02b7, 0x7b47f409, 0xba1d3330,
+                                  0x83d2f293, 0xbfa4784b, 0xcbed606e};
+  sim_rng r;
+  sim_rng_seed(&r, 42u, 54u);
+  for (int i = 0; i < 6; i++)
+    CU_ASSERT_EQUAL(sim_rng_u32(&r), want[i]);
+}
+
+static void test_streams_differ_and_repeat(void)
+{
+  sim_rng a, b, c;
+  sim_rng_stream(&a, 7, 100, SIM_RNG_CONNECT, 0);
+  sim_rng_stream(&b, 7, 101, SIM_RNG_CONNECT, 0);
+  sim_rng_stream(&c, 7, 100, SIM_RNG_CONNECT, 0);
+  int same_ab = 0;
+  for (int i = 0; i < 100; i++) {
+    uint32_t x = sim_rng_u32(&a), y = sim_rng_u32(&b), z = sim_rng_u32(&c);
+    same_ab += x == y;
+    CU_ASSERT_EQUAL(x, z);
+  }
+  CU_ASSERT(same_ab < 3);
+  sim_rng d, e;
+  sim_rng_stream(&d, 7, 100, SIM_RNG_WEIGHT, 0);
+  sim_rng_stream(&e, 7, 100, SIM_RNG_CONNECT, 1);
+  sim_rng_stream(&a, 7, 100, SIM_RNG_CONNECT, 0);
+  uint32_t x = sim_rng_u32(&a);
+  CU_ASSERT_NOT_EQUAL(x, sim_rng_u32(&d));
+  CU_ASSERT_NOT_EQUAL(x, sim_rng_u32(&e));
+}
+
+/* Mean and variance of n draws within 5 standard errors of (m, v). */
+static void check_moments(double sum, double sum2, int n, double m, double v)
+{
+  double mean = sum / n, var = sum2 / n - mean * mean;
+  CU_ASSERT(fabs(mean - m) < 5 * sqrt(v / n));
+  /* var of the sample variance ~ 2 v^2 / n for near-normal; 4x margin. */
+  CU_ASSERT(fabs(var - v) < 5 * sqrt(4 * v * v / n) + 1e-12);
+}
+
+static void test_distributions(void)
+{
+  sim_rng r;
+  sim_rng_stream(&r, 1, 2, 3, 4);
+  const int n = 200000;
+  double s = 0, s2 = 0;
+  for (int i = 0; i < n; i++) {
+    double x = sim_rng_uniform(&r);
+    CU_ASSERT(x >= 0 && x < 1);
+    s += x;
+    s2 += x * x;
+  }
+  check_moments(s, s2, n, 0.5, 1.0 / 12);
+  s = s2 = 0;
+  for (int i = 0; i < n; i++) {
+    double x = sim_rng_normal(&r);
+    s += x;
+    s2 += x * x;
+  }
+  check_moments(s, s2, n, 0, 1);
+  s = s2 = 0;
+  for (int i = 0; i < n; i++) {
+    double x = sim_rng_exponential(&r);
+    s += x;
+    s2 += x * x;
+  }
+  check_moments(s, s2, n, 1, 1);
+  const double means[] = {0.3, 2.0, 9.5, 35.0, 800.0};
+  for (int k = 0; k < 5; k++) {
+    s = s2 = 0;
+    for (int i = 0; i < n; i++) {
+      double x = sim_rng_poisson(&r, means[k]);
+      s += x;
+      s2 += x * x;
+    }
+    check_moments(s, s2, n, means[k], means[k]);
+  }
+  s = s2 = 0;
+  const double p = 0.1; /* failures before success: mean (1-p)/p, var (1-p)/p^2 */
+  for (int i = 0; i < n; i++) {
+    double x = (double)sim_rng_geometric(&r, p);
+    s += x;
+    s2 += x * x;
+  }
+  check_moments(s, s2, n, (1 - p) / p, (1 - p) / (p * p));
+}
+
+static void test_below_unbiased(void)
+{
+  sim_rng r;
+  sim_rng_stream(&r, 9, 9, 9, 9);
+  int counts[7] = {0};
+  const int n = 70000;
+  for (int i = 0; i < n; i++) {
+    uint32_t x = sim_rng_below(&r, 7);
+    CU_ASSERT_FATAL(x < 7);
+    counts[x]++;
+  }
+  double chi2 = 0, e = n / 7.0;
+  for (int k = 0; k < 7; k++)
+    chi2 += (counts[k] - e) * (counts[k] - e) / e;
+  CU_ASSERT(chi2 < 22.5); /* chi2(6) at p = 0.001 */
+}
+
+static void test_cdf_table(void)
+{
+  /* Poisson(2) pmf: draws through the table follow it (chi-square). */
+  double pmf[SIM_CDF_MAX], p = exp(-2.0);
+  for (int k = 0; k < SIM_CDF_MAX; k++) {
+    pmf[k] = p;
+    p *= 2.0 / (k + 1);
+  }
+  sim_cdf_table t;
+  sim_cdf_table_init(&t, pmf, SIM_CDF_MAX);
+  CU_ASSERT_EQUAL(t.cdf[t.n - 1], 4294967296ull);
+  sim_rng r;
+  sim_rng_stream(&r, 5, 5, 5, 5);
+  int counts[8] = {0};
+  const int n = 100000;
+  for (int i = 0; i < n; i++) {
+    int k = sim_cdf_table_draw(&t, &r);
+    CU_ASSERT_FATAL(k >= 0);
+    counts[k < 7 ? k : 7]++;
+  }
+  double chi2 = 0, tail = 1;
+  for (int k = 0; k < 7; k++) {
+    chi2 += (counts[k] - n * pmf[k]) * (counts[k] - n * pmf[k]) / (n * pmf[k]);
+    tail -= pmf[k];
+  }
+  chi2 += (counts[7] - n * tail) * (counts[7] - n * tail) / (n * tail);
+  CU_ASSERT(chi2 < 24.3); /* chi2(7) at p = 0.001 */
+  /* A table that does not hold the whole mass reports the tail. */
+  double half[2] = {0.25, 0.25};
+  sim_cdf_table_init(&t, half, 2);
+  int tails = 0;
+  for (int i = 0; i < 10000; i++)
+    tails += sim_cdf_table_draw(&t, &r) < 0;
+  CU_ASSERT(tails > 4700 && tails < 5300);
+}
+
+int test_rng_register(void)
+{
+  CU_pSuite s = CU_add_suite("rng", NULL, NULL);
+  if (!s)
+    return -1;
+  if (!CU_add_test(s, "pcg32 reference outputs", test_reference_outputs) ||
+      !CU_add_test(s, "streams keyed by (seed, gid, purpose)", test_streams_differ_and_repeat) ||
+      !CU_add_test(s, "distribution moments", test_distributions) ||
+      !CU_add_test(s, "bounded integers unbiased", test_below_unbiased) ||
+      !CU_add_test(s, "cdf table draws", test_cdf_table))
+    return -1;
+  return 0;
+}

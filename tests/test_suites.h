@@ -1,0 +1,22 @@
+/*
+ * test_suites.h: the one list of CUnit suites.  Each tests/test_<name>.c
+ * defines `int test_<name>_register(void)` (0 on success) that adds its
+ * suite with CU_add_suite / CU_add_test.
+ */
+#ifndef TEST_SUITES_H
+#define TEST_SUITES_H
+
+#define TEST_SUITES(X) \
+  X(rng)               \
+  X(queue)             \
+  X(neuron)            \
+  X(connect)           \
+  X(config)            \
+  X(log)               \
+  X(engine)
+
+#define TEST_SUITE_DECL(name) int test_##name##_register(void);
+TEST_SUITES(TEST_SUITE_DECL)
+#undef TEST_SUITE_DECL
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh: install the Debian packages memspike needs, only those missing.
+# Idempotent: when everything is present it only runs dpkg-query.
+# As root it calls apt-get directly, otherwise through sudo.
+set -e
+PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
+libcunit1-dev libinih-dev zlib1g-dev python3 python3-numpy python3-msgpack
+python3-matplotlib python3-brian"
+missing=""
+for p in $PKGS; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -32,6 +32,7 @@ typedef struct pop_rt {
   uint32_t *idx;               /* owned scratch: touched neurons of a tick */
   sim_time *next;              /* owned scratch: their next self-events */
   uint32_t *spk;               /* owned scratch: local indices that fired */
+  uint8_t *scratch;            /* owned: the model's scratch bytes */
   uint8_t *rec_spikes;         /* owned, nlocal flags, or NULL: spikes logged */
   const sim_time *gen_ticks;   /* spike_generator: emission ticks (owned by
                                   the engine: gen_buf) */
@@ -39,24 +40,33 @@ typedef struct pop_rt {
   uint32_t ngen, gen_pos;
 } pop_rt;
 
-/* One Poisson projection: a train per synapse (generator, target). */
+/* One Poisson projection: an independent train per synapse (generator,
+   target), drawn on the target's rank.  Two ways to draw the same law:
+   - sparse (mean < ln 2 spikes per tick): one queue event per non-empty
+     tick, with geometric gaps and zero-truncated counts, so the work
+     follows the number of input spikes;
+   - per tick (mean >= ln 2, most ticks non-empty anyway): one count per
+     synapse per tick in a sequential sweep, no queue traffic. */
 typedef struct poisson_rt {
   sim_rng *rng;            /* owned: one stream per synapse */
-  sim_cdf_table gap;       /* ticks between non-empty ticks (geometric) */
-  sim_cdf_table count;     /* spikes in a non-empty tick, minus one */
+  int per_tick;            /* drawing mode, see above */
+  sim_cdf_table gap;       /* sparse: empty ticks before the next non-empty */
+  sim_cdf_table count;     /* sparse: spikes in a non-empty tick, minus one;
+                              per tick: spikes in a tick */
   double q;                /* P(tick non-empty) */
   double mean;             /* spikes per tick */
-  int dense;               /* mean too large for tables: draw every tick */
-  sim_time stop;           /* last emission tick */
+  sim_time start, stop;    /* emission ticks in (start, stop] */
 } poisson_rt;
 
 typedef struct engine {
   net_network *net;
   const net_desc *desc;
-  sim_time t_end;
+  sim_time t_end;   /* ticks [0, t_end) are simulated */
   uint32_t nslots, smask;
   pop_rt *pops;
   poisson_rt *pois; /* per projection; rng == NULL when not Poisson */
+  uint32_t *tick_pois; /* projections drawn per tick */
+  uint32_t ntick_pois;
   sim_queue q;
   comm_spike *out;  /* this window's own spikes */
   size_t nout, capout;
@@ -95,6 +105,7 @@ static void setup_pops(engine *e)
     r->spk = sim_malloc((size_t)p->nlocal * sizeof *r->spk + 4, "spike scratch");
     if (!p->model)
       continue;
+    r->scratch = sim_malloc((size_t)p->nlocal + 8, "model scratch");
     for (int k = 0; k < p->model->nports; k++)
       r->ring[k] = sim_calloc((size_t)e->nslots * p->nlocal, sizeof(double),
                               "input ring");
@@ -106,9 +117,8 @@ static void setup_pops(engine *e)
       r->idx = sim_malloc((size_t)p->nlocal * sizeof *r->idx + 4, "update list");
       r->next = sim_malloc((size_t)p->nlocal * sizeof *r->next + 8, "next events");
       for (uint32_t k = 0; k < p->nlocal; k++) {
-        const void *st = (char *)p->state + (size_t)k * p->model->state_size;
-        sim_time t = p->model->first_event(st, p->desc->param);
-        r->sched[k] = t <= e->t_end ? t : SIM_NEVER;
+        sim_time t = p->model->first_event(p->state, p->nlocal, k, p->desc->param);
+        r->sched[k] = t < e->t_end ? t : SIM_NEVER;
         if (r->sched[k] != SIM_NEVER)
           sim_queue_push(&e->q, t, (sim_event){EV_SELF, (uint16_t)i, k});
       }
@@ -131,18 +141,21 @@ static void setup_pops(engine *e)
   }
 }
 
-/* Probabilities for a Poisson train of `mean` spikes per tick, split into
-   "which ticks are non-empty" (geometric gaps) and "how many in a
-   non-empty tick" (zero-truncated Poisson), so the work is one event per
-   non-empty tick, not one per tick. */
 static void poisson_tables(poisson_rt *pr, double mean)
 {
   double pmf[SIM_CDF_MAX];
   pr->mean = mean;
   pr->q = -expm1(-mean);
-  pr->dense = mean > 20;
-  if (pr->dense)
+  pr->per_tick = mean >= 0.6931471805599453; /* ln 2: P(non-empty) >= 1/2 */
+  if (pr->per_tick) {
+    double p = exp(-mean); /* P(K = k), from k = 0 */
+    for (int k = 0; k < SIM_CDF_MAX; k++) {
+      pmf[k] = p;
+      p *= mean / (k + 1);
+    }
+    sim_cdf_table_init(&pr->count, pmf, SIM_CDF_MAX);
     return;
+  }
   double r = 1 - pr->q;
   for (int g = 0; g < SIM_CDF_MAX; g++)
     pmf[g] = pr->q * pow(r, g);
@@ -155,11 +168,9 @@ static void poisson_tables(poisson_rt *pr, double mean)
   sim_cdf_table_init(&pr->count, pmf, SIM_CDF_MAX);
 }
 
-/* Ticks until the next non-empty tick, minus one (0: the very next). */
+/* Sparse mode: empty ticks before the next non-empty one. */
 static sim_time poisson_gap(const poisson_rt *pr, sim_rng *rng)
 {
-  if (pr->dense)
-    return 0;
   int g = sim_cdf_table_draw(&pr->gap, rng);
   if (g >= 0)
     return g;
@@ -167,13 +178,14 @@ static sim_time poisson_gap(const poisson_rt *pr, sim_rng *rng)
   return SIM_CDF_MAX + (sim_time)sim_rng_geometric(rng, pr->q);
 }
 
+/* Spikes in one tick: per tick mode any count, sparse mode at least one. */
 static uint32_t poisson_count(const poisson_rt *pr, sim_rng *rng)
 {
-  if (pr->dense)
-    return sim_rng_poisson(rng, pr->mean);
   int k = sim_cdf_table_draw(&pr->count, rng);
   if (k >= 0)
-    return (uint32_t)k + 1;
+    return (uint32_t)k + !pr->per_tick;
+  if (pr->per_tick) /* table does not hold the law (mean > ~25) */
+    return sim_rng_poisson(rng, pr->mean);
   uint32_t x; /* exact tail: rejection from the untruncated law */
   do
     x = sim_rng_poisson(rng, pr->mean);
@@ -194,7 +206,12 @@ static void setup_poisson(engine *e)
     poisson_rt *po = &e->pois[j];
     poisson_tables(po, src->rate_hz * h * 1e-3);
     po->stop = isfinite(src->stop_ms) ? (sim_time)nearbyint(src->stop_ms / h) : SIM_NEVER;
-    sim_time start = (sim_time)nearbyint(src->start_ms / h);
+    po->start = (sim_time)nearbyint(src->start_ms / h);
+    if (po->per_tick && po->q > 0) {
+      e->tick_pois = sim_realloc(e->tick_pois, (e->ntick_pois + 1) * sizeof(uint32_t),
+                                 "Poisson list");
+      e->tick_pois[e->ntick_pois++] = j;
+    }
     po->rng = sim_malloc(pr->syn.nsyn * sizeof *po->rng, "Poisson streams");
     const net_pop *tp = &e->net->pops[pr->desc->tgt];
     uint32_t *mult = sim_calloc(tp->nlocal + 1, sizeof *mult, "multiplicity");
@@ -207,11 +224,11 @@ static void setup_poisson(engine *e)
         uint64_t key = ((uint64_t)j << 32) | tp->gid[jt];
         sim_rng_stream(&po->rng[k], d->sim.seed, key, SIM_RNG_POISSON,
                        (src->first_gid + s) * 64u + mult[jt]++);
-        if (po->q <= 0)
+        if (po->q <= 0 || po->per_tick)
           continue;
-        sim_time first = start + 1 + poisson_gap(po, &po->rng[k]);
+        sim_time first = po->start + 1 + poisson_gap(po, &po->rng[k]);
         sim_time delay = pr->syn.d ? pr->syn.d[k] : pr->syn.d_const;
-        if (first <= po->stop && first + delay <= e->t_end)
+        if (first <= po->stop && first + delay < e->t_end)
           sim_queue_push(&e->q, first + delay, (sim_event){EV_POISSON, (uint16_t)j, (uint32_t)k});
       }
       for (uint64_t k = pr->syn.off[s]; k < pr->syn.off[s + 1]; k++)
@@ -249,8 +266,52 @@ static void poisson_event(engine *e, sim_time t, const sim_event *ev)
   e->st->ext_events += count;
   sim_time delay = pr->syn.d ? pr->syn.d[k] : pr->syn.d_const;
   sim_time next = t - delay + 1 + poisson_gap(po, rng);
-  if (next <= po->stop && next + delay <= e->t_end)
+  if (next <= po->stop && next + delay < e->t_end)
     sim_queue_push(&e->q, next + delay, *ev);
+}
+
+/* Per tick mode: every synapse of Poisson projection j draws its count of
+   spikes emitted at tick t (arriving after its delay). */
+static void poisson_sweep(engine *e, uint32_t j, sim_time t)
+{
+  net_proj *pr = &e->net->projs[j];
+  poisson_rt *po = &e->pois[j];
+  const net_syn_table *syn = &pr->syn;
+  if (t <= po->start || t > po->stop)
+    return;
+  const uint32_t tp = pr->desc->tgt;
+  const int by_sign = e->net->pops[tp].model->port_by_sign;
+  uint64_t spikes = 0;
+  if (!syn->w && !syn->d) {
+    if (t + syn->d_const >= e->t_end)
+      return;
+    pop_rt *r = &e->pops[tp];
+    uint32_t slot = (uint32_t)(t + syn->d_const) & e->smask;
+    double *row = r->ring[pr->port] + (size_t)slot * e->net->pops[tp].nlocal;
+    uint64_t *bits = r->touched ? r->touched + (size_t)slot * r->nwords : NULL;
+    const double w = syn->w_const;
+    for (uint64_t k = 0; k < syn->nsyn; k++) {
+      uint32_t c = poisson_count(po, &po->rng[k]);
+      if (!c)
+        continue;
+      uint32_t tj = syn->tgt[k];
+      row[tj] += c * w;
+      if (bits)
+        bits[tj >> 6] |= 1ull << (tj & 63);
+      spikes += c;
+    }
+  } else {
+    for (uint64_t k = 0; k < syn->nsyn; k++) {
+      uint32_t c = poisson_count(po, &po->rng[k]);
+      sim_time dl = syn->d ? syn->d[k] : syn->d_const;
+      if (!c || t + dl >= e->t_end)
+        continue;
+      double w = syn->w ? syn->w[k] : syn->w_const;
+      add_input(e, tp, by_sign ? (w < 0) : pr->port, t + dl, syn->tgt[k], c * w);
+      spikes += c;
+    }
+  }
+  e->st->ext_events += spikes;
 }
 
 /* Deliver one spike of source gid emitted at tick t to every local target. */
@@ -327,14 +388,13 @@ static void update_pop(engine *e, uint32_t pi, sim_time t, sim_time w0)
   const nrn_model_ops *m = p->model;
   const uint32_t slot = (uint32_t)t & e->smask;
   const uint32_t nloc = p->nlocal;
-  nrn_update_ctx ctx = {.state = p->state, .param = p->desc->param, .spikes = r->spk};
+  nrn_update_ctx ctx = {.state = p->state, .n = nloc, .param = p->desc->param,
+                        .spikes = r->spk, .scratch = r->scratch};
   for (int k = 0; k < m->nports; k++)
     ctx.in[k] = r->ring[k] + (size_t)slot * nloc;
   if (m->per_tick) {
-    m->update(&ctx, t, NULL, nloc);
+    m->update(&ctx, t, NULL, nloc); /* consumes (zeroes) the input row */
     e->st->updates += nloc;
-    for (int k = 0; k < m->nports; k++)
-      memset(r->ring[k] + (size_t)slot * nloc, 0, nloc * sizeof(double));
   } else {
     uint64_t *bits = r->touched + (size_t)slot * r->nwords;
     uint32_t n = 0;
@@ -351,17 +411,12 @@ static void update_pop(engine *e, uint32_t pi, sim_time t, sim_time w0)
     if (!n)
       return;
     ctx.next = r->next;
-    m->update(&ctx, t, r->idx, n);
+    m->update(&ctx, t, r->idx, n); /* consumes the input of idx */
     e->st->updates += n;
-    for (int k = 0; k < m->nports; k++) {
-      double *row = r->ring[k] + (size_t)slot * nloc;
-      for (uint32_t i = 0; i < n; i++)
-        row[r->idx[i]] = 0;
-    }
     for (uint32_t i = 0; i < n; i++) {
       uint32_t j = r->idx[i];
       sim_time nx = r->next[i];
-      if (nx > e->t_end)
+      if (nx >= e->t_end)
         nx = SIM_NEVER;
       if (nx != r->sched[j]) {
         r->sched[j] = nx;
@@ -390,9 +445,9 @@ static void sample_state(engine *e, sim_time t)
       uint32_t off = p->gid[j] - p->desc->first_gid;
       if (off < rd->first || off - rd->first >= rd->count)
         continue;
-      const void *st = (char *)p->state + (size_t)j * p->model->state_size;
       for (uint32_t v = 0; v < rd->nvars; v++)
-        e->samples[n++] = p->model->var_get(st, p->desc->param, rd->vars[v], t);
+        e->samples[n++] =
+            p->model->var_get(p->state, p->nlocal, j, p->desc->param, rd->vars[v], t);
     }
     io_log_sample(e->log, k, t, e->samples, n);
   }
@@ -418,6 +473,8 @@ static void run_tick(engine *e, sim_time t, sim_time w0)
       r->touched[(size_t)slot * r->nwords + (j >> 6)] |= 1ull << (j & 63);
     }
   }
+  for (uint32_t k = 0; k < e->ntick_pois; k++)
+    poisson_sweep(e, e->tick_pois[k], t);
   for (uint32_t pi = 0; pi < e->desc->npops; pi++) {
     net_pop *p = &e->net->pops[pi];
     pop_rt *r = &e->pops[pi];
@@ -455,7 +512,7 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
     ns <<= 1;
   e.nslots = ns;
   e.smask = ns - 1;
-  sim_queue_init(&e.q, ns < 1024 ? 1024 : ns, 1);
+  sim_queue_init(&e.q, ns < 1024 ? 1024 : ns, 0);
   setup_pops(&e);
   setup_poisson(&e);
   size_t maxs = 0;
@@ -470,8 +527,8 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
 
   double t0 = now_s(), next_report = t0 + 5;
   int failed = 0;
-  for (sim_time w0 = 1; w0 <= e.t_end && !failed; w0 += D) {
-    sim_time w1 = w0 + D <= e.t_end + 1 ? w0 + D : e.t_end + 1;
+  for (sim_time w0 = 0; w0 < e.t_end && !failed; w0 += D) {
+    sim_time w1 = w0 + D < e.t_end ? w0 + D : e.t_end;
     e.nout = 0;
     for (sim_time t = w0; t < w1; t++)
       run_tick(&e, t, w0);
@@ -486,10 +543,10 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
       failed = 1;
     failed = comm_any(failed);
     st->windows++;
-    st->ticks = w1 - 1;
+    st->ticks = w1;
     if (opts && opts->progress && comm_rank() == 0 && now_s() > next_report) {
       fprintf(stderr, "  %.0f / %.0f ms simulated\r",
-              (double)(w1 - 1) * d->sim.resolution_ms, d->sim.duration_ms);
+              (double)w1 * d->sim.resolution_ms, d->sim.duration_ms);
       next_report = now_s() + 5;
     }
   }
@@ -506,12 +563,14 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
     sim_free(r->idx);
     sim_free(r->next);
     sim_free(r->spk);
+    sim_free(r->scratch);
     sim_free(r->rec_spikes);
     sim_free(r->gen_buf);
   }
   for (uint32_t j = 0; j < d->nprojs; j++)
     sim_free(e.pois[j].rng);
   sim_free(e.pois);
+  sim_free(e.tick_pois);
   sim_free(e.pops);
   sim_free(e.out);
   sim_free(e.all);

@@ -9,7 +9,8 @@
 #include <stddef.h>
 
 /* Simulation time in integer ticks of the run's resolution (default 0.1 ms).
-   Tick t stands for the time point t * resolution. */
+   Tick t stands for the time point t * resolution; a run of duration T
+   simulates ticks [0, T / resolution). */
 typedef int64_t sim_time;
 #define SIM_NEVER INT64_MAX /* "no event scheduled" */
 

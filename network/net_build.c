@@ -37,13 +37,13 @@ static void init_neurons(const net_desc *desc, net_pop *p)
   const net_pop_desc *pd = p->desc;
   p->state = sim_calloc(p->nlocal, m->state_size, "neuron state");
   for (uint32_t i = 0; i < p->nlocal; i++) {
-    void *st = (char *)p->state + (size_t)i * m->state_size;
-    m->state_init(st, pd->param);
+    m->state_init(p->state, p->nlocal, i, pd->param);
     for (uint32_t k = 0; k < pd->ninit; k++) {
       const net_init *in = &pd->init[k];
       sim_rng rng;
       sim_rng_stream(&rng, desc->sim.seed, p->gid[i], SIM_RNG_INIT, (uint32_t)in->var);
-      m->var_set(st, pd->param, in->var, net_dist_draw(&in->dist, &rng));
+      m->var_set(p->state, p->nlocal, i, pd->param, in->var,
+                 net_dist_draw(&in->dist, &rng));
     }
   }
 }

@@ -124,30 +124,36 @@ static inline double decay_of(const delta_param *q, sim_time gap)
   return gap < DECAY_TABLE ? q->decay[gap] : exp(-(double)gap * q->h_ms / q->tau_m);
 }
 
-static void delta_state_init(void *s, const void *p)
+/* Array of structs: update touches scattered neurons, and one neuron's
+   fields then share a cache line. */
+static void delta_state_init(void *b, uint32_t n, uint32_t i, const void *p)
 {
-  const delta_param *q = p;
-  delta_state *st = s;
+  delta_state *st = (delta_state *)b + i;
+  (void)n;
+  (void)p;
   st->v = 0.0; /* V_m = E_L, NEST's default */
   st->pending = 0;
   st->last = 0;
   st->ref_end = -1;
-  (void)q;
 }
 
-static void delta_var_set(void *s, const void *p, int var, double value)
+static void delta_var_set(void *b, uint32_t n, uint32_t i, const void *p, int var,
+                          double value)
 {
   const delta_param *q = p;
-  delta_state *st = s;
+  delta_state *st = (delta_state *)b + i;
+  (void)n;
   if (var == 0)
     st->v = value - q->E_L;
 }
 
-static double delta_var_get(const void *s, const void *p, int var, sim_time t)
+static double delta_var_get(const void *b, uint32_t n, uint32_t i, const void *p,
+                            int var, sim_time t)
 {
   const delta_param *q = p;
-  const delta_state *st = s;
+  const delta_state *st = (const delta_state *)b + i;
   (void)var;
+  (void)n;
   if (t <= st->ref_end)
     return q->V_reset;
   return q->E_L + q->v_inf + (st->v - q->v_inf) * decay_of(q, t - st->last);
@@ -175,12 +181,13 @@ static sim_time predict_crossing(const delta_param *q, const delta_state *st)
   return st->last + k;
 }
 
-static sim_time delta_first_event(const void *s, const void *p)
+static sim_time delta_first_event(const void *b, uint32_t n, uint32_t i, const void *p)
 {
   const delta_param *q = p;
-  const delta_state *st = s;
+  const delta_state *st = (const delta_state *)b + i;
+  (void)n;
   if (st->v >= q->theta)
-    return 1; /* starts above threshold: fires at the first tick */
+    return st->last; /* starts above threshold: fires at once */
   return predict_crossing(q, st);
 }
 
@@ -189,11 +196,12 @@ static void delta_update(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx,
 {
   const delta_param *q = ctx->param;
   delta_state *states = ctx->state;
-  const double *in = ctx->in[0];
+  double *in = ctx->in[0];
   for (uint32_t k = 0; k < n; k++) {
     uint32_t i = idx[k];
     delta_state *st = &states[i];
     double x = in[i];
+    in[i] = 0;
     if (t <= st->ref_end) {
       if (q->refractory_input)
         st->pending += x;

@@ -1,8 +1,10 @@
 /*
  * nrn_model.h: the neuron model ops table and the registry of models by name.
  *
- * A model owns the layout of one neuron's state (state_size bytes) and of
- * its population's parameters (param_size bytes); the engine allocates both.
+ * A model owns the layout of its population's state block (n * state_size
+ * bytes: array of structs or struct of arrays, the model's choice; every
+ * state function gets the block, n and the neuron's index i) and of its
+ * parameters (param_size bytes); the engine allocates both.
  * The engine touches a neuron only when input arrives for it at a tick or
  * when a self-event it asked for comes due; models without a closed form set
  * per_tick and are updated at every tick instead.
@@ -21,11 +23,16 @@
    Arrays are indexed by the neuron's local index in the population. */
 typedef struct nrn_update_ctx {
   void *state;                 /* n * state_size bytes; model's layout */
+  uint32_t n;                  /* neurons in the population (on this rank) */
   const void *param;           /* the population's parameters */
-  const double *in[NRN_MAX_PORTS]; /* input summed for this tick, per port:
-                                     delta: mV; current-based: pA */
+  double *in[NRN_MAX_PORTS];   /* input summed for this tick, per port:
+                                  delta: mV; current-based: pA.  The model
+                                  consumes it: it sets the entry of every
+                                  neuron it updates back to 0 */
   uint32_t *spikes;            /* OUT: local indices that fired, ascending */
   uint32_t nspikes;            /* OUT: count appended to spikes */
+  uint8_t *scratch;            /* n bytes the model may use freely during
+                                  update; contents undefined on entry */
   sim_time *next;              /* OUT: next self-event per touched neuron
                                   (parallel to idx), SIM_NEVER for none;
                                   unused by per_tick models */
@@ -53,17 +60,20 @@ typedef struct nrn_model_ops {
      the resolution; returns 0 or SIM_ECONFIG with a message. */
   int (*param_finalize)(void *param, double dt_ms);
 
-  /* Put one neuron in its initial state (from the parameters). */
-  void (*state_init)(void *state, const void *param);
+  /* Put neuron i of a block of n in its initial state. */
+  void (*state_init)(void *block, uint32_t n, uint32_t i, const void *param);
   /* Set state variable `var` (index into var_names) to value at tick 0. */
-  void (*var_set)(void *state, const void *param, int var, double value);
+  void (*var_set)(void *block, uint32_t n, uint32_t i, const void *param, int var,
+                  double value);
   /* Value of state variable `var` at tick t >= the neuron's last update,
      without changing the state (recorders use it). */
-  double (*var_get)(const void *state, const void *param, int var, sim_time t);
+  double (*var_get)(const void *block, uint32_t n, uint32_t i, const void *param,
+                    int var, sim_time t);
 
   /* First self-event of a neuron after initialisation (e.g. predicted
      threshold crossing under constant drive), or SIM_NEVER. */
-  sim_time (*first_event)(const void *state, const void *param);
+  sim_time (*first_event)(const void *block, uint32_t n, uint32_t i,
+                          const void *param);
 
   /* Update the n neurons listed in idx (ascending local indices) at tick t:
      advance each to t, add its input, test the threshold, append spikes and

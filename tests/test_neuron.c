@@ -18,6 +18,7 @@ typedef struct one {
   void *param, *state;
   double in[NRN_MAX_PORTS][1];
   uint32_t spikes[1];
+  uint8_t scratch[8];
   sim_time next[1];
 } one;
 
@@ -33,7 +34,7 @@ static void one_init(one *o, const char *model, const char *const *keys,
   for (int i = 0; i < n; i++)
     CU_ASSERT_EQUAL_FATAL(o->m->param_set(o->param, keys[i], vals[i]), 0);
   CU_ASSERT_EQUAL_FATAL(o->m->param_finalize(o->param, H), 0);
-  o->m->state_init(o->state, o->param);
+  o->m->state_init(o->state, 1, 0, o->param);
 }
 
 static void one_fini(one *o)
@@ -45,8 +46,8 @@ static void one_fini(one *o)
 /* Update at tick t with input x on port; returns 1 if it fired. */
 static int one_step(one *o, sim_time t, double x, int port)
 {
-  nrn_update_ctx ctx = {.state = o->state, .param = o->param, .spikes = o->spikes,
-                        .next = o->next};
+  nrn_update_ctx ctx = {.state = o->state, .n = 1, .param = o->param,
+                        .spikes = o->spikes, .scratch = o->scratch, .next = o->next};
   o->in[0][0] = o->in[1][0] = 0;
   o->in[port][0] = x;
   ctx.in[0] = o->in[0];
@@ -56,7 +57,10 @@ static int one_step(one *o, sim_time t, double x, int port)
   return ctx.nspikes == 1;
 }
 
-static double v_of(one *o, sim_time t) { return o->m->var_get(o->state, o->param, 0, t); }
+static double v_of(one *o, sim_time t)
+{
+  return o->m->var_get(o->state, 1, 0, o->param, 0, t);
+}
 
 /* iaf_psc_delta, touched only at its two inputs, read at every tick:
    V(t) = V_inf + (V0 - V_inf) e^{-t/tau} + sum_k w_k e^{-(t - t_k)/tau}. */
@@ -101,7 +105,7 @@ static void test_delta_first_spike(void)
   one_init(&o, "iaf_psc_delta", k, v, 7);
   const double vinf = -70 + 500 * 10 / 250.0; /* -50 mV */
   const double tstar = 10 * log((vinf - -70) / (vinf - -55));
-  sim_time first = o.m->first_event(o.state, o.param);
+  sim_time first = o.m->first_event(o.state, 1, 0, o.param);
   CU_ASSERT(fabs(first * H - tstar) <= H);
   CU_ASSERT(first * H >= tstar - 1e-12); /* never before the crossing */
   /* Nothing happens before the predicted tick, a spike exactly at it. */

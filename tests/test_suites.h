@@ -12,8 +12,7 @@
   X(neuron)            \
   X(connect)           \
   X(config)            \
-  X(log)               \
-  X(engine)
+  X(log)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -249,7 +249,7 @@ static int cmd_run(int argc, char **argv)
     io_log_destroy(log);
     fail_all(1, 1);
   }
-  fail_all(log && io_log_close(log, st.ticks + 1) != 0, 1);
+  fail_all(log && io_log_close(log, st.ticks) != 0, 1);
   print_summary(net, &st);
   if (comm_rank() == 0 && !no_log)
     printf("  event log: %s%s\n", comm_size() > 1 ? dir : path,

@@ -1,0 +1,1479 @@
+/*
+ * io_log.c: the event log writer and reader (format: docs/log-format.md).
+ *
+ * Writer: owns the FILE, an output buffer of packed records not yet written,
+ * and the pending spikes of the current window.  Spikes are only appended
+ * while a window runs; at io_log_flush they are sorted by (tick, gid),
+ * packed as one block and the buffer goes out in one fwrite + fflush, so
+ * the file only ever grows by whole records.
+ *
+ * Reader: owns the FILE, a read buffer and the parsed header.  Before
+ * msgpack-c sees a record, a small scanner finds where the record ends
+ * (or that the file ends first): a truncated tail is then told apart from
+ * corrupt data, and a corrupt length cannot make the unpacker allocate
+ * more than the record's bytes justify.
+ */
+#include "io_log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <msgpack.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../core/sim_alloc.h"
+#include "../core/sim_error.h"
+
+/* ============================================================ writer */
+
+/* Output buffer behind the msgpack packer; grows with sim_realloc, so
+   packing never fails (out of memory ends the run by policy). */
+typedef struct obuf {
+  char *data;
+  size_t size, cap; /* bytes used, allocated */
+} obuf;
+
+/* Make room for n more bytes. */
+static void obuf_reserve(obuf *b, size_t n)
+{
+  if (b->cap - b->size >= n)
+    return;
+  size_t cap = b->cap ? b->cap : 64 * 1024;
+  while (cap - b->size < n)
+    cap *= 2;
+  b->data = sim_realloc(b->data, cap, "event log output buffer");
+  b->cap = cap;
+}
+
+/* The packer's write callback. */
+static int obuf_write(void *data, const char *p, size_t n)
+{
+  obuf *b = data;
+  obuf_reserve(b, n);
+  memcpy(b->data + b->size, p, n);
+  b->size += n;
+  return 0;
+}
+
+struct io_log {
+  char *path;             /* owned, for messages */
+  FILE *f;
+  int err;                /* first write error (sticky), 0 while healthy */
+  uint64_t bytes;         /* written to the file so far */
+  obuf out;               /* packed records not yet written */
+  msgpack_packer pk;      /* packs into out */
+  /* Pending spikes of the current window, in call order. */
+  sim_time *ticks;
+  sim_gid *gids;
+  size_t nspk, capspk;
+  uint64_t *keys, *tmp;   /* sort scratch, capkeys entries each */
+  size_t capkeys;
+  sim_time window_end;    /* last window end flushed; every pending tick is
+                             >= this (0 before the first flush) */
+  sim_time max_pending;   /* largest pending tick (spikes and samples) */
+  int pending;            /* 1 when a spike or sample waits for a flush */
+  uint32_t nrecs;
+  uint32_t *rec_nvalues;  /* values per sample of each state recorder; 0 for
+                             spike recorders */
+  uint64_t nspikes, nsamples, nwindows; /* totals for the end record */
+};
+
+/* Units of NEST state variables, used when a recorder gives none. */
+static const char *const nest_units[][2] = {
+    {"V_m", "mV"},     {"V_th", "mV"},     {"I_syn", "pA"},
+    {"I_syn_ex", "pA"}, {"I_syn_in", "pA"}, {"I_e", "pA"},
+    {"g_ex", "nS"},    {"g_in", "nS"},     {"w", "pA"},
+};
+
+static const char *unit_of(const io_log_rec *rc, uint32_t v)
+{
+  if (rc->units && rc->units[v])
+    return rc->units[v];
+  for (size_t i = 0; i < sizeof nest_units / sizeof nest_units[0]; i++)
+    if (strcmp(nest_units[i][0], rc->vars[v]) == 0)
+      return nest_units[i][1];
+  return ""; /* not stated */
+}
+
+static void pack_cstr(msgpack_packer *pk, const char *s)
+{
+  size_t n = strlen(s);
+  msgpack_pack_str(pk, n);
+  msgpack_pack_str_body(pk, s, n);
+}
+
+static int check_header(const char *path, const io_log_header *h)
+{
+  if (h->nranks < 1 || h->rank < 0 || h->rank >= h->nranks)
+    return sim_error_set(SIM_EINVAL, "%s: rank %d of %d is out of range",
+                         path, h->rank, h->nranks);
+  if (!(h->resolution_ms > 0) || !isfinite(h->resolution_ms))
+    return sim_error_set(SIM_EINVAL, "%s: resolution %g ms must be > 0",
+                         path, h->resolution_ms);
+  for (uint32_t i = 0; i < h->npops; i++) {
+    const io_log_pop *p = &h->pops[i];
+    if (!p->name || !p->model)
+      return sim_error_set(SIM_EINVAL, "%s: population %u has no name or model",
+                           path, i);
+    if ((uint64_t)p->first_gid + p->n > UINT32_MAX + 1ull ||
+        (i > 0 && p->first_gid < h->pops[i - 1].first_gid + h->pops[i - 1].n))
+      return sim_error_set(SIM_EINVAL,
+                           "%s: population %s: gids must follow those of the "
+                           "population before it", path, p->name);
+  }
+  for (uint32_t i = 0; i < h->nrecs; i++) {
+    const io_log_rec *rc = &h->recs[i];
+    if (!rc->name || rc->pop >= h->npops)
+      return sim_error_set(SIM_EINVAL, "%s: recorder %u: no name or no "
+                           "population %u", path, i, rc->pop);
+    if ((uint64_t)rc->first + rc->count > h->pops[rc->pop].n)
+      return sim_error_set(SIM_EINVAL, "%s: recorder %s: neurons [%u, %u) "
+                           "beyond population %s of %u", path, rc->name,
+                           rc->first, rc->first + rc->count,
+                           h->pops[rc->pop].name, h->pops[rc->pop].n);
+    if (rc->kind != IO_LOG_REC_SPIKES && rc->kind != IO_LOG_REC_STATE)
+      return sim_error_set(SIM_EINVAL, "%s: recorder %s: bad kind %d", path,
+                           rc->name, (int)rc->kind);
+    if (rc->kind == IO_LOG_REC_STATE) {
+      if (rc->nvars == 0 || !rc->vars)
+        return sim_error_set(SIM_EINVAL, "%s: recorder %s: no variables",
+                             path, rc->name);
+      if (rc->gids) {
+        sim_gid lo = h->pops[rc->pop].first_gid + rc->first;
+        for (uint32_t j = 0; j < rc->ngids; j++)
+          if (rc->gids[j] < lo || rc->gids[j] >= lo + rc->count ||
+              (j > 0 && rc->gids[j] <= rc->gids[j - 1]))
+            return sim_error_set(SIM_EINVAL, "%s: recorder %s: gids must be "
+                                 "ascending and among the recorded neurons",
+                                 path, rc->name);
+      }
+    }
+  }
+  return 0;
+}
+
+/* 1 when variable v of recorder i is a state variable not named by an
+   earlier state recorder or earlier in the same one. */
+static int first_mention(const io_log_header *h, uint32_t i, uint32_t v)
+{
+  if (h->recs[i].kind != IO_LOG_REC_STATE)
+    return 0;
+  for (uint32_t j = 0; j <= i; j++) {
+    if (h->recs[j].kind != IO_LOG_REC_STATE)
+      continue;
+    uint32_t nv = j < i ? h->recs[j].nvars : v;
+    for (uint32_t w = 0; w < nv; w++)
+      if (strcmp(h->recs[j].vars[w], h->recs[i].vars[v]) == 0)
+        return 0;
+  }
+  return 1;
+}
+
+/* The header map; h's state recorders have explicit gids. */
+static void pack_header(msgpack_packer *pk, const io_log_header *h)
+{
+  msgpack_pack_map(pk, 12);
+  pack_cstr(pk, "format");
+  pack_cstr(pk, IO_LOG_FORMAT);
+  pack_cstr(pk, "version");
+  msgpack_pack_uint32(pk, IO_LOG_VERSION);
+  pack_cstr(pk, "config");
+  pack_cstr(pk, h->config ? h->config : "");
+  pack_cstr(pk, "digest");
+  msgpack_pack_uint64(pk, h->digest);
+  pack_cstr(pk, "seed");
+  msgpack_pack_uint64(pk, h->seed);
+  pack_cstr(pk, "rank");
+  msgpack_pack_uint32(pk, (uint32_t)h->rank);
+  pack_cstr(pk, "nranks");
+  msgpack_pack_uint32(pk, (uint32_t)h->nranks);
+  pack_cstr(pk, "resolution_ms");
+  msgpack_pack_double(pk, h->resolution_ms);
+  pack_cstr(pk, "duration_ms");
+  msgpack_pack_double(pk, h->duration_ms);
+
+  /* units: "time", then each sampled variable once, in recorder order. */
+  uint32_t nunits = 1;
+  for (uint32_t i = 0; i < h->nrecs; i++)
+    for (uint32_t v = 0; v < h->recs[i].nvars; v++)
+      nunits += first_mention(h, i, v);
+  pack_cstr(pk, "units");
+  msgpack_pack_map(pk, nunits);
+  pack_cstr(pk, "time");
+  pack_cstr(pk, "ms");
+  for (uint32_t i = 0; i < h->nrecs; i++)
+    for (uint32_t v = 0; v < h->recs[i].nvars; v++)
+      if (first_mention(h, i, v)) {
+        pack_cstr(pk, h->recs[i].vars[v]);
+        pack_cstr(pk, unit_of(&h->recs[i], v));
+      }
+
+  pack_cstr(pk, "populations");
+  msgpack_pack_array(pk, h->npops);
+  for (uint32_t i = 0; i < h->npops; i++) {
+    const io_log_pop *p = &h->pops[i];
+    msgpack_pack_map(pk, 4);
+    pack_cstr(pk, "name");
+    pack_cstr(pk, p->name);
+    pack_cstr(pk, "model");
+    pack_cstr(pk, p->model);
+    pack_cstr(pk, "first_gid");
+    msgpack_pack_uint32(pk, p->first_gid);
+    pack_cstr(pk, "n");
+    msgpack_pack_uint32(pk, p->n);
+  }
+
+  pack_cstr(pk, "recorders");
+  msgpack_pack_array(pk, h->nrecs);
+  for (uint32_t i = 0; i < h->nrecs; i++) {
+    const io_log_rec *rc = &h->recs[i];
+    int state = rc->kind == IO_LOG_REC_STATE;
+    msgpack_pack_map(pk, state ? 8 : 7);
+    pack_cstr(pk, "name");
+    pack_cstr(pk, rc->name);
+    pack_cstr(pk, "population");
+    msgpack_pack_uint32(pk, rc->pop);
+    pack_cstr(pk, "kind");
+    pack_cstr(pk, state ? "state" : "spikes");
+    pack_cstr(pk, "first");
+    msgpack_pack_uint32(pk, rc->first);
+    pack_cstr(pk, "count");
+    msgpack_pack_uint32(pk, rc->count);
+    pack_cstr(pk, "variables");
+    msgpack_pack_array(pk, state ? rc->nvars : 0);
+    for (uint32_t v = 0; state && v < rc->nvars; v++)
+      pack_cstr(pk, rc->vars[v]);
+    pack_cstr(pk, "interval_ms");
+    msgpack_pack_double(pk, state ? rc->interval_ms : 0.0);
+    if (state) { /* io_log_create made gids explicit */
+      pack_cstr(pk, "gids");
+      msgpack_pack_array(pk, rc->ngids);
+      for (uint32_t j = 0; j < rc->ngids; j++)
+        msgpack_pack_uint32(pk, rc->gids[j]);
+    }
+  }
+}
+
+/* Write the output buffer and flush; sets the sticky error on failure. */
+static int write_out(io_log *log)
+{
+  if (log->err)
+    return log->err;
+  if (log->out.size == 0)
+    return 0;
+  size_t n = fwrite(log->out.data, 1, log->out.size, log->f);
+  if (n != log->out.size || fflush(log->f) != 0) {
+    int e = errno;
+    log->err = sim_error_set(SIM_EIO, "%s: cannot write the event log: %s",
+                             log->path, strerror(e));
+    return log->err;
+  }
+  log->bytes += n;
+  log->out.size = 0;
+  return 0;
+}
+
+int io_log_create(const char *path, const io_log_header *h, io_log **out)
+{
+  *out = NULL;
+  int rc = check_header(path, h);
+  if (rc)
+    return rc;
+  io_log *log = sim_calloc(1, sizeof *log, "event log writer");
+  log->path = sim_strdup(path, "event log path");
+  log->f = fopen(path, "wb");
+  if (!log->f) {
+    rc = sim_error_set(SIM_EIO, "%s: cannot create the event log: %s", path,
+                       strerror(errno));
+    goto fail;
+  }
+  /* Our buffer holds whole windows; stdio buffering would only copy. */
+  setvbuf(log->f, NULL, _IONBF, 0);
+  msgpack_packer_init(&log->pk, &log->out, obuf_write);
+
+  log->nrecs = h->nrecs;
+  log->rec_nvalues = sim_calloc(h->nrecs, sizeof *log->rec_nvalues,
+                                "event log recorder sizes");
+  for (uint32_t i = 0; i < h->nrecs; i++)
+    if (h->recs[i].kind == IO_LOG_REC_STATE)
+      log->rec_nvalues[i] =
+          (h->recs[i].gids ? h->recs[i].ngids : h->recs[i].count) *
+          h->recs[i].nvars;
+
+  /* Default gids of state recorders are population-relative in
+     io_log_rec; make them absolute for the header. */
+  io_log_rec *recs = sim_calloc(h->nrecs, sizeof *recs, "event log recorders");
+  sim_gid **owned = sim_calloc(h->nrecs, sizeof *owned, "event log gids");
+  for (uint32_t i = 0; i < h->nrecs; i++) {
+    recs[i] = h->recs[i];
+    if (recs[i].kind == IO_LOG_REC_STATE && !recs[i].gids) {
+      owned[i] = sim_calloc(recs[i].count, sizeof **owned, "event log gids");
+      for (uint32_t j = 0; j < recs[i].count; j++)
+        owned[i][j] = h->pops[recs[i].pop].first_gid + recs[i].first + j;
+      recs[i].gids = owned[i];
+      recs[i].ngids = recs[i].count;
+    }
+  }
+  io_log_header hh = *h;
+  hh.recs = recs;
+  pack_header(&log->pk, &hh);
+  for (uint32_t i = 0; i < h->nrecs; i++)
+    sim_free(owned[i]);
+  sim_free(owned);
+  sim_free(recs);
+
+  rc = write_out(log);
+  if (rc)
+    goto fail;
+  *out = log;
+  return 0;
+fail:
+  io_log_destroy(log);
+  return rc;
+}
+
+void io_log_spike(io_log *log, sim_time tick, sim_gid gid)
+{
+  assert(tick >= log->window_end);
+  if (log->nspk == log->capspk) {
+    size_t cap = log->capspk ? 2 * log->capspk : 4096;
+    log->ticks = sim_realloc(log->ticks, cap * sizeof *log->ticks,
+                             "event log pending spike ticks");
+    log->gids = sim_realloc(log->gids, cap * sizeof *log->gids,
+                            "event log pending spike gids");
+    log->capspk = cap;
+  }
+  log->ticks[log->nspk] = tick;
+  log->gids[log->nspk] = gid;
+  log->nspk++;
+  if (tick > log->max_pending)
+    log->max_pending = tick;
+  log->pending = 1;
+}
+
+void io_log_sample(io_log *log, uint32_t rec, sim_time tick,
+                   const double *values, uint32_t n)
+{
+  assert(rec < log->nrecs && log->rec_nvalues[rec] > 0);
+  assert(n == log->rec_nvalues[rec]);
+  assert(tick >= log->window_end);
+  msgpack_packer *pk = &log->pk;
+  msgpack_pack_array(pk, 4);
+  msgpack_pack_uint32(pk, IO_LOG_SAMPLES);
+  msgpack_pack_uint32(pk, rec);
+  msgpack_pack_int64(pk, tick);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_double(pk, values[i]);
+  if (tick > log->max_pending)
+    log->max_pending = tick;
+  log->pending = 1;
+  log->nsamples++;
+}
+
+/* LSD radix sort of n keys on their low `bits` bits, in as few passes of
+   at most 11 bits as possible (a window's 600 keys of ~18 bits: two passes
+   of 9), skipping passes where every key has the same digit.  Stable.
+   Returns the array that holds the result (a or tmp). */
+static uint64_t *radix_sort(uint64_t *a, uint64_t *tmp, size_t n, int bits)
+{
+  enum { MAXD = 11 };
+  size_t count[1u << MAXD];
+  int passes = (bits + MAXD - 1) / MAXD;
+  int d = passes ? (bits + passes - 1) / passes : 0;
+  uint64_t mask = (1ull << d) - 1;
+  for (int shift = 0; shift < bits; shift += d) {
+    memset(count, 0, ((size_t)1 << d) * sizeof count[0]);
+    for (size_t i = 0; i < n; i++)
+      count[(a[i] >> shift) & mask]++;
+    if (count[(a[0] >> shift) & mask] == n)
+      continue;
+    size_t sum = 0;
+    for (size_t k = 0; k <= mask; k++) {
+      size_t c = count[k];
+      count[k] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+      tmp[count[(a[i] >> shift) & mask]++] = a[i];
+    uint64_t *t = a;
+    a = tmp;
+    tmp = t;
+  }
+  return a;
+}
+
+typedef struct spike_pair {
+  sim_time tick;
+  sim_gid gid;
+} spike_pair;
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+  const spike_pair *a = pa, *b = pb;
+  if (a->tick != b->tick)
+    return a->tick < b->tick ? -1 : 1;
+  return (a->gid > b->gid) - (a->gid < b->gid);
+}
+
+static int bit_width(uint64_t x)
+{
+  int b = 0;
+  while (x) {
+    b++;
+    x >>= 1;
+  }
+  return b;
+}
+
+/* Sort the pending spikes by (tick, gid) in place. */
+static void sort_spikes(io_log *log)
+{
+  sim_time *t = log->ticks;
+  sim_gid *g = log->gids;
+  size_t n = log->nspk;
+  sim_time lo = t[0];
+  sim_gid gmax = 0;
+  int sorted = 1;
+  for (size_t i = 0; i < n; i++) {
+    if (t[i] < lo)
+      lo = t[i];
+    if (g[i] > gmax)
+      gmax = g[i];
+    if (i > 0 && (t[i] < t[i - 1] || (t[i] == t[i - 1] && g[i] < g[i - 1])))
+      sorted = 0;
+  }
+  if (sorted) /* the common case: the engine emits in tick order */
+    return;
+  int gbits = bit_width(gmax);
+  int tbits = bit_width((uint64_t)(log->max_pending - lo));
+  if (gbits + tbits <= 64) {
+    if (log->capkeys < n) {
+      sim_free(log->keys);
+      sim_free(log->tmp);
+      log->keys = sim_malloc(log->capspk * sizeof *log->keys, "event log sort keys");
+      log->tmp = sim_malloc(log->capspk * sizeof *log->tmp, "event log sort keys");
+      log->capkeys = log->capspk;
+    }
+    for (size_t i = 0; i < n; i++)
+      log->keys[i] = ((uint64_t)(t[i] - lo) << gbits) | g[i];
+    uint64_t *k = radix_sort(log->keys, log->tmp, n, gbits + tbits);
+    uint64_t mask = gbits ? (~0ull >> (64 - gbits)) : 0;
+    for (size_t i = 0; i < n; i++) {
+      t[i] = lo + (sim_time)(k[i] >> gbits);
+      g[i] = (sim_gid)(k[i] & mask);
+    }
+    return;
+  }
+  /* A window spanning more than 2^32 ticks: never in practice. */
+  spike_pair *p = sim_malloc(n * sizeof *p, "event log sort pairs");
+  for (size_t i = 0; i < n; i++)
+    p[i] = (spike_pair){t[i], g[i]};
+  qsort(p, n, sizeof *p, pair_cmp);
+  for (size_t i = 0; i < n; i++) {
+    t[i] = p[i].tick;
+    g[i] = p[i].gid;
+  }
+  sim_free(p);
+}
+
+/* Append an array of n unsigned integers, each in the smallest msgpack
+   encoding (what msgpack_pack_uint64 would write, byte for byte).  The hot
+   part of a spike block: encoding here, into space reserved once, avoids
+   a callback and a memcpy per number. */
+static void pack_uint_array(io_log *log, size_t n, const sim_time *t,
+                            sim_time base, const sim_gid *g)
+{
+  msgpack_pack_array(&log->pk, n);
+  obuf *b = &log->out;
+  obuf_reserve(b, 9 * n); /* the longest encoding is 9 bytes */
+  unsigned char *p = (unsigned char *)b->data + b->size;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t v = t ? (uint64_t)(t[i] - base) : g[i];
+    if (v < 0x80) {
+      *p++ = (unsigned char)v;
+    } else if (v < 0x100) {
+      *p++ = 0xcc;
+      *p++ = (unsigned char)v;
+    } else if (v < 0x10000) {
+      *p++ = 0xcd;
+      *p++ = (unsigned char)(v >> 8);
+      *p++ = (unsigned char)v;
+    } else if (v < 0x100000000ull) {
+      *p++ = 0xce;
+      for (int k = 24; k >= 0; k -= 8)
+        *p++ = (unsigned char)(v >> k);
+    } else {
+      *p++ = 0xcf;
+      for (int k = 56; k >= 0; k -= 8)
+        *p++ = (unsigned char)(v >> k);
+    }
+  }
+  b->size = (size_t)(p - (unsigned char *)b->data);
+}
+
+/* Pack the window's closing record: the spike block or a window end. */
+static void pack_window(io_log *log, sim_time window_end)
+{
+  msgpack_packer *pk = &log->pk;
+  size_t n = log->nspk;
+  if (n == 0) {
+    msgpack_pack_array(pk, 2);
+    msgpack_pack_uint32(pk, IO_LOG_WINDOW);
+    msgpack_pack_int64(pk, window_end);
+  } else {
+    assert(n <= UINT32_MAX);
+    sort_spikes(log);
+    sim_time base = log->ticks[0];
+    msgpack_pack_array(pk, 5);
+    msgpack_pack_uint32(pk, IO_LOG_SPIKES);
+    msgpack_pack_int64(pk, window_end);
+    msgpack_pack_int64(pk, base);
+    pack_uint_array(log, n, log->ticks, base, NULL);
+    pack_uint_array(log, n, NULL, 0, log->gids);
+    log->nspikes += n;
+    log->nspk = 0;
+  }
+  log->nwindows++;
+  log->window_end = window_end;
+  log->pending = 0;
+}
+
+int io_log_flush(io_log *log, sim_time window_end)
+{
+  if (log->err)
+    return log->err;
+  assert(window_end >= log->window_end);
+  if (!log->pending && window_end == log->window_end)
+    return 0;
+  assert(!log->pending || log->max_pending < window_end);
+  pack_window(log, window_end);
+  return write_out(log);
+}
+
+int io_log_close(io_log *log, sim_time final_tick)
+{
+  if (!log)
+    return 0;
+  int rc = log->err;
+  if (!rc) {
+    assert(final_tick >= log->window_end);
+    if (log->pending)
+      pack_window(log, final_tick);
+    msgpack_packer *pk = &log->pk;
+    msgpack_pack_array(pk, 3);
+    msgpack_pack_uint32(pk, IO_LOG_END);
+    msgpack_pack_int64(pk, final_tick);
+    msgpack_pack_map(pk, 3);
+    pack_cstr(pk, "spikes");
+    msgpack_pack_uint64(pk, log->nspikes);
+    pack_cstr(pk, "samples");
+    msgpack_pack_uint64(pk, log->nsamples);
+    pack_cstr(pk, "windows");
+    msgpack_pack_uint64(pk, log->nwindows);
+    rc = write_out(log);
+  }
+  if (log->f && fclose(log->f) != 0 && !rc)
+    rc = sim_error_set(SIM_EIO, "%s: cannot close the event log: %s",
+                       log->path, strerror(errno));
+  log->f = NULL;
+  io_log_destroy(log);
+  return rc;
+}
+
+void io_log_destroy(io_log *log)
+{
+  if (!log)
+    return;
+  if (log->f)
+    fclose(log->f);
+  sim_free(log->path);
+  sim_free(log->out.data);
+  sim_free(log->ticks);
+  sim_free(log->gids);
+  sim_free(log->keys);
+  sim_free(log->tmp);
+  sim_free(log->rec_nvalues);
+  sim_free(log);
+}
+
+uint64_t io_log_bytes(const io_log *log) { return log->bytes; }
+
+/* ============================================================ reader */
+
+struct io_log_reader {
+  char *path;               /* owned */
+  FILE *f;
+  uint64_t file_size;       /* at open; bounds what a record may claim */
+  unsigned char *buf;       /* read buffer: file bytes [buf_off, buf_off + len) */
+  size_t cap, len, pos;     /* pos: start of the next record in buf */
+  uint64_t buf_off;
+  int eof;                  /* nothing more to read */
+  msgpack_unpacked up;      /* objects of the current record */
+  io_log_header h;          /* arrays below; strings in owned */
+  io_log_pop *pops;
+  io_log_rec *recs;
+  const char **unit_keys, **unit_vals;
+  uint32_t nunits;
+  void **owned;             /* every string and array the header points to */
+  size_t nowned, capowned;
+  uint32_t *rec_nvalues;    /* values per sample of each state recorder */
+  int pops_contiguous;      /* populations cover [0, gid_end) without gaps */
+  sim_gid gid_end;          /* one past the last gid of any population */
+  sim_time *ticks;          /* spikes of the last block, absolute */
+  sim_gid *gids;
+  size_t capspk;
+  double *values;           /* values of the last sample record */
+  size_t capval;
+  sim_time last_window;     /* last window end read; -1 before any */
+  io_log_status st;
+  int err;                  /* sticky error code, 0 while fine */
+};
+
+/* ------------------------------------------------------------ scanning */
+
+enum { EXT_OK, EXT_MORE, EXT_SHORT, EXT_BAD, EXT_NONE };
+
+/* Find where the msgpack value at p[0..n) ends without building it:
+   EXT_OK and *len; EXT_MORE when the buffer ends first but the `left`
+   bytes that remain in the file might complete it; EXT_SHORT when even
+   those cannot (each pending element needs at least one byte); EXT_BAD for
+   the never-used byte 0xc1 (*len = its offset).  Containers only add to a
+   count of pending values, so no recursion and no allocation. */
+static int value_extent(const unsigned char *p, size_t n, uint64_t left,
+                        size_t *len)
+{
+  size_t i = 0;
+  uint64_t pending = 1;
+  while (pending) {
+    if (pending > left - i)
+      return EXT_SHORT;
+    if (pending > n - i)
+      return EXT_MORE;
+    unsigned b = p[i++];
+    pending--;
+    uint64_t skip = 0, add = 0;
+    int lenb = 0;    /* bytes of a length field that follows */
+    int lenmul = 0;  /* 1: length counts bytes; 2: map pairs; 3: array items */
+    int extra = 0;   /* fixed bytes after the length field (ext type) */
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+      ;
+    else if (b <= 0x8f)
+      add = 2u * (b & 0x0f);
+    else if (b <= 0x9f)
+      add = b & 0x0f;
+    else if (b <= 0xbf)
+      skip = b & 0x1f;
+    else
+      switch (b) {
+      case 0xc1: *len = i - 1; return EXT_BAD;
+      case 0xc4: case 0xd9: lenb = 1; lenmul = 1; break;
+      case 0xc5: case 0xda: lenb = 2; lenmul = 1; break;
+      case 0xc6: case 0xdb: lenb = 4; lenmul = 1; break;
+      case 0xc7: lenb = 1; lenmul = 1; extra = 1; break;
+      case 0xc8: lenb = 2; lenmul = 1; extra = 1; break;
+      case 0xc9: lenb = 4; lenmul = 1; extra = 1; break;
+      case 0xca: case 0xce: case 0xd2: skip = 4; break;
+      case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
+      case 0xcc: case 0xd0: skip = 1; break;
+      case 0xcd: case 0xd1: skip = 2; break;
+      case 0xd4: skip = 2; break;
+      case 0xd5: skip = 3; break;
+      case 0xd6: skip = 5; break;
+      case 0xd7: skip = 9; break;
+      case 0xd8: skip = 17; break;
+      case 0xdc: lenb = 2; lenmul = 3; break;
+      case 0xdd: lenb = 4; lenmul = 3; break;
+      case 0xde: lenb = 2; lenmul = 2; break;
+      case 0xdf: lenb = 4; lenmul = 2; break;
+      default: break;
+      }
+    if (lenb) {
+      if ((uint64_t)lenb > left - i)
+        return EXT_SHORT;
+      if ((size_t)lenb > n - i)
+        return EXT_MORE;
+      uint64_t l = 0;
+      for (int k = 0; k < lenb; k++)
+        l = (l << 8) | p[i++];
+      if (lenmul == 1)
+        skip = l + extra;
+      else
+        add = lenmul == 2 ? 2 * l : l;
+    }
+    if (skip > left - i)
+      return EXT_SHORT;
+    if (skip > n - i)
+      return EXT_MORE;
+    i += skip;
+    pending += add;
+  }
+  *len = i;
+  return EXT_OK;
+}
+
+/* Read more of the file into the buffer, keeping bytes from pos on.
+   Returns 0, or SIM_EIO; sets eof when nothing more came. */
+static int read_more(io_log_reader *r)
+{
+  if (r->pos > 0) {
+    memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+    r->buf_off += r->pos;
+    r->len -= r->pos;
+    r->pos = 0;
+  }
+  if (r->len == r->cap) {
+    r->cap *= 2;
+    r->buf = sim_realloc(r->buf, r->cap, "event log read buffer");
+  }
+  size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->f);
+  r->len += got;
+  if (got == 0) {
+    if (ferror(r->f))
+      return sim_error_set(SIM_EIO, "%s: read error at byte %llu: %s", r->path,
+                           (unsigned long long)(r->buf_off + r->len),
+                           strerror(errno));
+    r->eof = 1;
+  }
+  return 0;
+}
+
+/* Locate the next value: EXT_OK with *len; EXT_NONE when the file has no
+   byte left; EXT_SHORT when it ends inside the value (*left: the bytes it
+   still has); EXT_BAD (*len: offset of the bad byte in the value); or a
+   negative error code. */
+static int next_value(io_log_reader *r, size_t *len, uint64_t *left_out)
+{
+  for (;;) {
+    uint64_t at = r->buf_off + r->pos;
+    uint64_t left = r->file_size > at ? r->file_size - at : 0;
+    if (left < r->len - r->pos) /* the file grew since open: trust the data */
+      left = r->len - r->pos;
+    if (r->eof)
+      left = r->len - r->pos;
+    *left_out = left;
+    if (left == 0 && r->eof)
+      return EXT_NONE;
+    if (left == 0) { /* at the size seen at open: make sure by reading */
+      int rc = read_more(r);
+      if (rc)
+        return rc;
+      continue;
+    }
+    int e = value_extent(r->buf + r->pos, r->len - r->pos, left, len);
+    if (e != EXT_MORE)
+      return e;
+    int rc = read_more(r);
+    if (rc)
+      return rc;
+  }
+}
+
+/* ------------------------------------------------------------ objects */
+
+static const char *type_name(msgpack_object_type t)
+{
+  switch (t) {
+  case MSGPACK_OBJECT_NIL: return "nil";
+  case MSGPACK_OBJECT_BOOLEAN: return "a boolean";
+  case MSGPACK_OBJECT_POSITIVE_INTEGER: return "an unsigned integer";
+  case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "a negative integer";
+  case MSGPACK_OBJECT_FLOAT32:
+  case MSGPACK_OBJECT_FLOAT64: return "a float";
+  case MSGPACK_OBJECT_STR: return "a string";
+  case MSGPACK_OBJECT_ARRAY: return "an array";
+  case MSGPACK_OBJECT_MAP: return "a map";
+  case MSGPACK_OBJECT_BIN: return "binary data";
+  case MSGPACK_OBJECT_EXT: return "an extension value";
+  }
+  return "an unknown value";
+}
+
+static int obj_uint(const msgpack_object *o, uint64_t *v)
+{
+  if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+    return 0;
+  *v = o->via.u64;
+  return 1;
+}
+
+/* A tick: an integer in [0, INT64_MAX]. */
+static int obj_tick(const msgpack_object *o, sim_time *v)
+{
+  if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX)
+    return 0;
+  *v = (sim_time)o->via.u64;
+  return 1;
+}
+
+static int obj_num(const msgpack_object *o, double *v)
+{
+  switch (o->type) {
+  case MSGPACK_OBJECT_FLOAT32:
+  case MSGPACK_OBJECT_FLOAT64: *v = o->via.f64; return 1;
+  case MSGPACK_OBJECT_POSITIVE_INTEGER: *v = (double)o->via.u64; return 1;
+  case MSGPACK_OBJECT_NEGATIVE_INTEGER: *v = (double)o->via.i64; return 1;
+  default: return 0;
+  }
+}
+
+static int str_is(const msgpack_object *o, const char *s)
+{
+  size_t n = strlen(s);
+  return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
+         memcmp(o->via.str.ptr, s, n) == 0;
+}
+
+static const msgpack_object *map_get(const msgpack_object *map, const char *key)
+{
+  for (uint32_t i = 0; i < map->via.map.size; i++)
+    if (str_is(&map->via.map.ptr[i].key, key))
+      return &map->via.map.ptr[i].val;
+  return NULL;
+}
+
+/* ------------------------------------------------------------ header */
+
+static void *own(io_log_reader *r, void *p)
+{
+  if (r->nowned == r->capowned) {
+    r->capowned = r->capowned ? 2 * r->capowned : 32;
+    r->owned = sim_realloc(r->owned, r->capowned * sizeof *r->owned,
+                           "event log header storage");
+  }
+  r->owned[r->nowned++] = p;
+  return p;
+}
+
+static char *own_str(io_log_reader *r, const msgpack_object *o)
+{
+  char *s = own(r, sim_malloc(o->via.str.size + 1, "event log header string"));
+  memcpy(s, o->via.str.ptr, o->via.str.size);
+  s[o->via.str.size] = '\0';
+  return s;
+}
+
+/* Field getters: `where` says which map ("header", "populations[2]"). */
+static const msgpack_object *field(io_log_reader *r, const msgpack_object *map,
+                                   const char *where, const char *key,
+                                   msgpack_object_type want, const char *what,
+                                   int *rc)
+{
+  const msgpack_object *o = map_get(map, key);
+  int ok = o && (o->type == want ||
+                 (want == MSGPACK_OBJECT_FLOAT64 &&
+                  (o->type == MSGPACK_OBJECT_FLOAT32 ||
+                   o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+                   o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)));
+  if (!o)
+    *rc = sim_error_set(SIM_EFORMAT, "%s: %s: field \"%s\" is missing "
+                        "(expected %s)", r->path, where, key, what);
+  else if (!ok)
+    *rc = sim_error_set(SIM_EFORMAT, "%s: %s: field \"%s\" must be %s, "
+                        "found %s", r->path, where, key, what,
+                        type_name(o->type));
+  return ok ? o : NULL;
+}
+
+static int get_uint(io_log_reader *r, const msgpack_object *map,
+                    const char *where, const char *key, uint64_t max,
+                    uint64_t *v)
+{
+  int rc = 0;
+  const msgpack_object *o = field(r, map, where, key,
+                                  MSGPACK_OBJECT_POSITIVE_INTEGER,
+                                  "an unsigned integer", &rc);
+  if (!o)
+    return rc;
+  if (o->via.u64 > max)
+    return sim_error_set(SIM_EFORMAT, "%s: %s: field \"%s\" is %llu, at most "
+                         "%llu allowed", r->path, where, key,
+                         (unsigned long long)o->via.u64,
+                         (unsigned long long)max);
+  *v = o->via.u64;
+  return 0;
+}
+
+static int get_str(io_log_reader *r, const msgpack_object *map,
+                   const char *where, const char *key, const char **v)
+{
+  int rc = 0;
+  const msgpack_object *o = field(r, map, where, key, MSGPACK_OBJECT_STR,
+                                  "a string", &rc);
+  if (!o)
+    return rc;
+  *v = own_str(r, o);
+  return 0;
+}
+
+static int get_num(io_log_reader *r, const msgpack_object *map,
+                   const char *where, const char *key, double *v)
+{
+  int rc = 0;
+  const msgpack_object *o = field(r, map, where, key, MSGPACK_OBJECT_FLOAT64,
+                                  "a number", &rc);
+  if (!o)
+    return rc;
+  obj_num(o, v);
+  if (!isfinite(*v) || *v < 0)
+    return sim_error_set(SIM_EFORMAT, "%s: %s: field \"%s\" is %g, expected "
+                         "a finite number >= 0", r->path, where, key, *v);
+  return 0;
+}
+
+static int parse_pops(io_log_reader *r, const msgpack_object *arr)
+{
+  uint32_t n = arr->via.array.size;
+  r->pops = own(r, sim_calloc(n, sizeof *r->pops, "event log populations"));
+  r->pops_contiguous = 1;
+  uint64_t next = 0; /* first gid after the previous population */
+  for (uint32_t i = 0; i < n; i++) {
+    char where[64];
+    snprintf(where, sizeof where, "header: populations[%u]", i);
+    const msgpack_object *m = &arr->via.array.ptr[i];
+    if (m->type != MSGPACK_OBJECT_MAP)
+      return sim_error_set(SIM_EFORMAT, "%s: %s must be a map {name, model, "
+                           "first_gid, n}, found %s", r->path, where,
+                           type_name(m->type));
+    io_log_pop *p = &r->pops[i];
+    uint64_t first, cnt;
+    int rc;
+    if ((rc = get_str(r, m, where, "name", &p->name)) ||
+        (rc = get_str(r, m, where, "model", &p->model)) ||
+        (rc = get_uint(r, m, where, "first_gid", UINT32_MAX, &first)) ||
+        (rc = get_uint(r, m, where, "n", UINT32_MAX, &cnt)))
+      return rc;
+    if (first < next || first + cnt > UINT32_MAX + 1ull)
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): gids [%llu, %llu) "
+                           "overlap the population before it or exceed 2^32",
+                           r->path, where, p->name, (unsigned long long)first,
+                           (unsigned long long)(first + cnt));
+    if (first != next)
+      r->pops_contiguous = 0;
+    p->first_gid = (sim_gid)first;
+    p->n = (uint32_t)cnt;
+    next = first + cnt;
+  }
+  r->h.pops = r->pops;
+  r->h.npops = n;
+  r->gid_end = (sim_gid)(next > UINT32_MAX ? UINT32_MAX : next);
+  if (next > UINT32_MAX)
+    r->pops_contiguous = 0; /* gid_end saturated: check by search */
+  return 0;
+}
+
+static int parse_recs(io_log_reader *r, const msgpack_object *arr)
+{
+  uint32_t n = arr->via.array.size;
+  r->recs = own(r, sim_calloc(n, sizeof *r->recs, "event log recorders"));
+  r->rec_nvalues = own(r, sim_calloc(n, sizeof *r->rec_nvalues,
+                                     "event log recorder sizes"));
+  for (uint32_t i = 0; i < n; i++) {
+    char where[64];
+    snprintf(where, sizeof where, "header: recorders[%u]", i);
+    const msgpack_object *m = &arr->via.array.ptr[i];
+    if (m->type != MSGPACK_OBJECT_MAP)
+      return sim_error_set(SIM_EFORMAT, "%s: %s must be a map, found %s",
+                           r->path, where, type_name(m->type));
+    io_log_rec *rc = &r->recs[i];
+    uint64_t pop, first, count;
+    const char *kind;
+    int e;
+    if ((e = get_str(r, m, where, "name", &rc->name)) ||
+        (e = get_uint(r, m, where, "population", UINT32_MAX, &pop)) ||
+        (e = get_str(r, m, where, "kind", &kind)) ||
+        (e = get_uint(r, m, where, "first", UINT32_MAX, &first)) ||
+        (e = get_uint(r, m, where, "count", UINT32_MAX, &count)) ||
+        (e = get_num(r, m, where, "interval_ms", &rc->interval_ms)))
+      return e;
+    if (pop >= r->h.npops)
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): population %llu does "
+                           "not exist (%u populations)", r->path, where,
+                           rc->name, (unsigned long long)pop, r->h.npops);
+    if (first + count > r->pops[pop].n)
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): neurons [%llu, %llu) "
+                           "beyond population %s of %u", r->path, where,
+                           rc->name, (unsigned long long)first,
+                           (unsigned long long)(first + count),
+                           r->pops[pop].name, r->pops[pop].n);
+    rc->pop = (uint32_t)pop;
+    rc->first = (uint32_t)first;
+    rc->count = (uint32_t)count;
+    if (strcmp(kind, "spikes") == 0)
+      rc->kind = IO_LOG_REC_SPIKES;
+    else if (strcmp(kind, "state") == 0)
+      rc->kind = IO_LOG_REC_STATE;
+    else
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): field \"kind\" is "
+                           "\"%s\", expected \"spikes\" or \"state\"",
+                           r->path, where, rc->name, kind);
+    e = 0;
+    const msgpack_object *vars = field(r, m, where, "variables",
+                                       MSGPACK_OBJECT_ARRAY,
+                                       "an array of strings", &e);
+    if (!vars)
+      return e;
+    rc->nvars = vars->via.array.size;
+    const char **vv = own(r, sim_calloc(rc->nvars, sizeof *vv,
+                                        "event log variable names"));
+    for (uint32_t v = 0; v < rc->nvars; v++) {
+      if (vars->via.array.ptr[v].type != MSGPACK_OBJECT_STR)
+        return sim_error_set(SIM_EFORMAT, "%s: %s (%s): variables[%u] must "
+                             "be a string, found %s", r->path, where,
+                             rc->name, v,
+                             type_name(vars->via.array.ptr[v].type));
+      vv[v] = own_str(r, &vars->via.array.ptr[v]);
+    }
+    rc->vars = vv;
+    if (rc->kind == IO_LOG_REC_SPIKES)
+      continue;
+    if (rc->nvars == 0)
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): a state recorder needs "
+                           "at least one variable", r->path, where, rc->name);
+    const msgpack_object *g = field(r, m, where, "gids", MSGPACK_OBJECT_ARRAY,
+                                    "an array of gids", &e);
+    if (!g)
+      return e;
+    rc->ngids = g->via.array.size;
+    sim_gid *gg = own(r, sim_calloc(rc->ngids, sizeof *gg, "event log gids"));
+    uint64_t lo = (uint64_t)r->pops[pop].first_gid + first;
+    for (uint32_t j = 0; j < rc->ngids; j++) {
+      uint64_t v;
+      if (!obj_uint(&g->via.array.ptr[j], &v) || v < lo || v >= lo + count ||
+          (j > 0 && v <= gg[j - 1]))
+        return sim_error_set(SIM_EFORMAT, "%s: %s (%s): gids[%u] must be an "
+                             "ascending gid in [%llu, %llu)", r->path, where,
+                             rc->name, j, (unsigned long long)lo,
+                             (unsigned long long)(lo + count));
+      gg[j] = (sim_gid)v;
+    }
+    rc->gids = gg;
+    if ((uint64_t)rc->ngids * rc->nvars > UINT32_MAX)
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): too many values per "
+                           "sample", r->path, where, rc->name);
+    r->rec_nvalues[i] = rc->ngids * rc->nvars;
+  }
+  r->h.recs = r->recs;
+  r->h.nrecs = n;
+  return 0;
+}
+
+static int parse_header(io_log_reader *r, const msgpack_object *m)
+{
+  const char *w = "header";
+  int rc = 0;
+  const msgpack_object *o;
+  uint64_t u;
+  if (!(o = field(r, m, w, "format", MSGPACK_OBJECT_STR, "\"" IO_LOG_FORMAT "\"",
+                  &rc)))
+    return rc;
+  if (!str_is(o, IO_LOG_FORMAT))
+    return sim_error_set(SIM_EFORMAT, "%s: not a memspike log: header field "
+                         "\"format\" is \"%.*s\", expected \"" IO_LOG_FORMAT
+                         "\"", r->path, (int)(o->via.str.size > 64 ? 64 : o->via.str.size),
+                         o->via.str.ptr);
+  if ((rc = get_uint(r, m, w, "version", UINT32_MAX, &u)))
+    return rc;
+  if (u != IO_LOG_VERSION)
+    return sim_error_set(SIM_EFORMAT, "%s: header field \"version\" is %llu; "
+                         "this reader reads version %d", r->path,
+                         (unsigned long long)u, IO_LOG_VERSION);
+  uint64_t rank, nranks;
+  if ((rc = get_str(r, m, w, "config", &r->h.config)) ||
+      (rc = get_uint(r, m, w, "digest", UINT64_MAX, &r->h.digest)) ||
+      (rc = get_uint(r, m, w, "seed", UINT64_MAX, &r->h.seed)) ||
+      (rc = get_uint(r, m, w, "nranks", INT32_MAX, &nranks)) ||
+      (rc = get_uint(r, m, w, "rank", INT32_MAX, &rank)) ||
+      (rc = get_num(r, m, w, "resolution_ms", &r->h.resolution_ms)) ||
+      (rc = get_num(r, m, w, "duration_ms", &r->h.duration_ms)))
+    return rc;
+  if (nranks < 1 || rank >= nranks)
+    return sim_error_set(SIM_EFORMAT, "%s: header: rank %llu of %llu is out "
+                         "of range (expected 0 <= rank < nranks)", r->path,
+                         (unsigned long long)rank, (unsigned long long)nranks);
+  if (!(r->h.resolution_ms > 0))
+    return sim_error_set(SIM_EFORMAT, "%s: header: field \"resolution_ms\" "
+                         "must be > 0", r->path);
+  r->h.rank = (int)rank;
+  r->h.nranks = (int)nranks;
+
+  if (!(o = field(r, m, w, "units", MSGPACK_OBJECT_MAP, "a map of strings",
+                  &rc)))
+    return rc;
+  r->nunits = o->via.map.size;
+  r->unit_keys = own(r, sim_calloc(r->nunits, sizeof *r->unit_keys, "units"));
+  r->unit_vals = own(r, sim_calloc(r->nunits, sizeof *r->unit_vals, "units"));
+  for (uint32_t i = 0; i < r->nunits; i++) {
+    const msgpack_object_kv *kv = &o->via.map.ptr[i];
+    if (kv->key.type != MSGPACK_OBJECT_STR || kv->val.type != MSGPACK_OBJECT_STR)
+      return sim_error_set(SIM_EFORMAT, "%s: header: field \"units\" must map "
+                           "names to unit strings (entry %u)", r->path, i);
+    r->unit_keys[i] = own_str(r, &kv->key);
+    r->unit_vals[i] = own_str(r, &kv->val);
+  }
+  if (!(o = field(r, m, w, "populations", MSGPACK_OBJECT_ARRAY,
+                  "an array of maps", &rc)) ||
+      (rc = parse_pops(r, o)))
+    return rc;
+  if (!(o = field(r, m, w, "recorders", MSGPACK_OBJECT_ARRAY,
+                  "an array of maps", &rc)) ||
+      (rc = parse_recs(r, o)))
+    return rc;
+  return 0;
+}
+
+int io_log_reader_create(const char *path, io_log_reader **out)
+{
+  *out = NULL;
+  int rc;
+  io_log_reader *r = sim_calloc(1, sizeof *r, "event log reader");
+  r->path = sim_strdup(path, "event log path");
+  r->last_window = -1;
+  msgpack_unpacked_init(&r->up);
+  r->f = fopen(path, "rb");
+  if (!r->f) {
+    rc = sim_error_set(SIM_EIO, "%s: cannot open the event log: %s", path,
+                       strerror(errno));
+    goto fail;
+  }
+  struct stat sb;
+  if (fstat(fileno(r->f), &sb) == 0 && sb.st_size > 0)
+    r->file_size = (uint64_t)sb.st_size;
+  r->cap = 64 * 1024;
+  r->buf = sim_malloc(r->cap, "event log read buffer");
+
+  size_t len;
+  uint64_t left;
+  if ((rc = read_more(r)))
+    goto fail;
+  if (r->len == 0) {
+    rc = sim_error_set(SIM_EFORMAT, "%s: empty file: expected a memspike log "
+                       "header (a msgpack map)", path);
+    goto fail;
+  }
+  unsigned b = r->buf[0];
+  if (!((b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf)) {
+    rc = sim_error_set(SIM_EFORMAT, "%s: not a memspike log: the header must "
+                       "be a msgpack map, found byte 0x%02x at byte 0", path, b);
+    goto fail;
+  }
+  rc = next_value(r, &len, &left);
+  if (rc < 0)
+    goto fail;
+  if (rc == EXT_SHORT || rc == EXT_NONE) {
+    rc = sim_error_set(SIM_EFORMAT, "%s: header incomplete: the file ends at "
+                       "byte %llu inside it", path,
+                       (unsigned long long)(r->buf_off + r->len));
+    goto fail;
+  }
+  if (rc == EXT_BAD) {
+    rc = sim_error_set(SIM_EFORMAT, "%s: header: invalid msgpack byte 0xc1 at "
+                       "byte %llu", path, (unsigned long long)(r->buf_off + r->pos + len));
+    goto fail;
+  }
+  size_t off = 0;
+  int ur = msgpack_unpack_next(&r->up, (const char *)r->buf + r->pos, len, &off);
+  if (ur != MSGPACK_UNPACK_SUCCESS && ur != MSGPACK_UNPACK_EXTRA_BYTES) {
+    rc = sim_error_set(SIM_EFORMAT, "%s: header: cannot decode (msgpack error "
+                       "%d)", path, ur);
+    goto fail;
+  }
+  if ((rc = parse_header(r, &r->up.data)))
+    goto fail;
+  r->pos += len;
+  r->st.good_bytes = r->buf_off + r->pos;
+  *out = r;
+  return 0;
+fail:
+  io_log_reader_destroy(r);
+  return rc;
+}
+
+/* ------------------------------------------------------------ records */
+
+static int rec_error(io_log_reader *r, const io_log_record *rec,
+                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int rec_error(io_log_reader *r, const io_log_record *rec,
+                     const char *fmt, ...)
+{
+  char what[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return r->err = sim_error_set(SIM_EFORMAT, "%s: record %llu at byte %llu: %s",
+                                r->path, (unsigned long long)rec->index,
+                                (unsigned long long)rec->offset, what);
+}
+
+static int gid_known(const io_log_reader *r, sim_gid g)
+{
+  if (r->pops_contiguous)
+    return g < r->gid_end;
+  uint32_t lo = 0, hi = r->h.npops; /* last population with first_gid <= g */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (r->pops[mid].first_gid <= g)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return r->h.npops > 0 && g >= r->pops[lo].first_gid &&
+         g - r->pops[lo].first_gid < r->pops[lo].n;
+}
+
+static int decode_spikes(io_log_reader *r, const msgpack_object *a,
+                         io_log_record *rec)
+{
+  if (a->via.array.size != 5)
+    return rec_error(r, rec, "spike block: expected 5 elements [1, window_end, "
+                     "base_tick, [dtick...], [gid...]], found %u",
+                     a->via.array.size);
+  const msgpack_object *e = a->via.array.ptr;
+  sim_time wend, base;
+  if (!obj_tick(&e[1], &wend) || !obj_tick(&e[2], &base))
+    return rec_error(r, rec, "spike block: window_end and base_tick must be "
+                     "ticks (integers >= 0)");
+  if (wend <= r->last_window)
+    return rec_error(r, rec, "spike block: window end %lld does not follow "
+                     "the previous window end %lld", (long long)wend,
+                     (long long)r->last_window);
+  if (base < r->last_window)
+    return rec_error(r, rec, "spike block: base tick %lld lies before the "
+                     "previous window end %lld", (long long)base,
+                     (long long)r->last_window);
+  if (e[3].type != MSGPACK_OBJECT_ARRAY || e[4].type != MSGPACK_OBJECT_ARRAY ||
+      e[3].via.array.size != e[4].via.array.size)
+    return rec_error(r, rec, "spike block: expected two arrays of equal "
+                     "length (tick offsets, gids)");
+  uint32_t n = e[3].via.array.size;
+  if (n > r->capspk) {
+    sim_free(r->ticks);
+    sim_free(r->gids);
+    r->capspk = n;
+    r->ticks = sim_malloc(n * sizeof *r->ticks, "event log spike ticks");
+    r->gids = sim_malloc(n * sizeof *r->gids, "event log spike gids");
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t dt, g;
+    if (!obj_uint(&e[3].via.array.ptr[i], &dt) ||
+        dt >= (uint64_t)(wend - base))
+      return rec_error(r, rec, "spike %u: tick offset must be an integer in "
+                       "[0, %lld) so that the tick lies before the window end",
+                       i, (long long)(wend - base));
+    if (!obj_uint(&e[4].via.array.ptr[i], &g) || g > UINT32_MAX ||
+        !gid_known(r, (sim_gid)g))
+      return rec_error(r, rec, "spike %u: gid must be an integer naming a "
+                       "neuron of a population in the header", i);
+    r->ticks[i] = base + (sim_time)dt;
+    r->gids[i] = (sim_gid)g;
+    if (i > 0 && (r->ticks[i] < r->ticks[i - 1] ||
+                  (r->ticks[i] == r->ticks[i - 1] && r->gids[i] < r->gids[i - 1])))
+      return rec_error(r, rec, "spike %u: spikes must be sorted by (tick, gid)",
+                       i);
+  }
+  rec->tick = wend;
+  rec->spikes.ticks = r->ticks;
+  rec->spikes.gids = r->gids;
+  rec->spikes.n = n;
+  r->last_window = wend;
+  r->st.complete_tick = wend;
+  r->st.spikes += n;
+  return 0;
+}
+
+static int decode_samples(io_log_reader *r, const msgpack_object *a,
+                          io_log_record *rec)
+{
+  if (a->via.array.size != 4)
+    return rec_error(r, rec, "sample record: expected 4 elements [2, recorder, "
+                     "tick, [value...]], found %u", a->via.array.size);
+  const msgpack_object *e = a->via.array.ptr;
+  uint64_t ri;
+  sim_time t;
+  if (!obj_uint(&e[1], &ri) || ri >= r->h.nrecs || r->rec_nvalues[ri] == 0)
+    return rec_error(r, rec, "sample record: recorder must be the index of a "
+                     "state recorder of the header");
+  if (!obj_tick(&e[2], &t) || t < r->last_window)
+    return rec_error(r, rec, "sample record: tick must be an integer >= the "
+                     "previous window end %lld", (long long)r->last_window);
+  uint32_t n = r->rec_nvalues[ri];
+  if (e[3].type != MSGPACK_OBJECT_ARRAY || e[3].via.array.size != n)
+    return rec_error(r, rec, "sample record: expected an array of %u values "
+                     "(%u neurons x %u variables of recorder %s)", n,
+                     r->recs[ri].ngids, r->recs[ri].nvars, r->recs[ri].name);
+  if (n > r->capval) {
+    sim_free(r->values);
+    r->capval = n;
+    r->values = sim_malloc(n * sizeof *r->values, "event log sample values");
+  }
+  for (uint32_t i = 0; i < n; i++)
+    if (!obj_num(&e[3].via.array.ptr[i], &r->values[i]))
+      return rec_error(r, rec, "sample value %u must be a number, found %s",
+                       i, type_name(e[3].via.array.ptr[i].type));
+  rec->tick = t;
+  rec->samples.rec = (uint32_t)ri;
+  rec->samples.values = r->values;
+  rec->samples.n = n;
+  r->st.samples++;
+  return 0;
+}
+
+static int decode_end(io_log_reader *r, const msgpack_object *a,
+                      io_log_record *rec)
+{
+  if (a->via.array.size != 3 || a->via.array.ptr[2].type != MSGPACK_OBJECT_MAP)
+    return rec_error(r, rec, "end record: expected [9, final_tick, {summary}]");
+  const msgpack_object *e = a->via.array.ptr;
+  sim_time t;
+  if (!obj_tick(&e[1], &t) || t < r->last_window)
+    return rec_error(r, rec, "end record: final tick must be an integer >= "
+                     "the last window end %lld", (long long)r->last_window);
+  const char *keys[3] = {"spikes", "samples", "windows"};
+  uint64_t v[3];
+  for (int k = 0; k < 3; k++) {
+    const msgpack_object *o = map_get(&e[2], keys[k]);
+    if (!o || !obj_uint(o, &v[k]))
+      return rec_error(r, rec, "end record: summary field \"%s\" must be an "
+                       "unsigned integer", keys[k]);
+  }
+  if (v[0] != r->st.spikes || v[1] != r->st.samples)
+    return rec_error(r, rec, "end record counts %llu spikes and %llu samples, "
+                     "the file holds %llu and %llu", (unsigned long long)v[0],
+                     (unsigned long long)v[1],
+                     (unsigned long long)r->st.spikes,
+                     (unsigned long long)r->st.samples);
+  rec->tick = t;
+  rec->end.spikes = v[0];
+  rec->end.samples = v[1];
+  rec->end.windows = v[2];
+  r->st.ended = 1;
+  r->st.complete_tick = t;
+  return 0;
+}
+
+int io_log_reader_next(io_log_reader *r, io_log_record *rec)
+{
+  memset(rec, 0, sizeof *rec);
+  for (;;) {
+    if (r->err)
+      return r->err;
+    if (r->st.truncated)
+      return 0;
+    size_t len = 0;
+    uint64_t left = 0;
+    rec->index = r->st.records + 1;
+    rec->offset = r->buf_off + r->pos;
+    int e = next_value(r, &len, &left);
+    if (e < 0)
+      return r->err = e;
+    if (r->st.ended) {
+      if (e == EXT_NONE)
+        return 0;
+      return rec_error(r, rec, "data after the end record");
+    }
+    if (e == EXT_SHORT || e == EXT_NONE) {
+      /* The file stops without an end record (the run died, or the tail
+         was cut inside a record): keep what is complete, say where. */
+      r->st.truncated = 1;
+      r->st.partial_bytes = left;
+      return 0;
+    }
+    if (e == EXT_BAD)
+      return rec_error(r, rec, "invalid msgpack byte 0xc1 at byte %llu",
+                       (unsigned long long)(rec->offset + len));
+    size_t off = 0;
+    int ur = msgpack_unpack_next(&r->up, (const char *)r->buf + r->pos, len, &off);
+    if (ur != MSGPACK_UNPACK_SUCCESS && ur != MSGPACK_UNPACK_EXTRA_BYTES)
+      return rec_error(r, rec, "cannot decode (msgpack error %d)", ur);
+    rec->size = len;
+    const msgpack_object *a = &r->up.data;
+    uint64_t code;
+    if (a->type != MSGPACK_OBJECT_ARRAY)
+      return rec_error(r, rec, "expected an array [type code, ...], found %s",
+                       type_name(a->type));
+    if (a->via.array.size < 1 || !obj_uint(&a->via.array.ptr[0], &code) ||
+        code == 0)
+      return rec_error(r, rec, "the first element of a record (its type "
+                       "code) must be a positive integer, found %s",
+                       a->via.array.size ? type_name(a->via.array.ptr[0].type)
+                                         : "an empty array");
+    int rc = 0;
+    switch (code) {
+    case IO_LOG_SPIKES: rc = decode_spikes(r, a, rec); break;
+    case IO_LOG_SAMPLES: rc = decode_samples(r, a, rec); break;
+    case IO_LOG_WINDOW:
+      if (a->via.array.size != 2 || !obj_tick(&a->via.array.ptr[1], &rec->tick))
+        return rec_error(r, rec, "window end: expected [3, tick]");
+      if (rec->tick <= r->last_window)
+        return rec_error(r, rec, "window end %lld does not follow the previous "
+                         "window end %lld", (long long)rec->tick,
+                         (long long)r->last_window);
+      r->last_window = rec->tick;
+      r->st.complete_tick = rec->tick;
+      break;
+    case IO_LOG_END: rc = decode_end(r, a, rec); break;
+    default:
+      if (code >= 64 && code <= 127) { /* optional record: skip */
+        r->pos += len;
+        r->st.records++;
+        r->st.good_bytes = r->buf_off + r->pos;
+        continue;
+      }
+      return rec_error(r, rec, "unknown record type code %llu (this reader "
+                       "knows 1 spikes, 2 samples, 3 window end, 9 end; "
+                       "codes below 64 must be understood: is the file from "
+                       "a newer memspike?)", (unsigned long long)code);
+    }
+    if (rc)
+      return rc;
+    rec->type = (io_log_rtype)code;
+    r->pos += len;
+    r->st.records++;
+    r->st.good_bytes = r->buf_off + r->pos;
+    return 1;
+  }
+}
+
+const io_log_header *io_log_reader_header(const io_log_reader *r)
+{
+  return &r->h;
+}
+
+const char *io_log_reader_unit(const io_log_reader *r, const char *name)
+{
+  for (uint32_t i = 0; i < r->nunits; i++)
+    if (strcmp(r->unit_keys[i], name) == 0)
+      return r->unit_vals[i];
+  return NULL;
+}
+
+const char *io_log_reader_path(const io_log_reader *r) { return r->path; }
+
+void io_log_reader_status(const io_log_reader *r, io_log_status *st)
+{
+  *st = r->st;
+}
+
+void io_log_reader_destroy(io_log_reader *r)
+{
+  if (!r)
+    return;
+  if (r->f)
+    fclose(r->f);
+  msgpack_unpacked_destroy(&r->up);
+  for (size_t i = 0; i < r->nowned; i++)
+    sim_free(r->owned[i]);
+  sim_free(r->owned);
+  sim_free(r->buf);
+  sim_free(r->ticks);
+  sim_free(r->gids);
+  sim_free(r->values);
+  sim_free(r->path);
+  sim_free(r);
+}

@@ -1,0 +1,220 @@
+/*
+ * io_log.h: the event log of one rank: a writer the engine feeds while it
+ * runs, and a reader for replay and tests.
+ *
+ * A log is one msgpack stream per rank: a header map, then records, each a
+ * msgpack array whose first element is a type code (docs/log-format.md is
+ * the full specification).  The writer buffers everything in memory and
+ * writes only at io_log_flush, once per min-delay window, in whole records:
+ * a crash loses at most the window being simulated.  The same calls give
+ * byte-identical files: no wall-clock time, host name or pointer goes in.
+ *
+ * Call order on the engine side (one io_log per rank):
+ *   io_log_create                      before the first window
+ *   per window [t, t_end):
+ *     io_log_spike / io_log_sample     any order, ticks in [t, t_end)
+ *     io_log_flush(log, t_end)         after the window's last spike
+ *   io_log_close(log, final_tick)      run finished: end record, file closed
+ *   io_log_destroy(log)                run aborted: no end record, so readers
+ *                                      report the log as truncated
+ */
+#ifndef IO_LOG_H
+#define IO_LOG_H
+
+#include <stdint.h>
+
+#include "../core/sim_types.h"
+
+#define IO_LOG_FORMAT "memspike-log" /* value of the header's "format" */
+#define IO_LOG_VERSION 1             /* value of the header's "version" */
+
+/* ---------------------------------------------------------------- header */
+
+/* A population as the header lists it. */
+typedef struct io_log_pop {
+  const char *name;   /* config name: "E" */
+  const char *model;  /* neuron model or generator: "iaf_psc_delta" */
+  sim_gid first_gid;  /* gids [first_gid, first_gid + n) */
+  uint32_t n;         /* neurons */
+} io_log_pop;
+
+/* Recorder kinds; same values as net_rec_kind. */
+typedef enum io_log_rec_kind {
+  IO_LOG_REC_SPIKES = 0, /* spike_recorder: its spikes go to spike blocks */
+  IO_LOG_REC_STATE = 1   /* multimeter: its samples go to sample records */
+} io_log_rec_kind;
+
+/* A recorder as the header lists it.  Recorder i of the header is the
+   `rec` index of io_log_sample and of sample records. */
+typedef struct io_log_rec {
+  const char *name;
+  uint32_t pop;               /* index into the header's pops */
+  io_log_rec_kind kind;
+  uint32_t first, count;      /* recorded neurons: population-local indices
+                                 [first, first + count) (all ranks) */
+  const char *const *vars;    /* STATE: sampled variables ("V_m"), nvars */
+  const char *const *units;   /* STATE: unit of each variable ("mV"), or
+                                 NULL: looked up in a table of NEST names
+                                 (V_m mV, I_syn pA, g_ex nS, ...) */
+  uint32_t nvars;             /* 0 for SPIKES */
+  double interval_ms;         /* STATE: sampling interval (ms); 0 for SPIKES */
+  const sim_gid *gids;        /* STATE: the recorded neurons whose values this
+                                 rank's sample records hold, in value order
+                                 (ascending gids it owns); NULL means all
+                                 `count` neurons from first_gid + first */
+  uint32_t ngids;             /* entries of gids (ignored when gids NULL) */
+} io_log_rec;
+
+/* Everything the header holds.  The writer copies what it needs; in a
+   reader the strings and arrays belong to the reader. */
+typedef struct io_log_header {
+  const char *config;         /* config file path ("" when none) */
+  uint64_t digest;            /* config digest (net_desc.digest) */
+  uint64_t seed;
+  int rank, nranks;           /* 0 <= rank < nranks */
+  double resolution_ms;       /* one tick (ms), > 0 */
+  double duration_ms;         /* planned simulated time (ms) */
+  const io_log_pop *pops;     /* npops entries */
+  uint32_t npops;
+  const io_log_rec *recs;     /* nrecs entries */
+  uint32_t nrecs;
+} io_log_header;
+
+/* ---------------------------------------------------------------- writer */
+
+typedef struct io_log io_log;
+
+/* Create the log file at path (truncating it) and write its header, so
+   that even a run that dies in its first window leaves a readable file.
+   Returns 0 and *out (caller owns; finish with io_log_close or
+   io_log_destroy), SIM_EIO naming the path and the system's reason when the
+   file cannot be created or written, SIM_EINVAL for an inconsistent header
+   (recorder naming a population that does not exist, wrong sizes). */
+int io_log_create(const char *path, const io_log_header *h,
+                  io_log **out /* OUT */);
+
+/* Log a spike of neuron gid at tick (>= the last flushed window end).
+   Amortised O(1): appended to an in-memory array, no I/O. */
+void io_log_spike(io_log *log, sim_time tick, sim_gid gid);
+
+/* Log one sample of state recorder rec at tick (>= the last flushed window
+   end): n == ngids x nvars values (units as in the header), neuron-major
+   (all variables of the first neuron, then the next).  Packed into the
+   memory buffer at once; no I/O.  Samples keep their call order in the
+   file, so call in a deterministic order (by recorder, then tick). */
+void io_log_sample(io_log *log, uint32_t rec, sim_time tick,
+                   const double *values, uint32_t n);
+
+/* End of a window: every spike and sample logged so far has a tick <
+   window_end.  Packs the pending spikes as one block sorted by (tick, gid)
+   (or a window-end record when there were none), writes the buffer with
+   one write and flushes the stream.  window_end must not decrease; calling
+   again with the same window_end and nothing pending does nothing.
+   Returns 0 or SIM_EIO (naming the path); after a write error every later
+   flush and close returns the same error without writing, so the file
+   never holds data after a hole. */
+int io_log_flush(io_log *log, sim_time window_end);
+
+/* Finish a completed run: flush what is pending (as a window ending at
+   final_tick), write the end record (final tick and totals), close the file
+   and free log.  final_tick is the exclusive end of the run (duration in
+   ticks) and >= the last window end.  NULL is a no-op.  Returns 0 or
+   SIM_EIO; log is freed in every case. */
+int io_log_close(io_log *log, sim_time final_tick);
+
+/* Abandon a log (run aborted): close the file without flushing or writing
+   an end record, and free log.  What was flushed stays readable and
+   readers report the log as truncated.  NULL is a no-op. */
+void io_log_destroy(io_log *log);
+
+/* Bytes written to the file so far (header included). */
+uint64_t io_log_bytes(const io_log *log);
+
+/* ---------------------------------------------------------------- reader */
+
+/* Record type codes.  1-63 are critical: a reader that does not know a
+   code must stop with an error.  64-127 are optional: a reader that does
+   not know one skips it.  4 (device writes) and 5 (energy counters) are
+   reserved for later versions. */
+typedef enum io_log_rtype {
+  IO_LOG_SPIKES = 1,  /* [1, window_end, base_tick, [dtick...], [gid...]] */
+  IO_LOG_SAMPLES = 2, /* [2, rec, tick, [value...]] */
+  IO_LOG_WINDOW = 3,  /* [3, window_end] */
+  IO_LOG_END = 9      /* [9, final_tick, {"spikes": n, "samples": n, ...}] */
+} io_log_rtype;
+
+/* One record as io_log_reader_next returns it.  Arrays are borrowed from
+   the reader: valid until the next call on it. */
+typedef struct io_log_record {
+  io_log_rtype type;
+  uint64_t index;  /* 1 for the first record after the header (0) */
+  uint64_t offset; /* byte offset of the record in the file */
+  uint64_t size;   /* bytes of the record */
+  sim_time tick;   /* SPIKES, WINDOW: window end (exclusive); SAMPLES: the
+                      sampling tick; END: the final tick (exclusive) */
+  union {
+    struct {
+      const sim_time *ticks; /* absolute ticks, sorted with gids by (tick, gid) */
+      const sim_gid *gids;
+      uint32_t n;
+    } spikes;
+    struct {
+      uint32_t rec;          /* index into the header's recs (a STATE one) */
+      const double *values;  /* n == ngids x nvars of rec, neuron-major */
+      uint32_t n;
+    } samples;
+    struct {
+      uint64_t spikes;       /* spikes in the file, as the writer counted */
+      uint64_t samples;      /* sample records in the file */
+      uint64_t windows;      /* flushes that wrote a window */
+    } end;
+  };
+} io_log_record;
+
+/* Where a reader stands; complete once io_log_reader_next returned 0. */
+typedef struct io_log_status {
+  int ended;               /* 1: the end record was read (the run finished) */
+  int truncated;           /* 1: the file stops without an end record */
+  uint64_t records;        /* complete records read after the header */
+  uint64_t good_bytes;     /* bytes up to the end of the last complete record */
+  uint64_t partial_bytes;  /* bytes of an incomplete last record, dropped */
+  sim_time complete_tick;  /* every event with a tick below this is in the
+                              file: the final tick once ended, else the last
+                              window end read (0 before any) */
+  uint64_t spikes;         /* spikes read so far */
+  uint64_t samples;        /* sample records read so far */
+} io_log_status;
+
+typedef struct io_log_reader io_log_reader;
+
+/* Open a log and read and check its header.  Returns 0 and *out (caller
+   owns; free with io_log_reader_destroy), SIM_EIO if the file cannot be
+   read, SIM_EFORMAT with a message naming the file and the missing or
+   wrong field when it is not a memspike log of a version this reader knows. */
+int io_log_reader_create(const char *path, io_log_reader **out /* OUT */);
+
+/* The parsed header (borrowed; valid until the reader is destroyed). */
+const io_log_header *io_log_reader_header(const io_log_reader *r);
+
+/* Unit of a quantity named in the header's "units" ("time", "V_m"), or
+   NULL when the header does not give one. */
+const char *io_log_reader_unit(const io_log_reader *r, const char *name);
+
+/* The path given at creation. */
+const char *io_log_reader_path(const io_log_reader *r);
+
+/* Read the next record into *rec.  Returns 1 on a record; 0 at the end of
+   the data: after the end record, or when the file stops early, in which
+   case the status says truncated and records everything complete that came
+   before (records are never returned in part).  SIM_EFORMAT for a corrupt
+   record, with a message naming the file, the record index, its byte offset
+   and what was expected; SIM_EIO on a read error.  Errors are sticky. */
+int io_log_reader_next(io_log_reader *r, io_log_record *rec /* OUT */);
+
+/* Fill *st with the reader's progress (see io_log_status). */
+void io_log_reader_status(const io_log_reader *r, io_log_status *st /* OUT */);
+
+/* Close the file and free the reader; NULL is a no-op. */
+void io_log_reader_destroy(io_log_reader *r);
+
+#endif

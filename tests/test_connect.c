@@ -1,0 +1,301 @@
+/*
+ * test_connect.c: connection rules give the counts they promise, honour
+ * the autapse/multapse flags, and draw the same synapses (targets, order,
+ * weights, delays) whatever the number of ranks and the partition.
+ */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/sim_alloc.h"
+#include "../network/net_connect.h"
+#include "test_suites.h"
+
+/* A description with populations A (na) and B (nb) of iaf_psc_delta and one
+   projection src -> tgt (0 = A, 1 = B). */
+static net_desc *make_desc(uint32_t na, uint32_t nb, uint32_t src, uint32_t tgt,
+                           net_rule rule, uint32_t degree, double p)
+{
+  net_desc *d = sim_calloc(1, sizeof *d, "test desc");
+  d->file = sim_strdup("test", "t");
+  d->sim.duration_ms = 10;
+  d->sim.resolution_ms = 0.1;
+  d->sim.seed = 42;
+  d->npops = 2;
+  d->pops = sim_calloc(2, sizeof *d->pops, "t");
+  const nrn_model_ops *m = nrn_model_find("iaf_psc_delta");
+  for (int i = 0; i < 2; i++) {
+    d->pops[i].name = sim_strdup(i ? "B" : "A", "t");
+    d->pops[i].kind = NET_NEURONS;
+    d->pops[i].model = m;
+    d->pops[i].n = i ? nb : na;
+    d->pops[i].first_gid = i ? na : 0;
+    d->pops[i].param = sim_calloc(1, m->param_size, "t");
+    m->param_default(d->pops[i].param);
+    m->param_finalize(d->pops[i].param, 0.1);
+  }
+  d->total = na + nb;
+  d->nprojs = 1;
+  d->projs = sim_calloc(1, sizeof *d->projs, "t");
+  net_proj_desc *pd = &d->projs[0];
+  pd->name = sim_strdup("P", "t");
+  pd->src = src;
+  pd->tgt = tgt;
+  pd->rule = rule;
+  pd->degree = degree;
+  pd->p = p;
+  pd->autapses = 1;
+  pd->multapses = 1;
+  pd->weight = (net_dist){NET_DIST_CONST, 0.5, 0, -INFINITY, INFINITY};
+  pd->delay_ms = (net_dist){NET_DIST_CONST, 1.0, 0, -INFINITY, INFINITY};
+  pd->synapse = sim_strdup("static_synapse", "t");
+  return d;
+}
+
+static net_part one_rank = {NET_PART_ROUND_ROBIN, 0, 1};
+
+/* Synapses per target (local index on a 1-rank build = offset). */
+static void per_target(const net_syn_table *t, uint32_t nt, uint32_t *in)
+{
+  memset(in, 0, nt * sizeof *in);
+  for (uint64_t k = 0; k < t->nsyn; k++)
+    in[t->tgt[k]]++;
+}
+
+static void test_all_to_all_and_one_to_one(void)
+{
+  net_desc *d = make_desc(30, 20, 0, 1, NET_ALL_TO_ALL, 0, 0);
+  net_syn_table t;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  CU_ASSERT_EQUAL(t.nsyn, 600);
+  for (uint32_t s = 0; s < 30; s++)
+    CU_ASSERT_EQUAL(t.off[s + 1] - t.off[s], 20);
+  net_syn_table_fini(&t);
+  /* Within one population, without autapses: n (n - 1). */
+  d->projs[0].tgt = 0;
+  d->projs[0].autapses = 0;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  CU_ASSERT_EQUAL(t.nsyn, 30 * 29);
+  for (uint32_t s = 0; s < 30; s++)
+    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+      CU_ASSERT_NOT_EQUAL(t.tgt[k], s);
+  net_syn_table_fini(&t);
+  d->projs[0].rule = NET_ONE_TO_ONE;
+  d->projs[0].autapses = 1;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  CU_ASSERT_EQUAL(t.nsyn, 30);
+  for (uint32_t s = 0; s < 30; s++)
+    CU_ASSERT(t.off[s + 1] - t.off[s] == 1 && t.tgt[t.off[s]] == s);
+  net_syn_table_fini(&t);
+  net_desc_destroy(d);
+}
+
+static void test_fixed_indegree(void)
+{
+  net_desc *d = make_desc(200, 0, 0, 0, NET_FIXED_INDEGREE, 50, 0);
+  uint32_t in[200];
+  net_syn_table t;
+  for (int flags = 0; flags < 2; flags++) {
+    d->projs[0].autapses = d->projs[0].multapses = flags;
+    CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+    CU_ASSERT_EQUAL(t.nsyn, 200 * 50);
+    per_target(&t, 200, in);
+    int exact = 1, self = 0, dup = 0;
+    for (uint32_t j = 0; j < 200; j++)
+      exact &= in[j] == 50;
+    /* Duplicates and autapses, counted per (source, target). */
+    for (uint32_t s = 0; s < 200; s++)
+      for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++) {
+        self += t.tgt[k] == s;
+        if (k > t.off[s] && t.tgt[k] == t.tgt[k - 1])
+          dup++;
+      }
+    CU_ASSERT(exact);
+    if (!flags) {
+      CU_ASSERT_EQUAL(self, 0);
+      CU_ASSERT_EQUAL(dup, 0);
+    } else {
+      /* With replacement: ~ 200 * 50 / 200 = 50 autapses expected. */
+      CU_ASSERT(self > 20 && self < 90);
+      CU_ASSERT(dup > 0);
+    }
+    net_syn_table_fini(&t);
+  }
+  net_desc_destroy(d);
+}
+
+static void test_fixed_outdegree(void)
+{
+  net_desc *d = make_desc(100, 300, 0, 1, NET_FIXED_OUTDEGREE, 40, 0);
+  d->projs[0].multapses = 0;
+  net_syn_table t;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  CU_ASSERT_EQUAL(t.nsyn, 100 * 40);
+  for (uint32_t s = 0; s < 100; s++) {
+    CU_ASSERT_EQUAL(t.off[s + 1] - t.off[s], 40);
+    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+      for (uint64_t k2 = t.off[s]; k2 < k; k2++)
+        CU_ASSERT_NOT_EQUAL(t.tgt[k], t.tgt[k2]);
+  }
+  net_syn_table_fini(&t);
+  /* Split over 3 ranks: every source still has 40 targets in total. */
+  uint64_t per_src[100] = {0};
+  for (int r = 0; r < 3; r++) {
+    net_part part = {NET_PART_BLOCK, r, 3};
+    CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &part, &t), 0);
+    for (uint32_t s = 0; s < 100; s++)
+      per_src[s] += t.off[s + 1] - t.off[s];
+    net_syn_table_fini(&t);
+  }
+  for (uint32_t s = 0; s < 100; s++)
+    CU_ASSERT_EQUAL(per_src[s], 40);
+  net_desc_destroy(d);
+}
+
+static void test_pairwise_bernoulli(void)
+{
+  const uint32_t n = 1000;
+  const double p = 0.02;
+  net_desc *d = make_desc(n, 0, 0, 0, NET_PAIRWISE_BERNOULLI, 0, p);
+  d->projs[0].autapses = 0;
+  net_syn_table t;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  /* Binomial(n (n - 1), p): within 4 standard deviations. */
+  double trials = (double)n * (n - 1), mean = trials * p, sd = sqrt(trials * p * (1 - p));
+  CU_ASSERT(fabs((double)t.nsyn - mean) < 4 * sd);
+  int self = 0;
+  for (uint32_t s = 0; s < n; s++)
+    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+      self += t.tgt[k] == s;
+  CU_ASSERT_EQUAL(self, 0);
+  net_syn_table_fini(&t);
+  d->projs[0].p = 0;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  CU_ASSERT_EQUAL(t.nsyn, 0);
+  net_syn_table_fini(&t);
+  net_desc_destroy(d);
+}
+
+/* One synapse as seen from outside: target gid, source, weight, delay. */
+typedef struct syn4 {
+  uint32_t tgid, src;
+  float w;
+  uint16_t d;
+} syn4;
+
+/* Synapses of a table as (target gid)-major lists in stored order. */
+static size_t collect(const net_desc *d, const net_part *part, const net_syn_table *t,
+                      syn4 *out)
+{
+  const net_pop_desc *tp = &d->pops[d->projs[0].tgt];
+  size_t n = 0;
+  for (uint32_t s = 0; s < t->src_n; s++)
+    for (uint64_t k = t->off[s]; k < t->off[s + 1]; k++)
+      out[n++] = (syn4){net_part_gid(part, tp->first_gid, tp->n, t->tgt[k]), s,
+                        t->w ? t->w[k] : (float)t->w_const, t->d ? t->d[k] : t->d_const};
+  return n;
+}
+
+/* Stable sort by target gid keeps each target's per-source order. */
+static int syn_cmp(const void *a, const void *b)
+{
+  const syn4 *x = a, *y = b;
+  if (x->tgid != y->tgid)
+    return x->tgid < y->tgid ? -1 : 1;
+  if (x->src != y->src)
+    return x->src < y->src ? -1 : 1;
+  return 0;
+}
+
+static void sort_stable(syn4 *a, size_t n)
+{
+  /* insertion sort on (tgid, src): keeps equal keys in their order */
+  for (size_t i = 1; i < n; i++) {
+    syn4 x = a[i];
+    size_t j = i;
+    while (j > 0 && syn_cmp(&a[j - 1], &x) > 0) {
+      a[j] = a[j - 1];
+      j--;
+    }
+    a[j] = x;
+  }
+}
+
+static void test_rank_independence(void)
+{
+  const net_rule rules[] = {NET_FIXED_INDEGREE, NET_FIXED_OUTDEGREE, NET_PAIRWISE_BERNOULLI,
+                            NET_ALL_TO_ALL};
+  for (int ri = 0; ri < 4; ri++) {
+    net_desc *d = make_desc(60, 45, 0, 1, rules[ri], 7, 0.1);
+    d->projs[0].weight = (net_dist){NET_DIST_NORMAL, 1.0, 0.5, 0.0, 2.0};
+    d->projs[0].delay_ms = (net_dist){NET_DIST_UNIFORM, 0.5, 3.0, -INFINITY, INFINITY};
+    net_syn_table t;
+    syn4 *ref = malloc(60 * 45 * sizeof *ref), *got = malloc(60 * 45 * sizeof *got);
+    CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+    size_t nref = collect(d, &one_rank, &t, ref);
+    CU_ASSERT(nref > 0);
+    net_syn_table_fini(&t);
+    sort_stable(ref, nref);
+    for (int pol = 0; pol < 2; pol++)
+      for (int nr = 2; nr <= 4; nr++) {
+        size_t n = 0;
+        for (int r = 0; r < nr; r++) {
+          net_part part = {pol ? NET_PART_BLOCK : NET_PART_ROUND_ROBIN, r, nr};
+          CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &part, &t), 0);
+          n += collect(d, &part, &t, got + n);
+          net_syn_table_fini(&t);
+        }
+        sort_stable(got, n);
+        CU_ASSERT_EQUAL(n, nref);
+        CU_ASSERT(n == nref && memcmp(got, ref, n * sizeof *got) == 0);
+      }
+    /* Drawn weights stay in their clip bounds; delays in [0.5, 3] ms. */
+    for (size_t k = 0; k < nref; k++) {
+      CU_ASSERT(ref[k].w >= 0.0f && ref[k].w <= 2.0f);
+      CU_ASSERT(ref[k].d >= 5 && ref[k].d <= 30);
+    }
+    free(ref);
+    free(got);
+    net_desc_destroy(d);
+  }
+}
+
+static void test_partition_covers_once(void)
+{
+  for (int pol = 0; pol < 2; pol++)
+    for (int nr = 1; nr <= 5; nr++) {
+      int seen[137] = {0};
+      for (int r = 0; r < nr; r++) {
+        net_part part = {pol ? NET_PART_BLOCK : NET_PART_ROUND_ROBIN, r, nr};
+        uint32_t nl = net_part_nlocal(&part, 1000, 137);
+        sim_gid prev = 0;
+        for (uint32_t i = 0; i < nl; i++) {
+          sim_gid g = net_part_gid(&part, 1000, 137, i);
+          CU_ASSERT(g >= 1000 && g < 1137);
+          CU_ASSERT(i == 0 || g > prev);
+          CU_ASSERT_EQUAL(net_part_owner(&part, 1000, 137, g), r);
+          CU_ASSERT_EQUAL(net_part_index(&part, 1000, 137, g), i);
+          seen[g - 1000]++;
+          prev = g;
+        }
+      }
+      for (int k = 0; k < 137; k++)
+        CU_ASSERT_EQUAL(seen[k], 1);
+    }
+}
+
+int test_connect_register(void)
+{
+  CU_pSuite s = CU_add_suite("connect", NULL, NULL);
+  if (!s)
+    return -1;
+  if (!CU_add_test(s, "all_to_all and one_to_one counts", test_all_to_all_and_one_to_one) ||
+      !CU_add_test(s, "fixed_indegree counts and flags", test_fixed_indegree) ||
+      !CU_add_test(s, "fixed_outdegree counts over ranks", test_fixed_outdegree) ||
+      !CU_add_test(s, "pairwise_bernoulli within 4 sigma", test_pairwise_bernoulli) ||
+      !CU_add_test(s, "same synapses on 1-4 ranks, both partitions", test_rank_independence) ||
+      !CU_add_test(s, "partitions cover every gid once", test_partition_covers_once))
+    return -1;
+  return 0;
+}

@@ -114,13 +114,17 @@ static int check_header(const char *path, const io_log_header *h)
   if (!(h->resolution_ms > 0) || !isfinite(h->resolution_ms))
     return sim_error_set(SIM_EINVAL, "%s: resolution %g ms must be > 0",
                          path, h->resolution_ms);
+  if (!(h->duration_ms >= 0) || !isfinite(h->duration_ms))
+    return sim_error_set(SIM_EINVAL, "%s: duration %g ms must be >= 0",
+                         path, h->duration_ms);
   for (uint32_t i = 0; i < h->npops; i++) {
     const io_log_pop *p = &h->pops[i];
     if (!p->name || !p->model)
       return sim_error_set(SIM_EINVAL, "%s: population %u has no name or model",
                            path, i);
     if ((uint64_t)p->first_gid + p->n > UINT32_MAX + 1ull ||
-        (i > 0 && p->first_gid < h->pops[i - 1].first_gid + h->pops[i - 1].n))
+        (i > 0 && p->first_gid < (uint64_t)h->pops[i - 1].first_gid +
+                                     h->pops[i - 1].n))
       return sim_error_set(SIM_EINVAL,
                            "%s: population %s: gids must follow those of the "
                            "population before it", path, p->name);
@@ -142,6 +146,12 @@ static int check_header(const char *path, const io_log_header *h)
       if (rc->nvars == 0 || !rc->vars)
         return sim_error_set(SIM_EINVAL, "%s: recorder %s: no variables",
                              path, rc->name);
+      if (!(rc->interval_ms >= 0) || !isfinite(rc->interval_ms))
+        return sim_error_set(SIM_EINVAL, "%s: recorder %s: interval %g ms "
+                             "must be >= 0", path, rc->name, rc->interval_ms);
+      if ((uint64_t)(rc->gids ? rc->ngids : rc->count) * rc->nvars > UINT32_MAX)
+        return sim_error_set(SIM_EINVAL, "%s: recorder %s: more than 2^32 "
+                             "values per sample", path, rc->name);
       if (rc->gids) {
         sim_gid lo = h->pops[rc->pop].first_gid + rc->first;
         for (uint32_t j = 0; j < rc->ngids; j++)
@@ -304,8 +314,8 @@ int io_log_create(const char *path, const io_log_header *h, io_log **out)
           (h->recs[i].gids ? h->recs[i].ngids : h->recs[i].count) *
           h->recs[i].nvars;
 
-  /* Default gids of state recorders are population-relative in
-     io_log_rec; make them absolute for the header. */
+  /* A state recorder without gids records all its `count` neurons: the
+     header lists them explicitly, so readers have one case only. */
   io_log_rec *recs = sim_calloc(h->nrecs, sizeof *recs, "event log recorders");
   sim_gid **owned = sim_calloc(h->nrecs, sizeof *owned, "event log gids");
   for (uint32_t i = 0; i < h->nrecs; i++) {
@@ -940,7 +950,7 @@ static int parse_pops(io_log_reader *r, const msgpack_object *arr)
                            "first_gid, n}, found %s", r->path, where,
                            type_name(m->type));
     io_log_pop *p = &r->pops[i];
-    uint64_t first, cnt;
+    uint64_t first = 0, cnt = 0;
     int rc;
     if ((rc = get_str(r, m, where, "name", &p->name)) ||
         (rc = get_str(r, m, where, "model", &p->model)) ||
@@ -980,8 +990,8 @@ static int parse_recs(io_log_reader *r, const msgpack_object *arr)
       return sim_error_set(SIM_EFORMAT, "%s: %s must be a map, found %s",
                            r->path, where, type_name(m->type));
     io_log_rec *rc = &r->recs[i];
-    uint64_t pop, first, count;
-    const char *kind;
+    uint64_t pop = 0, first = 0, count = 0;
+    const char *kind = "";
     int e;
     if ((e = get_str(r, m, where, "name", &rc->name)) ||
         (e = get_uint(r, m, where, "population", UINT32_MAX, &pop)) ||
@@ -1067,7 +1077,7 @@ static int parse_header(io_log_reader *r, const msgpack_object *m)
   const char *w = "header";
   int rc = 0;
   const msgpack_object *o;
-  uint64_t u;
+  uint64_t u = 0;
   if (!(o = field(r, m, w, "format", MSGPACK_OBJECT_STR, "\"" IO_LOG_FORMAT "\"",
                   &rc)))
     return rc;
@@ -1082,7 +1092,7 @@ static int parse_header(io_log_reader *r, const msgpack_object *m)
     return sim_error_set(SIM_EFORMAT, "%s: header field \"version\" is %llu; "
                          "this reader reads version %d", r->path,
                          (unsigned long long)u, IO_LOG_VERSION);
-  uint64_t rank, nranks;
+  uint64_t rank = 0, nranks = 0;
   if ((rc = get_str(r, m, w, "config", &r->h.config)) ||
       (rc = get_uint(r, m, w, "digest", UINT64_MAX, &r->h.digest)) ||
       (rc = get_uint(r, m, w, "seed", UINT64_MAX, &r->h.seed)) ||

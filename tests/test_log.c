@@ -161,6 +161,7 @@ static const gen gen_default = {.nwin = 20, .rank = 0, .nranks = 1,
 static unsigned char *slurp(const char *path, size_t *n)
 {
   FILE *f = fopen(path, "rb");
+  *n = 0;
   if (!f)
     return NULL;
   fseek(f, 0, SEEK_END);
@@ -441,7 +442,7 @@ static void test_truncated_every_byte(void)
   gn.nwin = 6;
   const char *full = tpath("full.msgpack"), *cut = tpath("cut.msgpack");
   CU_ASSERT_FATAL(gen_log(full, &gn) == 0);
-  size_t n;
+  size_t n = 0;
   unsigned char *b = slurp(full, &n);
   CU_ASSERT_FATAL(b != NULL);
   static rsum want[512], got[512];
@@ -517,7 +518,7 @@ static void test_corrupt_header(void)
   gen gn = gen_default;
   gn.nwin = 2;
   CU_ASSERT_FATAL(gen_log(good, &gn) == 0);
-  size_t n;
+  size_t n = 0;
   unsigned char *b = slurp(good, &n);
   CU_ASSERT_FATAL(b != NULL);
 
@@ -581,7 +582,7 @@ static void test_corrupt_records(void)
   const char *good = tpath("rec.msgpack"), *bad = tpath("rec_bad.msgpack");
   gen gn = gen_default; /* windows 0 and 13 have no spikes: window records */
   CU_ASSERT_FATAL(gen_log(good, &gn) == 0);
-  size_t n;
+  size_t n = 0;
   unsigned char *b = slurp(good, &n);
   uint64_t idx = 0;
   long at = record_offset(good, IO_LOG_WINDOW, &idx);
@@ -886,7 +887,7 @@ static void test_replay_truncated(void)
                      rs[k].tick == 10 * WIN))
     k++;
   CU_ASSERT_FATAL(k + 1 < nr);
-  size_t n;
+  size_t n = 0;
   unsigned char *b = slurp(r1, &n);
   spit(r1, b, rs[k + 1].offset + rs[k + 1].size - 1);
   free(b);

@@ -12,7 +12,8 @@
   X(neuron)            \
   X(connect)           \
   X(config)            \
-  X(log)
+  X(log)               \
+  X(engine)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

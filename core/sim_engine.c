@@ -26,13 +26,12 @@ enum { EV_SELF = 1, EV_POISSON = 2 };
 /* Engine-side state of one population. */
 typedef struct pop_rt {
   double *ring[NRN_MAX_PORTS]; /* owned: nslots * nlocal input sums */
-  uint64_t *touched;           /* owned: nslots * nwords bits (event-driven) */
+  uint64_t *touched;           /* owned: nslots * nwords bits: who got input */
   uint32_t nwords;             /* 64-bit words per slot */
   sim_time *sched;             /* owned: the valid self-event tick per neuron */
   uint32_t *idx;               /* owned scratch: touched neurons of a tick */
   sim_time *next;              /* owned scratch: their next self-events */
   uint32_t *spk;               /* owned scratch: local indices that fired */
-  uint8_t *scratch;            /* owned: the model's scratch bytes */
   uint8_t *rec_spikes;         /* owned, nlocal flags, or NULL: spikes logged */
   const sim_time *gen_ticks;   /* spike_generator: emission ticks (owned by
                                   the engine: gen_buf) */
@@ -105,14 +104,13 @@ static void setup_pops(engine *e)
     r->spk = sim_malloc((size_t)p->nlocal * sizeof *r->spk + 4, "spike scratch");
     if (!p->model)
       continue;
-    r->scratch = sim_malloc((size_t)p->nlocal + 8, "model scratch");
     for (int k = 0; k < p->model->nports; k++)
       r->ring[k] = sim_calloc((size_t)e->nslots * p->nlocal, sizeof(double),
                               "input ring");
+    r->nwords = (p->nlocal + 63) / 64;
+    r->touched = sim_calloc((size_t)e->nslots * r->nwords, sizeof(uint64_t),
+                            "input bitmap");
     if (!p->model->per_tick) {
-      r->nwords = (p->nlocal + 63) / 64;
-      r->touched = sim_calloc((size_t)e->nslots * r->nwords, sizeof(uint64_t),
-                              "input bitmap");
       r->sched = sim_malloc((size_t)p->nlocal * sizeof *r->sched, "self-events");
       r->idx = sim_malloc((size_t)p->nlocal * sizeof *r->idx + 4, "update list");
       r->next = sim_malloc((size_t)p->nlocal * sizeof *r->next + 8, "next events");
@@ -389,12 +387,26 @@ static void update_pop(engine *e, uint32_t pi, sim_time t, sim_time w0)
   const uint32_t slot = (uint32_t)t & e->smask;
   const uint32_t nloc = p->nlocal;
   nrn_update_ctx ctx = {.state = p->state, .n = nloc, .param = p->desc->param,
-                        .spikes = r->spk, .scratch = r->scratch};
+                        .spikes = r->spk};
   for (int k = 0; k < m->nports; k++)
     ctx.in[k] = r->ring[k] + (size_t)slot * nloc;
   if (m->per_tick) {
-    m->update(&ctx, t, NULL, nloc); /* consumes (zeroes) the input row */
+    m->update(&ctx, t, NULL, nloc);
     e->st->updates += nloc;
+    /* Clear what was delivered: input is sparse next to the population. */
+    uint64_t *bits = r->touched + (size_t)slot * r->nwords;
+    for (uint32_t w = 0; w < r->nwords; w++) {
+      uint64_t b = bits[w];
+      if (!b)
+        continue;
+      bits[w] = 0;
+      do {
+        uint32_t j = w * 64 + (uint32_t)__builtin_ctzll(b);
+        for (int k = 0; k < m->nports; k++)
+          ctx.in[k][j] = 0;
+        b &= b - 1;
+      } while (b);
+    }
   } else {
     uint64_t *bits = r->touched + (size_t)slot * r->nwords;
     uint32_t n = 0;
@@ -563,7 +575,6 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
     sim_free(r->idx);
     sim_free(r->next);
     sim_free(r->spk);
-    sim_free(r->scratch);
     sim_free(r->rec_spikes);
     sim_free(r->gen_buf);
   }

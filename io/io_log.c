@@ -77,8 +77,9 @@ struct io_log {
   sim_time max_pending;   /* largest pending tick (spikes and samples) */
   int pending;            /* 1 when a spike or sample waits for a flush */
   uint32_t nrecs;
-  uint32_t *rec_nvalues;  /* values per sample of each state recorder; 0 for
-                             spike recorders */
+  uint32_t *rec_nvalues;  /* values per sample of each state recorder (0
+                             when this rank owns none of its neurons) */
+  unsigned char *rec_state; /* 1 for state recorders */
   uint64_t nspikes, nsamples, nwindows; /* totals for the end record */
 };
 
@@ -308,11 +309,14 @@ int io_log_create(const char *path, const io_log_header *h, io_log **out)
   log->nrecs = h->nrecs;
   log->rec_nvalues = sim_calloc(h->nrecs, sizeof *log->rec_nvalues,
                                 "event log recorder sizes");
+  log->rec_state = sim_calloc(h->nrecs, 1, "event log recorder kinds");
   for (uint32_t i = 0; i < h->nrecs; i++)
-    if (h->recs[i].kind == IO_LOG_REC_STATE)
+    if (h->recs[i].kind == IO_LOG_REC_STATE) {
+      log->rec_state[i] = 1;
       log->rec_nvalues[i] =
           (h->recs[i].gids ? h->recs[i].ngids : h->recs[i].count) *
           h->recs[i].nvars;
+    }
 
   /* A state recorder without gids records all its `count` neurons: the
      header lists them explicitly, so readers have one case only. */
@@ -368,9 +372,11 @@ void io_log_spike(io_log *log, sim_time tick, sim_gid gid)
 void io_log_sample(io_log *log, uint32_t rec, sim_time tick,
                    const double *values, uint32_t n)
 {
-  assert(rec < log->nrecs && log->rec_nvalues[rec] > 0);
+  assert(rec < log->nrecs && log->rec_state[rec]);
   assert(n == log->rec_nvalues[rec]);
   assert(tick >= log->window_end);
+  if (n == 0) /* this rank owns none of the recorder's neurons */
+    return;
   msgpack_packer *pk = &log->pk;
   msgpack_pack_array(pk, 4);
   msgpack_pack_uint32(pk, IO_LOG_SAMPLES);
@@ -608,6 +614,7 @@ void io_log_destroy(io_log *log)
   sim_free(log->keys);
   sim_free(log->tmp);
   sim_free(log->rec_nvalues);
+  sim_free(log->rec_state);
   sim_free(log);
 }
 

@@ -101,9 +101,9 @@ void io_log_spike(io_log *log, sim_time tick, sim_gid gid);
    end): n == ngids x nvars values (units as in the header), neuron-major
    (all variables of the first neuron, then the next).  Packed into the
    memory buffer at once; no I/O.  Samples keep their call order in the
-   file, so call in a deterministic order (by tick, then recorder).  A rank
-   that owns none of a recorder's neurons (ngids == 0) never calls this
-   for it. */
+   file, so call in a deterministic order (by tick, then recorder).  On a
+   rank that owns none of the recorder's neurons (ngids == 0) a call with
+   n == 0 writes nothing. */
 void io_log_sample(io_log *log, uint32_t rec, sim_time tick,
                    const double *values, uint32_t n);
 

@@ -23,10 +23,24 @@ static void oom_abort(int status)
     MPI_Abort(MPI_COMM_WORLD, status);
 }
 
+/* Started by mpirun (or another PMI launcher)?  Without one, a run is a
+   world of one rank and MPI is never started: no singleton daemon, no
+   start-up cost. */
+static int launched_by_mpi(void)
+{
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK") ||
+         getenv("PMI_SIZE");
+}
+
 int comm_init(int *argc, char ***argv)
 {
-  if (inited)
+  if (inited || finalized)
     return 0;
+  if (!launched_by_mpi()) {
+    my_rank = 0;
+    world_size = 1;
+    return 0;
+  }
   int already = 0;
   MPI_Initialized(&already);
   if (!already && MPI_Init(argc, argv) != MPI_SUCCESS)

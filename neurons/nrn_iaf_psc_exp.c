@@ -28,14 +28,15 @@ typedef struct exp_param {
 
 /* State block: struct of arrays, so that the per-tick loop streams
    through memory and vectorizes.  For a block of n neurons:
-     v[n]     mV relative to E_L
-     i_ex[n]  pA, excitatory synaptic current
-     i_in[n]  pA, inhibitory synaptic current (negative)
-     r[n]     refractory ticks left, held as a double so that the whole
-              loop runs in one vector type
+     v[n]      mV relative to E_L
+     i_ex[n]   pA, excitatory synaptic current
+     i_in[n]   pA, inhibitory synaptic current (negative)
+     r_end[n]  last refractory tick (a double, exact for ticks < 2^53, so
+               the loop runs in one vector type); written only at a spike,
+               so r_end[i] == t says that neuron i fired at tick t
    state_size (32 bytes) covers the four arrays. */
 typedef struct exp_soa {
-  double *v, *i_ex, *i_in, *r;
+  double *v, *i_ex, *i_in, *r_end;
 } exp_soa;
 
 static exp_soa soa_of(const void *b, uint32_t n)
@@ -124,7 +125,8 @@ static void exp_state_init(void *b, uint32_t n, uint32_t i, const void *p)
 {
   exp_soa s = soa_of(b, n);
   (void)p;
-  s.v[i] = s.i_ex[i] = s.i_in[i] = s.r[i] = 0;
+  s.v[i] = s.i_ex[i] = s.i_in[i] = 0;
+  s.r_end[i] = -1; /* not refractory */
 }
 
 static void exp_var_set(void *b, uint32_t n, uint32_t i, const void *p, int var,
@@ -158,67 +160,53 @@ static sim_time exp_first_event(const void *b, uint32_t n, uint32_t i, const voi
   return SIM_NEVER;
 }
 
-/* The whole population, one tick.  Branch-free selects so the compiler
-   vectorizes it; target_clones adds an AVX2 version picked at load time.
-   Returns the number of neurons that fired; their entries of fired[] are
-   1, the others 0. */
+/* The whole population, one tick, in blocks of 64 neurons: the inner loop
+   is branch-free so the compiler vectorizes it (target_clones adds an AVX2
+   version picked at load time), and only a block in which a neuron fired
+   is scanned for it.  The input rows are only read: for per_tick models the
+   engine clears what it delivered.  Appends spikes; returns the new count. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static uint32_t exp_step(const exp_param *restrict q, uint32_t n, double *restrict v,
-                         double *restrict i_ex, double *restrict i_in, double *restrict r,
-                         double *restrict in_ex, double *restrict in_in,
-                         uint8_t *restrict fired)
+static uint32_t exp_step(const exp_param *restrict q, uint32_t n, double tick,
+                         double *restrict v, double *restrict i_ex,
+                         double *restrict i_in, double *restrict r_end,
+                         const double *restrict in_ex, const double *restrict in_in,
+                         uint32_t *restrict spikes, uint32_t nspikes)
 {
-  const double drive = q->P20 * q->I_e, ref = q->ref_ticks;
+  const double drive = q->P20 * q->I_e, r_new = tick + q->ref_ticks;
   const double P22 = q->P22, P21ex = q->P21ex, P21in = q->P21in;
   const double P11ex = q->P11ex, P11in = q->P11in;
   const double theta = q->theta, v_reset = q->v_reset;
-  uint32_t nf = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    double vi = v[i], ri = r[i];
-    double free_v = P22 * vi + P21ex * i_ex[i] + P21in * i_in[i] + drive;
-    vi = ri == 0 ? free_v : vi;
-    ri = ri > 0 ? ri - 1 : 0;
-    i_ex[i] = P11ex * i_ex[i] + in_ex[i];
-    i_in[i] = P11in * i_in[i] + in_in[i];
-    in_ex[i] = 0;
-    in_in[i] = 0;
-    int spike = vi >= theta;
-    v[i] = spike ? v_reset : vi;
-    r[i] = spike ? ref : ri;
-    fired[i] = (uint8_t)spike;
-    nf += (uint32_t)spike;
+  for (uint32_t b = 0; b < n; b += 64) {
+    const uint32_t e = n - b < 64 ? n : b + 64;
+    double any = 0;
+    for (uint32_t i = b; i < e; i++) {
+      double vi = v[i];
+      double free_v = P22 * vi + P21ex * i_ex[i] + P21in * i_in[i] + drive;
+      vi = tick > r_end[i] ? free_v : vi;
+      i_ex[i] = P11ex * i_ex[i] + in_ex[i];
+      i_in[i] = P11in * i_in[i] + in_in[i];
+      int spike = vi >= theta;
+      v[i] = spike ? v_reset : vi;
+      r_end[i] = spike ? r_new : r_end[i];
+      any = spike ? 1.0 : any;
+    }
+    if (any != 0)
+      for (uint32_t i = b; i < e; i++)
+        if (r_end[i] == r_new)
+          spikes[nspikes++] = i;
   }
-  return nf;
+  return nspikes;
 }
 
 static void exp_update(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx,
                        uint32_t n)
 {
-  const exp_param *q = ctx->param;
   exp_soa s = soa_of(ctx->state, ctx->n);
-  uint8_t *fired = ctx->scratch;
-  (void)t;
   (void)idx; /* per_tick: every neuron, in order */
-  uint32_t nf = exp_step(q, n, s.v, s.i_ex, s.i_in, s.r, ctx->in[0], ctx->in[1], fired);
-  if (!nf)
-    return;
-  /* Few neurons fire in a tick: skip eight flags at a time. */
-  uint32_t k = ctx->nspikes, i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, fired + i, 8);
-    if (!w)
-      continue;
-    for (uint32_t j = i; j < i + 8; j++)
-      if (fired[j])
-        ctx->spikes[k++] = j;
-  }
-  for (; i < n; i++)
-    if (fired[i])
-      ctx->spikes[k++] = i;
-  ctx->nspikes = k;
+  ctx->nspikes = exp_step(ctx->param, n, (double)t, s.v, s.i_ex, s.i_in, s.r_end,
+                          ctx->in[0], ctx->in[1], ctx->spikes, ctx->nspikes);
 }
 
 const nrn_model_ops nrn_iaf_psc_exp_ops = {

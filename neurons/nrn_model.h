@@ -26,13 +26,13 @@ typedef struct nrn_update_ctx {
   uint32_t n;                  /* neurons in the population (on this rank) */
   const void *param;           /* the population's parameters */
   double *in[NRN_MAX_PORTS];   /* input summed for this tick, per port:
-                                  delta: mV; current-based: pA.  The model
-                                  consumes it: it sets the entry of every
-                                  neuron it updates back to 0 */
+                                  delta: mV; current-based: pA.  Event-
+                                  driven models consume it (set the entry
+                                  of each neuron they update back to 0);
+                                  per_tick models only read it and the
+                                  engine clears what it delivered */
   uint32_t *spikes;            /* OUT: local indices that fired, ascending */
   uint32_t nspikes;            /* OUT: count appended to spikes */
-  uint8_t *scratch;            /* n bytes the model may use freely during
-                                  update; contents undefined on entry */
   sim_time *next;              /* OUT: next self-event per touched neuron
                                   (parallel to idx), SIM_NEVER for none;
                                   unused by per_tick models */

@@ -141,7 +141,7 @@ static int gen_log(const char *path, const gen *gn)
       if ((int)(g[i] % (sim_gid)gn->nranks) == gn->rank)
         io_log_spike(log, t[i], g[i]);
     for (sim_time tk = (sim_time)w * WIN; tk < (sim_time)(w + 1) * WIN; tk++)
-      if (tk % VM_EVERY == 0 && recs[2].ngids > 0) {
+      if (tk % VM_EVERY == 0) { /* n == 0 on a rank without vm neurons */
         vm_values(tk, vm_gids, recs[2].ngids, v);
         io_log_sample(log, 2, tk, v, recs[2].ngids * 2);
       }
@@ -711,6 +711,34 @@ static void test_flush_whole_windows(void)
   CU_ASSERT(io_log_close(log, 12 * WIN) == 0);
 }
 
+/* A rank that owns none of a multimeter's neurons: sampling writes
+   nothing, and the header says so with an empty gids list. */
+static void test_sample_no_local(void)
+{
+  const char *path = tpath("nolocal.msgpack");
+  gen gn = gen_default;
+  io_log_rec recs[3];
+  sim_gid vm_gids[3];
+  io_log_header h;
+  fill_header(&h, recs, vm_gids, &gn);
+  recs[2].ngids = 0;
+  io_log *log;
+  CU_ASSERT_FATAL(io_log_create(path, &h, &log) == 0);
+  io_log_sample(log, 2, 0, NULL, 0);
+  io_log_spike(log, 3, 7);
+  CU_ASSERT(io_log_flush(log, WIN) == 0);
+  CU_ASSERT(io_log_close(log, WIN) == 0);
+  io_log_reader *r;
+  CU_ASSERT_FATAL(io_log_reader_create(path, &r) == 0);
+  CU_ASSERT(io_log_reader_header(r)->recs[2].ngids == 0);
+  io_log_record rec;
+  int types = 0;
+  while (io_log_reader_next(r, &rec) == 1)
+    types = types * 10 + (int)rec.type;
+  CU_ASSERT(types == 19); /* spike block, end: no sample record */
+  io_log_reader_destroy(r);
+}
+
 static void test_abandoned(void)
 {
   const char *path = tpath("abandoned.msgpack");
@@ -930,6 +958,8 @@ int test_log_register(void)
                    test_corrupt_records) ||
       !CU_add_test(s, "flush writes whole windows only",
                    test_flush_whole_windows) ||
+      !CU_add_test(s, "no local neurons: no sample records",
+                   test_sample_no_local) ||
       !CU_add_test(s, "abandoned log reads as truncated", test_abandoned) ||
       !CU_add_test(s, "unwritable path gives SIM_EIO", test_unwritable) ||
       !CU_add_test(s, "replay: two ranks merge like one file", test_replay_merge) ||

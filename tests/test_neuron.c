@@ -18,7 +18,6 @@ typedef struct one {
   void *param, *state;
   double in[NRN_MAX_PORTS][1];
   uint32_t spikes[1];
-  uint8_t scratch[8];
   sim_time next[1];
 } one;
 
@@ -47,7 +46,7 @@ static void one_fini(one *o)
 static int one_step(one *o, sim_time t, double x, int port)
 {
   nrn_update_ctx ctx = {.state = o->state, .n = 1, .param = o->param,
-                        .spikes = o->spikes, .scratch = o->scratch, .next = o->next};
+                        .spikes = o->spikes, .next = o->next};
   o->in[0][0] = o->in[1][0] = 0;
   o->in[port][0] = x;
   ctx.in[0] = o->in[0];

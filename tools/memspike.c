@@ -23,7 +23,8 @@
 #define MEMSPIKE_VERSION "0.1.0"
 
 static const char usage[] =
-    "usage: memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log] [--quiet]\n"
+    "usage: memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
+    "                    [--json FILE] [--quiet]\n"
     "       memspike replay LOG... [--csv FILE]\n"
     "       memspike --help | --version\n"
     "\n"
@@ -31,6 +32,7 @@ static const char usage[] =
     "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
     "        --out DIR    write logs to DIR instead of [simulation] output\n"
     "        --no-log     record nothing (benchmarks)\n"
+    "        --json FILE  also write the end-of-run summary as JSON\n"
     "        --quiet      no progress on stderr\n"
     "        Under mpirun -np N the network is split over N ranks.\n"
     "replay  summarise event logs (one file per rank of a run): spikes and\n"
@@ -139,7 +141,7 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   return rc;
 }
 
-static void print_summary(const net_network *net, const sim_stats *st)
+static void print_summary(const net_network *net, const sim_stats *st, FILE *json)
 {
   const net_desc *d = net->desc;
   const int rank = comm_rank(), size = comm_size();
@@ -152,6 +154,10 @@ static void print_summary(const net_network *net, const sim_stats *st)
   double rss = (double)sim_peak_rss_bytes();
   double rss_max = comm_max_double(rss), rss_sum = comm_sum_double(rss);
   uint64_t total_spikes = 0, total_neurons = 0;
+  if (rank == 0 && json)
+    fprintf(json, "{\"config\": \"%s\", \"ranks\": %d, \"seed\": %llu, \"simulated_ms\": %.6g,\n"
+                  " \"populations\": [",
+            d->file, size, (unsigned long long)d->sim.seed, sim_ms);
   if (rank == 0) {
     printf("\nmemspike %s: %s, %d rank%s, seed %llu, %.1f ms simulated at %g ms\n",
            MEMSPIKE_VERSION, d->file, size, size > 1 ? "s" : "",
@@ -172,8 +178,13 @@ static void print_summary(const net_network *net, const sim_stats *st)
              p->rate_hz);
       continue;
     }
+    double rate = sim_ms > 0 ? s / (p->n * sim_ms * 1e-3) : 0.0;
     printf("  %-12s %-18s %10u %12llu %10.3f\n", p->name, model, p->n,
-           (unsigned long long)s, sim_ms > 0 ? s / (p->n * sim_ms * 1e-3) : 0.0);
+           (unsigned long long)s, rate);
+    if (json)
+      fprintf(json, "%s{\"name\": \"%s\", \"model\": \"%s\", \"neurons\": %u, "
+                    "\"spikes\": %llu, \"rate_hz\": %.6f}",
+              total_neurons ? ", " : "", p->name, model, p->n, (unsigned long long)s, rate);
     if (p->kind == NET_NEURONS) {
       total_spikes += s;
       total_neurons += p->n;
@@ -194,11 +205,24 @@ static void print_summary(const net_network *net, const sim_stats *st)
          sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0);
   printf("  peak memory %.1f MB (largest rank), %.1f MB (all ranks)\n", rss_max / 1e6,
          rss_sum / 1e6);
+  if (json)
+    fprintf(json,
+            "],\n \"neurons\": %llu, \"mean_rate_hz\": %.6f, \"synapses\": %llu, "
+            "\"bytes_per_synapse\": %.4f,\n \"build_s\": %.6f, \"simulate_s\": %.6f, "
+            "\"exchange_s\": %.6f, \"real_time_factor\": %.6f,\n \"syn_events\": %llu, "
+            "\"ext_events\": %llu, \"events_per_s\": %.6g, \"peak_rss_mb\": %.3f, "
+            "\"peak_rss_mb_all\": %.3f}\n",
+            (unsigned long long)total_neurons,
+            total_neurons && sim_ms > 0 ? total_spikes / (total_neurons * sim_ms * 1e-3) : 0.0,
+            (unsigned long long)nsyn, nsyn ? syn_bytes / (double)nsyn : 0.0, build_s, sim_s,
+            comm_s, sim_ms > 0 ? sim_s / (sim_ms * 1e-3) : 0.0, (unsigned long long)syn_ev,
+            (unsigned long long)ext_ev, sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0,
+            rss_max / 1e6, rss_sum / 1e6);
 }
 
 static int cmd_run(int argc, char **argv)
 {
-  const char *config = NULL, *out_dir = NULL;
+  const char *config = NULL, *out_dir = NULL, *json_path = NULL;
   const char **sets = sim_calloc((size_t)argc + 1, sizeof *sets, "arguments");
   int nsets = 0, no_log = 0, quiet = 0;
   for (int i = 0; i < argc; i++) {
@@ -209,6 +233,8 @@ static int cmd_run(int argc, char **argv)
       sets[nsets++] = a + 6;
     else if (!strcmp(a, "--out") && i + 1 < argc)
       out_dir = argv[++i];
+    else if (!strcmp(a, "--json") && i + 1 < argc)
+      json_path = argv[++i];
     else if (!strcmp(a, "--no-log"))
       no_log = 1;
     else if (!strcmp(a, "--quiet"))
@@ -250,7 +276,15 @@ static int cmd_run(int argc, char **argv)
     fail_all(1, 1);
   }
   fail_all(log && io_log_close(log, st.ticks) != 0, 1);
-  print_summary(net, &st);
+  FILE *json = NULL;
+  if (json_path && comm_rank() == 0 && !(json = fopen(json_path, "w")))
+    sim_error_set(SIM_EIO, "cannot write %s: %s", json_path, strerror(errno));
+  fail_all(json_path && comm_rank() == 0 && !json, 1);
+  print_summary(net, &st, json);
+  if (json && fclose(json) != 0) {
+    fprintf(stderr, "memspike: cannot write %s\n", json_path);
+    return 1;
+  }
   if (comm_rank() == 0 && !no_log)
     printf("  event log: %s%s\n", comm_size() > 1 ? dir : path,
            comm_size() > 1 ? "/events.rank*.msgpack" : "");

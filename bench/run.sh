@@ -1,0 +1,5 @@
+#!/bin/sh
+# run.sh: `make bench` -- all benchmarks; figures only, no assertion on time.
+set -e
+cd "$(dirname "$0")/.."
+/usr/bin/python3 bench/bench.py "$@"

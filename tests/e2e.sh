@@ -1,0 +1,121 @@
+#!/bin/sh
+# e2e.sh: the command line as a user meets it: exit codes and messages for
+# bad input, a run written to a log, replay in C and in Python agreeing, a
+# truncated log, and `make install`.  Prints "N passed, N failed".
+set -u
+BIN=${BIN:-build/memspike}
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/memspike-e2e-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "  ok   $1"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
+
+# expect NAME STATUS PATTERN CMD...: exit status and a stderr/stdout pattern
+expect() {
+  name=$1 want=$2 pat=$3
+  shift 3
+  out=$("$@" 2>&1)
+  st=$?
+  if [ "$st" -ne "$want" ]; then
+    bad "$name (exit $st, wanted $want)" "$out"
+  elif ! printf '%s' "$out" | grep -q -- "$pat"; then
+    bad "$name (output lacks '$pat')" "$out"
+  else
+    ok "$name"
+  fi
+}
+
+echo "e2e: command line"
+expect "--help" 0 "memspike run CONFIG" $BIN --help
+expect "--version" 0 "memspike [0-9]" $BIN --version
+expect "no arguments" 2 "usage" $BIN
+expect "unknown command" 2 "unknown command 'frobnicate'" $BIN frobnicate
+expect "unknown run option" 2 "unknown or incomplete option '--bogus'" $BIN run configs/brunel_delta.ini --bogus
+expect "missing config file" 2 "nope.ini" $BIN run "$T/nope.ini"
+
+cat > "$T/small.ini" <<'INI'
+[simulation]
+duration = 200
+seed = 5
+output = out/never-used
+
+[population E]
+model = iaf_psc_delta
+n = 400
+E_L = -49
+V_th = -50
+V_reset = -60
+tau_m = 20
+t_ref = 5
+V_m = uniform(-60, -50)
+
+[projection EE]
+source = E
+target = E
+rule = pairwise_bernoulli
+p = 0.02
+weight = 0.25
+delay = 0.1
+
+[record spikes]
+population = E
+kind = spike_recorder
+neurons = 0:300
+
+[record vm]
+population = E
+kind = multimeter
+neurons = 0:3
+variables = V_m
+interval = 1.0
+INI
+
+# Config errors: exit 2, message naming file and line.
+sed 's/^n = 400/n = 40x/' "$T/small.ini" > "$T/badnum.ini"
+expect "bad number names file:line:key" 2 "badnum.ini:8:.*'n'" $BIN run "$T/badnum.ini"
+sed 's/^model = iaf_psc_delta/model = iaf_psc_delt/' "$T/small.ini" > "$T/badmodel.ini"
+expect "unknown model lists known ones" 2 "iaf_psc_exp" $BIN run "$T/badmodel.ini"
+sed 's/^delay = 0.1/delay = -1/' "$T/small.ini" > "$T/baddelay.ini"
+expect "negative delay" 2 "baddelay.ini:.*delay" $BIN run "$T/baddelay.ini"
+sed 's/^target = E/target = X/' "$T/small.ini" > "$T/badref.ini"
+expect "undefined population" 2 "'X'" $BIN run "$T/badref.ini"
+expect "bad --set" 2 "nosuch" $BIN run "$T/small.ini" --set nosuch.key=1
+expect "unwritable output dir" 1 "output directory" $BIN run "$T/small.ini" --out /proc/memspike-cannot
+[ ! -e "$T/out" ] && ok "bad config leaves no output behind" || bad "bad config leaves no output behind"
+
+# A run, its log, and replay in C and Python.
+expect "run writes a log" 0 "event log: $T/run/events.rank0.msgpack" $BIN run "$T/small.ini" --out "$T/run"
+expect "run summary has rates" 0 "mean rate" $BIN run "$T/small.ini" --out "$T/run2"
+LOG="$T/run/events.rank0.msgpack"
+c_counts=$($BIN replay "$LOG" | awk '$1 == "E" {print $4}')
+py_counts=$($PY tools/memspike_log.py --counts "$LOG" | awk '$1 == "E" {print $2}')
+if [ -n "$c_counts" ] && [ "$c_counts" = "$py_counts" ] && [ "$c_counts" -gt 0 ]; then
+  ok "replay and Python reader agree ($c_counts spikes)"
+else
+  bad "replay and Python reader agree" "C: '$c_counts' Python: '$py_counts'"
+fi
+cmp -s "$LOG" "$T/run2/events.rank0.msgpack" && ok "same seed, identical log bytes" || bad "same seed, identical log bytes"
+expect "replay --csv" 0 "total" $BIN replay "$LOG" --csv "$T/spikes.csv"
+lines=$(($(wc -l < "$T/spikes.csv") - 1))
+[ "$lines" = "$c_counts" ] && ok "CSV has one line per spike" || bad "CSV has one line per spike" "$lines vs $c_counts"
+
+# A log cut in the middle: replay keeps the complete records and says so.
+size=$(wc -c < "$LOG")
+head -c $((size * 2 / 3)) "$LOG" > "$T/cut.msgpack"
+expect "truncated log reported" 0 "truncated" $BIN replay "$T/cut.msgpack"
+printf 'not a log' > "$T/junk.msgpack"
+expect "garbage log rejected" 1 "junk.msgpack" $BIN replay "$T/junk.msgpack"
+expect "missing log" 1 "missing.msgpack" $BIN replay "$T/missing.msgpack"
+
+# Install.
+if make -s install PREFIX="$T/prefix" >/dev/null 2>&1 && "$T/prefix/bin/memspike" --version >/dev/null; then
+  ok "make install PREFIX=..."
+else
+  bad "make install PREFIX=..."
+fi
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -76,7 +76,8 @@ e2e: $(BUILD)/memspike
 test: deps
 	@$(MAKE) --no-print-directory unit e2e
 
-bench: deps
+bench:
+	@sh tools/deps.sh --bench
 	@$(MAKE) --no-print-directory $(BUILD)/memspike
 	sh bench/run.sh
 

@@ -1,11 +1,16 @@
 #!/bin/sh
-# deps.sh: install the Debian packages memspike needs, only those missing.
-# Idempotent: when everything is present it only runs dpkg-query.
+# deps.sh [--bench]: install the Debian packages memspike needs, only those
+# missing.  Idempotent: when everything is present it only runs dpkg-query.
 # As root it calls apt-get directly, otherwise through sudo.
+#   (no flag)  build, run and test: compiler, libraries, MPI, CUnit, msgpack
+#              for Python (the log cross-check in the tests)
+#   --bench    also the peers and plotting: Brian2, numpy, matplotlib
 set -e
 PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
-libcunit1-dev libinih-dev zlib1g-dev python3 python3-numpy python3-msgpack
-python3-matplotlib python3-brian"
+libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack"
+if [ "${1:-}" = "--bench" ]; then
+  PKGS="$PKGS python3-numpy python3-matplotlib python3-brian"
+fi
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,7 +1,7 @@
 # memspike: build, test, bench, install.
 #   make            build build/memspike
 #   make run        run the default config (Brunel network); installs deps
-#   make test       all tests (CUnit + end-to-end); installs deps
+#   make test       all tests (CUnit, end-to-end, MPI); installs deps
 #   make bench      benchmarks against Brian2 (prints figures)
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
@@ -43,7 +43,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test unit e2e bench install clean
+.PHONY: all deps run test unit e2e mpi bench install clean
 
 all: $(BUILD)/memspike
 
@@ -71,10 +71,13 @@ unit: $(BUILD)/test_memspike
 	$(BUILD)/test_memspike
 
 e2e: $(BUILD)/memspike
-	sh tests/e2e.sh
+	BIN=$(BUILD)/memspike sh tests/e2e.sh
+
+mpi: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/mpi.sh
 
 test: deps
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory unit e2e mpi
 
 bench:
 	@sh tools/deps.sh --bench

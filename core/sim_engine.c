@@ -67,8 +67,13 @@ typedef struct engine {
   uint32_t *tick_pois; /* projections drawn per tick */
   uint32_t ntick_pois;
   sim_queue q;
-  comm_spike *out;  /* this window's own spikes */
+  comm_spike *out;  /* this window's own spikes, sorted by (lag, gid) */
+  uint32_t *out_pop, *out_idx; /* their population and local index */
   size_t nout, capout;
+  comm_spike *send; /* out regrouped by destination rank */
+  size_t capsend;
+  int *counts, *cursor; /* per rank */
+  int nranks, rank;
   comm_spike *all;  /* everyone's, after the exchange */
   size_t capall;
   io_log *log;
@@ -369,9 +374,13 @@ static void emit_spikes(engine *e, uint32_t pi, sim_time t, sim_time w0,
   if (e->nout + n > e->capout) {
     e->capout = 2 * (e->nout + n) + 64;
     e->out = sim_realloc(e->out, e->capout * sizeof *e->out, "spike outbox");
+    e->out_pop = sim_realloc(e->out_pop, e->capout * sizeof *e->out_pop, "spike outbox");
+    e->out_idx = sim_realloc(e->out_idx, e->capout * sizeof *e->out_idx, "spike outbox");
   }
   for (uint32_t k = 0; k < n; k++) {
     sim_gid g = p->gid[spk[k]];
+    e->out_pop[e->nout] = pi;
+    e->out_idx[e->nout] = spk[k];
     e->out[e->nout++] = (comm_spike){(uint32_t)(t - w0), g};
     if (e->log && r->rec_spikes && r->rec_spikes[spk[k]])
       io_log_spike(e->log, t, g);
@@ -508,6 +517,37 @@ static void run_tick(engine *e, sim_time t, sim_time w0)
   sim_queue_advance(&e->q);
 }
 
+/* Regroup the window's spikes by destination rank (presence table): a
+   spike goes to each rank hosting one of its targets, to none if it has
+   no target anywhere.  Each group keeps the (lag, gid) order. */
+static void route_spikes(engine *e)
+{
+  memset(e->counts, 0, (size_t)e->nranks * sizeof *e->counts);
+  size_t total = 0;
+  for (size_t k = 0; k < e->nout; k++) {
+    const net_pop *p = &e->net->pops[e->out_pop[k]];
+    for (uint32_t m = p->dest_off[e->out_idx[k]]; m < p->dest_off[e->out_idx[k] + 1]; m++)
+      e->counts[p->dest[m]]++;
+  }
+  for (int q = 0; q < e->nranks; q++) {
+    e->cursor[q] = (int)total;
+    total += (size_t)e->counts[q];
+    if (q != e->rank && e->counts[q]) {
+      e->st->msgs++;
+      e->st->spikes_sent += (uint64_t)e->counts[q];
+    }
+  }
+  if (total > e->capsend) {
+    e->capsend = total + total / 2 + 64;
+    e->send = sim_realloc(e->send, e->capsend * sizeof *e->send, "spike send buffer");
+  }
+  for (size_t k = 0; k < e->nout; k++) {
+    const net_pop *p = &e->net->pops[e->out_pop[k]];
+    for (uint32_t m = p->dest_off[e->out_idx[k]]; m < p->dest_off[e->out_idx[k] + 1]; m++)
+      e->send[e->cursor[p->dest[m]]++] = e->out[k];
+  }
+}
+
 /* ------------------------------------------------------------------ */
 /* The run                                                              */
 
@@ -523,6 +563,10 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
   while (ns < need)
     ns <<= 1;
   e.nslots = ns;
+  e.nranks = comm_size();
+  e.rank = comm_rank();
+  e.counts = sim_calloc((size_t)e.nranks, sizeof *e.counts, "exchange counts");
+  e.cursor = sim_calloc((size_t)e.nranks, sizeof *e.cursor, "exchange cursors");
   e.smask = ns - 1;
   sim_queue_init(&e.q, ns < 1024 ? 1024 : ns, 0);
   setup_pops(&e);
@@ -538,7 +582,7 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
     e.samples = sim_malloc(maxs * sizeof *e.samples, "sample row");
 
   double t0 = now_s(), next_report = t0 + 5;
-  int failed = 0;
+  int failed = 0, rc = 0;
   for (sim_time w0 = 0; w0 < e.t_end && !failed; w0 += D) {
     sim_time w1 = w0 + D < e.t_end ? w0 + D : e.t_end;
     e.nout = 0;
@@ -546,14 +590,17 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
       run_tick(&e, t, w0);
     double tc = now_s();
     uint64_t sent = 0;
-    size_t nall = comm_exchange_spikes(e.out, e.nout, &e.all, &e.capall, &sent);
+    route_spikes(&e);
+    size_t nall = comm_exchange_spikes(e.send, e.counts, &e.all, &e.capall, &sent);
+    st->spikes_recv += nall;
     st->comm_s += now_s() - tc;
     st->bytes_sent += sent;
     for (size_t k = 0; k < nall; k++)
       deliver(&e, w0 + e.all[k].lag, e.all[k].gid);
-    if (e.log && io_log_flush(e.log, w1) != 0)
-      failed = 1;
-    failed = comm_any(failed);
+    int mine = e.log && io_log_flush(e.log, w1) != 0;
+    if (mine)
+      rc = sim_error_code() ? sim_error_code() : SIM_EIO;
+    failed = comm_any(mine);
     st->windows++;
     st->ticks = w1;
     if (opts && opts->progress && comm_rank() == 0 && now_s() > next_report) {
@@ -584,12 +631,17 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
   sim_free(e.tick_pois);
   sim_free(e.pops);
   sim_free(e.out);
+  sim_free(e.out_pop);
+  sim_free(e.out_idx);
+  sim_free(e.send);
+  sim_free(e.counts);
+  sim_free(e.cursor);
   sim_free(e.all);
   sim_free(e.samples);
   sim_queue_fini(&e.q);
-  if (failed)
-    return sim_error_code() ? sim_error_code() : SIM_EIO;
-  return 0;
+  if (failed && !rc)
+    rc = sim_error_set(SIM_ECOMM, "stopped: another rank failed");
+  return rc;
 }
 
 void sim_stats_fini(sim_stats *st)

@@ -23,7 +23,10 @@ typedef struct sim_stats {
   uint64_t ext_events;    /* Poisson input spikes delivered */
   uint64_t updates;       /* neuron updates */
   uint64_t windows;       /* exchange windows */
-  uint64_t bytes_sent;    /* spike payload sent by this rank */
+  uint64_t bytes_sent;    /* spike payload sent to other ranks */
+  uint64_t spikes_sent;   /* spike copies sent to other ranks */
+  uint64_t spikes_recv;   /* spikes received (own included) for delivery */
+  uint64_t msgs;          /* (window, other rank) pairs with spikes sent */
   sim_time ticks;         /* ticks simulated */
   double sim_s;           /* wall seconds in the loop, exchange included */
   double comm_s;          /* wall seconds in the spike exchange */

@@ -15,7 +15,7 @@
 
 static int inited, finalized;
 static int my_rank, world_size = 1;
-static int *counts, *displs; /* per rank, for the payload collective */
+static int *scounts, *sdispls, *rcounts, *rdispls; /* per rank, for the collectives */
 
 static void oom_abort(int status)
 {
@@ -48,8 +48,10 @@ int comm_init(int *argc, char ***argv)
   inited = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &world_size);
-  counts = sim_calloc((size_t)world_size, sizeof *counts, "exchange counts");
-  displs = sim_calloc((size_t)world_size, sizeof *displs, "exchange displacements");
+  scounts = sim_calloc((size_t)world_size, sizeof *scounts, "exchange counts");
+  sdispls = sim_calloc((size_t)world_size, sizeof *sdispls, "exchange displacements");
+  rcounts = sim_calloc((size_t)world_size, sizeof *rcounts, "exchange counts");
+  rdispls = sim_calloc((size_t)world_size, sizeof *rdispls, "exchange displacements");
   sim_alloc_set_abort(oom_abort);
   return 0;
 }
@@ -59,9 +61,11 @@ void comm_fini(void)
   if (!inited || finalized)
     return;
   finalized = 1;
-  sim_free(counts);
-  sim_free(displs);
-  counts = displs = NULL;
+  sim_free(scounts);
+  sim_free(sdispls);
+  sim_free(rcounts);
+  sim_free(rdispls);
+  scounts = sdispls = rcounts = rdispls = NULL;
   sim_alloc_set_abort(NULL);
   MPI_Finalize();
 }
@@ -77,36 +81,81 @@ static int spike_cmp(const void *a, const void *b)
   return x->gid < y->gid ? -1 : x->gid > y->gid;
 }
 
-size_t comm_exchange_spikes(const comm_spike *mine, size_t n, comm_spike **all,
-                            size_t *cap, uint64_t *bytes_sent)
+/* Merge the per-source runs (each sorted) of the received spikes.  Runs
+   are few (<= ranks) and windows small; a sort of the whole is simple and
+   cheap next to the synaptic events the spikes cause. */
+static void sort_spikes(comm_spike *a, size_t n)
 {
-  if (bytes_sent)
-    *bytes_sent = (uint64_t)n * sizeof(comm_spike);
-  if (world_size == 1) {
-    if (n > *cap) {
-      *cap = n + n / 2 + 64;
-      *all = sim_realloc(*all, *cap * sizeof **all, "spike exchange buffer");
+  for (size_t i = 1; i < n; i++)
+    if (spike_cmp(&a[i - 1], &a[i]) > 0) {
+      qsort(a, n, sizeof *a, spike_cmp);
+      return;
     }
-    memcpy(*all, mine, n * sizeof *mine);
-    return n;
-  }
-  int mine_n = (int)n;
-  MPI_Allgather(&mine_n, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
-  size_t total = 0;
-  for (int r = 0; r < world_size; r++) {
-    displs[r] = (int)(total * 2);
-    total += (size_t)counts[r];
-    counts[r] *= 2; /* sent as pairs of uint32 */
-  }
-  if (total > *cap) {
-    *cap = total + total / 2 + 64;
+}
+
+static void grow(comm_spike **all, size_t *cap, size_t n)
+{
+  if (n > *cap) {
+    *cap = n + n / 2 + 64;
     *all = sim_realloc(*all, *cap * sizeof **all, "spike exchange buffer");
   }
-  MPI_Allgatherv(mine, mine_n * 2, MPI_UINT32_T, *all, counts, displs, MPI_UINT32_T,
-                 MPI_COMM_WORLD);
-  /* Each rank's part is sorted; a sort of the whole is simple and the
-     window's spike count is small next to the synaptic events they cause. */
-  qsort(*all, total, sizeof **all, spike_cmp);
+}
+
+size_t comm_exchange_spikes(const comm_spike *send, const int *counts, comm_spike **all,
+                            size_t *cap, uint64_t *bytes_sent)
+{
+  if (world_size == 1) {
+    size_t n = (size_t)counts[0];
+    if (bytes_sent)
+      *bytes_sent = 0;
+    grow(all, cap, n);
+    if (n)
+      memcpy(*all, send, n * sizeof *send);
+    return n;
+  }
+  /* Counts first (one int per rank pair), then the payload. */
+  MPI_Alltoall(counts, 1, MPI_INT, rcounts, 1, MPI_INT, MPI_COMM_WORLD);
+  size_t total = 0, sent = 0, off = 0;
+  for (int q = 0; q < world_size; q++) {
+    sdispls[q] = (int)(off * 2);
+    scounts[q] = counts[q] * 2; /* as pairs of uint32 */
+    off += (size_t)counts[q];
+    if (q != my_rank)
+      sent += (size_t)counts[q];
+    rdispls[q] = (int)(total * 2);
+    total += (size_t)rcounts[q];
+    rcounts[q] *= 2;
+  }
+  if (bytes_sent)
+    *bytes_sent = sent * sizeof(comm_spike);
+  grow(all, cap, total);
+  MPI_Alltoallv(send, scounts, sdispls, MPI_UINT32_T, *all, rcounts, rdispls, MPI_UINT32_T,
+                MPI_COMM_WORLD);
+  sort_spikes(*all, total);
+  return total;
+}
+
+size_t comm_alltoallv_bytes(const uint8_t *send, const int *sendcounts, uint8_t **recv,
+                            int *recvcounts)
+{
+  if (world_size == 1) {
+    recvcounts[0] = sendcounts[0];
+    *recv = sim_realloc(*recv, (size_t)sendcounts[0] + 1, "alltoall buffer");
+    if (sendcounts[0])
+      memcpy(*recv, send, (size_t)sendcounts[0]);
+    return (size_t)sendcounts[0];
+  }
+  MPI_Alltoall(sendcounts, 1, MPI_INT, recvcounts, 1, MPI_INT, MPI_COMM_WORLD);
+  size_t total = 0, off = 0;
+  for (int q = 0; q < world_size; q++) {
+    sdispls[q] = (int)off;
+    off += (size_t)sendcounts[q];
+    rdispls[q] = (int)total;
+    total += (size_t)recvcounts[q];
+  }
+  *recv = sim_realloc(*recv, total + 1, "alltoall buffer");
+  MPI_Alltoallv(send, sendcounts, sdispls, MPI_BYTE, *recv, recvcounts, rdispls, MPI_BYTE,
+                MPI_COMM_WORLD);
   return total;
 }
 

@@ -23,13 +23,23 @@ void comm_fini(void);
 int comm_rank(void);
 int comm_size(void);
 
-/* Exchange this window's spikes: every rank passes its own spikes sorted by
-   (lag, gid) and receives everyone's, merged and sorted by (lag, gid), in
-   *all (grown as needed; caller owns, free with sim_free).  Returns the
-   number of spikes in *all.  bytes_sent (may be NULL) gets this rank's
-   payload bytes. */
-size_t comm_exchange_spikes(const comm_spike *mine, size_t n, comm_spike **all,
+/* Exchange this window's spikes.  send holds this rank's outgoing spikes
+   grouped by destination rank (rank 0's group first), each group sorted by
+   (lag, gid); counts[q] spikes go to rank q (the presence table decides
+   which ranks need a spike: those hosting at least one of its targets; a
+   spike may go to several).  Receives what every rank sent here, merged and
+   sorted by (lag, gid), in *all (grown as needed; caller owns, free with
+   sim_free); returns the number received.  bytes_sent (may be NULL) gets
+   this rank's payload bytes to other ranks. */
+size_t comm_exchange_spikes(const comm_spike *send, const int *counts, comm_spike **all,
                             size_t *cap, uint64_t *bytes_sent);
+
+/* Personalised all-to-all of bytes: sendcounts[q] bytes from send (packed
+   in rank order) go to rank q; recvcounts (OUT, comm_size() entries) and
+   *recv (grown; caller owns) get what each rank sent here.  Returns the
+   bytes received.  Used once at build time (presence table). */
+size_t comm_alltoallv_bytes(const uint8_t *send, const int *sendcounts, uint8_t **recv,
+                            int *recvcounts);
 
 double comm_sum_double(double x);
 double comm_max_double(double x);

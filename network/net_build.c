@@ -10,6 +10,7 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 #include "../core/sim_rng.h"
+#include "../mpi/comm.h"
 
 static double now_s(void)
 {
@@ -60,6 +61,94 @@ static sim_time proj_min_delay(const net_desc *desc, const net_proj_desc *pd)
   return net_delay_ticks(lo, desc->sim.resolution_ms);
 }
 
+/* Does population kind k send spikes through the exchange? */
+static int spikes_travel(net_source_kind k) { return k != NET_POISSON; }
+
+/* The presence table (see net_pop).  Each rank marks, in a bit per global
+   neuron, the sources it holds synapses from; an all-to-all hands every
+   owner the bits of its own neurons from every rank. */
+static void build_presence(net_network *net)
+{
+  const net_desc *d = net->desc;
+  const net_part *part = &net->part;
+  const int P = part->nranks;
+  uint8_t *need = sim_calloc(d->total / 8 + 1, 1, "presence bits");
+  for (uint32_t j = 0; j < d->nprojs; j++) {
+    const net_proj *pr = &net->projs[j];
+    const net_pop_desc *src = &d->pops[pr->desc->src];
+    if (!spikes_travel(src->kind))
+      continue;
+    for (uint32_t s = 0; s < pr->syn.src_n; s++)
+      if (pr->syn.off[s + 1] > pr->syn.off[s]) {
+        sim_gid g = src->first_gid + s;
+        need[g >> 3] |= (uint8_t)(1u << (g & 7));
+      }
+  }
+  /* For rank q: the bits of q's neurons, in q's local order. */
+  int *scount = sim_calloc((size_t)P, sizeof *scount, "presence counts");
+  int *rcount = sim_calloc((size_t)P, sizeof *rcount, "presence counts");
+  size_t total = 0;
+  uint32_t *nq = sim_calloc((size_t)P, sizeof *nq, "presence sizes");
+  for (int q = 0; q < P; q++) {
+    net_part pq = {part->policy, q, P};
+    for (uint32_t i = 0; i < d->npops; i++)
+      if (spikes_travel(d->pops[i].kind))
+        nq[q] += net_part_nlocal(&pq, d->pops[i].first_gid, d->pops[i].n);
+    scount[q] = (int)(nq[q] / 8 + 1);
+    total += (size_t)scount[q];
+  }
+  uint8_t *sendbuf = sim_calloc(total, 1, "presence send buffer"), *recv = NULL;
+  size_t off = 0;
+  for (int q = 0; q < P; q++) {
+    net_part pq = {part->policy, q, P};
+    uint32_t bit = 0;
+    for (uint32_t i = 0; i < d->npops; i++) {
+      const net_pop_desc *pd = &d->pops[i];
+      if (!spikes_travel(pd->kind))
+        continue;
+      uint32_t nl = net_part_nlocal(&pq, pd->first_gid, pd->n);
+      for (uint32_t k = 0; k < nl; k++, bit++) {
+        sim_gid g = net_part_gid(&pq, pd->first_gid, pd->n, k);
+        if (need[g >> 3] & (1u << (g & 7)))
+          sendbuf[off + (bit >> 3)] |= (uint8_t)(1u << (bit & 7));
+      }
+    }
+    off += (size_t)scount[q];
+  }
+  comm_alltoallv_bytes(sendbuf, scount, &recv, rcount);
+  /* recv: rank p's bits for my neurons at offset sum(rcount[< p]). */
+  size_t *roff = sim_calloc((size_t)P + 1, sizeof *roff, "presence offsets");
+  for (int p = 0; p < P; p++)
+    roff[p + 1] = roff[p] + (size_t)rcount[p];
+  uint32_t bit = 0;
+  for (uint32_t i = 0; i < d->npops; i++) {
+    net_pop *pop = &net->pops[i];
+    pop->dest_off = sim_calloc((size_t)pop->nlocal + 1, sizeof *pop->dest_off,
+                               "presence table");
+    if (!spikes_travel(pop->desc->kind))
+      continue;
+    size_t cap = 0, n = 0;
+    for (uint32_t k = 0; k < pop->nlocal; k++, bit++) {
+      for (int p = 0; p < P; p++)
+        if (recv[roff[p] + (bit >> 3)] & (1u << (bit & 7))) {
+          if (n == cap) {
+            cap = cap ? 2 * cap : pop->nlocal + 16;
+            pop->dest = sim_realloc(pop->dest, cap * sizeof *pop->dest, "presence table");
+          }
+          pop->dest[n++] = p;
+        }
+      pop->dest_off[k + 1] = (uint32_t)n;
+    }
+  }
+  sim_free(roff);
+  sim_free(recv);
+  sim_free(sendbuf);
+  sim_free(nq);
+  sim_free(rcount);
+  sim_free(scount);
+  sim_free(need);
+}
+
 int net_build(const net_desc *desc, const net_part *part, net_network **out)
 {
   double t0 = now_s();
@@ -85,9 +174,12 @@ int net_build(const net_desc *desc, const net_part *part, net_network **out)
     net_proj *pr = &net->projs[j];
     const net_proj_desc *pd = pr->desc = &desc->projs[j];
     int rc = net_connect(desc, j, part, &pr->syn);
-    if (rc) {
+    /* Every rank learns of a failure on any, so none waits in the
+       presence exchange below for a rank that has given up. */
+    if (comm_any(rc != 0)) {
       net_network_destroy(net);
-      return rc;
+      return rc ? rc
+                : sim_error_set(SIM_ECOMM, "stopped: another rank failed while building");
     }
     const nrn_model_ops *tm = desc->pops[pd->tgt].model;
     pr->port = tm->port_by_sign && pr->syn.w_const < 0 ? 1 : 0;
@@ -109,6 +201,7 @@ int net_build(const net_desc *desc, const net_part *part, net_network **out)
   }
   if (net->min_delay == SIM_NEVER)
     net->min_delay = 1; /* no spike crosses ranks: any window works */
+  build_presence(net);
   net->build_s = now_s() - t0;
   *out = net;
   return 0;
@@ -122,6 +215,8 @@ void net_network_destroy(net_network *net)
     sim_free(net->pops[i].gid);
     sim_free(net->pops[i].state);
     sim_free(net->pops[i].out_projs);
+    sim_free(net->pops[i].dest_off);
+    sim_free(net->pops[i].dest);
   }
   for (uint32_t j = 0; j < net->desc->nprojs; j++)
     net_syn_table_fini(&net->projs[j].syn);

@@ -22,6 +22,11 @@ typedef struct net_pop {
   void *state;                /* owned: nlocal * model->state_size bytes */
   uint32_t *out_projs;        /* owned: projections whose source this is */
   uint32_t nout;
+  /* Presence table: the ranks that host at least one target of local
+     neuron i are dest[dest_off[i] .. dest_off[i+1]), ascending.  A spike
+     is sent to those ranks only. */
+  uint32_t *dest_off;         /* owned, nlocal + 1 */
+  int32_t *dest;              /* owned */
 } net_pop;
 
 /* This rank's synapses of one projection. */
@@ -44,7 +49,8 @@ typedef struct net_network {
   double build_s;          /* wall seconds spent building */
 } net_network;
 
-/* Build this rank's part.  Returns 0, or a negative code with a message. */
+/* Build this rank's part (collective: every rank calls it).  Returns 0;
+   the error of the rank that failed; or, on the other ranks, SIM_ECOMM. */
 int net_build(const net_desc *desc, const net_part *part, net_network **out);
 void net_network_destroy(net_network *net);
 

@@ -63,14 +63,20 @@ static int make_dirs(const char *path)
   return 0;
 }
 
-/* Stop every rank with one message (rank 0's view when all failed alike). */
+/* Collective: if any rank failed, every rank exits with status.  The
+   ranks that failed print their message, naming their rank when only some
+   failed; when all failed alike (a bad config) rank 0 speaks for all. */
 static void fail_all(int failed, int status)
 {
-  if (!comm_any(failed))
+  uint64_t nfailed = comm_sum_u64(failed ? 1 : 0);
+  if (!nfailed)
     return;
-  if (failed)
-    comm_abort(status, sim_error_msg());
-  comm_barrier(); /* never reached by a failing rank: comm_abort ended us */
+  if (failed && nfailed < (uint64_t)comm_size())
+    fprintf(stderr, "memspike: rank %d of %d: %s\n", comm_rank(), comm_size(),
+            sim_error_msg());
+  else if (failed && comm_rank() == 0)
+    fprintf(stderr, "memspike: %s\n", sim_error_msg());
+  fflush(stderr);
   comm_fini();
   exit(status);
 }
@@ -141,6 +147,29 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   return rc;
 }
 
+/* Spikes emitted by this rank's neurons. */
+static uint64_t emitted_local(const net_network *net, const sim_stats *st)
+{
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < net->desc->npops; i++)
+    n += st->spikes[i];
+  return n;
+}
+
+/* The per-rank table (rank 0, several ranks only). */
+static void print_rank_load(const double *load, int size)
+{
+  if (size < 2)
+    return;
+  printf("  %-5s %10s %12s %10s %10s %10s %12s %9s\n", "rank", "neurons", "synapses",
+         "spikes", "compute_s", "comm_s", "spikes_sent", "RSS_MB");
+  for (int r = 0; r < size; r++) {
+    const double *l = &load[r * 7];
+    printf("  %-5d %10.0f %12.0f %10.0f %10.3f %10.3f %12.0f %9.1f\n", r, l[0], l[1], l[2],
+           l[3], l[4], l[5], l[6]);
+  }
+}
+
 static void print_summary(const net_network *net, const sim_stats *st, FILE *json)
 {
   const net_desc *d = net->desc;
@@ -153,6 +182,26 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
   double comm_s = comm_max_double(st->comm_s);
   double rss = (double)sim_peak_rss_bytes();
   double rss_max = comm_max_double(rss), rss_sum = comm_sum_double(rss);
+  uint64_t sent = comm_sum_u64(st->spikes_sent), msgs = comm_sum_u64(st->msgs);
+  uint64_t bytes = comm_sum_u64(st->bytes_sent), emitted = 0;
+  for (uint32_t i = 0; i < d->npops; i++)
+    emitted += st->spikes[i];
+  emitted = comm_sum_u64(emitted);
+  /* Per-rank load, so that imbalance shows: gathered at rank 0. */
+  double *load = sim_calloc((size_t)size * 7, sizeof *load, "rank load");
+  uint64_t my_neurons = 0;
+  for (uint32_t i = 0; i < d->npops; i++)
+    if (d->pops[i].kind == NET_NEURONS)
+      my_neurons += net->pops[i].nlocal;
+  const double mine[7] = {(double)my_neurons, (double)net->nsyn, (double)emitted_local(net, st),
+                          st->sim_s - st->comm_s, st->comm_s, (double)st->spikes_sent, rss / 1e6};
+  for (int k = 0; k < 7; k++) {
+    double *col = sim_calloc((size_t)size, sizeof *col, "rank load");
+    comm_gather_double(mine[k], col);
+    for (int r = 0; r < size; r++)
+      load[r * 7 + k] = col[r];
+    sim_free(col);
+  }
   uint64_t total_spikes = 0, total_neurons = 0;
   if (rank == 0 && json)
     fprintf(json, "{\"config\": \"%s\", \"ranks\": %d, \"seed\": %llu, \"simulated_ms\": %.6g,\n"
@@ -190,8 +239,10 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
       total_neurons += p->n;
     }
   }
-  if (rank != 0)
+  if (rank != 0) {
+    sim_free(load);
     return;
+  }
   printf("  neurons %llu, mean rate %.3f Hz\n", (unsigned long long)total_neurons,
          total_neurons && sim_ms > 0 ? total_spikes / (total_neurons * sim_ms * 1e-3) : 0.0);
   printf("  synapses %llu (%.2f bytes per synapse, offsets included)\n",
@@ -205,19 +256,29 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
          sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0);
   printf("  peak memory %.1f MB (largest rank), %.1f MB (all ranks)\n", rss_max / 1e6,
          rss_sum / 1e6);
+  if (size > 1)
+    printf("  exchange: %llu spikes sent to other ranks in %llu messages, %.2f bytes per "
+           "spike emitted, %.1f %% of simulate time\n",
+           (unsigned long long)sent, (unsigned long long)msgs,
+           emitted ? (double)bytes / (double)emitted : 0.0,
+           sim_s > 0 ? 100 * comm_s / sim_s : 0.0);
+  print_rank_load(load, size);
   if (json)
     fprintf(json,
             "],\n \"neurons\": %llu, \"mean_rate_hz\": %.6f, \"synapses\": %llu, "
             "\"bytes_per_synapse\": %.4f,\n \"build_s\": %.6f, \"simulate_s\": %.6f, "
             "\"exchange_s\": %.6f, \"real_time_factor\": %.6f,\n \"syn_events\": %llu, "
             "\"ext_events\": %llu, \"events_per_s\": %.6g, \"peak_rss_mb\": %.3f, "
-            "\"peak_rss_mb_all\": %.3f}\n",
+            "\"peak_rss_mb_all\": %.3f,\n \"spikes_emitted\": %llu, \"spikes_sent\": %llu, "
+            "\"messages\": %llu, \"bytes_sent\": %llu}\n",
             (unsigned long long)total_neurons,
             total_neurons && sim_ms > 0 ? total_spikes / (total_neurons * sim_ms * 1e-3) : 0.0,
             (unsigned long long)nsyn, nsyn ? syn_bytes / (double)nsyn : 0.0, build_s, sim_s,
             comm_s, sim_ms > 0 ? sim_s / (sim_ms * 1e-3) : 0.0, (unsigned long long)syn_ev,
             (unsigned long long)ext_ev, sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0,
-            rss_max / 1e6, rss_sum / 1e6);
+            rss_max / 1e6, rss_sum / 1e6, (unsigned long long)emitted,
+            (unsigned long long)sent, (unsigned long long)msgs, (unsigned long long)bytes);
+  sim_free(load);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -262,7 +323,8 @@ static int cmd_run(int argc, char **argv)
 
   net_part part = {desc->sim.partition, comm_rank(), comm_size()};
   net_network *net = NULL;
-  fail_all(net_build(desc, &part, &net) != 0, 1);
+  int rc = net_build(desc, &part, &net);
+  fail_all(rc != 0 && rc != SIM_ECOMM, 1);
 
   io_log *log = NULL;
   char path[4200] = "";
@@ -270,11 +332,10 @@ static int cmd_run(int argc, char **argv)
 
   sim_stats st;
   sim_run_opts opts = {.log = log, .progress = !quiet && isatty(2)};
-  int rc = sim_run(net, &opts, &st);
-  if (rc) {
-    io_log_destroy(log);
-    fail_all(1, 1);
-  }
+  rc = sim_run(net, &opts, &st);
+  if (rc)
+    io_log_destroy(log); /* what was flushed stays readable */
+  fail_all(rc != 0 && rc != SIM_ECOMM, 1);
   fail_all(log && io_log_close(log, st.ticks) != 0, 1);
   FILE *json = NULL;
   if (json_path && comm_rank() == 0 && !(json = fopen(json_path, "w")))

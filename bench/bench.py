@@ -9,7 +9,12 @@ per second, peak RSS, bytes per synapse and mean rate; then the ratios
 memspike / Brian2 for simulation time and memory.  Times are medians over
 --repeat runs.  It asserts nothing about time: figures only.
 
+With --mpi (on by default) it also runs Brunel on 1 and 2 ranks and prints
+the speed-up, bytes sent per spike, the fraction of time in communication,
+memory per rank, and a weak-scaling projection (model stated in the output).
+
 usage: bench.py [--networks brunel_delta,brette_cuba] [--repeat N] [--no-peer]
+                [--no-mpi]
 """
 import argparse
 import json
@@ -25,11 +30,14 @@ PY = "/usr/bin/python3"
 PEER = {"brunel_delta": "brian2_brunel.py", "brette_cuba": "brian2_cuba.py"}
 
 
-def run_memspike(name, seed, extra=()):
+def run_memspike(name, seed, extra=(), ranks=0):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "summary.json")
         cmd = [BIN, "run", os.path.join(ROOT, "configs", name + ".ini"), "--no-log",
                "--quiet", "--json", out, "--set", "simulation.seed=%d" % seed, *extra]
+        if ranks:
+            cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(ranks),
+                   *cmd]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         with open(out) as f:
             return json.load(f)
@@ -51,6 +59,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs per engine and network (Brunel's peer runs once)")
     ap.add_argument("--no-peer", action="store_true", help="skip Brian2")
+    ap.add_argument("--no-mpi", action="store_true", help="skip the 1 vs 2 rank runs")
     args = ap.parse_args()
     rows = []
     for name in args.networks.split(","):
@@ -95,7 +104,68 @@ def main():
     print("\nbuild_s: memspike network construction; Brian2 code generation and "
           "compilation.\nBrian2's events/s uses memspike's event count of the same "
           "network (same model, seed differs).")
+    if not args.no_mpi:
+        mpi_bench(args.repeat)
     return 0
+
+
+# Interconnect assumed for the projection (a cluster, not this machine):
+# EDR InfiniBand-class latency and per-rank bandwidth.
+ALPHA_S = 2e-6
+BETA_BPS = 12.5e9
+
+
+def mpi_bench(repeat):
+    """Brunel on 1 and 2 ranks, then a weak-scaling projection."""
+    runs = {}
+    for np_ in (1, 2):
+        rs = [run_memspike("brunel_delta", seed=1, ranks=np_) for _ in range(max(1, repeat - 1))]
+        runs[np_] = min(rs, key=lambda r: r["simulate_s"])
+    r1, r2 = runs[1], runs[2]
+    same = r1["spikes_emitted"] == r2["spikes_emitted"]
+    print("\nBrunel delta on 1 and 2 ranks (mpirun, this 2-core machine; best of %d)" %
+          max(1, repeat - 1))
+    print("  %-5s %10s %10s %10s %12s %14s %12s" % ("ranks", "simulate_s", "comm_s",
+                                                    "comm_frac", "bytes/spike",
+                                                    "RSS/rank_MB", "spikes"))
+    for n, r in runs.items():
+        print("  %-5d %10.3f %10.3f %10.3f %12.2f %14.1f %12d" % (
+            n, r["simulate_s"], r["exchange_s"], r["exchange_s"] / r["simulate_s"],
+            r["bytes_sent"] / max(1, r["spikes_emitted"]), r["peak_rss_mb_all"] / n,
+            r["spikes_emitted"]))
+    print("  speed-up 2 ranks: %.2fx; identical spike count: %s" %
+          (r1["simulate_s"] / r2["simulate_s"], "yes" if same else "NO"))
+
+    # Weak scaling: 100k neurons per rank, Brunel's in-degree, rates and
+    # min-delay window.  Per window and rank:
+    #   compute  = measured 1-rank compute per window x (100k / 12.5k)
+    #   latency  = alpha x (log2 P + P - 1): counts by a log-depth all-to-all,
+    #              payload to every rank holding targets (all, in a random net)
+    #   volume   = 8 B x spikes of the distinct sources a rank needs, which for
+    #              n K random synapses over N = P n sources is N (1 - e^{-nK/N})
+    windows = r1["windows"]
+    comp = (r1["simulate_s"] - r1["exchange_s"]) / windows * (100000 / 12500)
+    rate = r1["mean_rate_hz"]
+    win_s = r1["min_delay_ticks"] * 1e-4
+    n, K = 100000, 1250
+    print("\nWeak-scaling projection, 100k neurons per rank (Brunel in-degree %d, %.1f Hz,"
+          " window %.1f ms)" % (K, rate, win_s * 1e3))
+    print("  model per window: measured compute x 8 + alpha (log2 P + P - 1) + "
+          "8 B x rate x window x N (1 - exp(-n K / N)) / beta")
+    print("  alpha = %.1f us, beta = %.1f GB/s (assumed cluster interconnect); compute "
+          "measured here: %.3f ms per window" % (ALPHA_S * 1e6, BETA_BPS / 1e9, comp * 1e3))
+    print("  %-7s %14s %14s %14s %18s" % ("ranks", "compute_s", "latency_s", "volume_s",
+                                          "time per sim. s"))
+    import math
+    per_s = 1.0 / win_s
+    for P in (64, 1024, 16384):
+        N = P * n
+        distinct = N * (1 - math.exp(-n * K / N))
+        lat = ALPHA_S * (math.log2(P) + P - 1)
+        vol = 8 * rate * win_s * distinct / BETA_BPS
+        print("  %-7d %14.2f %14.2f %14.2f %18.2f" % (P, comp * per_s, lat * per_s,
+                                                      vol * per_s,
+                                                      (comp + lat + vol) * per_s))
 
 
 if __name__ == "__main__":

@@ -270,14 +270,16 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
             "\"exchange_s\": %.6f, \"real_time_factor\": %.6f,\n \"syn_events\": %llu, "
             "\"ext_events\": %llu, \"events_per_s\": %.6g, \"peak_rss_mb\": %.3f, "
             "\"peak_rss_mb_all\": %.3f,\n \"spikes_emitted\": %llu, \"spikes_sent\": %llu, "
-            "\"messages\": %llu, \"bytes_sent\": %llu}\n",
+            "\"messages\": %llu, \"bytes_sent\": %llu, \"windows\": %llu, "
+            "\"min_delay_ticks\": %lld}\n",
             (unsigned long long)total_neurons,
             total_neurons && sim_ms > 0 ? total_spikes / (total_neurons * sim_ms * 1e-3) : 0.0,
             (unsigned long long)nsyn, nsyn ? syn_bytes / (double)nsyn : 0.0, build_s, sim_s,
             comm_s, sim_ms > 0 ? sim_s / (sim_ms * 1e-3) : 0.0, (unsigned long long)syn_ev,
             (unsigned long long)ext_ev, sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0,
             rss_max / 1e6, rss_sum / 1e6, (unsigned long long)emitted,
-            (unsigned long long)sent, (unsigned long long)msgs, (unsigned long long)bytes);
+            (unsigned long long)sent, (unsigned long long)msgs, (unsigned long long)bytes,
+            (unsigned long long)st->windows, (long long)net->min_delay);
   sim_free(load);
 }
 

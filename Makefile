@@ -27,8 +27,9 @@ endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_rng.c core/sim_queue.c \
             core/sim_engine.c
-NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c
-SYN_SRC  :=
+NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
+            neurons/nrn_parrot.c
+SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_build.c
 IO_SRC   := io/io_config.c io/io_log.c io/io_replay.c
@@ -37,7 +38,8 @@ LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
-            tests/test_log.c tests/test_engine.c
+            tests/test_log.c tests/test_engine.c tests/test_device.c \
+            tests/test_stdp.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -317,6 +317,19 @@ static void poisson_sweep(engine *e, uint32_t j, sim_time t)
   e->st->ext_events += spikes;
 }
 
+/* syn_store's sink: one synapse's weight into the target's ring. */
+typedef struct add_ctx {
+  engine *e;
+  uint32_t pop;
+  int port, by_sign;
+} add_ctx;
+
+static void add_weight(void *ctx, uint32_t j, int64_t t_arr, double w)
+{
+  add_ctx *a = ctx;
+  add_input(a->e, a->pop, a->by_sign ? (w < 0) : a->port, t_arr, j, w);
+}
+
 /* Deliver one spike of source gid emitted at tick t to every local target. */
 static void deliver(engine *e, sim_time t, sim_gid gid)
 {
@@ -325,7 +338,7 @@ static void deliver(engine *e, sim_time t, sim_gid gid)
   const net_pop *src = &e->net->pops[sp];
   uint32_t s = gid - src->desc->first_gid;
   for (uint32_t pi = 0; pi < src->nout; pi++) {
-    const net_proj *pr = &e->net->projs[src->out_projs[pi]];
+    net_proj *pr = &e->net->projs[src->out_projs[pi]];
     const net_syn_table *syn = &pr->syn;
     uint64_t k0 = syn->off[s], k1 = syn->off[s + 1];
     if (k0 == k1)
@@ -335,6 +348,13 @@ static void deliver(engine *e, sim_time t, sim_gid gid)
     const uint32_t nloc = e->net->pops[tp].nlocal;
     const int by_sign = e->net->pops[tp].model->port_by_sign;
     e->st->syn_events += k1 - k0;
+    if (pr->dynamic) {
+      /* Plastic or device synapses: the store reads (and updates) each. */
+      add_ctx a = {e, tp, pr->port, by_sign};
+      syn_store_spike(&pr->store, &pr->syn, s, gid,
+                      e->net->pops[tp].gid, t, add_weight, &a);
+      continue;
+    }
     if (!syn->w && !syn->d) {
       /* The common case: one weight and one delay for the projection. */
       uint32_t slot = (uint32_t)(t + syn->d_const) & e->smask;
@@ -384,6 +404,8 @@ static void emit_spikes(engine *e, uint32_t pi, sim_time t, sim_time w0,
     e->out[e->nout++] = (comm_spike){(uint32_t)(t - w0), g};
     if (e->log && r->rec_spikes && r->rec_spikes[spk[k]])
       io_log_spike(e->log, t, g);
+    for (uint32_t m = 0; m < p->nstdp_in; m++)
+      syn_store_post(&e->net->projs[p->stdp_in[m]].store, spk[k], t);
   }
   e->st->spikes[pi] += n;
 }
@@ -610,6 +632,17 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
     }
   }
   st->sim_s = now_s() - t0;
+  for (uint32_t j = 0; j < d->nprojs; j++) {
+    syn_store *ss = &net->projs[j].store;
+    if (!net->projs[j].dynamic)
+      continue;
+    syn_store_energy(ss);
+    st->dev_reads += ss->c.reads;
+    st->dev_pulses += ss->c.pulses;
+    st->stdp_updates += ss->c.updates;
+    st->read_pj += ss->c.read_pj;
+    st->write_pj += ss->c.write_pj;
+  }
   if (opts && opts->progress && comm_rank() == 0 && st->sim_s > 5)
     fprintf(stderr, "\n");
 

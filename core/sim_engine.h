@@ -28,6 +28,10 @@ typedef struct sim_stats {
   uint64_t spikes_recv;   /* spikes received (own included) for delivery */
   uint64_t msgs;          /* (window, other rank) pairs with spikes sent */
   sim_time ticks;         /* ticks simulated */
+  uint64_t dev_reads;     /* device reads (a differential pair: 2) */
+  uint64_t dev_pulses;    /* device write pulses */
+  uint64_t stdp_updates;  /* STDP weight updates */
+  double read_pj, write_pj; /* device energy on this rank (pJ) */
   double sim_s;           /* wall seconds in the loop, exchange included */
   double comm_s;          /* wall seconds in the spike exchange */
 } sim_stats;

@@ -18,6 +18,7 @@
  * to the caller, the net_desc being filled.
  */
 #include "io_config.h"
+#include "../synapses/syn_spec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -863,10 +864,9 @@ static const char *pop_kind_name(const net_pop_desc *p)
 
 /* ---- projections ---- */
 
-/* Synapse models known to the builder; only static_synapse so far.  Keys a
-   projection does not know go to syn_params when the synapse is not
-   static_synapse (they belong to that synapse model). */
-static const char *const syn_names[] = {"static_synapse", NULL};
+/* Synapse models: synapses/syn_spec.h.  Keys a projection does not know
+   go to syn_params when the synapse is not static_synapse (they belong to
+   that synapse model) and are checked by syn_spec_parse. */
 
 static const char *const proj_keys[] = {
     "source", "target", "rule", "indegree", "outdegree", "p", "allow_autapses",
@@ -918,9 +918,9 @@ static int build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
   pr->line = s->line;
 
   e = get(s, "synapse");
-  if (e && nrn_name_index(syn_names, e->value) < 0)
+  if (e && nrn_name_index(syn_model_names, e->value) < 0)
     return cfg_fail(c, s, e, NULL, "unknown synapse model: expected one of "
-                                   "static_synapse (got '%s')",
+                                   "static_synapse, stdp_synapse, device (got '%s')",
                     shorten(e->value, g, sizeof g));
   pr->synapse = sim_strdup(e ? e->value : "static_synapse", "synapse name");
   int is_static = strcmp(pr->synapse, "static_synapse") == 0;
@@ -938,6 +938,17 @@ static int build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
     kv->value = sim_strdup(x->value, "synapse parameter value");
     kv->line = x->line;
   }
+  {
+    uint32_t bad = 0;
+    pr->spec = sim_calloc(1, sizeof *pr->spec, "synapse spec");
+    if (syn_spec_parse(pr->spec, pr->synapse, pr->syn_params, pr->nsyn_params, c->file,
+                       &bad)) {
+      char why[700];
+      snprintf(why, sizeof why, "%s", sim_error_msg());
+      cfg_entry *x = bad < pr->nsyn_params ? get(s, pr->syn_params[bad].key) : e;
+      return cfg_fail(c, s, x, x ? NULL : "synapse", "%s", why);
+    }
+  }
 
   if (!(e = get(s, "source")))
     return cfg_fail(c, s, NULL, "source", "required: expected a population name");
@@ -949,6 +960,11 @@ static int build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
   if (resolve_pop(c, s, e, d, &pr->tgt))
     return SIM_ECONFIG;
   const net_pop_desc *src = &d->pops[pr->src], *tgt = &d->pops[pr->tgt];
+  if (src->kind == NET_POISSON && !is_static)
+    return cfg_fail(c, s, get(s, "synapse"), NULL,
+                    "expected static_synapse: a poisson_generator's trains are drawn "
+                    "per target and do not pass plastic or device synapses (got '%s')",
+                    pr->synapse);
   if (tgt->kind != NET_NEURONS)
     return cfg_fail(c, s, e, NULL,
                     "expected a neuron population: %s is a %s, which receives "

@@ -11,6 +11,7 @@
 #include "../core/sim_error.h"
 #include "../core/sim_rng.h"
 #include "../mpi/comm.h"
+#include "../synapses/syn_spec.h"
 
 static double now_s(void)
 {
@@ -183,8 +184,19 @@ int net_build(const net_desc *desc, const net_part *part, net_network **out)
     }
     const nrn_model_ops *tm = desc->pops[pd->tgt].model;
     pr->port = tm->port_by_sign && pr->syn.w_const < 0 ? 1 : 0;
+    if (pd->spec && pd->spec->kind != SYN_STATIC) {
+      net_pop *tp = &net->pops[pd->tgt];
+      pr->dynamic = 1;
+      syn_store_init(&pr->store, pd->spec, &pr->syn, desc->pops[pd->src].first_gid, tp->gid,
+                     tp->nlocal, desc->sim.seed, j, desc->sim.resolution_ms);
+      if (pd->spec->plastic) {
+        tp->stdp_in = sim_realloc(tp->stdp_in, (tp->nstdp_in + 1) * sizeof(uint32_t),
+                                  "plastic projection list");
+        tp->stdp_in[tp->nstdp_in++] = j;
+      }
+    }
     net->nsyn += pr->syn.nsyn;
-    net->syn_bytes += net_syn_table_bytes(&pr->syn);
+    net->syn_bytes += net_syn_table_bytes(&pr->syn) + syn_store_bytes(&pr->store);
     if (pr->syn.nsyn && pr->syn.d_max > net->max_delay)
       net->max_delay = pr->syn.d_max;
     /* Poisson trains are drawn on the target's rank: they never cross
@@ -216,10 +228,13 @@ void net_network_destroy(net_network *net)
     sim_free(net->pops[i].state);
     sim_free(net->pops[i].out_projs);
     sim_free(net->pops[i].dest_off);
+    sim_free(net->pops[i].stdp_in);
     sim_free(net->pops[i].dest);
   }
-  for (uint32_t j = 0; j < net->desc->nprojs; j++)
+  for (uint32_t j = 0; j < net->desc->nprojs; j++) {
     net_syn_table_fini(&net->projs[j].syn);
+    syn_store_fini(&net->projs[j].store);
+  }
   sim_free(net->pops);
   sim_free(net->projs);
   sim_free(net);

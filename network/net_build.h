@@ -12,6 +12,7 @@
 #include "net_connect.h"
 #include "net_desc.h"
 #include "net_partition.h"
+#include "../synapses/syn_store.h"
 
 /* This rank's part of one population. */
 typedef struct net_pop {
@@ -22,6 +23,8 @@ typedef struct net_pop {
   void *state;                /* owned: nlocal * model->state_size bytes */
   uint32_t *out_projs;        /* owned: projections whose source this is */
   uint32_t nout;
+  uint32_t *stdp_in;          /* owned: plastic projections onto this one */
+  uint32_t nstdp_in;
   /* Presence table: the ranks that host at least one target of local
      neuron i are dest[dest_off[i] .. dest_off[i+1]), ascending.  A spike
      is sent to those ranks only. */
@@ -34,6 +37,8 @@ typedef struct net_proj {
   const net_proj_desc *desc; /* borrowed */
   net_syn_table syn;         /* grouped by source */
   int port;                  /* input port when the weight is constant */
+  int dynamic;               /* 1: plastic or device synapses (store used) */
+  syn_store store;           /* device / STDP state, when dynamic */
 } net_proj;
 
 typedef struct net_network {

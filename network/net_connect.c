@@ -197,6 +197,33 @@ static void run_pass(conn_ctx *c)
   }
 }
 
+/* fixed_outdegree fills each source's list in draw order; sort it by
+   target (stable: a target's synapses from one source keep their order),
+   so that every list is target-ordered whatever the rule. */
+static void sort_by_target(net_syn_table *t)
+{
+  for (uint32_t s = 0; s < t->src_n; s++)
+    for (uint64_t k = t->off[s] + 1; k < t->off[s + 1]; k++) {
+      uint32_t tg = t->tgt[k];
+      float w = t->w ? t->w[k] : 0;
+      uint16_t d = t->d ? t->d[k] : 0;
+      uint64_t m = k;
+      while (m > t->off[s] && t->tgt[m - 1] > tg) {
+        t->tgt[m] = t->tgt[m - 1];
+        if (t->w)
+          t->w[m] = t->w[m - 1];
+        if (t->d)
+          t->d[m] = t->d[m - 1];
+        m--;
+      }
+      t->tgt[m] = tg;
+      if (t->w)
+        t->w[m] = w;
+      if (t->d)
+        t->d[m] = d;
+    }
+}
+
 int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
                 net_syn_table *out)
 {
@@ -244,6 +271,8 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   run_pass(&c);
   sim_free(c.cursor);
   sim_free(c.seen);
+  if (pd->rule == NET_FIXED_OUTDEGREE)
+    sort_by_target(out);
   if (out->nsyn == 0 || !out->d)
     out->d_min = out->d_max = out->d_const;
   if (c.err) {

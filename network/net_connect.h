@@ -19,10 +19,10 @@
 #include "net_desc.h"
 #include "net_partition.h"
 
-/* Rank-local incoming synapses of one projection.  Invariant: for each
-   source, entries appear in target order for target-keyed rules and in draw
-   order for fixed_outdegree; either way the entries one target gets from
-   one source keep the order they were drawn in, on any number of ranks. */
+/* Rank-local incoming synapses of one projection.  Invariant: each
+   source's entries are sorted by target, and the entries one target gets
+   from one source keep the order they were drawn in, on any number of
+   ranks. */
 typedef struct net_syn_table {
   uint32_t src_n;    /* neurons in the source population */
   uint64_t *off;     /* owned, src_n + 1: source s owns [off[s], off[s+1]) */

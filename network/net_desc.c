@@ -30,6 +30,7 @@ void net_desc_destroy(net_desc *d)
       sim_free(p->syn_params[k].value);
     }
     sim_free(p->syn_params);
+    sim_free(p->spec);
   }
   for (uint32_t i = 0; i < d->nrecs; i++)
     sim_free(d->recs[i].name);

@@ -85,6 +85,8 @@ typedef struct net_proj_desc {
   char *synapse;     /* owned: synapse model name, "static_synapse" */
   net_kv *syn_params; /* owned: further keys for the synapse model */
   uint32_t nsyn_params;
+  struct syn_spec *spec; /* owned: the parsed synapse model
+                            (synapses/syn_spec.h) */
 } net_proj_desc;
 
 typedef enum net_rec_kind {

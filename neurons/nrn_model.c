@@ -7,10 +7,12 @@
 
 extern const nrn_model_ops nrn_iaf_psc_delta_ops;
 extern const nrn_model_ops nrn_iaf_psc_exp_ops;
+extern const nrn_model_ops nrn_parrot_neuron_ops;
 
 static const nrn_model_ops *const models[] = {
     &nrn_iaf_psc_delta_ops,
     &nrn_iaf_psc_exp_ops,
+    &nrn_parrot_neuron_ops,
 };
 
 const nrn_model_ops *nrn_model_find(const char *name)

@@ -34,6 +34,7 @@ for cfg in configs/*.ini; do
   # hold ~60k spikes and the full Poisson drive.
   extra=""
   [ "$base" = "brunel_delta" ] && extra="--set simulation.duration=150"
+  case "$base" in stdp_*) extra="--set simulation.duration=20000" ;; esac
   for part in round_robin block; do
     ref=""
     for np in 1 2 3 4; do

@@ -247,9 +247,22 @@ static void test_unknown_key(void)
                "once per section");
   const char *const syn[] = {SIM_LINES, POP_E, "[projection EE]", "source = E",
                              "target = E", "rule = all_to_all", "weight = 1",
-                             "delay = 1", "synapse = stdp_synapse", NULL};
-  expect_error("key_syn.ini", syn, "stdp_synapse", "synapse",
-               "unknown synapse model", "static_synapse", "'stdp_synapse'");
+                             "delay = 1", "synapse = tsodyks_synapse", NULL};
+  expect_error("key_syn.ini", syn, "tsodyks_synapse", "synapse",
+               "unknown synapse model", "static_synapse", "stdp_synapse", "device",
+               "'tsodyks_synapse'");
+  /* Keys of one synapse model given to another are named too. */
+  const char *const stdp_bad[] = {SIM_LINES, POP_E, "[projection EE]", "source = E",
+                                  "target = E", "rule = all_to_all", "weight = 1",
+                                  "delay = 1", "synapse = stdp_synapse", "tau_plus = -3",
+                                  "device = ideal", NULL};
+  expect_error("key_stdp.ini", stdp_bad, "tau_plus = -3", "tau_plus", "> 0 ms");
+  const char *const dev_bad[] = {SIM_LINES, POP_E, "[projection EE]", "source = E",
+                                 "target = E", "rule = all_to_all", "weight = 1",
+                                 "delay = 1", "synapse = device", "device = no_such_preset",
+                                 NULL};
+  expect_error("key_dev.ini", dev_bad, "no_such_preset", "device", "no_such_preset",
+               "ecram_li_wo3");
 }
 
 static void test_unknown_model(void)

@@ -13,7 +13,9 @@
   X(connect)           \
   X(config)            \
   X(log)               \
-  X(engine)
+  X(engine)            \
+  X(device)             \
+  X(stdp)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

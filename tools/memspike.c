@@ -33,6 +33,8 @@ static const char usage[] =
     "        --out DIR    write logs to DIR instead of [simulation] output\n"
     "        --no-log     record nothing (benchmarks)\n"
     "        --json FILE  also write the end-of-run summary as JSON\n"
+    "        --weights P  at the end, write projection P's weights to\n"
+    "                     DIR/weights-P.rankR.csv (source,target,weight)\n"
     "        --quiet      no progress on stderr\n"
     "        Under mpirun -np N the network is split over N ranks.\n"
     "replay  summarise event logs (one file per rank of a run): spikes and\n"
@@ -79,6 +81,31 @@ static void fail_all(int failed, int status)
   fflush(stderr);
   comm_fini();
   exit(status);
+}
+
+/* Final weights of projection j on this rank, as CSV. */
+static int write_weights(const net_network *net, uint32_t j, const char *dir, sim_time t)
+{
+  const net_proj *pr = &net->projs[j];
+  const net_desc *d = net->desc;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/weights-%s.rank%d.csv", dir, pr->desc->name, comm_rank());
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return sim_error_set(SIM_EIO, "cannot write %s: %s", path, strerror(errno));
+  const sim_gid src0 = d->pops[pr->desc->src].first_gid;
+  const sim_gid *tg = net->pops[pr->desc->tgt].gid;
+  fprintf(f, "source,target,weight\n");
+  for (uint32_t s = 0; s < pr->syn.src_n; s++)
+    for (uint64_t k = pr->syn.off[s]; k < pr->syn.off[s + 1]; k++) {
+      double w = pr->dynamic ? syn_store_weight(&pr->store, &pr->syn, k, src0 + s, tg, t)
+                 : pr->syn.w ? pr->syn.w[k]
+                             : pr->syn.w_const;
+      fprintf(f, "%u,%u,%.9g\n", src0 + s, tg[pr->syn.tgt[k]], w);
+    }
+  if (fclose(f) != 0)
+    return sim_error_set(SIM_EIO, "cannot write %s", path);
+  return 0;
 }
 
 static int open_log(const net_network *net, const char *dir, io_log **log,
@@ -183,6 +210,9 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
   double rss = (double)sim_peak_rss_bytes();
   double rss_max = comm_max_double(rss), rss_sum = comm_sum_double(rss);
   uint64_t sent = comm_sum_u64(st->spikes_sent), msgs = comm_sum_u64(st->msgs);
+  uint64_t dev_reads = comm_sum_u64(st->dev_reads), dev_pulses = comm_sum_u64(st->dev_pulses);
+  uint64_t stdp_updates = comm_sum_u64(st->stdp_updates);
+  double read_pj = comm_sum_double(st->read_pj), write_pj = comm_sum_double(st->write_pj);
   uint64_t bytes = comm_sum_u64(st->bytes_sent), emitted = 0;
   for (uint32_t i = 0; i < d->npops; i++)
     emitted += st->spikes[i];
@@ -256,6 +286,11 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
          sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0);
   printf("  peak memory %.1f MB (largest rank), %.1f MB (all ranks)\n", rss_max / 1e6,
          rss_sum / 1e6);
+  if (dev_reads || dev_pulses || stdp_updates)
+    printf("  synapse devices: %llu reads %.4g pJ, %llu write pulses %.4g pJ, %llu STDP "
+           "updates; energy %.4g pJ\n",
+           (unsigned long long)dev_reads, read_pj, (unsigned long long)dev_pulses, write_pj,
+           (unsigned long long)stdp_updates, read_pj + write_pj);
   if (size > 1)
     printf("  exchange: %llu spikes sent to other ranks in %llu messages, %.2f bytes per "
            "spike emitted, %.1f %% of simulate time\n",
@@ -271,7 +306,8 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
             "\"ext_events\": %llu, \"events_per_s\": %.6g, \"peak_rss_mb\": %.3f, "
             "\"peak_rss_mb_all\": %.3f,\n \"spikes_emitted\": %llu, \"spikes_sent\": %llu, "
             "\"messages\": %llu, \"bytes_sent\": %llu, \"windows\": %llu, "
-            "\"min_delay_ticks\": %lld}\n",
+            "\"min_delay_ticks\": %lld,\n \"device_reads\": %llu, \"device_pulses\": %llu, "
+            "\"stdp_updates\": %llu, \"read_energy_pj\": %.9g, \"write_energy_pj\": %.9g}\n",
             (unsigned long long)total_neurons,
             total_neurons && sim_ms > 0 ? total_spikes / (total_neurons * sim_ms * 1e-3) : 0.0,
             (unsigned long long)nsyn, nsyn ? syn_bytes / (double)nsyn : 0.0, build_s, sim_s,
@@ -279,13 +315,15 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
             (unsigned long long)ext_ev, sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0,
             rss_max / 1e6, rss_sum / 1e6, (unsigned long long)emitted,
             (unsigned long long)sent, (unsigned long long)msgs, (unsigned long long)bytes,
-            (unsigned long long)st->windows, (long long)net->min_delay);
+            (unsigned long long)st->windows, (long long)net->min_delay,
+            (unsigned long long)dev_reads, (unsigned long long)dev_pulses,
+            (unsigned long long)stdp_updates, read_pj, write_pj);
   sim_free(load);
 }
 
 static int cmd_run(int argc, char **argv)
 {
-  const char *config = NULL, *out_dir = NULL, *json_path = NULL;
+  const char *config = NULL, *out_dir = NULL, *json_path = NULL, *weights = NULL;
   const char **sets = sim_calloc((size_t)argc + 1, sizeof *sets, "arguments");
   int nsets = 0, no_log = 0, quiet = 0;
   for (int i = 0; i < argc; i++) {
@@ -298,6 +336,8 @@ static int cmd_run(int argc, char **argv)
       out_dir = argv[++i];
     else if (!strcmp(a, "--json") && i + 1 < argc)
       json_path = argv[++i];
+    else if (!strcmp(a, "--weights") && i + 1 < argc)
+      weights = argv[++i];
     else if (!strcmp(a, "--no-log"))
       no_log = 1;
     else if (!strcmp(a, "--quiet"))
@@ -323,6 +363,16 @@ static int cmd_run(int argc, char **argv)
   const char *dir = out_dir ? out_dir : desc->sim.out_dir;
   fail_all(!no_log && make_dirs(dir) != 0, 1);
 
+  int wproj = -1;
+  for (uint32_t j = 0; weights && j < desc->nprojs; j++)
+    if (!strcmp(desc->projs[j].name, weights))
+      wproj = (int)j;
+  if (weights && wproj < 0)
+    sim_error_set(SIM_EUSAGE, "--weights %s: no projection of that name in %s", weights,
+                  config);
+  fail_all(weights && wproj < 0, 2);
+  fail_all(weights && make_dirs(dir) != 0, 1);
+
   net_part part = {desc->sim.partition, comm_rank(), comm_size()};
   net_network *net = NULL;
   int rc = net_build(desc, &part, &net);
@@ -339,6 +389,7 @@ static int cmd_run(int argc, char **argv)
     io_log_destroy(log); /* what was flushed stays readable */
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
   fail_all(log && io_log_close(log, st.ticks) != 0, 1);
+  fail_all(wproj >= 0 && write_weights(net, (uint32_t)wproj, dir, st.ticks) != 0, 1);
   FILE *json = NULL;
   if (json_path && comm_rank() == 0 && !(json = fopen(json_path, "w")))
     sim_error_set(SIM_EIO, "cannot write %s: %s", json_path, strerror(errno));

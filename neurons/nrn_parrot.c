@@ -1,0 +1,103 @@
+/*
+ * nrn_parrot.c: NEST's parrot_neuron: fires at every tick in which it
+ * receives input (of any weight), and does nothing else.  It turns a
+ * poisson_generator's per-target trains into spikes that pass plastic
+ * synapses, as NEST's STDP examples do.  Several input spikes in one tick
+ * give one spike (NEST sends one spike with that multiplicity).
+ */
+#include <string.h>
+
+#include "nrn_model.h"
+
+static const char *const param_names[] = {NULL};
+static const char *const var_names[] = {NULL};
+
+static void parrot_param_default(void *p) { memset(p, 0, sizeof(double)); }
+
+static int parrot_param_set(void *p, const char *key, double v)
+{
+  (void)p;
+  (void)key;
+  (void)v;
+  return SIM_EINVAL; /* no parameters */
+}
+
+static int parrot_param_finalize(void *p, double h)
+{
+  (void)p;
+  (void)h;
+  return 0;
+}
+
+static void parrot_state_init(void *b, uint32_t n, uint32_t i, const void *p)
+{
+  (void)b;
+  (void)n;
+  (void)i;
+  (void)p;
+}
+
+static void parrot_var_set(void *b, uint32_t n, uint32_t i, const void *p, int var,
+                           double value)
+{
+  (void)b;
+  (void)n;
+  (void)i;
+  (void)p;
+  (void)var;
+  (void)value;
+}
+
+static double parrot_var_get(const void *b, uint32_t n, uint32_t i, const void *p, int var,
+                             sim_time t)
+{
+  (void)b;
+  (void)n;
+  (void)i;
+  (void)p;
+  (void)var;
+  (void)t;
+  return 0;
+}
+
+static sim_time parrot_first_event(const void *b, uint32_t n, uint32_t i, const void *p)
+{
+  (void)b;
+  (void)n;
+  (void)i;
+  (void)p;
+  return SIM_NEVER;
+}
+
+static void parrot_update(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx, uint32_t n)
+{
+  double *in = ctx->in[0];
+  (void)t;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t i = idx[k];
+    if (in[i] != 0)
+      ctx->spikes[ctx->nspikes++] = i;
+    in[i] = 0;
+    ctx->next[k] = SIM_NEVER;
+  }
+}
+
+const nrn_model_ops nrn_parrot_neuron_ops = {
+    .name = "parrot_neuron",
+    .summary = "repeats its input spikes (to put Poisson trains on plastic synapses)",
+    .state_size = 1,
+    .param_size = sizeof(double),
+    .nports = 1,
+    .per_tick = 0,
+    .port_by_sign = 0,
+    .param_names = param_names,
+    .var_names = var_names,
+    .param_default = parrot_param_default,
+    .param_set = parrot_param_set,
+    .param_finalize = parrot_param_finalize,
+    .state_init = parrot_state_init,
+    .var_set = parrot_var_set,
+    .var_get = parrot_var_get,
+    .first_event = parrot_first_event,
+    .update = parrot_update,
+};

@@ -1,0 +1,167 @@
+/*
+ * syn_device.h: the physics of one analog memory device used as a synapse
+ * (ECRAM, RRAM, PCM): finite pulse steps with nonlinear, asymmetric
+ * potentiation and depression, device-to-device (d2d) and cycle-to-cycle
+ * (c2c) variation, stuck devices, read noise, retention, and energy per
+ * read and per write pulse.  Pure functions: the engine owns the storage.
+ *
+ * Units.  A device's state is its weight w in aihwkit's normalized units
+ * (dimensionless, e.g. -0.8276 .. 1.1724 for Li-WO3 ECRAM).  Its
+ * conductance is G = g_ref_uS + w * g_scale_uS (micro-siemens), which
+ * fixes the read energy V_read^2 G t_read.  How w becomes a synaptic
+ * weight (scale * (w - w_ref), or a differential pair) is the engine's.
+ *
+ * Randomness.  Every random quantity is a function of a 64-bit key built
+ * by the caller from (seed, projection, source gid, target gid, synapse
+ * ordinal [, tick, pulse number]) through syn_hash: stateless and the
+ * same on any number of ranks.
+ */
+#ifndef SYN_DEVICE_H
+#define SYN_DEVICE_H
+
+#include <stdint.h>
+
+/* Pulse update rules (aihwkit names in comments). */
+typedef enum syn_rule {
+  SYN_RULE_LINEAR_STEP = 0, /* LinearStepDevice: dw scaled by (1 -/+ gamma w) */
+  SYN_RULE_SOFT_BOUNDS = 1, /* SoftBoundsDevice: dw scaled by distance to bound */
+  SYN_RULE_EXP_STEP = 2,    /* ExpStepDevice: Gong 2018 exponential step */
+  SYN_RULE_PCM = 3          /* one-sided exp-step: potentiation only; a
+                               "down" pulse on a PCM is a reset (see below) */
+} syn_rule;
+
+/* Retention: what happens to w with no write for dt seconds. */
+typedef enum syn_retention {
+  SYN_RET_NONE = 0,
+  SYN_RET_RELAX = 1, /* w -> w_rest + (w - w_rest) exp(-dt / lifetime_s) */
+  SYN_RET_DRIFT = 2  /* PCM: G(t) = G_prog ((dt + t0) / t0)^-nu, on the
+                        conductance above g_ref (w >= 0 for PCM) */
+} syn_retention;
+
+/* A preset: one device type (parsed from configs/devices/NAME.ini). */
+typedef struct syn_device_param {
+  char name[64];          /* preset name ("ecram_li_wo3") */
+  syn_rule rule;
+  /* Step and bounds (normalized w). */
+  double dw_min;          /* nominal step of one pulse at w = 0 */
+  double w_min, w_max;    /* nominal bounds */
+  double up_down;         /* up/down asymmetry: dw_up = dw_min (1 + up_down),
+                             dw_down = dw_min (1 - up_down) (aihwkit) --
+                             symmetric about dw_min; aihwkit's own up_down
+                             converts as in docs/devices.md */
+  double gamma_up, gamma_down; /* LINEAR_STEP: slopes of the step vs w */
+  double gamma_up_dtod, gamma_down_dtod; /* LINEAR_STEP: d2d std of gamma_up,
+                             gamma_down (absolute; aihwkit; added) */
+  /* EXP_STEP / PCM (Gong 2018, aihwkit ExpStepDevice):
+     z = 2 a w / (w_max - w_min) + b; dw_up = dw_min_up (1 - A_up e^{gamma_up z}),
+     dw_down = dw_min_down (1 - A_down e^{-gamma_down z}) -- names as aihwkit */
+  double A_up, A_down, gamma_exp_up, gamma_exp_down, a, b;
+  /* Variation. */
+  double dw_min_dtod;     /* d2d: relative std of dw_min per device */
+  double up_down_dtod;    /* d2d: std of up_down per device */
+  double w_bounds_dtod;   /* d2d: relative std of w_min and w_max */
+  double w_min_dtod, w_max_dtod; /* d2d: relative std of w_min / w_max when
+                             they differ (aihwkit ReRamSB); NAN: use
+                             w_bounds_dtod (added) */
+  double dw_min_std;      /* c2c: relative std of each pulse's step */
+  int mult_noise;         /* LINEAR_STEP, SOFT_BOUNDS: 1 = c2c noise scales
+                             the whole step (aihwkit mult_noise), 0 = it
+                             scales the device's dw only (added) */
+  double dw_min_std_add, dw_min_std_slope; /* EXP_STEP, PCM: aihwkit's
+                             "complex noise": step std = dw_min_std (|dw| +
+                             add + slope |w|); 0, 0 = plain (added) */
+  double stuck_fraction;  /* probability a device is stuck (0..1) */
+  double stuck_w;         /* stuck devices hold this w (NAN: a uniform
+                             draw within that device's bounds) */
+  double read_noise;      /* std of w added at each read (normalized) */
+  /* Programming (write-verify) noise, added: std of w after programming a
+     target w_t is max(0, c0 + c1 x + c2 x^2), x = (w_t - w_min) /
+     (w_max - w_min) (aihwkit PCMLikeNoiseModel's polynomial, in w units). */
+  double prog_noise_c0, prog_noise_c1, prog_noise_c2;
+  /* PCM reset: a down pulse sets w to reset_w (+ reset_std noise). */
+  double reset_w, reset_std;
+  /* Retention. */
+  syn_retention retention;
+  double lifetime_s;      /* RELAX: time constant (s) */
+  double w_rest;          /* RELAX: value relaxed to */
+  double drift_nu, drift_nu_dtod; /* DRIFT: exponent mean and d2d std */
+  double drift_t0_s;      /* DRIFT: reference time t0 (s), aihwkit 20 s */
+  /* Electrical and energy. */
+  double g_ref_uS;        /* conductance at w = 0 (uS) */
+  double g_scale_uS;      /* conductance per unit w (uS) */
+  double v_read;          /* read voltage (V) */
+  double t_read_s;        /* read pulse length (s) */
+  double e_pulse_pj;      /* energy of one write pulse (pJ) */
+  double t_pulse_s;       /* write pulse length (s) (informational, latency) */
+  double n_states;        /* informational, added: number of states the
+                             source reports (~ (w_max - w_min) / (dw_min (1 +
+                             |up_down|))); 0 = not stated */
+} syn_device_param;
+
+/* One device's own parameters, drawn once from its key (d2d variation). */
+typedef struct syn_device_inst {
+  double dw_up, dw_down;  /* step sizes of this device at the reference
+                             point of its rule */
+  double w_min, w_max;    /* this device's bounds */
+  double nu;              /* DRIFT: this device's exponent */
+  double gamma_up, gamma_down; /* LINEAR_STEP: this device's slopes (>= 0),
+                             added */
+  int stuck;              /* 1: the device never changes */
+  double stuck_w;         /* its value when stuck */
+} syn_device_inst;
+
+/* Defaults (an ideal, noise-free linear device) then key = value from a
+   preset file.  Unknown key: SIM_EINVAL; bad value: SIM_ECONFIG with a
+   message saying what is allowed (sim_error_set). */
+void syn_device_param_default(syn_device_param *p);
+int syn_device_param_set(syn_device_param *p, const char *key, const char *value);
+/* Check consistency (bounds ordered, fractions in [0,1], ...). */
+int syn_device_param_finalize(syn_device_param *p);
+/* NULL-ended list of accepted keys (for error messages). */
+const char *const *syn_device_param_keys(void);
+
+/* Load configs/devices/NAME.ini (dir given) into p: errors name the file,
+   line and key (SIM_ECONFIG), or the preset and the directory when the
+   file does not exist (listing the presets there). */
+int syn_device_preset_load(const char *dir, const char *name, syn_device_param *p);
+
+/* Keyed randomness: a 64-bit mix of up to four words, and uniform /
+   normal numbers derived from a key and a counter. */
+uint64_t syn_hash(uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+double syn_hash_uniform(uint64_t key, uint64_t n); /* in (0, 1) */
+double syn_hash_normal(uint64_t key, uint64_t n);  /* N(0, 1) */
+
+/* This device's parameters (d2d draws, stuck or not) from its key. */
+void syn_device_instance(const syn_device_param *p, uint64_t key, syn_device_inst *inst);
+/* Initial w of a fresh device (before any write): w_init clipped to the
+   device's bounds, or its stuck value. */
+double syn_device_initial(const syn_device_param *p, const syn_device_inst *inst,
+                          double w_init);
+
+/* One write pulse: dir = +1 (potentiate) or -1 (depress, or PCM reset).
+   noise_key identifies this pulse (c2c draw).  Returns the new w. */
+double syn_device_pulse(const syn_device_param *p, const syn_device_inst *inst, double w,
+                        int dir, uint64_t noise_key);
+
+/* w after dt seconds without a write, in closed form (RELAX, DRIFT).
+   RELAX composes (retain(retain(w, a), b) == retain(w, a + b)); DRIFT does
+   not: pass the w left by the last write and dt = the time since that write
+   (aihwkit: G(t_inf) = G_prog ((t_inf + t0) / t0)^-nu). */
+double syn_device_retain(const syn_device_param *p, const syn_device_inst *inst,
+                         double w, double dt_s);
+
+/* Energy of one read of a device holding w (pJ): V_read^2 G t_read. */
+double syn_device_read_pj(const syn_device_param *p, double w);
+
+/* Added.  The value one read sees: w + read_noise * N(0,1) drawn from key
+   (not clipped: a read can fall outside the bounds). */
+double syn_device_read(const syn_device_param *p, double w, uint64_t key);
+
+/* Added.  Closed-loop (write-verify) programming of a fresh or reset device
+   to target w_t: clip(w_t) + sigma_prog(w_t) N(0,1) from key, clipped to
+   the device's bounds; a stuck device returns its stuck value.  Start the
+   DRIFT clock (syn_device_retain's dt) at the end of this write. */
+double syn_device_program(const syn_device_param *p, const syn_device_inst *inst,
+                          double w_t, uint64_t key);
+
+#endif

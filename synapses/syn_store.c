@@ -1,0 +1,355 @@
+/*
+ * syn_store.c: device and STDP state of a projection's local synapses
+ * (see syn_store.h).
+ */
+#include "syn_store.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/sim_alloc.h"
+#include "../network/net_connect.h"
+
+#define REBASE_AT 30.0 /* rebase relax epochs when (t - epoch) / lifetime > this */
+
+/* ------------------------------------------------------------------ */
+/* Device state                                                         */
+
+static inline int is_stuck(const syn_store *st, uint64_t i)
+{
+  return st->stuck && (st->stuck[i >> 3] >> (i & 7) & 1);
+}
+
+/* How many synapses before k in its source's list go to the same target
+   (lists are sorted by target, so equal targets are adjacent). */
+static inline uint32_t ordinal(const net_syn_table *tab, uint32_t s, uint64_t k)
+{
+  uint32_t o = 0;
+  while (k > tab->off[s] + o && tab->tgt[k - o - 1] == tab->tgt[k])
+    o++;
+  return o;
+}
+
+/* Normalized state of device i at time t_s; decay = e^{-(t - epoch)/L}
+   for relax devices (precomputed by the caller). */
+static double dev_w(const syn_store *st, uint64_t i, double t_s, double decay,
+                    uint64_t key)
+{
+  const syn_device_param *p = &st->spec->dev;
+  if (is_stuck(st, i)) {
+    if (!isnan(p->stuck_w))
+      return p->stuck_w;
+    syn_device_inst inst;
+    syn_device_instance(p, key, &inst);
+    return inst.stuck_w;
+  }
+  switch (p->retention) {
+  case SYN_RET_RELAX:
+    return p->w_rest + st->a[i] * decay;
+  case SYN_RET_DRIFT: {
+    double dt = t_s - st->t_prog[i];
+    syn_device_inst inst = {.nu = st->nu[i]};
+    return syn_device_retain(p, &inst, st->a[i], dt > 0 ? dt : 0);
+  }
+  default:
+    return st->a[i];
+  }
+}
+
+/* Store w as device i's state, written at time t_s. */
+static void dev_store(syn_store *st, uint64_t i, double w, double t_s)
+{
+  const syn_device_param *p = &st->spec->dev;
+  switch (p->retention) {
+  case SYN_RET_RELAX:
+    st->a[i] = (float)((w - p->w_rest) * exp((t_s - st->epoch_s) / p->lifetime_s));
+    break;
+  case SYN_RET_DRIFT:
+    st->a[i] = (float)w;
+    st->t_prog[i] = (float)t_s;
+    break;
+  default:
+    st->a[i] = (float)w;
+  }
+}
+
+/* Keep relax factors in range: move the epoch to t_s (one pass). */
+static void rebase(syn_store *st, double t_s)
+{
+  const syn_device_param *p = &st->spec->dev;
+  if (p->retention != SYN_RET_RELAX || (t_s - st->epoch_s) / p->lifetime_s < REBASE_AT)
+    return;
+  double f = exp(-(t_s - st->epoch_s) / p->lifetime_s);
+  for (uint64_t i = 0; i < st->nsyn * st->ndev; i++)
+    st->a[i] = (float)(st->a[i] * f);
+  st->epoch_s = t_s;
+}
+
+static double relax_decay(const syn_store *st, double t_s)
+{
+  const syn_device_param *p = &st->spec->dev;
+  return p->retention == SYN_RET_RELAX ? exp(-(t_s - st->epoch_s) / p->lifetime_s) : 1.0;
+}
+
+/* Synaptic weight from the device state(s) (no read noise). */
+static inline double weight_of(const syn_store *st, double w0, double w1)
+{
+  const syn_spec *sp = st->spec;
+  return sp->differential ? sp->scale * (w0 - w1) : sp->scale * (w0 - sp->w_ref);
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                               */
+
+void syn_store_init(syn_store *st, const syn_spec *spec, net_syn_table *tab,
+                    sim_gid src_first, const sim_gid *tgt_gids, uint32_t ntgt,
+                    uint64_t seed, uint32_t proj, double h_ms)
+{
+  memset(st, 0, sizeof *st);
+  st->spec = spec;
+  st->nsyn = tab->nsyn;
+  st->h_s = h_ms * 1e-3;
+  st->key = syn_hash(seed, 0x6d656d737069ULL, proj, 0);
+  st->ndev = spec->kind == SYN_DEVICE && spec->differential ? 2 : 1;
+  if (spec->kind == SYN_STDP && !tab->w) {
+    /* Plastic weights need their own storage. */
+    tab->w = sim_malloc(tab->nsyn * sizeof *tab->w, "plastic weights");
+    for (uint64_t k = 0; k < tab->nsyn; k++)
+      tab->w[k] = (float)tab->w_const;
+  }
+  if (spec->kind == SYN_DEVICE) {
+    const syn_device_param *p = &spec->dev;
+    uint64_t nd = tab->nsyn * st->ndev;
+    st->a = sim_malloc(nd * sizeof *st->a + 4, "device states");
+    if (p->retention == SYN_RET_DRIFT) {
+      st->t_prog = sim_calloc(nd + 1, sizeof *st->t_prog, "device programming times");
+      st->nu = sim_malloc(nd * sizeof *st->nu + 4, "device drift exponents");
+    }
+    if (p->stuck_fraction > 0)
+      st->stuck = sim_calloc(nd / 8 + 1, 1, "stuck device marks");
+    for (uint32_t s = 0; s < tab->src_n; s++)
+      for (uint64_t k = tab->off[s]; k < tab->off[s + 1]; k++) {
+        uint32_t ord = ordinal(tab, s, k);
+        double wt = tab->w ? tab->w[k] : tab->w_const;
+        double x = wt / spec->scale, target[2];
+        if (spec->differential) {
+          target[0] = spec->w_ref + (x > 0 ? x : 0);
+          target[1] = spec->w_ref + (x < 0 ? -x : 0);
+        } else {
+          target[0] = x + spec->w_ref;
+        }
+        for (uint32_t m = 0; m < st->ndev; m++) {
+          uint64_t i = k * st->ndev + m;
+          syn_device_inst inst;
+          syn_device_instance(p, syn_store_dev_key(st, src_first + s, tgt_gids[tab->tgt[k]],
+                                                   ord, m),
+                              &inst);
+          if (inst.stuck)
+            st->stuck[i >> 3] |= (uint8_t)(1u << (i & 7));
+          if (st->nu)
+            st->nu[i] = (float)inst.nu;
+          dev_store(st, i, syn_device_initial(p, &inst, target[m]), 0.0);
+        }
+      }
+    /* The devices hold the weights now. */
+    sim_free(tab->w);
+    tab->w = NULL;
+  }
+  if (spec->plastic) {
+    st->pre_last = sim_malloc((size_t)tab->src_n * sizeof *st->pre_last + 8, "STDP pre times");
+    st->kplus = sim_calloc((size_t)tab->src_n + 1, sizeof *st->kplus, "STDP pre traces");
+    for (uint32_t s = 0; s < tab->src_n; s++)
+      st->pre_last[s] = INT64_MIN;
+    st->post = sim_calloc((size_t)ntgt + 1, sizeof *st->post, "STDP post histories");
+  }
+}
+
+void syn_store_fini(syn_store *st)
+{
+  sim_free(st->a);
+  sim_free(st->t_prog);
+  sim_free(st->nu);
+  sim_free(st->stuck);
+  sim_free(st->pre_last);
+  sim_free(st->kplus);
+  sim_free(st->post);
+  memset(st, 0, sizeof *st);
+}
+
+size_t syn_store_bytes(const syn_store *st)
+{
+  size_t nd = (size_t)(st->nsyn * st->ndev), b = 0;
+  if (st->a)
+    b += nd * sizeof(float);
+  if (st->t_prog)
+    b += nd * 2 * sizeof(float);
+  if (st->stuck)
+    b += nd / 8 + 1;
+  return b;
+}
+
+/* ------------------------------------------------------------------ */
+/* STDP                                                                 */
+
+void syn_store_post(syn_store *st, uint32_t j, int64_t t)
+{
+  syn_post_hist *h = &st->post[j];
+  double k = 1.0;
+  if (h->n) {
+    uint32_t last = (h->head + SYN_POST_HIST - 1) % SYN_POST_HIST;
+    k += h->k[last] * exp(-(double)(t - h->t[last]) * st->h_s * 1e3 / st->spec->stdp.tau_minus);
+  }
+  h->t[h->head] = t;
+  h->k[h->head] = k;
+  h->head = (h->head + 1) % SYN_POST_HIST;
+  if (h->n < SYN_POST_HIST)
+    h->n++;
+}
+
+/* Post trace of target j just before tick tq (spikes at tq excluded, as
+   NEST's get_K_value). */
+static double kminus_before(const syn_store *st, const syn_post_hist *h, int64_t tq)
+{
+  for (uint32_t m = 0; m < h->n; m++) {
+    uint32_t i = (h->head + SYN_POST_HIST - 1 - m) % SYN_POST_HIST;
+    if (h->t[i] < tq)
+      return h->k[i] * exp(-(double)(tq - h->t[i]) * st->h_s * 1e3 / st->spec->stdp.tau_minus);
+  }
+  return 0.0;
+}
+
+/* NEST stdp_synapse at a pre spike at tick t with delay d (all dendritic):
+   facilitate for each post spike with last - d < t_post <= t - d, using
+   the pre trace at t_post + d; then depress with the post trace at t - d. */
+static double stdp_update(const syn_store *st, const syn_post_hist *h, double w, int64_t t,
+                          int64_t last, int64_t d, double kplus_last)
+{
+  const syn_stdp_param *p = &st->spec->stdp;
+  const double tick_ms = st->h_s * 1e3;
+  if (last != INT64_MIN) {
+    /* oldest first */
+    for (uint32_t m = h->n; m-- > 0;) {
+      uint32_t i = (h->head + SYN_POST_HIST - 1 - m) % SYN_POST_HIST;
+      int64_t tp = h->t[i];
+      if (tp + d <= last || tp + d > t)
+        continue;
+      double kp = kplus_last * exp(-(double)(tp + d - last) * tick_ms / p->tau_plus);
+      w = syn_stdp_facilitate(p, w, kp);
+    }
+  }
+  return syn_stdp_depress(p, w, kminus_before(st, h, t - d));
+}
+
+/* ------------------------------------------------------------------ */
+/* A spike through the synapses                                         */
+
+void syn_store_spike(syn_store *st, net_syn_table *tab, uint32_t s, sim_gid src_gid,
+                     const sim_gid *tgt_gids, int64_t t, syn_add_fn add, void *ctx)
+{
+  const syn_spec *sp = st->spec;
+  const syn_device_param *p = &sp->dev;
+  const int dev = sp->kind == SYN_DEVICE;
+  const uint64_t k0 = tab->off[s], k1 = tab->off[s + 1];
+  int64_t last = st->pre_last ? st->pre_last[s] : INT64_MIN;
+  double kplus_last = st->kplus ? st->kplus[s] : 0;
+  double cached_t = -1, decay = 1.0;
+  if (dev)
+    rebase(st, (double)t * st->h_s);
+  for (uint64_t k = k0; k < k1; k++) {
+    const uint32_t j = tab->tgt[k];
+    const int64_t d = tab->d ? tab->d[k] : tab->d_const;
+    const int64_t t_arr = t + d;
+    if (!dev) {
+      double w = tab->w ? tab->w[k] : tab->w_const;
+      if (sp->plastic) {
+        w = stdp_update(st, &st->post[j], w, t, last, d, kplus_last);
+        tab->w[k] = (float)w;
+        st->c.updates++;
+      }
+      add(ctx, j, t_arr, w);
+      continue;
+    }
+    /* Device synapse: the state at the spike's arrival. */
+    const double ta_s = (double)t_arr * st->h_s;
+    if (ta_s != cached_t) {
+      decay = relax_decay(st, ta_s);
+      cached_t = ta_s;
+    }
+    const uint32_t ord = ordinal(tab, s, k);
+    const sim_gid tg = tgt_gids[j];
+    uint64_t key[2] = {syn_store_dev_key(st, src_gid, tg, ord, 0), 0};
+    if (st->ndev == 2)
+      key[1] = syn_store_dev_key(st, src_gid, tg, ord, 1);
+    double w[2] = {0, 0};
+    for (uint32_t m = 0; m < st->ndev; m++)
+      w[m] = dev_w(st, k * st->ndev + m, ta_s, decay, key[m]);
+    if (sp->plastic) {
+      double now = weight_of(st, w[0], w[1]);
+      double want = stdp_update(st, &st->post[j], now, t, last, d, kplus_last);
+      double step = fabs(sp->scale) * p->dw_min;
+      long n = lround((want - now) / step);
+      st->c.updates++;
+      if (n) {
+        /* Differential: a rise potentiates G+, a fall potentiates G-.
+           Single: up or down pulses on the one device. */
+        uint32_t m = sp->differential && n < 0 ? 1 : 0;
+        int dir = sp->differential ? 1 : (n > 0) == (sp->scale > 0) ? 1 : -1;
+        uint64_t i = k * st->ndev + m;
+        if (!is_stuck(st, i)) {
+          syn_device_inst inst;
+          syn_device_instance(p, key[m], &inst);
+          double x = w[m];
+          long np = labs(n);
+          for (long q = 0; q < np; q++)
+            x = syn_device_pulse(p, &inst, x, dir, syn_hash(key[m], (uint64_t)t, q, 0x707573ULL));
+          dev_store(st, i, x, ta_s);
+          w[m] = x;
+        }
+        st->c.pulses += (uint64_t)labs(n);
+      }
+    }
+    /* The read: energy per device, then read noise on the weight. */
+    for (uint32_t m = 0; m < st->ndev; m++) {
+      double g = p->g_ref_uS + w[m] * p->g_scale_uS;
+      st->c.read_g_us += g > 0 ? g : 0;
+      if (p->read_noise > 0) /* its own key: not the d2d draws' counters */
+        w[m] = syn_device_read(p, w[m], syn_hash(key[m], (uint64_t)t_arr, 0x72656164ULL, 0));
+    }
+    st->c.reads += st->ndev;
+    add(ctx, j, t_arr, weight_of(st, w[0], w[1]));
+  }
+  if (sp->plastic) {
+    st->kplus[s] = (last == INT64_MIN ? 0.0
+                                      : kplus_last * exp(-(double)(t - last) * st->h_s * 1e3 /
+                                                         sp->stdp.tau_plus)) +
+                   1.0;
+    st->pre_last[s] = t;
+  }
+}
+
+double syn_store_weight(const syn_store *st, const net_syn_table *tab, uint64_t k,
+                        sim_gid src_gid, const sim_gid *tgt_gids, int64_t t)
+{
+  if (st->spec->kind != SYN_DEVICE)
+    return tab->w ? tab->w[k] : tab->w_const;
+  uint32_t s = 0;
+  while (tab->off[s + 1] <= k)
+    s++;
+  double t_s = (double)t * st->h_s, decay = relax_decay(st, t_s), w[2] = {0, 0};
+  uint32_t ord = ordinal(tab, s, k);
+  for (uint32_t m = 0; m < st->ndev; m++)
+    w[m] = dev_w(st, k * st->ndev + m, t_s, decay,
+                 syn_store_dev_key(st, src_gid, tgt_gids[tab->tgt[k]], ord, m));
+  return weight_of(st, w[0], w[1]);
+}
+
+void syn_store_energy(syn_store *st)
+{
+  const syn_device_param *p = &st->spec->dev;
+  if (st->spec->kind != SYN_DEVICE)
+    return;
+  /* V^2 (V^2) x G (uS) x t (s) = 1e-6 J per unit = 1e6 pJ. */
+  st->c.read_pj = p->v_read * p->v_read * st->c.read_g_us * p->t_read_s * 1e6;
+  st->c.write_pj = (double)st->c.pulses * p->e_pulse_pj;
+}

@@ -78,6 +78,9 @@ typedef struct engine {
   size_t capall;
   io_log *log;
   sim_stats *st;
+  sim_time pending_until; /* last tick with input written to a ring */
+  int can_skip;           /* no per-tick model or Poisson sweep: idle
+                             stretches can be jumped over */
   double *samples;  /* scratch for multimeter rows */
 } engine;
 
@@ -247,6 +250,8 @@ static void setup_poisson(engine *e)
 static inline void add_input(engine *e, uint32_t pop, int port, sim_time t, uint32_t j,
                              double w)
 {
+  if (t > e->pending_until)
+    e->pending_until = t;
   pop_rt *r = &e->pops[pop];
   uint32_t slot = (uint32_t)t & e->smask;
   r->ring[port][(size_t)slot * e->net->pops[pop].nlocal + j] += w;
@@ -348,6 +353,14 @@ static void deliver(engine *e, sim_time t, sim_gid gid)
     const uint32_t nloc = e->net->pops[tp].nlocal;
     const int by_sign = e->net->pops[tp].model->port_by_sign;
     e->st->syn_events += k1 - k0;
+    if (pr->dynamic && pr->store.fast && !syn->d) {
+      uint32_t slot = (uint32_t)(t + syn->d_const) & e->smask;
+      double *row0 = r->ring[by_sign ? 0 : pr->port] + (size_t)slot * nloc;
+      double *row1 = by_sign ? r->ring[1] + (size_t)slot * nloc : NULL;
+      uint64_t *bits = r->touched + (size_t)slot * r->nwords;
+      syn_store_spike_fast(&pr->store, syn, s, t, row0, row1, bits, &e->pending_until);
+      continue;
+    }
     if (pr->dynamic) {
       /* Plastic or device synapses: the store reads (and updates) each. */
       add_ctx a = {e, tp, pr->port, by_sign};
@@ -358,6 +371,8 @@ static void deliver(engine *e, sim_time t, sim_gid gid)
     if (!syn->w && !syn->d) {
       /* The common case: one weight and one delay for the projection. */
       uint32_t slot = (uint32_t)(t + syn->d_const) & e->smask;
+      if (t + syn->d_const > e->pending_until)
+        e->pending_until = t + syn->d_const;
       double *row = r->ring[pr->port] + (size_t)slot * nloc;
       const double w = syn->w_const;
       const uint32_t *tg = syn->tgt;
@@ -539,6 +554,33 @@ static void run_tick(engine *e, sim_time t, sim_time w0)
   sim_queue_advance(&e->q);
 }
 
+/* First tick >= w0 at which anything can happen on this rank: pending
+   input, a queued event (self-event, Poisson train), a spike generator's
+   next spike or a multimeter's next sample.  w0 when busy now. */
+static sim_time next_activity(engine *e, sim_time w0)
+{
+  if (e->pending_until >= w0)
+    return w0;
+  sim_time next = sim_queue_next(&e->q);
+  const net_desc *d = e->desc;
+  for (uint32_t i = 0; i < d->npops; i++) {
+    pop_rt *r = &e->pops[i];
+    uint32_t g = r->gen_pos;
+    while (g < r->ngen && r->gen_ticks[g] < w0)
+      g++;
+    if (g < r->ngen && e->net->pops[i].nlocal && r->gen_ticks[g] < next)
+      next = r->gen_ticks[g];
+  }
+  for (uint32_t k = 0; k < d->nrecs; k++)
+    if (d->recs[k].kind == NET_REC_STATE && e->log) {
+      sim_time every = (sim_time)nearbyint(d->recs[k].interval_ms / d->sim.resolution_ms);
+      sim_time t = (w0 + every - 1) / every * every;
+      if (t < next)
+        next = t;
+    }
+  return next;
+}
+
 /* Regroup the window's spikes by destination rank (presence table): a
    spike goes to each rank hosting one of its targets, to none if it has
    no target anywhere.  Each group keeps the (lag, gid) order. */
@@ -605,7 +647,28 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
 
   double t0 = now_s(), next_report = t0 + 5;
   int failed = 0, rc = 0;
+  e.pending_until = -1;
+  e.can_skip = e.ntick_pois == 0;
+  for (uint32_t i = 0; i < d->npops; i++)
+    if (net->pops[i].model && net->pops[i].model->per_tick)
+      e.can_skip = 0;
   for (sim_time w0 = 0; w0 < e.t_end && !failed; w0 += D) {
+    if (e.can_skip) {
+      /* Idle: jump over whole windows to the one holding the next activity
+         (the same window grid on every rank). */
+      sim_time next = comm_min_i64(next_activity(&e, w0));
+      if (next > w0) {
+        sim_time to = next >= e.t_end ? e.t_end : w0 + (next - w0) / D * D;
+        if (to > w0) {
+          sim_queue_jump(&e.q, to);
+          st->skipped_ticks += to - w0;
+          w0 = to;
+          st->ticks = w0;
+          if (w0 >= e.t_end)
+            break;
+        }
+      }
+    }
     sim_time w1 = w0 + D < e.t_end ? w0 + D : e.t_end;
     e.nout = 0;
     for (sim_time t = w0; t < w1; t++)

@@ -28,6 +28,7 @@ typedef struct sim_stats {
   uint64_t spikes_recv;   /* spikes received (own included) for delivery */
   uint64_t msgs;          /* (window, other rank) pairs with spikes sent */
   sim_time ticks;         /* ticks simulated */
+  sim_time skipped_ticks; /* of those, jumped over as idle */
   uint64_t dev_reads;     /* device reads (a differential pair: 2) */
   uint64_t dev_pulses;    /* device write pulses */
   uint64_t stdp_updates;  /* STDP weight updates */

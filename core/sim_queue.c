@@ -115,3 +115,24 @@ void sim_queue_advance(sim_queue *q)
     bucket_append(&q->buckets[it.t & q->mask], it.ev);
   }
 }
+
+sim_time sim_queue_next(const sim_queue *q)
+{
+  if (q->size == 0)
+    return SIM_NEVER;
+  for (uint32_t k = 0; k < q->nbuckets; k++)
+    if (q->buckets[(q->now + k) & q->mask].n)
+      return q->now + k;
+  return q->nheap ? q->heap[0].t : SIM_NEVER;
+}
+
+void sim_queue_jump(sim_queue *q, sim_time t)
+{
+  assert(t >= q->now && sim_queue_next(q) >= t);
+  q->now = t;
+  sim_time horizon = q->now + q->nbuckets;
+  while (q->nheap && q->heap[0].t < horizon) {
+    sim_heap_item it = heap_pop(q);
+    bucket_append(&q->buckets[it.t & q->mask], it.ev);
+  }
+}

@@ -59,4 +59,11 @@ sim_event *sim_queue_bucket(sim_queue *q, uint32_t *n);
    from the heap what now falls inside the horizon. */
 void sim_queue_advance(sim_queue *q);
 
+/* Tick of the earliest event held, or SIM_NEVER. */
+sim_time sim_queue_next(const sim_queue *q);
+
+/* Move the queue's time to t >= q->now when no event is due before t
+   (idle time skipped in one step). */
+void sim_queue_jump(sim_queue *q, sim_time t);
+
 #endif

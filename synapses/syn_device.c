@@ -445,6 +445,28 @@ static double clip(double w, double lo, double hi)
      nu_i = max(0, drift_nu + drift_nu_dtod xi7)
      stuck = U8 < stuck_fraction,  stuck_w = param or w_min_i + U9 (w_max_i - w_min_i)
    The factors are clipped at 0 so that w_min_i <= 0 <= w_max_i always. */
+/* The parts of an instance that do not change with writes (bounds, stuck
+   mark and value, drift exponent): the same draws as syn_device_instance,
+   for set-up, which does not need the step sizes. */
+void syn_device_instance_static(const syn_device_param *p, uint64_t key,
+                                syn_device_inst *inst)
+{
+  double d_min = isnan(p->w_min_dtod) ? p->w_bounds_dtod : p->w_min_dtod;
+  double d_max = isnan(p->w_max_dtod) ? p->w_bounds_dtod : p->w_max_dtod;
+  inst->dw_up = inst->dw_down = p->dw_min;
+  inst->gamma_up = p->gamma_up;
+  inst->gamma_down = p->gamma_down;
+  inst->w_min = p->w_min * fmax(0.0, 1.0 + spread(d_min, key, DRAW_W_MIN));
+  inst->w_max = p->w_max * fmax(0.0, 1.0 + spread(d_max, key, DRAW_W_MAX));
+  inst->nu = fmax(0.0, p->drift_nu + spread(p->drift_nu_dtod, key, DRAW_NU));
+  inst->stuck = p->stuck_fraction > 0 && syn_hash_uniform(key, DRAW_STUCK) < p->stuck_fraction;
+  if (!isnan(p->stuck_w))
+    inst->stuck_w = p->stuck_w;
+  else
+    inst->stuck_w =
+        inst->w_min + syn_hash_uniform(key, DRAW_STUCK_W) * (inst->w_max - inst->w_min);
+}
+
 void syn_device_instance(const syn_device_param *p, uint64_t key, syn_device_inst *inst)
 {
   double s = 1.0 + spread(p->dw_min_dtod, key, DRAW_DW);

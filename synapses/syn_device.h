@@ -133,6 +133,10 @@ double syn_hash_normal(uint64_t key, uint64_t n);  /* N(0, 1) */
 
 /* This device's parameters (d2d draws, stuck or not) from its key. */
 void syn_device_instance(const syn_device_param *p, uint64_t key, syn_device_inst *inst);
+/* Only the parts that writes do not need to redraw (bounds, stuck mark and
+   value, nu), equal to syn_device_instance's; step sizes stay nominal. */
+void syn_device_instance_static(const syn_device_param *p, uint64_t key,
+                                syn_device_inst *inst);
 /* Initial w of a fresh device (before any write): w_init clipped to the
    device's bounds, or its stuck value. */
 double syn_device_initial(const syn_device_param *p, const syn_device_inst *inst,

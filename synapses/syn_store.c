@@ -67,7 +67,7 @@ static void dev_store(syn_store *st, uint64_t i, double w, double t_s)
     break;
   case SYN_RET_DRIFT:
     st->a[i] = (float)w;
-    st->t_prog[i] = (float)t_s;
+    st->t_prog[i] = t_s;
     break;
   default:
     st->a[i] = (float)w;
@@ -128,6 +128,16 @@ void syn_store_init(syn_store *st, const syn_spec *spec, net_syn_table *tab,
     }
     if (p->stuck_fraction > 0)
       st->stuck = sim_calloc(nd / 8 + 1, 1, "stuck device marks");
+    /* Set-up needs a device's own draws only for its bounds, stuck mark and
+       drift exponent; otherwise the nominal device serves (the d2d step
+       sizes are drawn at each write). */
+    double dmin = isnan(p->w_min_dtod) ? p->w_bounds_dtod : p->w_min_dtod;
+    double dmax = isnan(p->w_max_dtod) ? p->w_bounds_dtod : p->w_max_dtod;
+    const int need_inst = p->stuck_fraction > 0 || dmin > 0 || dmax > 0 ||
+                          p->retention == SYN_RET_DRIFT;
+    const syn_device_inst nominal = {.w_min = p->w_min, .w_max = p->w_max,
+                                     .nu = p->drift_nu, .stuck = 0};
+    double w_lo = p->retention == SYN_RET_RELAX ? p->w_rest : INFINITY;
     for (uint32_t s = 0; s < tab->src_n; s++)
       for (uint64_t k = tab->off[s]; k < tab->off[s + 1]; k++) {
         uint32_t ord = ordinal(tab, s, k);
@@ -141,20 +151,33 @@ void syn_store_init(syn_store *st, const syn_spec *spec, net_syn_table *tab,
         }
         for (uint32_t m = 0; m < st->ndev; m++) {
           uint64_t i = k * st->ndev + m;
-          syn_device_inst inst;
-          syn_device_instance(p, syn_store_dev_key(st, src_first + s, tgt_gids[tab->tgt[k]],
-                                                   ord, m),
-                              &inst);
+          syn_device_inst inst = nominal;
+          if (need_inst)
+            syn_device_instance_static(p, syn_store_dev_key(st, src_first + s,
+                                                            tgt_gids[tab->tgt[k]], ord, m),
+                                       &inst);
           if (inst.stuck)
             st->stuck[i >> 3] |= (uint8_t)(1u << (i & 7));
           if (st->nu)
             st->nu[i] = (float)inst.nu;
-          dev_store(st, i, syn_device_initial(p, &inst, target[m]), 0.0);
+          double w0 = syn_device_initial(p, &inst, target[m]);
+          if (w0 < w_lo)
+            w_lo = w0;
+          dev_store(st, i, w0, 0.0);
         }
       }
     /* The devices hold the weights now. */
     sim_free(tab->w);
     tab->w = NULL;
+    /* The fast read (syn_store_spike_fast) needs: no plasticity, no read
+       noise, memoryless retention, a fixed stuck value, and G >= 0 over the
+       device's range (so read energy sums linearly). */
+    /* Without writes a state only moves from its initial value towards
+       w_rest, so the smallest G is at min(initial values, w_rest). */
+    double g_lo = p->g_ref_uS + (isfinite(w_lo) ? w_lo : 0) * p->g_scale_uS;
+    st->fast = !spec->plastic && p->read_noise == 0 && p->retention != SYN_RET_DRIFT &&
+               (p->stuck_fraction == 0 || !isnan(p->stuck_w)) && g_lo >= 0 &&
+               p->g_scale_uS >= 0;
   }
   if (spec->plastic) {
     st->pre_last = sim_malloc((size_t)tab->src_n * sizeof *st->pre_last + 8, "STDP pre times");
@@ -183,7 +206,7 @@ size_t syn_store_bytes(const syn_store *st)
   if (st->a)
     b += nd * sizeof(float);
   if (st->t_prog)
-    b += nd * 2 * sizeof(float);
+    b += nd * (sizeof(double) + sizeof(float));
   if (st->stuck)
     b += nd / 8 + 1;
   return b;
@@ -326,6 +349,53 @@ void syn_store_spike(syn_store *st, net_syn_table *tab, uint32_t s, sim_gid src_
                    1.0;
     st->pre_last[s] = t;
   }
+}
+
+int syn_store_spike_fast(syn_store *st, const net_syn_table *tab, uint32_t s, int64_t t,
+                         double *row_ex, double *row_in, uint64_t *bits, int64_t *pending)
+{
+  const syn_spec *sp = st->spec;
+  const syn_device_param *p = &sp->dev;
+  if (!st->fast || tab->d)
+    return 0;
+  const uint64_t k0 = tab->off[s], k1 = tab->off[s + 1];
+  const int64_t t_arr = t + tab->d_const;
+  const double ta_s = (double)t_arr * st->h_s;
+  rebase(st, ta_s);
+  const double decay = relax_decay(st, ta_s);
+  const double base = p->retention == SYN_RET_RELAX ? p->w_rest : 0.0;
+  const double scale = sp->scale, ref = sp->differential ? 0.0 : sp->w_ref;
+  const double stuck_w = p->stuck_w;
+  const float *a = st->a;
+  const uint32_t *tg = tab->tgt;
+  double sum_w = 0;
+  if (t_arr > *pending)
+    *pending = t_arr;
+  for (uint64_t k = k0; k < k1; k++) {
+    double w0, w1 = 0;
+    if (st->ndev == 1) {
+      uint64_t i = k;
+      w0 = is_stuck(st, i) ? stuck_w : base + a[i] * decay;
+      sum_w += w0;
+    } else {
+      uint64_t i = 2 * k;
+      w0 = is_stuck(st, i) ? stuck_w : base + a[i] * decay;
+      w1 = is_stuck(st, i + 1) ? stuck_w : base + a[i + 1] * decay;
+      sum_w += w0 + w1;
+    }
+    double w = scale * (w0 - w1 - ref);
+    uint32_t j = tg[k];
+    if (row_in && w < 0)
+      row_in[j] += w;
+    else
+      row_ex[j] += w;
+    if (bits)
+      bits[j >> 6] |= 1ull << (j & 63);
+  }
+  uint64_t n = (k1 - k0) * st->ndev;
+  st->c.reads += n;
+  st->c.read_g_us += p->g_ref_uS * (double)n + p->g_scale_uS * sum_w;
+  return 1;
 }
 
 double syn_store_weight(const syn_store *st, const net_syn_table *tab, uint64_t k,

@@ -14,8 +14,8 @@
  *                     e^{(t - epoch)/lifetime} grows large every a is
  *                     rebased to a later epoch: one pass, however long the
  *                     idle time jumped over.
- *   retention drift:  a = w at programming, t_prog (s) and nu per device
- *                     (power-law drift is not memoryless: 12 bytes).
+ *   retention drift:  a = w at programming, t_prog (s, double) and nu per
+ *                     device (power-law drift is not memoryless: 16 bytes).
  * Stuck devices are marked in a bitmap and hold their stuck value.
  */
 #ifndef SYN_STORE_H
@@ -54,7 +54,9 @@ typedef struct syn_store {
   uint64_t key;             /* syn_hash(seed, projection) */
   /* Device state (kind == SYN_DEVICE), ndev entries per synapse. */
   float *a;                 /* owned: see the file comment */
-  float *t_prog;            /* owned, drift only: programming time (s) */
+  double *t_prog;           /* owned, drift only: programming time (s); a
+                               double, since float seconds lose ~30 s at 10
+                               years and drift is read from there */
   float *nu;                /* owned, drift only: drift exponent */
   uint8_t *stuck;           /* owned: bit per device */
   double epoch_s;           /* relax: time the a values refer to (s) */
@@ -63,6 +65,7 @@ typedef struct syn_store {
   int64_t *pre_last;        /* owned, per source: tick of the last spike */
   double *kplus;            /* owned, per source: pre trace after it */
   syn_post_hist *post;      /* owned, per local target */
+  int fast;                 /* syn_store_spike_fast applies */
   syn_counters c;
 } syn_store;
 
@@ -99,6 +102,14 @@ typedef void (*syn_add_fn)(void *ctx, uint32_t j, int64_t t_arr, double w);
    then each synapse's weight is read and handed to add. */
 void syn_store_spike(syn_store *st, struct net_syn_table *tab, uint32_t s, sim_gid src_gid,
                      const sim_gid *tgt_gids, int64_t t, syn_add_fn add, void *ctx);
+/* The same for the common case of fixed (non-plastic) devices without
+   read noise and a constant delay: reads straight into the input rows
+   (row_in: negative weights, or NULL for one port), marks bits, raises
+   *pending to the arrival tick.  Returns 0, doing nothing, when the
+   projection does not qualify. */
+int syn_store_spike_fast(syn_store *st, const struct net_syn_table *tab, uint32_t s,
+                         int64_t t, double *row_ex, double *row_in, uint64_t *bits,
+                         int64_t *pending);
 /* Local target j fired at tick t (post-synaptic event for STDP). */
 void syn_store_post(syn_store *st, uint32_t j, int64_t t);
 /* Weight a synapse holds at tick t, without read noise or counting (for

@@ -153,6 +153,52 @@ static void test_pair_rule_ideal_device(void)
   }
 }
 
+/* A device that relaxes: one synapse read at 1 ms and again after ten
+   idle years (the engine jumps over the idle windows) holds the closed
+   form w_rest + (w0 - w_rest) e^{-t / lifetime}; the run's work does not
+   grow with the idle time. */
+static void test_retention_across_years(void)
+{
+  const double year_ms = 365.25 * 86400e3;
+  const double times[] = {1000.0, 86400e3, 10 * year_ms}; /* 1 s, 1 day, 10 y */
+  for (int i = 0; i < 3; i++) {
+    char text[1024], path[128];
+    snprintf(text, sizeof text,
+             "[simulation]\nduration = %.1f\nresolution = 0.1\n"
+             "[population pre]\nmodel = spike_generator\nspike_times = 1.0, %.1f\n"
+             "[population post]\nmodel = iaf_psc_delta\nn = 1\n"
+             "[projection p]\nsource = pre\ntarget = post\nrule = all_to_all\n"
+             "weight = 5\ndelay = 1.0\nsynapse = device\ndevice = ideal\n"
+             "weight_scale = 10\nretention = relax\nlifetime_s = 1e6\nw_rest = 0.1\n",
+             times[i] + 10, times[i]);
+    snprintf(path, sizeof path, "%s/ret.ini", dir);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    net_desc *desc = NULL;
+    CU_ASSERT_EQUAL_FATAL(io_config_load(path, NULL, 0, &desc), 0);
+    net_part part = {NET_PART_ROUND_ROBIN, 0, 1};
+    net_network *net = NULL;
+    CU_ASSERT_EQUAL_FATAL(net_build(desc, &part, &net), 0);
+    sim_stats st;
+    sim_run_opts opts = {0};
+    CU_ASSERT_EQUAL_FATAL(sim_run(net, &opts, &st), 0);
+    const net_proj *pr = &net->projs[0];
+    /* Read at the second spike's arrival, t + 1 ms. */
+    int64_t t_read = (int64_t)llround((times[i] + 1.0) / 0.1);
+    double w = syn_store_weight(&pr->store, &pr->syn, 0, 0, net->pops[1].gid, t_read);
+    double dt_s = (times[i] + 1.0) * 1e-3; /* written at t = 0 */
+    double want = 10 * (0.1 + (0.5 - 0.1) * exp(-dt_s / 1e6));
+    CU_ASSERT_DOUBLE_EQUAL(w, want, 1e-6 * 10);
+    /* Idle time is skipped: updates do not grow with the years. */
+    CU_ASSERT(st.skipped_ticks > st.ticks - 100);
+    CU_ASSERT_EQUAL(st.dev_reads, 2);
+    sim_stats_fini(&st);
+    net_network_destroy(net);
+    net_desc_destroy(desc);
+  }
+}
+
 int test_stdp_register(void)
 {
   CU_pSuite s = CU_add_suite("stdp", suite_init, suite_clean);
@@ -160,7 +206,8 @@ int test_stdp_register(void)
     return -1;
   if (!CU_add_test(s, "pair rule vs closed form, ideal weight", test_pair_rule_ideal) ||
       !CU_add_test(s, "pair rule on an ideal device, within a pulse",
-                   test_pair_rule_ideal_device))
+                   test_pair_rule_ideal_device) ||
+      !CU_add_test(s, "retention after 1 s, 1 day, 10 idle years", test_retention_across_years))
     return -1;
   return 0;
 }

@@ -60,6 +60,7 @@ def main():
                     help="runs per engine and network (Brunel's peer runs once)")
     ap.add_argument("--no-peer", action="store_true", help="skip Brian2")
     ap.add_argument("--no-mpi", action="store_true", help="skip the 1 vs 2 rank runs")
+    ap.add_argument("--no-device", action="store_true", help="skip the device benchmark")
     args = ap.parse_args()
     rows = []
     for name in args.networks.split(","):
@@ -106,7 +107,70 @@ def main():
           "network (same model, seed differs).")
     if not args.no_mpi:
         mpi_bench(args.repeat)
+    if not args.no_device:
+        device_bench()
     return 0
+
+
+def device_sets(preset):
+    sets = []
+    for proj in ("EE", "IE", "EI", "II"):
+        sets += ["--set", proj + ".synapse=device", "--set", proj + ".device=" + preset,
+                 "--set", proj + ".weight_scale=1"]
+    return sets
+
+
+def device_bench():
+    """Brunel with static vs device synapses; the 10-year retention jump."""
+    print("\nDevice synapses on Brunel delta (all 4 recurrent projections; weight = 1 mV x w)")
+    print("  %-14s %10s %12s %10s %9s %12s %12s" % ("synapses", "simulate_s", "events/s",
+                                                  "vs_static", "B/syn", "rate_Hz",
+                                                  "read_pJ"))
+    base = None
+    for label, extra in (("static", []), ("ideal device", device_sets("ideal")),
+                         ("ecram_li_wo3", device_sets("ecram_li_wo3"))):
+        r = run_memspike("brunel_delta", seed=1, extra=extra)
+        base = base or r
+        print("  %-14s %10.3f %12.3g %10.2f %9.2f %12.3f %12.4g" % (
+            label, r["simulate_s"], r["events_per_s"], r["simulate_s"] / base["simulate_s"],
+            r["bytes_per_synapse"], r["mean_rate_hz"], r["read_energy_pj"]))
+    # 1M device synapses read at t = 1 ms and again ten idle years later.
+    year_ms = 365.25 * 86400e3
+    T = 10 * year_ms
+    cfg = """[simulation]
+duration = %.1f
+resolution = 0.1
+[population pre]
+model = spike_generator
+n = 1000
+spike_times = 1.0, %.1f
+[population post]
+model = iaf_psc_delta
+n = 1000
+[projection p]
+source = pre
+target = post
+rule = all_to_all
+weight = 0.5
+delay = 1.0
+synapse = device
+device = ecram_protonic
+weight_scale = 1
+""" % (T + 10, T)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "jump.ini")
+        with open(path, "w") as f:
+            f.write(cfg)
+        out = os.path.join(tmp, "s.json")
+        env = dict(os.environ, MEMSPIKE_DEVICES=os.path.join(ROOT, "configs", "devices"))
+        subprocess.run([BIN, "run", path, "--no-log", "--quiet", "--json", out], check=True,
+                       stdout=subprocess.DEVNULL, env=env)
+        with open(out) as f:
+            r = json.load(f)
+    print("  10 simulated years, 1M ecram_protonic synapses (relaxing, lifetime 1e4 s), "
+          "read at 1 ms and at 10 y:")
+    print("    simulate %.3f s for %.3g simulated s (%d device reads); build %.3f s" % (
+        r["simulate_s"], r["simulated_ms"] / 1e3, r["device_reads"], r["build_s"]))
 
 
 # Interconnect assumed for the projection (a cluster, not this machine):

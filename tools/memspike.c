@@ -233,10 +233,20 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
     sim_free(col);
   }
   uint64_t total_spikes = 0, total_neurons = 0;
-  if (rank == 0 && json)
-    fprintf(json, "{\"config\": \"%s\", \"ranks\": %d, \"seed\": %llu, \"simulated_ms\": %.6g,\n"
+  int json_items = 0;
+  if (rank == 0 && json) {
+    fprintf(json, "{\"config\": \"");
+    for (const char *c = d->file; *c; c++) /* a JSON string: escape " \ and controls */
+      if (*c == '"' || *c == '\\')
+        fprintf(json, "\\%c", *c);
+      else if ((unsigned char)*c < 0x20)
+        fprintf(json, "\\u%04x", (unsigned char)*c);
+      else
+        fputc(*c, json);
+    fprintf(json, "\", \"ranks\": %d, \"seed\": %llu, \"simulated_ms\": %.6g,\n"
                   " \"populations\": [",
-            d->file, size, (unsigned long long)d->sim.seed, sim_ms);
+            size, (unsigned long long)d->sim.seed, sim_ms);
+  }
   if (rank == 0) {
     printf("\nmemspike %s: %s, %d rank%s, seed %llu, %.1f ms simulated at %g ms\n",
            MEMSPIKE_VERSION, d->file, size, size > 1 ? "s" : "",
@@ -263,7 +273,7 @@ static void print_summary(const net_network *net, const sim_stats *st, FILE *jso
     if (json)
       fprintf(json, "%s{\"name\": \"%s\", \"model\": \"%s\", \"neurons\": %u, "
                     "\"spikes\": %llu, \"rate_hz\": %.6f}",
-              total_neurons ? ", " : "", p->name, model, p->n, (unsigned long long)s, rate);
+              json_items++ ? ", " : "", p->name, model, p->n, (unsigned long long)s, rate);
     if (p->kind == NET_NEURONS) {
       total_spikes += s;
       total_neurons += p->n;

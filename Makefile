@@ -31,15 +31,15 @@ NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_
             neurons/nrn_parrot.c
 SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
-            network/net_build.c
-IO_SRC   := io/io_config.c io/io_log.c io/io_replay.c
+            network/net_build.c network/net_cnn.c network/net_energy.c
+IO_SRC   := io/io_config.c io/io_log.c io/io_replay.c io/io_model.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c
+CLI_SRC  := tools/memspike.c tools/convert.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c \
-            tests/test_stdp.c
+            tests/test_stdp.c tests/test_energy.c tests/test_model.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

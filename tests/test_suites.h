@@ -15,7 +15,9 @@
   X(log)               \
   X(engine)            \
   X(device)             \
-  X(stdp)
+  X(stdp)               \
+  X(energy)             \
+  X(model)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

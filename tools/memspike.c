@@ -19,6 +19,7 @@
 #include "../io/io_replay.h"
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
+#include "convert.h"
 
 #define MEMSPIKE_VERSION "0.1.0"
 
@@ -26,6 +27,7 @@ static const char usage[] =
     "usage: memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
     "                    [--json FILE] [--quiet]\n"
     "       memspike replay LOG... [--csv FILE]\n"
+    "       memspike convert MODEL --data DIR [options]   (memspike convert --help)\n"
     "       memspike --help | --version\n"
     "\n"
     "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
@@ -468,6 +470,8 @@ int main(int argc, char **argv)
   }
   if (!strcmp(argv[1], "replay"))
     return cmd_replay(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "convert"))
+    return cmd_convert(argc - 2, argv + 2);
   if (strcmp(argv[1], "run") != 0) {
     fprintf(stderr, "memspike: unknown command '%s'\n%s", argv[1], usage);
     return 2;

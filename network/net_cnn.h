@@ -1,0 +1,95 @@
+/*
+ * net_cnn.h: a trained CNN turned into a spiking network, and its
+ * event-driven inference.
+ *
+ * Conversion (Rueckauer et al. 2017, SNN Toolbox): batch-norm folded into
+ * the convolution before it; data-based normalization with a percentile of
+ * each layer's positive activations on calibration images; IF neurons with
+ * threshold 1 and reset by subtraction; the input as a constant current
+ * into the first layer (or Poisson spikes on request); biases as constant
+ * currents; average pooling as a fixed projection of IF neurons; max
+ * pooling gated by the inputs' spike counts, or replaced by average pooling
+ * on request.  Convolutions stay shared kernels: memory grows with the
+ * kernel, not with the number of synapses.
+ *
+ * Inference is event-driven: a spike scatters its kernel into the next
+ * layer's input; a neuron is updated only at steps where input reaches it
+ * or where its constant current alone brings it to threshold (a self-event
+ * predicted in closed form), so a layer's work grows with the spikes it
+ * receives.
+ */
+#ifndef NET_CNN_H
+#define NET_CNN_H
+
+#include <stdint.h>
+
+#include "../io/io_model.h"
+#include "net_energy.h"
+
+#define CNN_MAX_STAGES 32
+
+typedef struct cnn_opts {
+  double percentile;   /* of positive activations (99.9; 100 = max-norm) */
+  uint32_t calib;      /* calibration images (first of the training set) */
+  int max_to_avg;      /* 1: replace max pooling by average pooling */
+  int poisson_input;   /* 1: Poisson input spikes instead of a current */
+  uint64_t seed;       /* Poisson input streams */
+} cnn_opts;
+
+typedef struct cnn_snn cnn_snn;
+
+/* What one SNN inference did, per stage (summed over runs until reset). */
+typedef struct cnn_run_stats {
+  uint32_t nstages;
+  char name[CNN_MAX_STAGES][32];
+  uint64_t neurons[CNN_MAX_STAGES];
+  double in_spikes[CNN_MAX_STAGES];  /* spikes into the stage */
+  double synops[CNN_MAX_STAGES];     /* synaptic operations (events delivered) */
+  double out_spikes[CNN_MAX_STAGES];
+  double updates[CNN_MAX_STAGES];    /* neuron updates */
+  double input_spikes;               /* Poisson input spikes */
+} cnn_run_stats;
+
+/* Convert m (not modified; the SNN keeps its own folded, normalized
+   weights).  calib_images: raw uint8 images [n][H][W] (the first
+   opts->calib are used).  Returns 0 or SIM_EFORMAT / SIM_EINVAL with a
+   message (e.g. an unsupported layer order). */
+int cnn_convert(const cnn_model *m, const uint8_t *calib_images, uint32_t ncalib,
+                const cnn_opts *opts, cnn_snn **out /* OUT */);
+void cnn_snn_destroy(cnn_snn *s);
+
+/* The folded ANN (float32 arithmetic) on one raw image: predicted class;
+   logits (nclasses) when not NULL. */
+int cnn_ann_predict(const cnn_snn *s, const uint8_t *image, float *logits);
+
+/* Run the SNN on one raw image for the largest of steps[] time steps;
+   pred[k] gets the prediction after steps[k] steps (spike counts of the
+   output layer, ties by membrane potential, then by lower index).  Adds to
+   *stats (per stage) for the whole run. */
+void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32_t nsteps,
+                 int *pred, cnn_run_stats *stats);
+
+/* Per weighted stage: its shape for the energy model (in_spikes, synops
+   and out_spikes filled from stats / nimages, for T steps). */
+uint32_t cnn_layer_stats(const cnn_snn *s, const cnn_run_stats *stats, double nimages,
+                         uint32_t steps, net_layer_stats *out, uint32_t max);
+
+/* Scale of each weighted stage after normalization (lambda), for reports. */
+uint32_t cnn_lambdas(const cnn_snn *s, double *out, uint32_t max);
+
+/* Weighted stages' weights, for device mapping and fine-tuning: pointer to
+   the k-th weighted stage's weight array (normalized, internal layout) and
+   its size; NULL past the last. */
+float *cnn_stage_weights(cnn_snn *s, uint32_t k, uint64_t *n, int *is_last);
+
+/* Call after changing weights in place (cnn_stage_weights,
+   cnn_last_layer): the SNN's scatter copies follow. */
+void cnn_weights_changed(cnn_snn *s);
+
+/* Last layer in ANN terms: its input features (the penultimate layer's
+   activations, float32) for a raw image, and its weight/bias arrays
+   [out][in] / [out] (normalized scale), for fine-tuning. */
+uint32_t cnn_features(const cnn_snn *s, const uint8_t *image, float *feat);
+void cnn_last_layer(cnn_snn *s, float **w, float **b, uint32_t *nin, uint32_t *nout);
+
+#endif

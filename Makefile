@@ -39,7 +39,8 @@ CLI_SRC  := tools/memspike.c tools/convert.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c \
-            tests/test_stdp.c tests/test_energy.c tests/test_model.c
+            tests/test_stdp.c tests/test_energy.c tests/test_model.c \
+            tests/test_cnn.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -16,6 +16,7 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 #include "../core/sim_rng.h"
+#include "../synapses/syn_device.h"
 
 typedef enum { ST_CONV, ST_LINEAR, ST_AVGPOOL, ST_MAXPOOL } stage_kind;
 
@@ -41,11 +42,26 @@ typedef struct stage {
   /* SNN scatter weights: conv [ic][kh][kw][oc]; linear [in][out] */
   float *ws;             /* owned */
   /* SNN state, per output neuron (index (y*ow + x)*oc + c). */
-  double *v, *in, *drive;
+  float *v, *in, *drive;     /* float32, as the PyTorch reference */
+  float *inv_drive;          /* 1 / drive (0 where drive <= 0), per image */
   int32_t *last, *sched;
   uint16_t *cnt;
   uint8_t *touched, *spiked;
-  uint32_t *tlist, ntl;
+  uint32_t *tlist, ntl;       /* touched neurons (avgpool, maxpool, due) */
+  /* conv scatter plan: for input position p, the output positions and
+     kernel offsets it reaches: entries plan[plan_off[p] .. plan_off[p+1]) */
+  uint32_t *plan_off;         /* owned, ih*iw + 1 */
+  uint32_t *plan_opos;        /* owned */
+  uint16_t *plan_koff;        /* owned: ky * kw + kx */
+  uint8_t *ptouched;          /* conv/linear: output positions that got input */
+  uint32_t *plist, npl;       /* ... as a list */
+  int dense_prev;             /* sweeping: every neuron is current at the
+                                 last step; `last` and schedules are stale */
+  int no_input;               /* first stage fed its constant current only:
+                                 closed-form spike times, see const_step */
+  int on_arrival;             /* non-overlapping average pool: integrates and
+                                 fires as input arrives (see scatter) */
+  uint32_t nspk_prev;         /* spikes of the last dense step */
   uint32_t *spk, nspk;
   bucket *due;           /* owned: steps 0 .. tmax-1 */
   uint32_t tmax;
@@ -78,28 +94,40 @@ static void input_vector(const cnn_snn *s, const uint8_t *img, float *x)
 static void stage_forward(const stage *t, const float *x, float *y)
 {
   switch (t->kind) {
-  case ST_CONV:
-    for (uint32_t oy = 0; oy < t->oh; oy++)
-      for (uint32_t ox = 0; ox < t->ow; ox++)
-        for (uint32_t o = 0; o < t->oc; o++) {
-          float acc = t->b ? t->b[o] : 0.0f;
+  case ST_CONV: {
+    /* Each nonzero input adds its kernel slice to the outputs it reaches
+       (output channels contiguous: vectorizes; ReLU zeros are skipped). */
+    for (uint32_t pos = 0; pos < t->oh * t->ow; pos++)
+      for (uint32_t o = 0; o < t->oc; o++)
+        y[(size_t)pos * t->oc + o] = t->b ? t->b[o] : 0.0f;
+    for (uint32_t iy = 0; iy < t->ih; iy++)
+      for (uint32_t ix = 0; ix < t->iw; ix++)
+        for (uint32_t c = 0; c < t->ic; c++) {
+          const float xv = x[((size_t)iy * t->iw + ix) * t->ic + c];
+          if (xv == 0.0f)
+            continue;
           for (uint32_t ky = 0; ky < t->kh; ky++) {
-            int iy = (int)(oy * t->sh + ky) - (int)t->ph;
-            if (iy < 0 || iy >= (int)t->ih)
+            int ny = (int)iy + (int)t->ph - (int)ky;
+            if (ny < 0 || ny % (int)t->sh || (uint32_t)ny / t->sh >= t->oh)
               continue;
+            uint32_t oy = (uint32_t)ny / t->sh;
             for (uint32_t kx = 0; kx < t->kw; kx++) {
-              int ix = (int)(ox * t->sw + kx) - (int)t->pw;
-              if (ix < 0 || ix >= (int)t->iw)
+              int nx = (int)ix + (int)t->pw - (int)kx;
+              if (nx < 0 || nx % (int)t->sw || (uint32_t)nx / t->sw >= t->ow)
                 continue;
-              const float *xi = x + ((size_t)iy * t->iw + (size_t)ix) * t->ic;
-              const float *wk = t->w + (((size_t)o * t->ic) * t->kh + ky) * t->kw + kx;
-              for (uint32_t c = 0; c < t->ic; c++)
-                acc += wk[(size_t)c * t->kh * t->kw] * xi[c];
+              uint32_t ox = (uint32_t)nx / t->sw;
+              const float *restrict w = t->ws + (((size_t)c * t->kh + ky) * t->kw + kx) * t->oc;
+              float *restrict yo = y + ((size_t)oy * t->ow + ox) * t->oc;
+              for (uint32_t o = 0; o < t->oc; o++)
+                yo[o] += xv * w[o];
             }
           }
-          y[((size_t)oy * t->ow + ox) * t->oc + o] = t->relu && acc < 0 ? 0.0f : acc;
         }
+    if (t->relu)
+      for (uint32_t i = 0; i < t->nout; i++)
+        y[i] = y[i] < 0 ? 0.0f : y[i];
     break;
+  }
   case ST_LINEAR:
     for (uint32_t o = 0; o < t->nout; o++) {
       float acc = t->b ? t->b[o] : 0.0f;
@@ -356,10 +384,68 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
 }
 
 /* Scatter layout of the weights (see struct stage). */
+/* Where each input position's kernel lands (bounds and strides resolved
+   once, so a spike's scatter does no division). */
+static void make_plan(stage *t)
+{
+  if (t->plan_off)
+    return;
+  uint32_t npos = t->ih * t->iw, n = 0;
+  t->plan_off = sim_malloc((npos + 1) * sizeof *t->plan_off, "scatter plan");
+  t->plan_opos = sim_malloc((size_t)npos * t->kh * t->kw * sizeof *t->plan_opos + 4,
+                            "scatter plan");
+  t->plan_koff = sim_malloc((size_t)npos * t->kh * t->kw * sizeof *t->plan_koff + 4,
+                            "scatter plan");
+  for (uint32_t p = 0; p < npos; p++) {
+    uint32_t y = p / t->iw, x = p % t->iw;
+    t->plan_off[p] = n;
+    for (uint32_t ky = 0; ky < t->kh; ky++) {
+      int ny = (int)y + (int)t->ph - (int)ky;
+      if (ny < 0 || ny % (int)t->sh || (uint32_t)ny / t->sh >= t->oh)
+        continue;
+      for (uint32_t kx = 0; kx < t->kw; kx++) {
+        int nx = (int)x + (int)t->pw - (int)kx;
+        if (nx < 0 || nx % (int)t->sw || (uint32_t)nx / t->sw >= t->ow)
+          continue;
+        t->plan_opos[n] = ((uint32_t)ny / t->sh) * t->ow + (uint32_t)nx / t->sw;
+        t->plan_koff[n] = (uint16_t)(ky * t->kw + kx);
+        n++;
+      }
+    }
+  }
+  t->plan_off[npos] = n;
+}
+
+/* Pools: for each input neuron, the output neurons whose window holds it
+   (one for non-overlapping windows). */
+static void make_pool_plan(stage *t)
+{
+  if (t->plan_off)
+    return;
+  uint32_t n = 0, cap = t->nin * ((t->kh + t->sh - 1) / t->sh) * ((t->kw + t->sw - 1) / t->sw);
+  t->plan_off = sim_malloc(((size_t)t->nin + 1) * sizeof *t->plan_off, "pool plan");
+  t->plan_opos = sim_malloc((size_t)cap * sizeof *t->plan_opos + 4, "pool plan");
+  for (uint32_t i = 0; i < t->nin; i++) {
+    uint32_t c = i % t->ic, pos = i / t->ic, y = pos / t->iw, x = pos % t->iw;
+    t->plan_off[i] = n;
+    for (uint32_t oy = y >= t->kh ? (y - t->kh) / t->sh + 1 : 0; oy * t->sh <= y && oy < t->oh;
+         oy++)
+      for (uint32_t ox = x >= t->kw ? (x - t->kw) / t->sw + 1 : 0; ox * t->sw <= x && ox < t->ow;
+           ox++)
+        if (y < oy * t->sh + t->kh && x < ox * t->sw + t->kw && n < cap)
+          t->plan_opos[n++] = (oy * t->ow + ox) * t->oc + c;
+  }
+  t->plan_off[t->nin] = n;
+}
+
 static void make_scatter(stage *t)
 {
   sim_free(t->ws);
   t->ws = NULL;
+  if (t->kind == ST_CONV)
+    make_plan(t);
+  if (t->kind == ST_AVGPOOL || t->kind == ST_MAXPOOL)
+    make_pool_plan(t);
   if (t->kind == ST_CONV) {
     t->ws = sim_malloc((size_t)t->ic * t->kh * t->kw * t->oc * sizeof *t->ws, "scatter weights");
     for (uint32_t o = 0; o < t->oc; o++)
@@ -379,15 +465,19 @@ static void make_scatter(stage *t)
 static void alloc_state(stage *t)
 {
   uint32_t n = t->nout;
-  t->v = sim_calloc(n, sizeof *t->v, "membranes");
+  t->v = sim_calloc(n + 8, sizeof *t->v, "membranes");
   t->in = sim_calloc(n, sizeof *t->in, "input");
   t->drive = sim_calloc(n, sizeof *t->drive, "constant currents");
+  t->inv_drive = sim_calloc(n, sizeof *t->inv_drive, "constant currents");
   t->last = sim_calloc(n, sizeof *t->last, "last update");
   t->sched = sim_calloc(n, sizeof *t->sched, "self-events");
   t->cnt = sim_calloc(n, sizeof *t->cnt, "spike counts");
   t->touched = sim_calloc(n, 1, "touched");
-  t->spiked = sim_calloc(n, 1, "spiked");
+  t->spiked = sim_calloc((size_t)n + 8, 1, "spiked"); /* also the sweep's flags */
   t->tlist = sim_malloc((size_t)n * sizeof *t->tlist + 4, "touched list");
+  uint32_t npos = t->oh * t->ow;
+  t->ptouched = sim_calloc(npos + 1, 1, "touched positions");
+  t->plist = sim_malloc((size_t)npos * sizeof *t->plist + 4, "touched positions");
   t->spk = sim_malloc((size_t)n * sizeof *t->spk + 4, "spike list");
 }
 
@@ -412,6 +502,8 @@ int cnn_convert(const cnn_model *m, const uint8_t *calib_images, uint32_t ncalib
   s->buf[1] = sim_malloc((size_t)s->maxmap * sizeof(float), "ANN buffer");
   if (ncalib > opts->calib)
     ncalib = opts->calib;
+  for (uint32_t k = 0; k < s->n; k++)
+    make_scatter(&s->st[k]); /* the ANN forward reads conv kernels this way */
   normalize(s, calib_images, ncalib, opts->percentile);
   for (uint32_t k = 0; k < s->n; k++) {
     make_scatter(&s->st[k]);
@@ -429,8 +521,10 @@ void cnn_snn_destroy(cnn_snn *s)
     stage *t = &s->st[k];
     sim_free(t->w), sim_free(t->b), sim_free(t->ws);
     sim_free(t->v), sim_free(t->in), sim_free(t->drive), sim_free(t->last);
+    sim_free(t->inv_drive);
     sim_free(t->sched), sim_free(t->cnt), sim_free(t->touched), sim_free(t->spiked);
-    sim_free(t->tlist), sim_free(t->spk);
+    sim_free(t->tlist), sim_free(t->spk), sim_free(t->ptouched), sim_free(t->plist);
+    sim_free(t->plan_off), sim_free(t->plan_opos), sim_free(t->plan_koff);
     for (uint32_t q = 0; q < t->tmax; q++)
       sim_free(t->due[q].n);
     sim_free(t->due);
@@ -482,13 +576,18 @@ static void stage_reset(stage *t, uint32_t tmax)
     t->last[i] = -1;
     t->sched[i] = -1;
   }
-  t->ntl = t->nspk = 0;
+  t->ntl = t->nspk = t->npl = 0;
+  memset(t->ptouched, 0, (size_t)t->oh * t->ow);
+  /* Start sweeping: no neuron's self-event is needed until activity turns
+     sparse (then all are predicted at once). */
+  t->dense_prev = 1;
+  t->nspk_prev = t->nout;
 }
 
 /* Membrane of neuron i at the end of step t, from its last update. */
-static inline double v_at(const stage *t, uint32_t i, int32_t step)
+static inline float v_at(const stage *t, uint32_t i, int32_t step)
 {
-  return t->v[i] + t->drive[i] * (double)(step - t->last[i]);
+  return t->v[i] + t->drive[i] * (float)(step - t->last[i]);
 }
 
 /* The earliest step after `step` at which neuron i, left alone, reaches
@@ -496,119 +595,315 @@ static inline double v_at(const stage *t, uint32_t i, int32_t step)
    against v_at, the update's own arithmetic. */
 static int32_t predict(const stage *t, uint32_t i, int32_t step, int32_t tmax)
 {
-  double v = t->v[i], d = t->drive[i];
-  if (v >= 1.0)
+  const float v = t->v[i], d = t->drive[i];
+  if (v >= 1.0f)
     return step + 1 < tmax ? step + 1 : -1;
   if (!(d > 0))
     return -1;
-  double kf = ceil((1.0 - v) / d);
+  /* A first guess by multiplication; the loops below settle it with the
+     update's own arithmetic. */
+  double kf = ceil((1.0 - v) * t->inv_drive[i]);
   if (kf < 1)
     kf = 1;
   if (kf > tmax)
     return -1;
   int32_t k = (int32_t)kf;
-  while (v + d * k < 1.0)
+  while (k < tmax && v + d * (float)k < 1.0f) /* v_at's own arithmetic */
     k++;
-  while (k > 1 && v + d * (k - 1) >= 1.0)
+  while (k > 1 && v + d * (float)(k - 1) >= 1.0f)
     k--;
   return step + k < tmax ? step + k : -1;
 }
 
-/* Update the touched and due neurons of an IF stage at `step`; fills
-   t->spk.  Returns the number of updates. */
-static uint32_t if_step(stage *t, int32_t step, int32_t tmax)
+static void update_one(stage *t, uint32_t i, int32_t step)
+{
+  float v = v_at(t, i, step) + t->in[i];
+  t->in[i] = 0;
+  t->last[i] = step;
+  if (v >= 1.0f) {
+    v -= 1.0f; /* reset by subtraction */
+    t->spk[t->nspk++] = i;
+    t->cnt[i]++;
+  }
+  t->v[i] = v;
+}
+
+static void reschedule(stage *t, uint32_t i, int32_t step, int32_t tmax)
+{
+  int32_t nx = predict(t, i, step, tmax);
+  if (nx != t->sched[i]) {
+    t->sched[i] = nx;
+    if (nx >= 0)
+      due_push(t, (uint32_t)nx, i);
+  }
+}
+
+/* Every neuron of the stage at `step` in one sweep: the same arithmetic
+   as update_one (v_at + input, threshold, subtraction), vectorized in
+   blocks of 64; only blocks where a neuron fired are scanned for it. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static uint32_t dense_block(uint32_t n, float *restrict v, float *restrict in,
+                            const float *restrict d, uint16_t *restrict cnt,
+                            uint32_t *restrict spk, uint8_t *restrict fl)
+{
+  uint32_t ns = 0;
+  for (uint32_t b = 0; b < n; b += 64) {
+    const uint32_t e = n - b < 64 ? n : b + 64;
+    int any = 0;
+    if (in) {
+      for (uint32_t i = b; i < e; i++) {
+        float x = v[i] + d[i] + in[i];
+        int fire = x >= 1.0f;
+        v[i] = x - (fire ? 1.0f : 0.0f);
+        in[i] = 0;
+        fl[i] = (uint8_t)fire;
+        any |= fire;
+      }
+    } else { /* a stage fed only its constant current */
+      for (uint32_t i = b; i < e; i++) {
+        float x = v[i] + d[i];
+        int fire = x >= 1.0f;
+        v[i] = x - (fire ? 1.0f : 0.0f);
+        fl[i] = (uint8_t)fire;
+        any |= fire;
+      }
+    }
+    if (!any)
+      continue;
+    /* Find the spikes eight flags at a time (fl has 8 bytes of slack). */
+    for (uint32_t i = b; i < e; i += 8) {
+      uint64_t w;
+      memcpy(&w, fl + i, 8);
+      while (w) {
+        uint32_t j = i + (uint32_t)__builtin_ctzll(w) / 8;
+        w &= w - 1; /* one set bit per flag byte (value 1) */
+        if (j < e) {
+          cnt[j]++;
+          spk[ns++] = j;
+        }
+      }
+    }
+  }
+  return ns;
+}
+
+/* A sweep of the whole stage at `step`.  While sweeping, every neuron is
+   current at the previous step, so `last` is neither read nor written:
+   it is brought up to date when the stage turns sparse again. */
+static void dense_sweep(stage *t, int32_t step)
+{
+  if (!t->dense_prev) /* from sparse: catch every neuron up to step - 1 */
+    for (uint32_t i = 0; i < t->nout; i++) {
+      t->v[i] = v_at(t, i, step - 1);
+      t->last[i] = step - 1;
+    }
+  t->nspk = dense_block(t->nout, t->v, t->no_input ? NULL : t->in, t->drive, t->cnt, t->spk,
+                        t->spiked);
+}
+
+/* A stage fed only a constant current d (reset by subtraction, threshold
+   1, V(0) = 0): V after t + 1 steps is (t + 1) d minus the spikes so far,
+   so its k-th spike falls at step max(previous + 1, ceil(k / d) - 1).
+   Spike times in closed form: work per spike, none per silent step. */
+static int32_t const_next(double d, uint32_t k, int32_t prev)
+{
+  if (!(d > 0))
+    return -1;
+  double t = ceil((double)k / d) - 1.0;
+  if (t > 2e9)
+    return -1;
+  int32_t n = (int32_t)t;
+  return n > prev ? n : prev + 1;
+}
+
+static void const_seed(stage *t, int32_t tmax)
+{
+  for (uint32_t i = 0; i < t->nout; i++) {
+    int32_t nx = const_next(t->drive[i], 1, -1);
+    if (nx >= 0 && nx < tmax)
+      due_push(t, (uint32_t)nx, i);
+  }
+}
+
+static uint32_t const_step(stage *t, int32_t step, int32_t tmax)
 {
   bucket *b = &t->due[step];
-  for (uint32_t q = 0; q < b->len; q++)
-    if (t->sched[b->n[q]] == step)
-      touch(t, b->n[q]);
-  uint32_t nup = t->ntl;
   t->nspk = 0;
+  for (uint32_t q = 0; q < b->len; q++) {
+    uint32_t i = b->n[q];
+    t->spk[t->nspk++] = i;
+    uint32_t k = ++t->cnt[i];
+    int32_t nx = const_next(t->drive[i], k + 1, step);
+    if (nx < tmax)
+      due_push(t, (uint32_t)nx, i);
+  }
+  return b->len;
+}
+
+/* Membrane at the end of `step` whatever the mode. */
+static inline float v_now(const stage *t, uint32_t i, int32_t step)
+{
+  return t->dense_prev ? t->v[i] : v_at(t, i, step);
+}
+
+/* Update the neurons of an IF stage that are due at `step`: those that
+   got input (positions or neurons touched by the scatter) and those whose
+   self-event comes due.  When most of the stage is due, one sweep updates
+   all (same arithmetic), and self-events are rebuilt when sparse steps
+   resume.  Fills t->spk; returns the number of updates. */
+static uint32_t if_step(stage *t, int32_t step, int32_t tmax)
+{
+  const uint32_t oc = t->oc;
+  bucket *b = &t->due[step];
+  t->nspk = 0;
+  /* Which method is cheaper (same results either way): an event update
+     costs ~40 ns (prediction, queue), a neuron in a vectorized sweep
+     ~0.3 ns (measured on this machine), so a sweep wins above ~1/64 of
+     the layer due; once sweeping, stay unless activity falls below 1/256
+     (switching back costs a prediction per neuron). */
+  uint64_t due = (uint64_t)t->npl * oc + t->ntl +
+                 (t->dense_prev ? t->nspk_prev : b->len);
+  if (t->dense_prev ? due * 256 >= t->nout : due * 64 > t->nout) {
+    /* Dense step. */
+    for (uint32_t q = 0; q < t->npl; q++)
+      t->ptouched[t->plist[q]] = 0;
+    for (uint32_t q = 0; q < t->ntl; q++)
+      t->touched[t->tlist[q]] = 0;
+    t->npl = t->ntl = 0;
+    dense_sweep(t, step);
+    t->nspk_prev = t->nspk;
+    t->dense_prev = 1;
+    return t->nout;
+  }
+  if (t->dense_prev) {
+    /* Back to sparse steps: every neuron is current at step - 1; predict
+       each one's next self-event anew. */
+    for (uint32_t q = step; q < t->tmax; q++)
+      t->due[q].len = 0;
+    for (uint32_t i = 0; i < t->nout; i++) {
+      t->last[i] = step - 1;
+      t->sched[i] = -1;
+      reschedule(t, i, step - 1, tmax);
+    }
+    t->dense_prev = 0;
+  }
+  uint32_t nup = 0;
+  /* Positions that got input: all their channels. */
+  for (uint32_t q = 0; q < t->npl; q++) {
+    uint32_t base = t->plist[q] * oc;
+    for (uint32_t o = 0; o < oc; o++) {
+      update_one(t, base + o, step);
+      reschedule(t, base + o, step, tmax);
+    }
+    nup += oc;
+  }
+  /* Neurons touched one by one, and self-events (not already updated). */
+  for (uint32_t q = 0; q < b->len; q++) {
+    uint32_t i = b->n[q];
+    if (t->sched[i] == step && t->last[i] != step)
+      touch(t, i);
+  }
   for (uint32_t q = 0; q < t->ntl; q++) {
     uint32_t i = t->tlist[q];
     t->touched[i] = 0;
-    double v = v_at(t, i, step) + t->in[i];
-    t->in[i] = 0;
-    t->last[i] = step;
-    if (v >= 1.0) {
-      v -= 1.0; /* reset by subtraction */
-      t->spk[t->nspk++] = i;
-      t->cnt[i]++;
-    }
-    t->v[i] = v;
-    int32_t nx = predict(t, i, step, tmax);
-    if (nx != t->sched[i]) {
-      t->sched[i] = nx;
-      if (nx >= 0)
-        due_push(t, (uint32_t)nx, i);
-    }
+    if (t->last[i] == step)
+      continue;
+    update_one(t, i, step);
+    reschedule(t, i, step, tmax);
+    nup++;
   }
-  t->ntl = 0;
+  for (uint32_t q = 0; q < t->npl; q++)
+    t->ptouched[t->plist[q]] = 0;
+  t->npl = t->ntl = 0;
   return nup;
 }
 
+static inline void touch_pos(stage *t, uint32_t pos)
+{
+  if (!t->ptouched[pos]) {
+    t->ptouched[pos] = 1;
+    t->plist[t->npl++] = pos;
+  }
+}
+
+/* in[0..n) += w[0..n): the inner loop of every scatter.  Rows are short
+   (a conv layer's output channels), so loop set-up matters: widths that
+   are multiples of 8 take fixed 8-wide chunks. */
+static inline void add_row(float *restrict in, const float *restrict w, uint32_t n)
+{
+  if ((n & 7) == 0) {
+    for (uint32_t o = 0; o < n; o += 8)
+      for (uint32_t j = 0; j < 8; j++)
+        in[o + j] += w[o + j];
+    return;
+  }
+  for (uint32_t o = 0; o < n; o++)
+    in[o] += w[o];
+}
+
 /* Spikes (indices into src's map) scattered into stage t's input. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_t *spiked_src,
                       const uint16_t *cnt_src)
 {
   double syn = 0;
   switch (t->kind) {
-  case ST_CONV:
+  case ST_CONV: {
+    const uint32_t ic = t->ic, oc = t->oc, kk = t->kh * t->kw;
+    const int pow2 = (ic & (ic - 1)) == 0;
+    const uint32_t shift = pow2 ? (uint32_t)__builtin_ctz(ic) : 0;
     for (uint32_t q = 0; q < nspk; q++) {
-      uint32_t i = spk[q], c = i % t->ic, pos = i / t->ic;
-      uint32_t y = pos / t->iw, x = pos % t->iw;
-      for (uint32_t ky = 0; ky < t->kh; ky++) {
-        int ny = (int)y + (int)t->ph - (int)ky;
-        if (ny < 0 || ny % (int)t->sh)
-          continue;
-        uint32_t oy = (uint32_t)ny / t->sh;
-        if (oy >= t->oh)
-          continue;
-        for (uint32_t kx = 0; kx < t->kw; kx++) {
-          int nx = (int)x + (int)t->pw - (int)kx;
-          if (nx < 0 || nx % (int)t->sw)
-            continue;
-          uint32_t ox = (uint32_t)nx / t->sw;
-          if (ox >= t->ow)
-            continue;
-          const float *w = t->ws + (((size_t)c * t->kh + ky) * t->kw + kx) * t->oc;
-          uint32_t base = (oy * t->ow + ox) * t->oc;
-          double *in = t->in + base;
-          for (uint32_t o = 0; o < t->oc; o++) {
-            in[o] += w[o];
-            touch(t, base + o);
-          }
-          syn += t->oc;
-        }
+      uint32_t i = spk[q];
+      uint32_t pos = pow2 ? i >> shift : i / ic, c = pow2 ? i & (ic - 1) : i % ic;
+      const float *wc = t->ws + (size_t)c * kk * oc;
+      for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
+        const uint32_t opos = t->plan_opos[e];
+        add_row(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc);
+        touch_pos(t, opos);
       }
+      syn += (double)(t->plan_off[pos + 1] - t->plan_off[pos]) * oc;
     }
     break;
+  }
   case ST_LINEAR:
     for (uint32_t q = 0; q < nspk; q++) {
-      const float *w = t->ws + (size_t)spk[q] * t->nout;
-      for (uint32_t o = 0; o < t->nout; o++) {
-        t->in[o] += w[o];
-        touch(t, o);
-      }
+      add_row(t->in, t->ws + (size_t)spk[q] * t->nout, t->nout);
       syn += t->nout;
     }
+    if (nspk)
+      touch_pos(t, 0); /* one position holds every output */
     break;
   case ST_AVGPOOL: {
-    const double w = 1.0 / (t->kh * t->kw);
-    for (uint32_t q = 0; q < nspk; q++) {
-      uint32_t i = spk[q], c = i % t->ic, pos = i / t->ic;
-      uint32_t y = pos / t->iw, x = pos % t->iw;
-      for (uint32_t oy = y >= t->kh ? (y - t->kh) / t->sh + 1 : 0; oy * t->sh <= y && oy < t->oh;
-           oy++)
-        for (uint32_t ox = x >= t->kw ? (x - t->kw) / t->sw + 1 : 0;
-             ox * t->sw <= x && ox < t->ow; ox++) {
-          if (y >= oy * t->sh + t->kh || x >= ox * t->sw + t->kw)
-            continue;
-          uint32_t n = (oy * t->ow + ox) * t->oc + c;
-          t->in[n] += w;
-          touch(t, n);
-          syn += 1;
+    const float w = 1.0f / (float)(t->kh * t->kw);
+    if (t->on_arrival) {
+      /* No bias, no leak, each window's k*k inputs spike at most once a
+         step: V rises by at most 1 per step, so a neuron fires at most
+         once, right as the input that crosses the threshold arrives. */
+      for (uint32_t q = 0; q < nspk; q++) {
+        uint32_t n = t->plan_opos[t->plan_off[spk[q]]];
+        float v = t->v[n] + w;
+        if (v >= 1.0f) {
+          v -= 1.0f;
+          t->spk[t->nspk++] = n;
+          t->cnt[n]++;
         }
+        t->v[n] = v;
+      }
+      syn += nspk;
+      break;
+    }
+    for (uint32_t q = 0; q < nspk; q++) {
+      uint32_t i = spk[q];
+      for (uint32_t e = t->plan_off[i]; e < t->plan_off[i + 1]; e++) {
+        uint32_t n = t->plan_opos[e];
+        t->in[n] += w;
+        touch(t, n);
+      }
+      syn += t->plan_off[i + 1] - t->plan_off[i];
     }
     break;
   }
@@ -639,7 +934,7 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
               }
             }
           touch(t, n);
-          t->in[n] = spiked_src[best] ? 1.0 : 0.0;
+          t->in[n] = spiked_src[best] ? 1.0f : 0.0f;
         }
     }
     break;
@@ -704,7 +999,7 @@ static void set_input(cnn_snn *s, const uint8_t *img)
   }
   for (uint32_t i = 0; i < t->nout; i++) {
     uint32_t o = i % t->oc;
-    t->drive[i] = t->b[o] - s->mean / s->std * s->in_ones[i];
+    t->drive[i] = (float)(t->b[o] - s->mean / s->std * s->in_ones[i]);
   }
   (void)img;
 }
@@ -715,7 +1010,7 @@ static int output_prediction(const cnn_snn *s, int32_t step)
   int best = 0;
   for (uint32_t c = 1; c < s->nclasses; c++) {
     if (t->cnt[c] > t->cnt[best] ||
-        (t->cnt[c] == t->cnt[best] && v_at(t, c, step) > v_at(t, (uint32_t)best, step)))
+        (t->cnt[c] == t->cnt[best] && v_now(t, c, step) > v_now(t, (uint32_t)best, step)))
       best = (int)c;
   }
   return best;
@@ -737,26 +1032,27 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
   }
   set_input(s, image);
   stage *t0 = &s->st[0];
-  /* Without input spikes, the first stage is driven by its constant
-     current alone: seed each neuron's first crossing. */
-  for (uint32_t i = 0; i < t0->nout; i++) {
-    int32_t nx = predict(t0, i, -1, (int32_t)T);
-    t0->sched[i] = nx;
-    if (nx >= 0)
-      due_push(t0, (uint32_t)nx, i);
+  t0->no_input = !s->opts.poisson_input;
+  for (uint32_t k = 0; k < s->n; k++) {
+    stage *t = &s->st[k];
+    t->on_arrival = t->kind == ST_AVGPOOL && t->sh == t->kh && t->sw == t->kw;
   }
-  for (uint32_t k = 1; k < s->n; k++) {
+  for (uint32_t k = 0; k < s->n; k++) {
     stage *t = &s->st[k];
     if (t->kind == ST_MAXPOOL)
       continue;
+    if (k)
+      for (uint32_t i = 0; i < t->nout; i++)
+        t->drive[i] = t->weighted ? t->b[i % t->oc] : 0.0f;
     for (uint32_t i = 0; i < t->nout; i++)
-      t->drive[i] = t->weighted ? t->b[i % t->oc] : 0.0;
-    for (uint32_t i = 0; i < t->nout; i++) {
-      int32_t nx = predict(t, i, -1, (int32_t)T);
-      t->sched[i] = nx;
-      if (nx >= 0)
-        due_push(t, (uint32_t)nx, i);
-    }
+      t->inv_drive[i] = t->drive[i] > 0 ? 1.0f / t->drive[i] : 0.0f;
+  }
+  /* Stages start sweeping (stage_reset): self-events are predicted when
+     a stage's activity turns sparse.  A constant-current first stage has
+     its spike times in closed form instead. */
+  if (t0->no_input) {
+    t0->dense_prev = 0;
+    const_seed(t0, (int32_t)T);
   }
   sim_rng rng;
   sim_rng_stream(&rng, s->opts.seed, s->image_count++, SIM_RNG_POISSON, 0);
@@ -784,6 +1080,10 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
       if (t->kind == ST_MAXPOOL) {
         maxpool_step(t);
         st->updates[k] += t->nspk;
+      } else if (t->no_input) {
+        st->updates[k] += const_step(t, step, (int32_t)T);
+      } else if (t->on_arrival) {
+        st->updates[k] += t->nspk; /* fired during the scatter into it */
       } else {
         st->updates[k] += if_step(t, step, (int32_t)T);
       }
@@ -793,6 +1093,8 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
         for (uint32_t q = 0; q < t->nspk; q++)
           t->spiked[t->spk[q]] = 1;
         st->in_spikes[k + 1] += t->nspk;
+        if (nx->on_arrival)
+          nx->nspk = 0; /* this step's spikes come from this scatter */
         st->synops[k + 1] += scatter(nx, t->spk, t->nspk, t->spiked, t->cnt);
         for (uint32_t q = 0; q < t->nspk; q++)
           t->spiked[t->spk[q]] = 0;
@@ -883,3 +1185,94 @@ void cnn_weights_changed(cnn_snn *s)
   sim_free(s->ws_in);
   s->in_ones = s->ws_in = NULL;
 }
+
+/* ------------------------------------------------------------------ */
+/* Device mapping                                                       */
+
+/* Each weight of every weighted layer onto a differential pair of devices
+   of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x, 0) R and
+   G- holds w_min + max(-x, 0) R (R = w_max - w_min), each target first
+   put on the device's grid of levels (dw_min apart), then programmed
+   (write-verify noise), with each device's own bounds and stuck state, then
+   left to relax or drift for drift_s seconds, then read once (read noise).
+   The weights are replaced by what the pairs hold.  Returns the number of
+   stuck devices. */
+uint64_t cnn_map_devices(cnn_snn *s, const syn_device_param *p, double drift_s, uint64_t seed,
+                         int only_last)
+{
+  const double R = p->w_max - p->w_min;
+  uint64_t stuck = 0;
+  float *w;
+  uint64_t n;
+  int last;
+  for (uint32_t k = 0; (w = cnn_stage_weights(s, k, &n, &last)); k++) {
+    if (only_last && !last)
+      continue;
+    double wmax = 0;
+    for (uint64_t i = 0; i < n; i++)
+      wmax = fmax(wmax, fabs(w[i]));
+    if (!(wmax > 0))
+      continue;
+    for (uint64_t i = 0; i < n; i++) {
+      double x = w[i] / wmax, held[2];
+      double target[2] = {p->w_min + (x > 0 ? x : 0) * R, p->w_min + (x < 0 ? -x : 0) * R};
+      for (int m = 0; m < 2; m++) {
+        uint64_t key = syn_hash(seed, 0x636e6eULL + k, i, (uint64_t)m + (only_last ? 16 : 0));
+        syn_device_inst inst;
+        syn_device_instance(p, key, &inst);
+        stuck += (uint64_t)inst.stuck;
+        double t = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
+        double g = syn_device_program(p, &inst, t, syn_hash(key, 1, 0, 0));
+        g = syn_device_retain(p, &inst, g, drift_s);
+        held[m] = syn_device_read(p, g, syn_hash(key, 2, 0, 0));
+      }
+      w[i] = (float)((held[0] - held[1]) / R * wmax);
+    }
+  }
+  cnn_weights_changed(s);
+  return stuck;
+}
+
+/* Hybrid training (Yao et al. 2020): softmax regression of the last layer
+   on the features the (device-mapped) network computes, starting from the
+   weights the devices hold; a few epochs of SGD. */
+void cnn_finetune_last(cnn_snn *s, const uint8_t *images, const uint8_t *labels, uint32_t n,
+                       uint32_t isz)
+{
+  float *w, *b;
+  uint32_t nin, nout;
+  cnn_last_layer(s, &w, &b, &nin, &nout);
+  float *feat = sim_malloc((size_t)n * nin * sizeof *feat, "fine-tuning features");
+  for (uint32_t i = 0; i < n; i++)
+    cnn_features(s, images + (size_t)i * isz, feat + (size_t)i * nin);
+  double *z = sim_malloc(nout * sizeof *z, "logits");
+  /* Learning rate scaled to the features' size (normalized network). */
+  double fs = 0;
+  for (size_t i = 0; i < (size_t)n * nin; i++)
+    fs += (double)feat[i] * feat[i];
+  double lr = 0.5 / (fs / n + 1e-9);
+  for (int epoch = 0; epoch < 10; epoch++)
+    for (uint32_t i = 0; i < n; i++) {
+      const float *f = feat + (size_t)i * nin;
+      double zmax = -INFINITY, sum = 0;
+      for (uint32_t o = 0; o < nout; o++) {
+        double acc = b[o];
+        for (uint32_t j = 0; j < nin; j++)
+          acc += (double)w[(size_t)o * nin + j] * f[j];
+        z[o] = acc;
+        zmax = fmax(zmax, acc);
+      }
+      for (uint32_t o = 0; o < nout; o++)
+        sum += (z[o] = exp(z[o] - zmax));
+      for (uint32_t o = 0; o < nout; o++) {
+        double g = z[o] / sum - (o == labels[i]);
+        b[o] = (float)(b[o] - lr * g);
+        for (uint32_t j = 0; j < nin; j++)
+          w[(size_t)o * nin + j] = (float)(w[(size_t)o * nin + j] - lr * g * f[j]);
+      }
+    }
+  sim_free(z);
+  sim_free(feat);
+  cnn_weights_changed(s);
+}
+

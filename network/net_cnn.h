@@ -92,4 +92,24 @@ void cnn_weights_changed(cnn_snn *s);
 uint32_t cnn_features(const cnn_snn *s, const uint8_t *image, float *feat);
 void cnn_last_layer(cnn_snn *s, float **w, float **b, uint32_t *nin, uint32_t *nout);
 
+struct syn_device_param;
+
+/* Put every weight of every weighted stage (or of the last only) on a
+   differential pair of devices of preset p: x = w / max|w| in [-1, 1];
+   G+ holds w_min + max(x, 0) R and G- holds w_min + max(-x, 0) R
+   (R = w_max - w_min), each target first put on the device's grid of
+   levels (dw_min apart), then programmed (write-verify noise) with the
+   device's own bounds and stuck state, left to relax or drift for drift_s
+   seconds, and read once (read noise).  The weights become what the pairs
+   hold.  seed keys the devices.  Returns the number of stuck devices. */
+uint64_t cnn_map_devices(cnn_snn *s, const struct syn_device_param *p, double drift_s,
+                         uint64_t seed, int only_last);
+
+/* Hybrid training (Yao et al. 2020): softmax regression of the last layer
+   on the features the network computes now (e.g. through device-held
+   weights) for n raw training images (isz bytes each), 10 epochs of SGD
+   from the current weights. */
+void cnn_finetune_last(cnn_snn *s, const uint8_t *images, const uint8_t *labels, uint32_t n,
+                       uint32_t isz);
+
 #endif

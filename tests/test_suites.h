@@ -17,7 +17,8 @@
   X(device)             \
   X(stdp)               \
   X(energy)             \
-  X(model)
+  X(model)              \
+  X(cnn)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -177,60 +177,14 @@ static int parse_args(int argc, char **argv, conv_args *a)
 }
 
 /* ------------------------------------------------------------------ */
-/* Device mapping                                                       */
-
-/* Each weight of every weighted layer onto a differential pair of devices
-   of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x, 0) R and
-   G- holds w_min + max(-x, 0) R (R = w_max - w_min), each target first
-   put on the device's grid of levels (dw_min apart), then programmed
-   (write-verify noise), with each device's own bounds and stuck state, then
-   left to relax or drift for drift_s seconds, then read once (read noise).
-   The weights are replaced by what the pairs hold.  Returns the number of
-   stuck devices. */
-static uint64_t map_on_devices(cnn_snn *s, const syn_device_param *p, double drift_s,
-                               uint64_t seed, int only_last)
-{
-  const double R = p->w_max - p->w_min;
-  uint64_t stuck = 0;
-  float *w;
-  uint64_t n;
-  int last;
-  for (uint32_t k = 0; (w = cnn_stage_weights(s, k, &n, &last)); k++) {
-    if (only_last && !last)
-      continue;
-    double wmax = 0;
-    for (uint64_t i = 0; i < n; i++)
-      wmax = fmax(wmax, fabs(w[i]));
-    if (!(wmax > 0))
-      continue;
-    for (uint64_t i = 0; i < n; i++) {
-      double x = w[i] / wmax, held[2];
-      double target[2] = {p->w_min + (x > 0 ? x : 0) * R, p->w_min + (x < 0 ? -x : 0) * R};
-      for (int m = 0; m < 2; m++) {
-        uint64_t key = syn_hash(seed, 0x636e6eULL + k, i, (uint64_t)m + (only_last ? 16 : 0));
-        syn_device_inst inst;
-        syn_device_instance(p, key, &inst);
-        stuck += (uint64_t)inst.stuck;
-        double t = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
-        double g = syn_device_program(p, &inst, t, syn_hash(key, 1, 0, 0));
-        g = syn_device_retain(p, &inst, g, drift_s);
-        held[m] = syn_device_read(p, g, syn_hash(key, 2, 0, 0));
-      }
-      w[i] = (float)((held[0] - held[1]) / R * wmax);
-    }
-  }
-  cnn_weights_changed(s);
-  return stuck;
-}
-
-/* ------------------------------------------------------------------ */
 /* Evaluation                                                           */
 
 typedef struct eval_result {
   double ann_acc;
   double snn_acc[MAX_STEPS];
   cnn_run_stats stats;
-  double seconds;
+  double seconds;     /* in the SNN runs */
+  double ann_seconds; /* in the ANN (float32) checks */
 } eval_result;
 
 static void evaluate(cnn_snn *s, const io_idx *img, const io_idx *lab, uint32_t n,
@@ -244,8 +198,12 @@ static void evaluate(cnn_snn *s, const io_idx *img, const io_idx *lab, uint32_t 
   double t0 = now_s(), next = t0 + 2;
   for (uint32_t i = 0; i < n; i++) {
     const uint8_t *im = img->data + (size_t)i * isz;
+    double ta = now_s();
     ann_ok += cnn_ann_predict(s, im, NULL) == lab->data[i];
+    double tb = now_s();
     cnn_snn_run(s, im, a->steps, a->nsteps, pred, &r->stats);
+    r->ann_seconds += tb - ta;
+    r->seconds += now_s() - tb;
     for (uint32_t k = 0; k < a->nsteps; k++)
       snn_ok[k] += pred[k] == lab->data[i];
     if (tty && now_s() > next) {
@@ -256,53 +214,9 @@ static void evaluate(cnn_snn *s, const io_idx *img, const io_idx *lab, uint32_t 
   }
   if (tty && now_s() - t0 > 2)
     fprintf(stderr, "\n");
-  r->seconds = now_s() - t0;
   r->ann_acc = (double)ann_ok / n;
   for (uint32_t k = 0; k < a->nsteps; k++)
     r->snn_acc[k] = (double)snn_ok[k] / n;
-}
-
-/* Hybrid training (Yao et al. 2020): softmax regression of the last layer
-   on the features the (device-mapped) network computes, starting from the
-   weights the devices hold; a few epochs of SGD. */
-static void finetune_last(cnn_snn *s, const io_idx *img, const io_idx *lab, uint32_t n)
-{
-  float *w, *b;
-  uint32_t nin, nout;
-  cnn_last_layer(s, &w, &b, &nin, &nout);
-  const uint32_t isz = img->rows * img->cols;
-  float *feat = sim_malloc((size_t)n * nin * sizeof *feat, "fine-tuning features");
-  for (uint32_t i = 0; i < n; i++)
-    cnn_features(s, img->data + (size_t)i * isz, feat + (size_t)i * nin);
-  double *z = sim_malloc(nout * sizeof *z, "logits");
-  /* Learning rate scaled to the features' size (normalized network). */
-  double fs = 0;
-  for (size_t i = 0; i < (size_t)n * nin; i++)
-    fs += (double)feat[i] * feat[i];
-  double lr = 0.5 / (fs / n + 1e-9);
-  for (int epoch = 0; epoch < 10; epoch++)
-    for (uint32_t i = 0; i < n; i++) {
-      const float *f = feat + (size_t)i * nin;
-      double zmax = -INFINITY, sum = 0;
-      for (uint32_t o = 0; o < nout; o++) {
-        double acc = b[o];
-        for (uint32_t j = 0; j < nin; j++)
-          acc += (double)w[(size_t)o * nin + j] * f[j];
-        z[o] = acc;
-        zmax = fmax(zmax, acc);
-      }
-      for (uint32_t o = 0; o < nout; o++)
-        sum += (z[o] = exp(z[o] - zmax));
-      for (uint32_t o = 0; o < nout; o++) {
-        double g = z[o] / sum - (o == lab->data[i]);
-        b[o] = (float)(b[o] - lr * g);
-        for (uint32_t j = 0; j < nin; j++)
-          w[(size_t)o * nin + j] = (float)(w[(size_t)o * nin + j] - lr * g * f[j]);
-      }
-    }
-  sim_free(z);
-  sim_free(feat);
-  cnn_weights_changed(s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -384,8 +298,9 @@ int cmd_convert(int argc, char **argv)
   }
   uint32_t T = a.energy_steps ? a.energy_steps
                               : a.steps[energy_k >= 0 ? (uint32_t)energy_k : a.nsteps - 1];
-  printf("  SNN run: %.2f s for %u images, %.1f images/s (event-driven, %u steps each)\n",
-         ideal.seconds, n, n / ideal.seconds, a.steps[a.nsteps - 1]);
+  printf("  SNN run: %.2f s for %u images, %.1f images/s (event-driven, %u steps each); "
+         "ANN %.1f images/s\n",
+         ideal.seconds, n, n / ideal.seconds, a.steps[a.nsteps - 1], n / ideal.ann_seconds);
 
   /* Per-layer counts: measured over the largest step count; the energy
      table scales the SNN counts to T steps (rates are steady). */
@@ -424,7 +339,7 @@ int cmd_convert(int argc, char **argv)
   double dev_ann = -1, dev_snn[MAX_STEPS], ft_ann = -1, ft_snn[MAX_STEPS];
   uint64_t stuck = 0;
   if (a.device) {
-    stuck = map_on_devices(s, &dev, a.drift_s, 7, 0);
+    stuck = cnn_map_devices(s, &dev, a.drift_s, 7, 0);
     eval_result d;
     evaluate(s, test_img, test_lab, n, &a, "SNN on devices", &d);
     dev_ann = d.ann_acc;
@@ -439,8 +354,8 @@ int cmd_convert(int argc, char **argv)
     printf("\n");
     if (a.finetune) {
       uint32_t nft = a.finetune < train_img->n ? a.finetune : train_img->n;
-      finetune_last(s, train_img, train_lab, nft);
-      map_on_devices(s, &dev, a.drift_s, 11, 1); /* program the new last layer */
+      cnn_finetune_last(s, train_img->data, train_lab->data, nft, train_img->rows * train_img->cols);
+      cnn_map_devices(s, &dev, a.drift_s, 11, 1); /* program the new last layer */
       evaluate(s, test_img, test_lab, n, &a, "SNN after fine-tuning", &d);
       ft_ann = d.ann_acc;
       memcpy(ft_snn, d.snn_acc, sizeof ft_snn);

@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""train_fmnist.py: train the small SNN-conversion-friendly CNN on
+Fashion-MNIST (CPU, torch, 2 threads), measure its test accuracy on the
+10,000 test images, and export it with tools/export_torch.py.
+
+Writes configs/models/fmnist_cnn.msgpack (docs/model-format.md) and
+configs/models/fmnist_cnn.txt (architecture, training settings, seed, log,
+ANN test accuracy).  Deterministic for a given seed, torch build and thread
+count.
+
+usage: train_fmnist.py [--data DIR] [--out configs/models/fmnist_cnn]
+                       [--epochs 10] [--batch 128] [--lr 1e-3] [--seed 1]
+                       [--threads 2]
+"""
+import argparse
+import gzip
+import hashlib
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import export_torch  # noqa: E402
+
+DATA = "/usr/share/datasets/fashion-mnist"
+MEAN, STD = 0.2860, 0.3530  # Fashion-MNIST training-set pixel mean / std (pixel/255)
+SCALE = 1 / 255
+
+
+def read_idx(path):
+    """An IDX file (gzip or plain) as a uint8 numpy array: (n, rows, cols) or (n,)."""
+    op = gzip.open if path.endswith(".gz") else open
+    with op(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8:
+        raise ValueError("%s: too short for an IDX header" % path)
+    magic = int.from_bytes(data[0:4], "big")
+    if magic == 0x00000803:
+        if len(data) < 16:
+            raise ValueError("%s: too short for an IDX image header" % path)
+        n, r, c = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
+        body, shape = data[16:], (n, r, c)
+    elif magic == 0x00000801:
+        n = int.from_bytes(data[4:8], "big")
+        body, shape = data[8:], (n,)
+    else:
+        raise ValueError("%s: bad IDX magic 0x%08x (want 0x00000803 images or 0x00000801 "
+                         "labels)" % (path, magic))
+    need = int(np.prod(shape))
+    if len(body) != need:
+        raise ValueError("%s: expected %d data bytes, got %d" % (path, need, len(body)))
+    return np.frombuffer(body, dtype=np.uint8).reshape(shape)
+
+
+def load_set(data_dir, train):
+    pre = "train" if train else "t10k"
+    x = read_idx(os.path.join(data_dir, pre + "-images-idx3-ubyte.gz"))
+    y = read_idx(os.path.join(data_dir, pre + "-labels-idx1-ubyte.gz"))
+    if x.shape[0] != y.shape[0]:
+        raise ValueError("%s set: %d images but %d labels" % (pre, x.shape[0], y.shape[0]))
+    return x, y
+
+
+def normalize(raw):
+    """x = (raw * scale - mean) / std, float32, shape (n, 1, 28, 28)."""
+    x = (raw.astype(np.float64) * SCALE - MEAN) / STD
+    return torch.from_numpy(x.astype(np.float32)).unsqueeze(1)
+
+
+def make_model():
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.AvgPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def accuracy(model, x, y, batch=1000):
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch):
+            correct += int((model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum())
+    return correct / x.shape[0]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default=DATA)
+    ap.add_argument("--out", default=os.path.join(ROOT, "configs", "models", "fmnist_cnn"),
+                    help="output path without extension (.msgpack and .txt are written)")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    np.random.seed(a.seed)
+    torch.use_deterministic_algorithms(True)
+
+    t0 = time.time()
+    xtr_raw, ytr_raw = load_set(a.data, True)
+    xte_raw, yte_raw = load_set(a.data, False)
+    xtr, ytr = normalize(xtr_raw), torch.from_numpy(ytr_raw.astype(np.int64))
+    xte, yte = normalize(xte_raw), torch.from_numpy(yte_raw.astype(np.int64))
+    print("data: %d train, %d test images (%.1f s)" % (len(ytr), len(yte), time.time() - t0),
+          flush=True)
+
+    model = make_model()
+    nparams = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    steps_per_epoch = (len(ytr) + a.batch - 1) // a.batch
+    # cosine decay of the learning rate to 0 over all steps
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.epochs * steps_per_epoch)
+    gen = torch.Generator().manual_seed(a.seed)
+    log = []
+    t_train = time.time()
+    for ep in range(1, a.epochs + 1):
+        te = time.time()
+        model.train()
+        perm = torch.randperm(len(ytr), generator=gen)
+        tot_loss, tot_ok = 0.0, 0
+        for i in range(0, len(ytr), a.batch):
+            idx = perm[i:i + a.batch]
+            xb, yb = xtr[idx], ytr[idx]
+            out = model(xb)
+            loss = F.cross_entropy(out, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot_loss += float(loss) * len(idx)
+            tot_ok += int((out.argmax(1) == yb).sum())
+        line = ("epoch %d/%d: train loss %.4f, train accuracy (dropout on) %.4f, %.1f s"
+                % (ep, a.epochs, tot_loss / len(ytr), tot_ok / len(ytr), time.time() - te))
+        print(line, flush=True)
+        log.append(line)
+    train_s = time.time() - t_train
+    test_acc = accuracy(model, xte, yte)
+    train_acc = accuracy(model, xtr, ytr)
+    print("training: %.1f s; ANN test accuracy %.4f (train %.4f, eval mode)"
+          % (train_s, test_acc, train_acc), flush=True)
+
+    path = a.out + ".msgpack"
+    nbytes = export_torch.export(model, path, input_shape=(1, 28, 28), input_scale=SCALE,
+                                 input_mean=MEAN, input_std=STD, classes=10,
+                                 ann_test_accuracy=test_acc, dataset="fashion-mnist")
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    print("wrote %s (%d bytes)" % (path, nbytes), flush=True)
+
+    rel = os.path.relpath(path, ROOT)
+    txt = []
+    txt.append("Fashion-MNIST CNN for SNN conversion (%s)" % os.path.basename(path))
+    txt.append("")
+    txt.append("Produced by: tools/train_fmnist.py --epochs %d --batch %d --lr %g --seed %d "
+               "--threads %d" % (a.epochs, a.batch, a.lr, a.seed, a.threads))
+    txt.append("Model file: %s, format memspike-model v1 (docs/model-format.md), %d bytes, "
+               "sha256 %s" % (rel, nbytes, digest))
+    txt.append("")
+    txt.append("Architecture (torch.nn.Sequential, %d parameters):" % nparams)
+    for line in str(model).splitlines():
+        txt.append("  " + line)
+    txt.append("")
+    txt.append("Input: (1, 28, 28); x = (pixel/255 - %.4f) / %.4f, pixel in 0..255 "
+               "(file: scale 1/255, mean %.4f, std %.4f; Fashion-MNIST training-set "
+               "pixel mean and std)" % (MEAN, STD, MEAN, STD))
+    txt.append("")
+    txt.append("Training:")
+    txt.append("  data: %s, all %d training images (no augmentation), %d test images"
+               % (a.data, len(ytr), len(yte)))
+    txt.append("  optimizer: Adam, lr %g, betas (0.9, 0.999), no weight decay; cosine "
+               "learning-rate decay to 0 over %d steps" % (a.lr, a.epochs * steps_per_epoch))
+    txt.append("  loss: cross-entropy; batch %d; %d epochs; shuffling torch.randperm with "
+               "a generator seeded %d" % (a.batch, a.epochs, a.seed))
+    txt.append("  seed %d (torch.manual_seed, numpy), torch.use_deterministic_algorithms(True), "
+               "%d threads, CPU" % (a.seed, a.threads))
+    txt.append("  torch %s, numpy %s, Python %s, %s" % (torch.__version__, np.__version__,
+                                                        platform.python_version(),
+                                                        platform.machine()))
+    txt.append("  training time: %.1f s" % train_s)
+    txt.append("")
+    txt.append("Log:")
+    for line in log:
+        txt.append("  " + line)
+    txt.append("")
+    txt.append("ANN accuracy (eval mode, BatchNorm running statistics, float32):")
+    txt.append("  test (10,000 t10k images): %.4f (%d / %d)"
+               % (test_acc, round(test_acc * len(yte)), len(yte)))
+    txt.append("  train (60,000 images):     %.4f" % train_acc)
+    txt.append("  (the test accuracy is stored in the model file as ann_test_accuracy; the "
+               "test set was not used for any choice during training)")
+    with open(a.out + ".txt", "w") as f:
+        f.write("\n".join(txt) + "\n")
+    print("wrote %s.txt; total %.1f s" % (a.out, time.time() - t0), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -61,6 +61,8 @@ def main():
     ap.add_argument("--no-peer", action="store_true", help="skip Brian2")
     ap.add_argument("--no-mpi", action="store_true", help="skip the 1 vs 2 rank runs")
     ap.add_argument("--no-device", action="store_true", help="skip the device benchmark")
+    ap.add_argument("--no-cnn", action="store_true", help="skip the CNN conversion benchmark")
+    ap.add_argument("--cnn-images", type=int, default=10000)
     args = ap.parse_args()
     rows = []
     for name in args.networks.split(","):
@@ -109,7 +111,36 @@ def main():
         mpi_bench(args.repeat)
     if not args.no_device:
         device_bench()
+    if not args.no_cnn:
+        cnn_bench(args.cnn_images)
     return 0
+
+
+def cnn_bench(images, steps=64):
+    """Converted Fashion-MNIST CNN at T = 64: memspike (event-driven) and a
+    dense clock-driven PyTorch SNN of the same conversion, one core each."""
+    model = os.path.join(ROOT, "configs", "models", "fmnist_cnn.msgpack")
+    data = "/usr/share/datasets/fashion-mnist"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "c.json")
+        subprocess.run([BIN, "convert", model, "--data", data, "--steps", str(steps),
+                        "--images", str(images), "--json", out, "--quiet"], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(out) as f:
+            m = json.load(f)
+    res = subprocess.run([PY, os.path.join(ROOT, "bench", "torch_snn.py"), "--model", model,
+                          "--steps", str(steps), "--images", str(images), "--threads", "1"],
+                         check=True, capture_output=True, text=True)
+    t = json.loads(res.stdout.strip().splitlines()[-1])
+    print("\nCNN conversion, Fashion-MNIST, %d test images, T = %d (one core each)" % (images, steps))
+    print("  %-22s %10s %12s" % ("engine", "accuracy", "images/s"))
+    print("  %-22s %9.2f%% %12.1f" % ("memspike (events)", 100 * m["snn_accuracy"][0],
+                                       m["images_per_s"]))
+    print("  %-22s %9.2f%% %12.1f" % ("PyTorch dense SNN", 100 * t["accuracy"], t["images_per_s"]))
+    agree = abs(m["snn_accuracy"][0] - t["accuracy"]) <= 0.005
+    print("  accuracies agree (within 0.5 points): %s; speed-up memspike / PyTorch: %.2fx "
+          "(goal 5x); ANN %.2f%%" % ("yes" if agree else "NO", m["images_per_s"] /
+                                      t["images_per_s"], 100 * m["ann_accuracy"]))
 
 
 def device_sets(preset):

@@ -676,6 +676,9 @@ static uint32_t dense_block(uint32_t n, float *restrict v, float *restrict in,
     for (uint32_t i = b; i < e; i += 8) {
       uint64_t w;
       memcpy(&w, fl + i, 8);
+      if (!w)
+        continue;
+      memset(fl + i, 0, 8); /* flags stay all-zero between uses */
       while (w) {
         uint32_t j = i + (uint32_t)__builtin_ctzll(w) / 8;
         w &= w - 1; /* one set bit per flag byte (value 1) */
@@ -1061,6 +1064,9 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
                          ? sim_malloc(npix * sizeof *in_spk + 4, "input spikes")
                          : NULL;
   uint32_t next_ck = 0;
+  double base_spikes = 0; /* this image's spikes start after these */
+  for (uint32_t k = 0; k < s->n; k++)
+    base_spikes += st->out_spikes[k];
   for (int32_t step = 0; step < (int32_t)T; step++) {
     if (in_spk) {
       uint32_t n = 0;
@@ -1090,18 +1096,28 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
       st->out_spikes[k] += t->nspk;
       if (k + 1 < s->n) {
         stage *nx = &s->st[k + 1];
-        for (uint32_t q = 0; q < t->nspk; q++)
-          t->spiked[t->spk[q]] = 1;
+        const int gate = nx->kind == ST_MAXPOOL; /* reads who spiked now */
+        if (gate)
+          for (uint32_t q = 0; q < t->nspk; q++)
+            t->spiked[t->spk[q]] = 1;
         st->in_spikes[k + 1] += t->nspk;
         if (nx->on_arrival)
           nx->nspk = 0; /* this step's spikes come from this scatter */
         st->synops[k + 1] += scatter(nx, t->spk, t->nspk, t->spiked, t->cnt);
-        for (uint32_t q = 0; q < t->nspk; q++)
-          t->spiked[t->spk[q]] = 0;
+        if (gate)
+          for (uint32_t q = 0; q < t->nspk; q++)
+            t->spiked[t->spk[q]] = 0;
       }
     }
-    while (next_ck < nsteps && steps[next_ck] == (uint32_t)step + 1)
+    while (next_ck < nsteps && steps[next_ck] == (uint32_t)step + 1) {
+      if (next_ck < 16) {
+        double tot = 0;
+        for (uint32_t k = 0; k < s->n; k++)
+          tot += st->out_spikes[k];
+        st->ck_spikes[next_ck] += tot - base_spikes;
+      }
       pred[next_ck++] = output_prediction(s, step);
+    }
   }
   /* Checkpoints given out of order or repeated: fill any left. */
   for (uint32_t k = 0; k < nsteps; k++)

@@ -48,6 +48,8 @@ typedef struct cnn_run_stats {
   double out_spikes[CNN_MAX_STAGES];
   double updates[CNN_MAX_STAGES];    /* neuron updates */
   double input_spikes;               /* Poisson input spikes */
+  double ck_spikes[16];              /* spikes of all stages up to each
+                                        checkpoint (steps[k]), summed */
 } cnn_run_stats;
 
 /* Convert m (not modified; the SNN keeps its own folded, normalized

@@ -110,6 +110,39 @@ printf 'not a log' > "$T/junk.msgpack"
 expect "garbage log rejected" 1 "junk.msgpack" $BIN replay "$T/junk.msgpack"
 expect "missing log" 1 "missing.msgpack" $BIN replay "$T/missing.msgpack"
 
+# CNN conversion (Fashion-MNIST from Debian's dataset-fashion-mnist).
+DATA=/usr/share/datasets/fashion-mnist
+MODEL=configs/models/fmnist_cnn.msgpack
+expect "convert: missing model" 2 "nope.msgpack" $BIN convert "$T/nope.msgpack" --data $DATA
+head -c 5000 $MODEL > "$T/cut.msgpack"
+expect "convert: truncated model named" 2 "cut.msgpack" $BIN convert "$T/cut.msgpack" --data $DATA
+expect "convert: missing data" 2 "no/such/dir" $BIN convert $MODEL --data "$T/no/such/dir"
+expect "convert: bad --steps" 2 "ascending" $BIN convert $MODEL --data $DATA --steps 64,8
+expect "convert: unknown device" 2 "no_such" $BIN convert $MODEL --data $DATA --images 5 --device no_such
+if [ -d $DATA ]; then
+  expect "convert: 100 images" 0 "SNN run" $BIN convert $MODEL --data $DATA --images 100 \
+    --steps 16,64 --calib 200 --json "$T/cnn.json" --quiet
+  if /usr/bin/python3 tools/plot_energy.py "$T/cnn.json" --out "$T/cnn" > /dev/null 2>&1 &&
+    [ -s "$T/cnn_accuracy.png" ] && [ -s "$T/cnn_energy.png" ]; then
+    ok "plot_energy.py draws both plots"
+  else
+    bad "plot_energy.py draws both plots"
+  fi
+  expect "convert: device flaws and fine-tuning" 0 "after fine-tuning" $BIN convert $MODEL \
+    --data $DATA --images 50 --steps 32 --calib 100 --device rram_yao2020 --finetune-last 300 --quiet
+fi
+# The exporter needs torch (training only); skipped where torch is absent.
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  out=$(/usr/bin/python3 tests/test_export.py 2>&1)
+  if echo "$out" | tail -1 | grep -q " 0 failed"; then
+    ok "export_torch.py tests ($(echo "$out" | tail -1))"
+  else
+    bad "export_torch.py tests" "$(echo "$out" | tail -15)"
+  fi
+else
+  echo "  skip export_torch.py tests: python3-torch not installed (training/export only)"
+fi
+
 # Install.
 if make -s install PREFIX="$T/prefix" >/dev/null 2>&1 && "$T/prefix/bin/memspike" --version >/dev/null; then
   ok "make install PREFIX=..."

@@ -289,10 +289,9 @@ int cmd_convert(int argc, char **argv)
   }
   int energy_k = -1;
   for (uint32_t k = 0; k < a.nsteps; k++) {
-    printf("  %6u %12.2f %16.2f", a.steps[k], 100 * ideal.snn_acc[k],
-           100 * (ideal.snn_acc[k] - ideal.ann_acc));
-    printf(k + 1 == a.nsteps ? " %14.4f\n" : "\n",
-           total_spikes / n / (double)total_neurons);
+    printf("  %6u %12.2f %16.2f %14.4f\n", a.steps[k], 100 * ideal.snn_acc[k],
+           100 * (ideal.snn_acc[k] - ideal.ann_acc),
+           ideal.stats.ck_spikes[k] / n / (double)total_neurons);
     if (energy_k < 0 && ideal.snn_acc[k] >= ideal.ann_acc - 0.01)
       energy_k = (int)k;
   }
@@ -381,8 +380,10 @@ int cmd_convert(int argc, char **argv)
     fprintf(jf, "], \"snn_accuracy\": [");
     for (uint32_t k = 0; k < a.nsteps; k++)
       fprintf(jf, "%s%.6f", k ? ", " : "", ideal.snn_acc[k]);
-    fprintf(jf, "], \"spikes_per_neuron\": %.6f, \"images_per_s\": %.4f,\n",
-            total_spikes / n / (double)total_neurons, n / ideal.seconds);
+    fprintf(jf, "], \"spikes_per_neuron\": [");
+    for (uint32_t k = 0; k < a.nsteps; k++)
+      fprintf(jf, "%s%.6f", k ? ", " : "", ideal.stats.ck_spikes[k] / n / (double)total_neurons);
+    fprintf(jf, "], \"images_per_s\": %.4f,\n", n / ideal.seconds);
     fprintf(jf, " \"energy\": {\"steps\": %u, \"layers\": [", T);
     for (uint32_t k = 0; k < nl; k++) {
       fprintf(jf, "%s\n  {\"name\": \"%s\", \"macs\": %.6g, \"synops\": %.6g", k ? "," : "",

@@ -2,14 +2,16 @@
 # deps.sh [--bench]: install the Debian packages memspike needs, only those
 # missing.  Idempotent: when everything is present it only runs dpkg-query.
 # As root it calls apt-get directly, otherwise through sudo.
-#   (no flag)  build, run and test: compiler, libraries, MPI, CUnit, msgpack
-#              for Python (the log cross-check in the tests)
-#   --bench    also the peers and plotting: Brian2, numpy, matplotlib
+#   (no flag)  build, run and test: compiler, libraries, MPI, CUnit, msgpack,
+#              numpy and matplotlib for Python (log cross-check, plots), and
+#              Fashion-MNIST (the CNN conversion)
+#   --bench    also the peers: Brian2 and PyTorch (training, dense SNN)
 set -e
 PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
-libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack"
+libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack python3-numpy
+python3-matplotlib dataset-fashion-mnist"
 if [ "${1:-}" = "--bench" ]; then
-  PKGS="$PKGS python3-numpy python3-matplotlib python3-brian"
+  PKGS="$PKGS python3-brian python3-torch"
 fi
 missing=""
 for p in $PKGS; do

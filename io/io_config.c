@@ -22,7 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
+#include "io_ini.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1289,41 +1289,6 @@ static const char *line_text(const cfg *c, int line, char *out, size_t n)
   return out;
 }
 
-/* Run libinih over c with the options this format needs, then put the
-   library's process-wide options back.  They are run-time variables in
-   Debian's libinih: no multi-line values (an indented key would otherwise
-   continue the previous value), a heap line buffer of IO_CONFIG_MAX_LINE
-   bytes (long spike_times lists), ';' inline and ';'/'#' line comments. */
-static int run_inih(cfg *c)
-{
-  static char inline_prefix[] = ";", start_prefix[] = ";#";
-  bool multiline = ini_allow_multiline, stack = ini_use_stack;
-  bool grow = ini_allow_realloc, inl = ini_allow_inline_comments;
-  bool noval = ini_allow_no_value, stop = ini_stop_on_first_error;
-  int max_line = ini_max_line, init_alloc = ini_initial_alloc;
-  char *inl_p = ini_inline_comment_prefixes, *start_p = ini_start_comment_prefixes;
-  ini_allow_multiline = false;
-  ini_use_stack = false;
-  ini_allow_realloc = false;
-  ini_max_line = ini_initial_alloc = IO_CONFIG_MAX_LINE;
-  ini_allow_inline_comments = true;
-  ini_inline_comment_prefixes = inline_prefix;
-  ini_start_comment_prefixes = start_prefix;
-  ini_allow_no_value = false;
-  ini_stop_on_first_error = false;
-  int r = ini_parse_stream(cfg_read_line, c, cfg_on_entry, c);
-  ini_allow_multiline = multiline;
-  ini_use_stack = stack;
-  ini_allow_realloc = grow;
-  ini_allow_inline_comments = inl;
-  ini_allow_no_value = noval;
-  ini_stop_on_first_error = stop;
-  ini_max_line = max_line;
-  ini_initial_alloc = init_alloc;
-  ini_inline_comment_prefixes = inl_p;
-  ini_start_comment_prefixes = start_p;
-  return r;
-}
 
 /* Pass 1 results: the earliest of the text errors, or 0. */
 static int check_text(cfg *c, int inih_rc)
@@ -1376,7 +1341,7 @@ int io_config_load(const char *path, const char *const *overrides, int noverride
   for (int i = 0; i < noverrides; i++)
     d->digest = fnv1a(d->digest, overrides[i], strlen(overrides[i]) + 1);
 
-  rc = check_text(&c, run_inih(&c));
+  rc = check_text(&c, io_ini_parse(cfg_read_line, &c, cfg_on_entry, &c, IO_CONFIG_MAX_LINE, 0));
   if (!rc)
     rc = check_headers(&c);
   for (int i = 0; !rc && i < noverrides; i++)

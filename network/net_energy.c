@@ -13,7 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
+#include "../io/io_ini.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -338,41 +338,6 @@ static int energy_on_entry(void *user, const char *section, const char *name,
   return 1;
 }
 
-/* Run libinih over r with the options this format needs, then put the
-   library's process-wide options back (run-time variables in Debian's
-   libinih, as io/io_config.c does): no multi-line values, a heap line
-   buffer of ENERGY_MAX_LINE bytes, ';' inline and ';'/'#' line comments,
-   stop at the first error. */
-static int energy_run_inih(energy_reader *r)
-{
-  static char inline_prefix[] = ";", start_prefix[] = ";#";
-  bool multiline = ini_allow_multiline, stack = ini_use_stack;
-  bool grow = ini_allow_realloc, inl = ini_allow_inline_comments;
-  bool noval = ini_allow_no_value, stop = ini_stop_on_first_error;
-  int max_line = ini_max_line, init_alloc = ini_initial_alloc;
-  char *inl_p = ini_inline_comment_prefixes, *start_p = ini_start_comment_prefixes;
-  ini_allow_multiline = false;
-  ini_use_stack = false;
-  ini_allow_realloc = false;
-  ini_max_line = ini_initial_alloc = ENERGY_MAX_LINE;
-  ini_allow_inline_comments = true;
-  ini_inline_comment_prefixes = inline_prefix;
-  ini_start_comment_prefixes = start_prefix;
-  ini_allow_no_value = false;
-  ini_stop_on_first_error = true;
-  int rc = ini_parse_stream(energy_read_line, r, energy_on_entry, r);
-  ini_allow_multiline = multiline;
-  ini_use_stack = stack;
-  ini_allow_realloc = grow;
-  ini_allow_inline_comments = inl;
-  ini_allow_no_value = noval;
-  ini_stop_on_first_error = stop;
-  ini_max_line = max_line;
-  ini_initial_alloc = init_alloc;
-  ini_inline_comment_prefixes = inl_p;
-  ini_start_comment_prefixes = start_p;
-  return rc;
-}
 
 /* The earliest text error of a parse, as the failure; 0 when none. */
 static int energy_text_error(const energy_reader *r, int inih_rc)
@@ -477,7 +442,8 @@ int net_energy_load(const char *path, net_energy_param **out)
   r->buf = text;
   r->len = len;
   r->p = p;
-  rc = energy_text_error(r, energy_run_inih(r));
+  rc = energy_text_error(
+      r, io_ini_parse(energy_read_line, r, energy_on_entry, r, ENERGY_MAX_LINE, 1));
   for (int k = 0; !rc && k < KEY_COUNT; k++)
     if (!r->key_line[k])
       rc = sim_error_set(SIM_ECONFIG,

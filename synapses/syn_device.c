@@ -14,7 +14,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
+#include "../io/io_ini.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -683,41 +683,6 @@ static int preset_on_entry(void *user, const char *section, const char *name,
   return 1;
 }
 
-/* Run libinih over r with the options this format needs, then put the
-   library's process-wide options back (run-time variables in Debian's
-   libinih, as io/io_config.c does): no multi-line values, a heap line
-   buffer of PRESET_MAX_LINE bytes, ';' inline and ';'/'#' line comments,
-   stop at the first error. */
-static int preset_run_inih(preset_reader *r)
-{
-  static char inline_prefix[] = ";", start_prefix[] = ";#";
-  bool multiline = ini_allow_multiline, stack = ini_use_stack;
-  bool grow = ini_allow_realloc, inl = ini_allow_inline_comments;
-  bool noval = ini_allow_no_value, stop = ini_stop_on_first_error;
-  int max_line = ini_max_line, init_alloc = ini_initial_alloc;
-  char *inl_p = ini_inline_comment_prefixes, *start_p = ini_start_comment_prefixes;
-  ini_allow_multiline = false;
-  ini_use_stack = false;
-  ini_allow_realloc = false;
-  ini_max_line = ini_initial_alloc = PRESET_MAX_LINE;
-  ini_allow_inline_comments = true;
-  ini_inline_comment_prefixes = inline_prefix;
-  ini_start_comment_prefixes = start_prefix;
-  ini_allow_no_value = false;
-  ini_stop_on_first_error = true;
-  int rc = ini_parse_stream(preset_read_line, r, preset_on_entry, r);
-  ini_allow_multiline = multiline;
-  ini_use_stack = stack;
-  ini_allow_realloc = grow;
-  ini_allow_inline_comments = inl;
-  ini_allow_no_value = noval;
-  ini_stop_on_first_error = stop;
-  ini_max_line = max_line;
-  ini_initial_alloc = init_alloc;
-  ini_inline_comment_prefixes = inl_p;
-  ini_start_comment_prefixes = start_p;
-  return rc;
-}
 
 /* The earliest text error of a parse, as the failure; 0 when none. */
 static int preset_text_error(const preset_reader *r, int inih_rc)
@@ -862,7 +827,8 @@ int syn_device_preset_load(const char *dir, const char *name, syn_device_param *
   r.buf = text;
   r.len = len;
   r.p = &tmp;
-  rc = preset_text_error(&r, preset_run_inih(&r));
+  rc = preset_text_error(&r, io_ini_parse(preset_read_line, &r, preset_on_entry, &r,
+                                           PRESET_MAX_LINE, 1));
   sim_free(text);
   if (rc)
     return rc;

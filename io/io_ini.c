@@ -1,0 +1,39 @@
+/*
+ * io_ini.c: the project's INI dialect on Debian's libinih (io_ini.h).
+ */
+#include "io_ini.h"
+
+#include <ini.h>
+#include <stdbool.h>
+
+int io_ini_parse(io_ini_reader reader, void *stream, io_ini_handler handler, void *user,
+                 int max_line, int stop_first)
+{
+  static char inline_prefix[] = ";", start_prefix[] = ";#";
+  bool multiline = ini_allow_multiline, stack = ini_use_stack;
+  bool grow = ini_allow_realloc, inl = ini_allow_inline_comments;
+  bool noval = ini_allow_no_value, stop = ini_stop_on_first_error;
+  int old_max = ini_max_line, init_alloc = ini_initial_alloc;
+  char *inl_p = ini_inline_comment_prefixes, *start_p = ini_start_comment_prefixes;
+  ini_allow_multiline = false;
+  ini_use_stack = false;
+  ini_allow_realloc = false;
+  ini_max_line = ini_initial_alloc = max_line;
+  ini_allow_inline_comments = true;
+  ini_inline_comment_prefixes = inline_prefix;
+  ini_start_comment_prefixes = start_prefix;
+  ini_allow_no_value = false;
+  ini_stop_on_first_error = stop_first != 0;
+  int r = ini_parse_stream(reader, stream, handler, user);
+  ini_allow_multiline = multiline;
+  ini_use_stack = stack;
+  ini_allow_realloc = grow;
+  ini_allow_inline_comments = inl;
+  ini_allow_no_value = noval;
+  ini_stop_on_first_error = stop;
+  ini_max_line = old_max;
+  ini_initial_alloc = init_alloc;
+  ini_inline_comment_prefixes = inl_p;
+  ini_start_comment_prefixes = start_p;
+  return r;
+}

@@ -69,11 +69,7 @@ typedef struct cfg_section {
 
 typedef struct cfg {
   const char *file;       /* borrowed: path as given, for messages */
-  const char *buf;        /* borrowed: the whole file */
-  size_t len, pos;        /* its length; next byte the reader hands out */
-  int line;               /* line last handed to inih (1-based) */
-  int long_line;          /* first line longer than the line buffer, or 0 */
-  int nul_line;           /* first line with a NUL byte, or 0 */
+  io_ini_lines in;        /* the file and where the reader is in it */
   int orphan_line;        /* first key before any section header, or 0 */
   char *orphan_key;       /* owned: that key */
   cfg_section *s;         /* owned, ns sections in file order */
@@ -127,7 +123,7 @@ static cfg_entry *entry_add(cfg_section *s, const char *key, const char *value,
   return e;
 }
 
-/* libinih reader: hands out one line of c->buf per call (like fgets on the
+/* libinih reader: hands out one line of c->in.buf per call (like fgets on the
    file), counts lines and notes section headers, so that the handler knows
    the line of each entry and empty sections are not lost.  The line buffer
    is IO_CONFIG_MAX_LINE bytes; a longer line is cut and remembered as an
@@ -135,35 +131,15 @@ static cfg_entry *entry_add(cfg_section *s, const char *key, const char *value,
 static char *cfg_read_line(char *str, int num, void *stream)
 {
   cfg *c = stream;
-  if (c->pos >= c->len || num < 2)
+  /* Section header: what inih will see as one (the name ends at the first
+     ']'). */
+  const char *t = io_ini_next_line(&c->in, str, num);
+  if (!t)
     return NULL;
-  const char *p = c->buf + c->pos;
-  size_t rest = c->len - c->pos;
-  const char *nl = memchr(p, '\n', rest);
-  size_t len = nl ? (size_t)(nl - p) + 1 : rest;
-  c->pos += len;
-  c->line++;
-  if (memchr(p, '\0', len) && !c->nul_line)
-    c->nul_line = c->line;
-  if (len > (size_t)num - 1) {
-    if (!c->long_line)
-      c->long_line = c->line;
-    len = (size_t)num - 1;
-  }
-  memcpy(str, p, len);
-  str[len] = '\0';
-
-  /* Section header: what inih will see as one (it skips a UTF-8 BOM on the
-     first line and leading blanks; the name ends at the first ']'). */
-  const char *t = str;
-  if (c->line == 1 && strncmp(t, "\xEF\xBB\xBF", 3) == 0)
-    t += 3;
-  while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\f' || *t == '\v')
-    t++;
   if (*t == '[') {
     const char *end = strchr(t + 1, ']');
     if (end)
-      section_add(c, t + 1, (size_t)(end - t - 1), c->line);
+      section_add(c, t + 1, (size_t)(end - t - 1), c->in.line);
   }
   return str;
 }
@@ -179,12 +155,12 @@ static int cfg_on_entry(void *user, const char *section, const char *name,
   (void)section;
   if (c->ns == 0) {
     if (!c->orphan_line) {
-      c->orphan_line = c->line;
+      c->orphan_line = c->in.line;
       c->orphan_key = sim_strdup(name, "config key");
     }
     return 1;
   }
-  entry_add(&c->s[c->ns - 1], name, value, c->line);
+  entry_add(&c->s[c->ns - 1], name, value, c->in.line);
   return 1;
 }
 
@@ -1273,7 +1249,7 @@ static int read_file(const char *path, char **buf, size_t *len)
 /* Text of line `line` of the file (for syntax errors), shortened. */
 static const char *line_text(const cfg *c, int line, char *out, size_t n)
 {
-  const char *p = c->buf, *end = c->buf + c->len;
+  const char *p = c->in.buf, *end = c->in.buf + c->in.len;
   for (int l = 1; l < line && p < end; l++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     p = nl ? nl + 1 : end;
@@ -1297,16 +1273,16 @@ static int check_text(cfg *c, int inih_rc)
   int first = 0;
   if (inih_rc == -2)
     return sim_error_set(SIM_ENOMEM, "%s: out of memory while parsing", c->file);
-  int cand[4] = {c->nul_line, c->long_line, inih_rc > 0 ? inih_rc : 0, c->orphan_line};
+  int cand[4] = {c->in.nul_line, c->in.long_line, inih_rc > 0 ? inih_rc : 0, c->orphan_line};
   for (int i = 0; i < 4; i++)
     if (cand[i] && (!first || cand[i] < first))
       first = cand[i];
   if (!first)
     return 0;
-  if (first == c->nul_line)
+  if (first == c->in.nul_line)
     return sim_error_set(SIM_ECONFIG, "%s:%d: NUL byte in line: expected a text file",
                          c->file, first);
-  if (first == c->long_line)
+  if (first == c->in.long_line)
     return sim_error_set(SIM_ECONFIG,
                          "%s:%d: line longer than %d bytes: expected shorter lines",
                          c->file, first, IO_CONFIG_MAX_LINE - 2);
@@ -1334,7 +1310,7 @@ int io_config_load(const char *path, const char *const *overrides, int noverride
   if (rc)
     return rc;
 
-  cfg c = {.file = path, .buf = text, .len = len};
+  cfg c = {.file = path, .in = {.buf = text, .len = len}};
   net_desc *d = sim_calloc(1, sizeof *d, "net_desc");
   d->file = sim_strdup(path, "config path");
   d->digest = fnv1a(0xcbf29ce484222325ULL, text, len);

@@ -5,6 +5,7 @@
 
 #include <ini.h>
 #include <stdbool.h>
+#include <string.h>
 
 int io_ini_parse(io_ini_reader reader, void *stream, io_ini_handler handler, void *user,
                  int max_line, int stop_first)
@@ -36,4 +37,31 @@ int io_ini_parse(io_ini_reader reader, void *stream, io_ini_handler handler, voi
   ini_inline_comment_prefixes = inl_p;
   ini_start_comment_prefixes = start_p;
   return r;
+}
+
+const char *io_ini_next_line(io_ini_lines *l, char *str, int num)
+{
+  if (l->pos >= l->len || num < 2)
+    return NULL;
+  const char *p = l->buf + l->pos;
+  size_t rest = l->len - l->pos;
+  const char *nl = memchr(p, '\n', rest);
+  size_t len = nl ? (size_t)(nl - p) + 1 : rest;
+  l->pos += len;
+  l->line++;
+  if (memchr(p, '\0', len) && !l->nul_line)
+    l->nul_line = l->line;
+  if (len > (size_t)num - 1) {
+    if (!l->long_line)
+      l->long_line = l->line;
+    len = (size_t)num - 1;
+  }
+  memcpy(str, p, len);
+  str[len] = '\0';
+  const char *t = str;
+  if (l->line == 1 && strncmp(t, "\xEF\xBB\xBF", 3) == 0)
+    t += 3;
+  while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\f' || *t == '\v')
+    t++;
+  return t;
 }

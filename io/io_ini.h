@@ -6,6 +6,25 @@
 #ifndef IO_INI_H
 #define IO_INI_H
 
+#include <stddef.h>
+
+/* A file held in memory, handed to libinih one line per reader call, so
+   that handlers know each entry's line. */
+typedef struct io_ini_lines {
+  const char *buf; /* borrowed: the whole file */
+  size_t len, pos; /* its length; next byte to hand out */
+  int line;        /* line last handed out (1-based) */
+  int long_line;   /* first line longer than the reader's buffer, or 0 */
+  int nul_line;    /* first line holding a NUL byte, or 0 */
+} io_ini_lines;
+
+/* The reader's common part: copy the next line into str (num bytes; a
+   longer line is cut and noted in long_line, the rest of it skipped so that
+   line numbers stay right), count it, note NUL bytes.  Returns the line as
+   libinih will parse it (past a UTF-8 BOM on line 1 and leading blanks),
+   or NULL at the end. */
+const char *io_ini_next_line(io_ini_lines *l, char *str, int num);
+
 /* Same shapes as libinih's ini_reader and ini_handler. */
 typedef char *(*io_ini_reader)(char *str, int num, void *stream);
 typedef int (*io_ini_handler)(void *user, const char *section, const char *name,

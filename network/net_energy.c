@@ -235,11 +235,7 @@ static int set_value(net_energy_param *p, int k, const char *value, char *msg, s
 
 typedef struct energy_reader {
   const char *path;        /* borrowed: for messages */
-  const char *buf;         /* borrowed: the whole file */
-  size_t len, pos;         /* its length; next byte handed to inih */
-  int line;                /* line last handed to inih (1-based) */
-  int long_line;           /* first line longer than ENERGY_MAX_LINE, or 0 */
-  int nul_line;            /* first line with a NUL byte, or 0 */
+  io_ini_lines in;         /* the file and where the reader is in it */
   int bad_section_line;    /* first header naming an unknown section, or 0 */
   char bad_section[64];    /* its name (shortened) */
   int in_section;          /* a [section] header has been seen */
@@ -250,35 +246,16 @@ typedef struct energy_reader {
   int key_line[KEY_COUNT]; /* line where each key was set, 0 = not set */
 } energy_reader;
 
-/* libinih reader: one line of r->buf per call, counting lines, so that the
+/* libinih reader: one line of r->in.buf per call, counting lines, so that the
    handler knows the line of each entry; notes long lines, NUL bytes and
    headers of unknown sections (libinih only reports sections through
    their keys, so an empty unknown section would otherwise pass). */
 static char *energy_read_line(char *str, int num, void *stream)
 {
   energy_reader *r = stream;
-  if (r->pos >= r->len || num < 2)
+  const char *t = io_ini_next_line(&r->in, str, num);
+  if (!t)
     return NULL;
-  const char *s = r->buf + r->pos;
-  size_t rest = r->len - r->pos;
-  const char *nl = memchr(s, '\n', rest);
-  size_t len = nl ? (size_t)(nl - s) + 1 : rest;
-  r->pos += len;
-  r->line++;
-  if (memchr(s, '\0', len) && !r->nul_line)
-    r->nul_line = r->line;
-  if (len > (size_t)num - 1) {
-    if (!r->long_line)
-      r->long_line = r->line;
-    len = (size_t)num - 1;
-  }
-  memcpy(str, s, len);
-  str[len] = '\0';
-  const char *t = str;
-  if (r->line == 1 && strncmp(t, "\xEF\xBB\xBF", 3) == 0)
-    t += 3;
-  while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\f' || *t == '\v')
-    t++;
   if (*t == '[') {
     r->in_section = 1;
     const char *b = t + 1, *e = strchr(b, ']');
@@ -293,13 +270,13 @@ static char *energy_read_line(char *str, int num, void *stream)
       memcpy(name, b, nlen);
       name[nlen] = '\0';
       if (name_index(section_names, name) < 0) {
-        r->bad_section_line = r->line;
+        r->bad_section_line = r->in.line;
         snprintf(r->bad_section, sizeof r->bad_section, "%s", name);
       }
     }
   } else if (*t && *t != '\n' && *t != ';' && *t != '#' && !r->in_section &&
              !r->orphan_line) {
-    r->orphan_line = r->line;
+    r->orphan_line = r->in.line;
   }
   return str;
 }
@@ -316,25 +293,25 @@ static int energy_on_entry(void *user, const char *section, const char *name,
     return 0; /* reported through bad_section_line / orphan_line */
   int k = key_index(section, name);
   if (k < 0) {
-    r->err_line = r->line;
+    r->err_line = r->in.line;
     snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: [%s] unknown key '%s' (keys of [%s]: %s)",
-             r->path, r->line, section, name, section,
+             r->path, r->in.line, section, name, section,
              section_keys(list, sizeof list, section));
     return 0;
   }
   if (r->key_line[k]) {
-    r->err_line = r->line;
+    r->err_line = r->in.line;
     snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: [%s] key '%s': set twice (first at line %d)",
-             r->path, r->line, section, name, r->key_line[k]);
+             r->path, r->in.line, section, name, r->key_line[k]);
     return 0;
   }
   if (set_value(r->p, k, value, msg, sizeof msg)) {
-    r->err_line = r->line;
-    snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: [%s] key '%s': %s", r->path, r->line,
+    r->err_line = r->in.line;
+    snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: [%s] key '%s': %s", r->path, r->in.line,
              section, name, msg);
     return 0;
   }
-  r->key_line[k] = r->line;
+  r->key_line[k] = r->in.line;
   return 1;
 }
 
@@ -346,7 +323,7 @@ static int energy_text_error(const energy_reader *r, int inih_rc)
   if (inih_rc == -2)
     return sim_error_set(SIM_ENOMEM, "%s: out of memory while parsing", r->path);
   /* In order of preference on the same line. */
-  int cand[6] = {r->nul_line,   r->long_line, r->bad_section_line,
+  int cand[6] = {r->in.nul_line,   r->in.long_line, r->bad_section_line,
                  r->orphan_line, r->err_line,  inih_rc > 0 ? inih_rc : 0};
   int first = 0, which = -1;
   for (int i = 0; i < 6; i++)
@@ -439,8 +416,8 @@ int net_energy_load(const char *path, net_energy_param **out)
   net_energy_param *p = sim_calloc(1, sizeof *p, "energy constants");
   energy_reader *r = sim_calloc(1, sizeof *r, "energy config reader");
   r->path = path;
-  r->buf = text;
-  r->len = len;
+  r->in.buf = text;
+  r->in.len = len;
   r->p = p;
   rc = energy_text_error(
       r, io_ini_parse(energy_read_line, r, energy_on_entry, r, ENERGY_MAX_LINE, 1));

@@ -612,11 +612,7 @@ double syn_device_program(const syn_device_param *p, const syn_device_inst *inst
 
 typedef struct preset_reader {
   const char *path;        /* borrowed: for messages */
-  const char *buf;         /* borrowed: the whole file */
-  size_t len, pos;         /* its length; next byte handed to inih */
-  int line;                /* line last handed to inih (1-based) */
-  int long_line;           /* first line longer than PRESET_MAX_LINE, or 0 */
-  int nul_line;            /* first line with a NUL byte, or 0 */
+  io_ini_lines in;         /* the file and where the reader is in it */
   int section_line;        /* first [section] header, or 0 */
   int err_line;            /* line of the first key = value error, or 0 */
   char err_msg[1024];      /* its message */
@@ -624,36 +620,17 @@ typedef struct preset_reader {
   int key_line[KEY_COUNT]; /* line where each key was set, 0 = default */
 } preset_reader;
 
-/* libinih reader: one line of r->buf per call, counting lines, so that the
+/* libinih reader: one line of r->in.buf per call, counting lines, so that the
    handler knows the line of each entry; notes long lines, NUL bytes and
    section headers (presets are flat key = value files). */
 static char *preset_read_line(char *str, int num, void *stream)
 {
   preset_reader *r = stream;
-  if (r->pos >= r->len || num < 2)
+  const char *t = io_ini_next_line(&r->in, str, num);
+  if (!t)
     return NULL;
-  const char *s = r->buf + r->pos;
-  size_t rest = r->len - r->pos;
-  const char *nl = memchr(s, '\n', rest);
-  size_t len = nl ? (size_t)(nl - s) + 1 : rest;
-  r->pos += len;
-  r->line++;
-  if (memchr(s, '\0', len) && !r->nul_line)
-    r->nul_line = r->line;
-  if (len > (size_t)num - 1) {
-    if (!r->long_line)
-      r->long_line = r->line;
-    len = (size_t)num - 1;
-  }
-  memcpy(str, s, len);
-  str[len] = '\0';
-  const char *t = str;
-  if (r->line == 1 && strncmp(t, "\xEF\xBB\xBF", 3) == 0)
-    t += 3;
-  while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\f' || *t == '\v')
-    t++;
   if (*t == '[' && !r->section_line)
-    r->section_line = r->line;
+    r->section_line = r->in.line;
   return str;
 }
 
@@ -667,19 +644,19 @@ static int preset_on_entry(void *user, const char *section, const char *name,
     return 0;
   int k = name_index(key_names, name);
   if (k >= 0 && r->key_line[k]) {
-    r->err_line = r->line;
+    r->err_line = r->in.line;
     snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: key '%s': set twice (first at line %d)",
-             r->path, r->line, name, r->key_line[k]);
+             r->path, r->in.line, name, r->key_line[k]);
     return 0;
   }
   if (syn_device_param_set(r->p, name, value)) {
     char inner[896];
     snprintf(inner, sizeof inner, "%s", sim_error_msg());
-    r->err_line = r->line;
-    snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: %s", r->path, r->line, inner);
+    r->err_line = r->in.line;
+    snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: %s", r->path, r->in.line, inner);
     return 0;
   }
-  r->key_line[k] = r->line;
+  r->key_line[k] = r->in.line;
   return 1;
 }
 
@@ -690,7 +667,7 @@ static int preset_text_error(const preset_reader *r, int inih_rc)
   if (inih_rc == -2)
     return sim_error_set(SIM_ENOMEM, "%s: out of memory while parsing", r->path);
   /* In order of preference on the same line. */
-  int cand[5] = {r->nul_line, r->long_line, r->section_line, r->err_line,
+  int cand[5] = {r->in.nul_line, r->in.long_line, r->section_line, r->err_line,
                  inih_rc > 0 ? inih_rc : 0};
   int first = 0, which = -1;
   for (int i = 0; i < 5; i++)
@@ -824,8 +801,8 @@ int syn_device_preset_load(const char *dir, const char *name, syn_device_param *
   preset_reader r;
   memset(&r, 0, sizeof r);
   r.path = path;
-  r.buf = text;
-  r.len = len;
+  r.in.buf = text;
+  r.in.len = len;
   r.p = &tmp;
   rc = preset_text_error(&r, io_ini_parse(preset_read_line, &r, preset_on_entry, &r,
                                            PRESET_MAX_LINE, 1));

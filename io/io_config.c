@@ -389,7 +389,7 @@ static cfg_entry *get(cfg_section *s, const char *key)
 static cfg_entry *first_unknown(cfg_section *s, const char *const *allowed)
 {
   for (size_t i = 0; i < s->n; i++)
-    if (nrn_name_index(allowed, s->e[i].key) < 0)
+    if (sim_name_index(allowed, s->e[i].key) < 0)
       return &s->e[i];
   return NULL;
 }
@@ -716,9 +716,9 @@ static int build_neurons(cfg *c, cfg_section *s, net_pop_desc *p)
   join_names(allowed, sizeof allowed, pop_base_keys, m->param_names, m->var_names);
   for (size_t i = 0; i < s->n; i++) {
     cfg_entry *e = &s->e[i];
-    if (nrn_name_index(pop_base_keys, e->key) >= 0)
+    if (sim_name_index(pop_base_keys, e->key) >= 0)
       continue;
-    int var = nrn_name_index(m->var_names, e->key);
+    int var = sim_name_index(m->var_names, e->key);
     if (var >= 0) {
       net_init *in = &p->init[p->ninit];
       in->var = var;
@@ -729,7 +729,7 @@ static int build_neurons(cfg *c, cfg_section *s, net_pop_desc *p)
       p->ninit++;
       continue;
     }
-    if (nrn_name_index(m->param_names, e->key) < 0)
+    if (sim_name_index(m->param_names, e->key) < 0)
       return fail_unknown(c, s, e, allowed);
     double v;
     int b;
@@ -894,7 +894,7 @@ static int build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
   pr->line = s->line;
 
   e = get(s, "synapse");
-  if (e && nrn_name_index(syn_model_names, e->value) < 0)
+  if (e && sim_name_index(syn_model_names, e->value) < 0)
     return cfg_fail(c, s, e, NULL, "unknown synapse model: expected one of "
                                    "static_synapse, stdp_synapse, device (got '%s')",
                     shorten(e->value, g, sizeof g));
@@ -903,7 +903,7 @@ static int build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
   pr->syn_params = sim_calloc(s->n, sizeof *pr->syn_params, "synapse parameters");
   for (size_t i = 0; i < s->n; i++) {
     cfg_entry *x = &s->e[i];
-    if (nrn_name_index(proj_keys, x->key) >= 0)
+    if (sim_name_index(proj_keys, x->key) >= 0)
       continue;
     if (is_static)
       return fail_unknown(c, s, x,
@@ -958,7 +958,7 @@ static int build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
     return cfg_fail(c, s, NULL, "rule",
                     "required: expected one of all_to_all, one_to_one, "
                     "fixed_indegree, fixed_outdegree, pairwise_bernoulli");
-  int r = nrn_name_index(rule_names, e->value);
+  int r = sim_name_index(rule_names, e->value);
   if (r < 0)
     return cfg_fail(c, s, e, NULL,
                     "unknown rule: expected one of all_to_all, one_to_one, "
@@ -1125,7 +1125,7 @@ static int build_record(cfg *c, cfg_section *s, net_rec_desc *r, const net_desc 
   for (const char *q = ev->value;;) {
     const char *comma = strchr(q, ',');
     char *item = trimmed_copy(q, comma ? comma : q + strlen(q), "variable name");
-    int v = nrn_name_index(m->var_names, item);
+    int v = sim_name_index(m->var_names, item);
     int dup = 0;
     for (uint32_t k = 0; v >= 0 && k < r->nvars; k++)
       dup |= r->vars[k] == v;

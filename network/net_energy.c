@@ -25,6 +25,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "../core/sim_names.h"
 
 /* ======================================================================
  * Keys
@@ -120,13 +121,6 @@ static const char *const section_names[] = {"digital", "crossbar", "snn_digital"
 
 static double *field(net_energy_param *p, int k) { return (double *)((char *)p + keys[k].off); }
 
-static int name_index(const char *const *names, const char *s)
-{
-  for (int i = 0; names[i]; i++)
-    if (strcmp(names[i], s) == 0)
-      return i;
-  return -1;
-}
 
 static int key_index(const char *section, const char *name)
 {
@@ -136,17 +130,6 @@ static int key_index(const char *section, const char *name)
   return -1;
 }
 
-/* "a, b, c" of a NULL-ended list into buf (cut at n). */
-static const char *join(char *buf, size_t n, const char *const *names)
-{
-  buf[0] = '\0';
-  for (int i = 0; names[i]; i++) {
-    if (i)
-      strncat(buf, ", ", n - strlen(buf) - 1);
-    strncat(buf, names[i], n - strlen(buf) - 1);
-  }
-  return buf;
-}
 
 /* "a, b, c": the keys of one section. */
 static const char *section_keys(char *buf, size_t n, const char *section)
@@ -187,9 +170,9 @@ static int set_value(net_energy_param *p, int k, const char *value, char *msg, s
   case KIND_PAIR_SUB: {
     const char *const *names = keys[k].kind == KIND_PRECISION ? precision_names
                                                               : pair_sub_names;
-    int i = name_index(names, value);
+    int i = sim_name_index(names, value);
     if (i < 0) {
-      snprintf(msg, n, "expected one of %s, got '%s'", join(list, sizeof list, names), value);
+      snprintf(msg, n, "expected one of %s, got '%s'", sim_names_join(list, sizeof list, names), value);
       return -1;
     }
     *field(p, k) = i;
@@ -269,7 +252,7 @@ static char *energy_read_line(char *str, int num, void *stream)
       size_t nlen = (size_t)(ee - b) < sizeof name - 1 ? (size_t)(ee - b) : sizeof name - 1;
       memcpy(name, b, nlen);
       name[nlen] = '\0';
-      if (name_index(section_names, name) < 0) {
+      if (sim_name_index(section_names, name) < 0) {
         r->bad_section_line = r->in.line;
         snprintf(r->bad_section, sizeof r->bad_section, "%s", name);
       }
@@ -289,7 +272,7 @@ static int energy_on_entry(void *user, const char *section, const char *name,
   char list[512], msg[256];
   if (r->err_line)
     return 0;
-  if (name_index(section_names, section) < 0)
+  if (sim_name_index(section_names, section) < 0)
     return 0; /* reported through bad_section_line / orphan_line */
   int k = key_index(section, name);
   if (k < 0) {
@@ -340,12 +323,12 @@ static int energy_text_error(const energy_reader *r, int inih_rc)
                          ENERGY_MAX_LINE - 2);
   case 2:
     return sim_error_set(SIM_ECONFIG, "%s:%d: unknown section [%s] (sections: %s)", r->path,
-                         first, r->bad_section, join(list, sizeof list, section_names));
+                         first, r->bad_section, sim_names_join(list, sizeof list, section_names));
   case 3:
     return sim_error_set(SIM_ECONFIG,
                          "%s:%d: key before any section: expected a section header first "
                          "(%s)",
-                         r->path, first, join(list, sizeof list, section_names));
+                         r->path, first, sim_names_join(list, sizeof list, section_names));
   case 4:
     return sim_error_set(SIM_ECONFIG, "%s", r->err_msg);
   case 5:

@@ -62,7 +62,7 @@ static void delta_param_default(void *p)
 static int delta_param_set(void *p, const char *key, double v)
 {
   delta_param *q = p;
-  switch (nrn_name_index(param_names, key)) {
+  switch (sim_name_index(param_names, key)) {
   case 0: q->E_L = v; return 0;
   case 1:
     if (!(v > 0))

@@ -68,7 +68,7 @@ static void exp_param_default(void *p)
 static int exp_param_set(void *p, const char *key, double v)
 {
   exp_param *q = p;
-  int k = nrn_name_index(param_names, key);
+  int k = sim_name_index(param_names, key);
   switch (k) {
   case 1: case 2: case 6: case 7:
     if (!(v > 0))

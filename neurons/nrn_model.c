@@ -36,10 +36,3 @@ const char *nrn_model_names(void)
   return buf;
 }
 
-int nrn_name_index(const char *const *names, const char *key)
-{
-  for (int i = 0; names && names[i]; i++)
-    if (strcmp(names[i], key) == 0)
-      return i;
-  return -1;
-}

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "../core/sim_names.h"
 #include "../core/sim_rng.h"
 #include "../core/sim_types.h"
 
@@ -87,7 +88,5 @@ typedef struct nrn_model_ops {
 const nrn_model_ops *nrn_model_find(const char *name);
 /* Comma-separated list of the known model names (static buffer). */
 const char *nrn_model_names(void);
-/* Index of key in a NULL-ended name list, or -1. */
-int nrn_name_index(const char *const *names, const char *key);
 
 #endif

@@ -26,6 +26,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "../core/sim_names.h"
 
 #define TWO_PI 6.283185307179586476925286766559
 
@@ -118,25 +119,7 @@ static const char *const retention_names[] = {"none", "relax", "drift", NULL};
 
 const char *const *syn_device_param_keys(void) { return key_names; }
 
-static int name_index(const char *const *names, const char *s)
-{
-  for (int i = 0; names[i]; i++)
-    if (strcmp(names[i], s) == 0)
-      return i;
-  return -1;
-}
 
-/* "a, b, c" of a NULL-ended list into buf (cut at n). */
-static const char *join(char *buf, size_t n, const char *const *names)
-{
-  buf[0] = '\0';
-  for (int i = 0; names[i]; i++) {
-    if (i)
-      strncat(buf, ", ", n - strlen(buf) - 1);
-    strncat(buf, names[i], n - strlen(buf) - 1);
-  }
-  return buf;
-}
 
 static double *num_field(syn_device_param *p, int k)
 {
@@ -195,10 +178,10 @@ static int parse_number(const char *v, int allow_nan, double *out)
 int syn_device_param_set(syn_device_param *p, const char *key, const char *value)
 {
   char list[1024];
-  int k = name_index(key_names, key);
+  int k = sim_name_index(key_names, key);
   if (k < 0)
     return sim_error_set(SIM_EINVAL, "unknown key '%s' (device preset keys: %s)", key,
-                         join(list, sizeof list, key_names));
+                         sim_names_join(list, sizeof list, key_names));
   switch (key_info[k].kind) {
   case KIND_NUM:
   case KIND_NUM_NAN: {
@@ -218,18 +201,18 @@ int syn_device_param_set(syn_device_param *p, const char *key, const char *value
                            key, value);
     return 0;
   case KIND_RULE: {
-    int r = name_index(rule_names, value);
+    int r = sim_name_index(rule_names, value);
     if (r < 0)
       return sim_error_set(SIM_ECONFIG, "key '%s': expected one of %s, got '%s'", key,
-                           join(list, sizeof list, rule_names), value);
+                           sim_names_join(list, sizeof list, rule_names), value);
     p->rule = (syn_rule)r;
     return 0;
   }
   case KIND_RETENTION: {
-    int r = name_index(retention_names, value);
+    int r = sim_name_index(retention_names, value);
     if (r < 0)
       return sim_error_set(SIM_ECONFIG, "key '%s': expected one of %s, got '%s'", key,
-                           join(list, sizeof list, retention_names), value);
+                           sim_names_join(list, sizeof list, retention_names), value);
     p->retention = (syn_retention)r;
     return 0;
   }
@@ -642,7 +625,7 @@ static int preset_on_entry(void *user, const char *section, const char *name,
   (void)section;
   if (r->err_line)
     return 0;
-  int k = name_index(key_names, name);
+  int k = sim_name_index(key_names, name);
   if (k >= 0 && r->key_line[k]) {
     r->err_line = r->in.line;
     snprintf(r->err_msg, sizeof r->err_msg, "%s:%d: key '%s': set twice (first at line %d)",

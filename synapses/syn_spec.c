@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../core/sim_error.h"
+#include "../core/sim_names.h"
 
 const char *const syn_model_names[] = {"static_synapse", "stdp_synapse", "device", NULL};
 
@@ -31,13 +32,6 @@ static int parse_num(const char *s, double *out)
   return 0;
 }
 
-static int index_of(const char *const *names, const char *key)
-{
-  for (int i = 0; names[i]; i++)
-    if (!strcmp(names[i], key))
-      return i;
-  return -1;
-}
 
 static int set_stdp(syn_stdp_param *p, int k, const char *value)
 {
@@ -110,7 +104,7 @@ int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t
   sp->stdp = (syn_stdp_param){20.0, 20.0, 0.01, 1.0, 1.0, 1.0, 100.0}; /* NEST */
   sp->scale = 1.0;
   *bad = n;
-  int k = index_of(syn_model_names, synapse);
+  int k = sim_name_index(syn_model_names, synapse);
   if (k < 0)
     return sim_error_set(SIM_ECONFIG, "unknown synapse model '%s': expected one of "
                                       "static_synapse, stdp_synapse, device", synapse);
@@ -140,7 +134,7 @@ int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t
   for (uint32_t i = 0; i < n; i++) {
     const char *key = kv[i].key, *value = kv[i].value;
     *bad = i;
-    int sk = index_of(stdp_keys, key);
+    int sk = sim_name_index(stdp_keys, key);
     if (sk >= 0) {
       int rc = set_stdp(&sp->stdp, sk, value);
       if (rc)
@@ -148,7 +142,7 @@ int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t
       continue;
     }
     if (sp->kind == SYN_DEVICE) {
-      int dk = index_of(device_keys, key);
+      int dk = sim_name_index(device_keys, key);
       double v;
       switch (dk) {
       case 0:

@@ -14,6 +14,7 @@
  * more than the record's bytes justify.
  */
 #include "io_log.h"
+#include "io_mpscan.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -678,57 +679,17 @@ static int value_extent(const unsigned char *p, size_t n, uint64_t left,
       return EXT_SHORT;
     if (pending > n - i)
       return EXT_MORE;
-    unsigned b = p[i++];
     pending--;
-    uint64_t skip = 0, add = 0;
-    int lenb = 0;    /* bytes of a length field that follows */
-    int lenmul = 0;  /* 1: length counts bytes; 2: map pairs; 3: array items */
-    int extra = 0;   /* fixed bytes after the length field (ext type) */
-    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
-      ;
-    else if (b <= 0x8f)
-      add = 2u * (b & 0x0f);
-    else if (b <= 0x9f)
-      add = b & 0x0f;
-    else if (b <= 0xbf)
-      skip = b & 0x1f;
-    else
-      switch (b) {
-      case 0xc1: *len = i - 1; return EXT_BAD;
-      case 0xc4: case 0xd9: lenb = 1; lenmul = 1; break;
-      case 0xc5: case 0xda: lenb = 2; lenmul = 1; break;
-      case 0xc6: case 0xdb: lenb = 4; lenmul = 1; break;
-      case 0xc7: lenb = 1; lenmul = 1; extra = 1; break;
-      case 0xc8: lenb = 2; lenmul = 1; extra = 1; break;
-      case 0xc9: lenb = 4; lenmul = 1; extra = 1; break;
-      case 0xca: case 0xce: case 0xd2: skip = 4; break;
-      case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
-      case 0xcc: case 0xd0: skip = 1; break;
-      case 0xcd: case 0xd1: skip = 2; break;
-      case 0xd4: skip = 2; break;
-      case 0xd5: skip = 3; break;
-      case 0xd6: skip = 5; break;
-      case 0xd7: skip = 9; break;
-      case 0xd8: skip = 17; break;
-      case 0xdc: lenb = 2; lenmul = 3; break;
-      case 0xdd: lenb = 4; lenmul = 3; break;
-      case 0xde: lenb = 2; lenmul = 2; break;
-      case 0xdf: lenb = 4; lenmul = 2; break;
-      default: break;
-      }
-    if (lenb) {
-      if ((uint64_t)lenb > left - i)
-        return EXT_SHORT;
-      if ((size_t)lenb > n - i)
-        return EXT_MORE;
-      uint64_t l = 0;
-      for (int k = 0; k < lenb; k++)
-        l = (l << 8) | p[i++];
-      if (lenmul == 1)
-        skip = l + extra;
-      else
-        add = lenmul == 2 ? 2 * l : l;
+    size_t head;
+    uint64_t skip, add;
+    int h = io_mp_head(p + i, n - i, &head, &skip, &add);
+    if (h == IO_MP_BAD) {
+      *len = i;
+      return EXT_BAD;
     }
+    if (h == IO_MP_CUT)
+      return head > left - i ? EXT_SHORT : EXT_MORE;
+    i += head;
     if (skip > left - i)
       return EXT_SHORT;
     if (skip > n - i)

@@ -17,6 +17,7 @@
  * cannot allocate more than the file holds.
  */
 #include "io_model.h"
+#include "io_mpscan.h"
 
 #include <errno.h>
 #include <math.h>
@@ -108,53 +109,15 @@ static int scan_value(const unsigned char *p, size_t n, size_t *end,
     *at = i;
     if (i >= n)
       return SCAN_SHORT;
-    unsigned b = p[i++];
     left[depth]--;
-    uint64_t skip = 0, count = 0; /* bytes to skip; elements that follow */
-    int lenb = 0;  /* bytes of a big-endian length field that follows */
-    int kind = 0;  /* what the length counts: 1 bytes, 2 map pairs, 3 items */
-    int extra = 0; /* bytes after the length field (the ext type) */
-    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
-      ; /* fixints, nil, booleans */
-    else if (b <= 0x8f)
-      count = 2u * (b & 0x0f);
-    else if (b <= 0x9f)
-      count = b & 0x0f;
-    else if (b <= 0xbf)
-      skip = b & 0x1f;
-    else
-      switch (b) {
-      case 0xc4: case 0xd9: lenb = 1; kind = 1; break;
-      case 0xc5: case 0xda: lenb = 2; kind = 1; break;
-      case 0xc6: case 0xdb: lenb = 4; kind = 1; break;
-      case 0xc7: lenb = 1; kind = 1; extra = 1; break;
-      case 0xc8: lenb = 2; kind = 1; extra = 1; break;
-      case 0xc9: lenb = 4; kind = 1; extra = 1; break;
-      case 0xcc: case 0xd0: skip = 1; break;
-      case 0xcd: case 0xd1: case 0xd4: skip = 2; break;
-      case 0xd5: skip = 3; break;
-      case 0xca: case 0xce: case 0xd2: skip = 4; break;
-      case 0xd6: skip = 5; break;
-      case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
-      case 0xd7: skip = 9; break;
-      case 0xd8: skip = 17; break;
-      case 0xdc: lenb = 2; kind = 3; break;
-      case 0xdd: lenb = 4; kind = 3; break;
-      case 0xde: lenb = 2; kind = 2; break;
-      case 0xdf: lenb = 4; kind = 2; break;
-      default: return SCAN_BAD; /* 0xc1 */
-      }
-    if (lenb) {
-      if ((size_t)lenb > n - i)
-        return SCAN_SHORT;
-      uint64_t l = 0;
-      for (int k = 0; k < lenb; k++)
-        l = (l << 8) | p[i++];
-      if (kind == 1)
-        skip = l + (uint64_t)extra;
-      else
-        count = kind == 2 ? 2 * l : l;
-    }
+    size_t head;
+    uint64_t skip, count; /* bytes to skip; elements that follow */
+    int h = io_mp_head(p + i, n - i, &head, &skip, &count);
+    if (h == IO_MP_BAD)
+      return SCAN_BAD;
+    if (h == IO_MP_CUT)
+      return SCAN_SHORT;
+    i += head;
     if (skip > n - i)
       return SCAN_SHORT;
     i += skip;

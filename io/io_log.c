@@ -795,32 +795,6 @@ static int obj_tick(const msgpack_object *o, sim_time *v)
   return 1;
 }
 
-static int obj_num(const msgpack_object *o, double *v)
-{
-  switch (o->type) {
-  case MSGPACK_OBJECT_FLOAT32:
-  case MSGPACK_OBJECT_FLOAT64: *v = o->via.f64; return 1;
-  case MSGPACK_OBJECT_POSITIVE_INTEGER: *v = (double)o->via.u64; return 1;
-  case MSGPACK_OBJECT_NEGATIVE_INTEGER: *v = (double)o->via.i64; return 1;
-  default: return 0;
-  }
-}
-
-static int str_is(const msgpack_object *o, const char *s)
-{
-  size_t n = strlen(s);
-  return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-         memcmp(o->via.str.ptr, s, n) == 0;
-}
-
-static const msgpack_object *map_get(const msgpack_object *map, const char *key)
-{
-  for (uint32_t i = 0; i < map->via.map.size; i++)
-    if (str_is(&map->via.map.ptr[i].key, key))
-      return &map->via.map.ptr[i].val;
-  return NULL;
-}
-
 /* ------------------------------------------------------------ header */
 
 static void *own(io_log_reader *r, void *p)
@@ -848,7 +822,7 @@ static const msgpack_object *field(io_log_reader *r, const msgpack_object *map,
                                    msgpack_object_type want, const char *what,
                                    int *rc)
 {
-  const msgpack_object *o = map_get(map, key);
+  const msgpack_object *o = io_mp_map_get(map, key);
   int ok = o && (o->type == want ||
                  (want == MSGPACK_OBJECT_FLOAT64 &&
                   (o->type == MSGPACK_OBJECT_FLOAT32 ||
@@ -903,7 +877,7 @@ static int get_num(io_log_reader *r, const msgpack_object *map,
                                   "a number", &rc);
   if (!o)
     return rc;
-  obj_num(o, v);
+  io_mp_number(o, v);
   if (!isfinite(*v) || *v < 0)
     return sim_error_set(SIM_EFORMAT, "%s: %s: field \"%s\" is %g, expected "
                          "a finite number >= 0", r->path, where, key, *v);
@@ -1056,7 +1030,7 @@ static int parse_header(io_log_reader *r, const msgpack_object *m)
   if (!(o = field(r, m, w, "format", MSGPACK_OBJECT_STR, "\"" IO_LOG_FORMAT "\"",
                   &rc)))
     return rc;
-  if (!str_is(o, IO_LOG_FORMAT))
+  if (!io_mp_str_is(o, IO_LOG_FORMAT))
     return sim_error_set(SIM_EFORMAT, "%s: not a memspike log: header field "
                          "\"format\" is \"%.*s\", expected \"" IO_LOG_FORMAT
                          "\"", r->path, (int)(o->via.str.size > 64 ? 64 : o->via.str.size),
@@ -1298,7 +1272,7 @@ static int decode_samples(io_log_reader *r, const msgpack_object *a,
     r->values = sim_malloc(n * sizeof *r->values, "event log sample values");
   }
   for (uint32_t i = 0; i < n; i++)
-    if (!obj_num(&e[3].via.array.ptr[i], &r->values[i]))
+    if (!io_mp_number(&e[3].via.array.ptr[i], &r->values[i]))
       return rec_error(r, rec, "sample value %u must be a number, found %s",
                        i, type_name(e[3].via.array.ptr[i].type));
   rec->tick = t;
@@ -1322,7 +1296,7 @@ static int decode_end(io_log_reader *r, const msgpack_object *a,
   const char *keys[3] = {"spikes", "samples", "windows"};
   uint64_t v[3];
   for (int k = 0; k < 3; k++) {
-    const msgpack_object *o = map_get(&e[2], keys[k]);
+    const msgpack_object *o = io_mp_map_get(&e[2], keys[k]);
     if (!o || !obj_uint(o, &v[k]))
       return rec_error(r, rec, "end record: summary field \"%s\" must be an "
                        "unsigned integer", keys[k]);

@@ -18,6 +18,7 @@
  */
 #include "io_model.h"
 #include "io_mpscan.h"
+#include "../core/sim_names.h"
 
 #include <errno.h>
 #include <math.h>
@@ -197,31 +198,7 @@ static const char *show(const msgpack_object *o, char *buf, size_t cap)
   return buf;
 }
 
-/* ", " separated list of names, for messages. */
-static void join(const char *const *names, char *buf, size_t cap)
-{
-  size_t k = 0;
-  buf[0] = '\0';
-  for (int i = 0; names[i] && k < cap; i++)
-    k += (size_t)snprintf(buf + k, cap - k, "%s%s", i ? ", " : "", names[i]);
-}
-
 /* ============================================================ fields */
-
-static int str_is(const msgpack_object *o, const char *s)
-{
-  size_t n = strlen(s);
-  return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-         memcmp(o->via.str.ptr, s, n) == 0;
-}
-
-static const msgpack_object *map_get(const msgpack_object *m, const char *key)
-{
-  for (uint32_t i = 0; i < m->via.map.size; i++)
-    if (str_is(&m->via.map.ptr[i].key, key))
-      return &m->via.map.ptr[i].val;
-  return NULL;
-}
 
 /* Every key of map m is a string, none twice, and (unless known is NULL)
    among known[]: in layers and the input map, a typo in a key is an error
@@ -237,9 +214,9 @@ static int check_keys(const ctx *c, const msgpack_object *m,
       return bad(c, "key %u is %s, expected a string", i, type_name(k->type));
     int found = !known;
     for (int j = 0; !found && known[j]; j++)
-      found = str_is(k, known[j]);
+      found = io_mp_str_is(k, known[j]);
     if (!found) {
-      join(known, list, sizeof list);
+      sim_names_join(list, sizeof list, known);
       return bad(c, "unknown field %s (the fields of %s are: %s)",
                  show(k, s, sizeof s), what, list);
     }
@@ -256,21 +233,10 @@ static int check_keys(const ctx *c, const msgpack_object *m,
 static int need(const ctx *c, const msgpack_object *m, const char *key,
                 const char *expect, const msgpack_object **o)
 {
-  *o = map_get(m, key);
+  *o = io_mp_map_get(m, key);
   if (!*o)
     return bad(c, "field '%s' is missing (expected %s)", key, expect);
   return 0;
-}
-
-static int obj_number(const msgpack_object *o, double *v)
-{
-  switch (o->type) {
-  case MSGPACK_OBJECT_FLOAT32:
-  case MSGPACK_OBJECT_FLOAT64: *v = o->via.f64; return 1;
-  case MSGPACK_OBJECT_POSITIVE_INTEGER: *v = (double)o->via.u64; return 1;
-  case MSGPACK_OBJECT_NEGATIVE_INTEGER: *v = (double)o->via.i64; return 1;
-  default: return 0;
-  }
 }
 
 /* An integer in [lo, hi]. */
@@ -298,7 +264,7 @@ static int get_uint(const ctx *c, const msgpack_object *m, const char *key,
 static int get_num(const ctx *c, const msgpack_object *o, const char *key,
                    double *v)
 {
-  if (!obj_number(o, v))
+  if (!io_mp_number(o, v))
     return bad(c, "field '%s': expected a number, found %s", key,
                type_name(o->type));
   if (!isfinite(*v))
@@ -486,7 +452,7 @@ static int parse_layer(ctx *c, const msgpack_object *m, uint32_t idx,
     return bad(c, "field 'type': expected a string, one of: " KNOWN_TYPES
                "; found %s", type_name(t->type));
   unsigned ty = 0;
-  while (ty < NTYPES && !str_is(t, layer_names[ty]))
+  while (ty < NTYPES && !io_mp_str_is(t, layer_names[ty]))
     ty++;
   if (ty == NTYPES)
     return bad(c, "unknown type %s (known types: " KNOWN_TYPES ")",
@@ -646,8 +612,8 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
   if (top->type != MSGPACK_OBJECT_MAP)
     return bad(c, "not a memspike model: expected a msgpack map, found %s",
                type_name(top->type));
-  o = map_get(top, "format");
-  if (!o || !str_is(o, IO_MODEL_FORMAT))
+  o = io_mp_map_get(top, "format");
+  if (!o || !io_mp_str_is(o, IO_MODEL_FORMAT))
     return bad(c, "not a memspike model: field 'format' is %s, expected '"
                IO_MODEL_FORMAT "'", o ? show(o, s, sizeof s) : "missing");
   uint32_t version = 0;
@@ -682,7 +648,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
 
   if ((rc = get_uint(c, top, "classes", 2, DIM_MAX, &m->nclasses)))
     return rc;
-  o = map_get(top, "dataset"); /* optional; nil counts as absent */
+  o = io_mp_map_get(top, "dataset"); /* optional; nil counts as absent */
   if (o && o->type != MSGPACK_OBJECT_NIL) {
     if (o->type != MSGPACK_OBJECT_STR)
       return bad(c, "field 'dataset': expected a string, found %s",
@@ -691,7 +657,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
     memcpy(m->dataset, o->via.str.ptr, o->via.str.size);
     m->dataset[o->via.str.size] = '\0';
   }
-  o = map_get(top, "ann_test_accuracy"); /* optional; nil counts as absent */
+  o = io_mp_map_get(top, "ann_test_accuracy"); /* optional; nil counts as absent */
   if (o && o->type != MSGPACK_OBJECT_NIL) {
     if ((rc = get_num(c, o, "ann_test_accuracy", &m->ann_accuracy)))
       return rc;

@@ -4,6 +4,8 @@
  */
 #include "io_mpscan.h"
 
+#include <string.h>
+
 int io_mp_head(const unsigned char *p, size_t avail, size_t *head, uint64_t *skip,
                uint64_t *count)
 {
@@ -59,4 +61,30 @@ int io_mp_head(const unsigned char *p, size_t avail, size_t *head, uint64_t *ski
   else
     *count = kind == 2 ? 2 * l : l;
   return IO_MP_OK;
+}
+
+int io_mp_str_is(const msgpack_object *o, const char *s)
+{
+  size_t n = strlen(s);
+  return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
+         memcmp(o->via.str.ptr, s, n) == 0;
+}
+
+const msgpack_object *io_mp_map_get(const msgpack_object *map, const char *key)
+{
+  for (uint32_t i = 0; i < map->via.map.size; i++)
+    if (io_mp_str_is(&map->via.map.ptr[i].key, key))
+      return &map->via.map.ptr[i].val;
+  return NULL;
+}
+
+int io_mp_number(const msgpack_object *o, double *v)
+{
+  switch (o->type) {
+  case MSGPACK_OBJECT_FLOAT32:
+  case MSGPACK_OBJECT_FLOAT64: *v = o->via.f64; return 1;
+  case MSGPACK_OBJECT_POSITIVE_INTEGER: *v = (double)o->via.u64; return 1;
+  case MSGPACK_OBJECT_NEGATIVE_INTEGER: *v = (double)o->via.i64; return 1;
+  default: return 0;
+  }
 }

@@ -1265,7 +1265,6 @@ static const char *line_text(const cfg *c, int line, char *out, size_t n)
   return out;
 }
 
-
 /* Pass 1 results: the earliest of the text errors, or 0. */
 static int check_text(cfg *c, int inih_rc)
 {

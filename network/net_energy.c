@@ -121,7 +121,6 @@ static const char *const section_names[] = {"digital", "crossbar", "snn_digital"
 
 static double *field(net_energy_param *p, int k) { return (double *)((char *)p + keys[k].off); }
 
-
 static int key_index(const char *section, const char *name)
 {
   for (int k = 0; k < KEY_COUNT; k++)
@@ -129,7 +128,6 @@ static int key_index(const char *section, const char *name)
       return k;
   return -1;
 }
-
 
 /* "a, b, c": the keys of one section. */
 static const char *section_keys(char *buf, size_t n, const char *section)
@@ -297,7 +295,6 @@ static int energy_on_entry(void *user, const char *section, const char *name,
   r->key_line[k] = r->in.line;
   return 1;
 }
-
 
 /* The earliest text error of a parse, as the failure; 0 when none. */
 static int energy_text_error(const energy_reader *r, int inih_rc)

@@ -119,8 +119,6 @@ static const char *const retention_names[] = {"none", "relax", "drift", NULL};
 
 const char *const *syn_device_param_keys(void) { return key_names; }
 
-
-
 static double *num_field(syn_device_param *p, int k)
 {
   return (double *)((char *)p + key_info[k].off);
@@ -642,7 +640,6 @@ static int preset_on_entry(void *user, const char *section, const char *name,
   r->key_line[k] = r->in.line;
   return 1;
 }
-
 
 /* The earliest text error of a parse, as the failure; 0 when none. */
 static int preset_text_error(const preset_reader *r, int inih_rc)

@@ -32,7 +32,6 @@ static int parse_num(const char *s, double *out)
   return 0;
 }
 
-
 static int set_stdp(syn_stdp_param *p, int k, const char *value)
 {
   double v;

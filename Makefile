@@ -25,7 +25,7 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
-CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
+CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
             core/sim_engine.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c

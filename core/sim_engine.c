@@ -12,11 +12,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "../io/io_log.h"
 #include "../mpi/comm.h"
 #include "sim_alloc.h"
+#include "sim_clock.h"
 #include "sim_error.h"
 #include "sim_queue.h"
 #include "sim_rng.h"
@@ -83,13 +83,6 @@ typedef struct engine {
                              stretches can be jumped over */
   double *samples;  /* scratch for multimeter rows */
 } engine;
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ */
 /* Set-up                                                               */
@@ -645,7 +638,7 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
   if (maxs)
     e.samples = sim_malloc(maxs * sizeof *e.samples, "sample row");
 
-  double t0 = now_s(), next_report = t0 + 5;
+  double t0 = sim_clock_s(), next_report = t0 + 5;
   int failed = 0, rc = 0;
   e.pending_until = -1;
   e.can_skip = e.ntick_pois == 0;
@@ -673,12 +666,12 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
     e.nout = 0;
     for (sim_time t = w0; t < w1; t++)
       run_tick(&e, t, w0);
-    double tc = now_s();
+    double tc = sim_clock_s();
     uint64_t sent = 0;
     route_spikes(&e);
     size_t nall = comm_exchange_spikes(e.send, e.counts, &e.all, &e.capall, &sent);
     st->spikes_recv += nall;
-    st->comm_s += now_s() - tc;
+    st->comm_s += sim_clock_s() - tc;
     st->bytes_sent += sent;
     for (size_t k = 0; k < nall; k++)
       deliver(&e, w0 + e.all[k].lag, e.all[k].gid);
@@ -688,13 +681,13 @@ int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *st)
     failed = comm_any(mine);
     st->windows++;
     st->ticks = w1;
-    if (opts && opts->progress && comm_rank() == 0 && now_s() > next_report) {
+    if (opts && opts->progress && comm_rank() == 0 && sim_clock_s() > next_report) {
       fprintf(stderr, "  %.0f / %.0f ms simulated\r",
               (double)w1 * d->sim.resolution_ms, d->sim.duration_ms);
-      next_report = now_s() + 5;
+      next_report = sim_clock_s() + 5;
     }
   }
-  st->sim_s = now_s() - t0;
+  st->sim_s = sim_clock_s() - t0;
   for (uint32_t j = 0; j < d->nprojs; j++) {
     syn_store *ss = &net->projs[j].store;
     if (!net->projs[j].dynamic)

@@ -14,9 +14,11 @@ void sim_rng_seed(sim_rng *rng, uint64_t initstate, uint64_t initseq)
   (void)sim_rng_u32(rng);
 }
 
-/* splitmix64 finaliser: a bijective mixer, so distinct keys give distinct
-   (state, stream) pairs with overwhelming probability. */
-static uint64_t mix64(uint64_t z)
+/* The one keyed hash of the simulator: splitmix64's output function
+   (Steele, Lea & Flood 2014), a bijection of 64-bit words with full
+   avalanche, chained over the key's words.  Streams (below) and the
+   stateless per-synapse draws of device physics both come from it. */
+uint64_t sim_mix64(uint64_t z)
 {
   z += 0x9e3779b97f4a7c15ULL;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -24,13 +26,21 @@ static uint64_t mix64(uint64_t z)
   return z ^ (z >> 31);
 }
 
+uint64_t sim_hash3(uint64_t a, uint64_t b, uint64_t c)
+{
+  return sim_mix64(sim_mix64(sim_mix64(a) ^ b) ^ c);
+}
+
+uint64_t sim_hash4(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+  return sim_mix64(sim_hash3(a, b, c) ^ d);
+}
+
 void sim_rng_stream(sim_rng *rng, uint64_t seed, uint64_t gid, uint32_t purpose,
                     uint32_t sub)
 {
-  uint64_t k = mix64(seed);
-  k = mix64(k ^ gid);
-  k = mix64(k ^ (((uint64_t)purpose << 32) | sub));
-  sim_rng_seed(rng, k, mix64(k ^ 0x5851f42d4c957f2dULL));
+  uint64_t k = sim_hash3(seed, gid, ((uint64_t)purpose << 32) | sub);
+  sim_rng_seed(rng, k, sim_mix64(k ^ 0x5851f42d4c957f2dULL));
 }
 
 uint32_t sim_rng_below(sim_rng *rng, uint32_t bound)

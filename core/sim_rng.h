@@ -37,6 +37,13 @@ void sim_rng_seed(sim_rng *rng, uint64_t initstate, uint64_t initseq);
 void sim_rng_stream(sim_rng *rng, uint64_t seed, uint64_t gid, uint32_t purpose,
                     uint32_t sub);
 
+/* The keyed hash behind every stream: splitmix64's mixer, and its chain
+   over three or four words.  Stateless draws (device variation, pulse
+   noise) use sim_hash4 keys; streams use sim_hash3 (sim_rng_stream). */
+uint64_t sim_mix64(uint64_t z);
+uint64_t sim_hash3(uint64_t a, uint64_t b, uint64_t c);
+uint64_t sim_hash4(uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+
 /* Next 32 random bits. */
 static inline uint32_t sim_rng_u32(sim_rng *rng)
 {

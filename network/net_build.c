@@ -5,20 +5,13 @@
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "../core/sim_alloc.h"
+#include "../core/sim_clock.h"
 #include "../core/sim_error.h"
 #include "../core/sim_rng.h"
 #include "../mpi/comm.h"
 #include "../synapses/syn_spec.h"
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 uint32_t net_pop_of_gid(const net_desc *desc, sim_gid g)
 {
@@ -152,7 +145,7 @@ static void build_presence(net_network *net)
 
 int net_build(const net_desc *desc, const net_part *part, net_network **out)
 {
-  double t0 = now_s();
+  double t0 = sim_clock_s();
   net_network *net = sim_calloc(1, sizeof *net, "network");
   net->desc = desc;
   net->part = *part;
@@ -214,7 +207,7 @@ int net_build(const net_desc *desc, const net_part *part, net_network **out)
   if (net->min_delay == SIM_NEVER)
     net->min_delay = 1; /* no spike crosses ranks: any window works */
   build_presence(net);
-  net->build_s = now_s() - t0;
+  net->build_s = sim_clock_s() - t0;
   *out = net;
   return 0;
 }

@@ -1233,14 +1233,14 @@ uint64_t cnn_map_devices(cnn_snn *s, const syn_device_param *p, double drift_s, 
       double x = w[i] / wmax, held[2];
       double target[2] = {p->w_min + (x > 0 ? x : 0) * R, p->w_min + (x < 0 ? -x : 0) * R};
       for (int m = 0; m < 2; m++) {
-        uint64_t key = syn_hash(seed, 0x636e6eULL + k, i, (uint64_t)m + (only_last ? 16 : 0));
+        uint64_t key = sim_hash4(seed, 0x636e6eULL + k, i, (uint64_t)m + (only_last ? 16 : 0));
         syn_device_inst inst;
         syn_device_instance(p, key, &inst);
         stuck += (uint64_t)inst.stuck;
         double t = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
-        double g = syn_device_program(p, &inst, t, syn_hash(key, 1, 0, 0));
+        double g = syn_device_program(p, &inst, t, sim_hash4(key, 1, 0, 0));
         g = syn_device_retain(p, &inst, g, drift_s);
-        held[m] = syn_device_read(p, g, syn_hash(key, 2, 0, 0));
+        held[m] = syn_device_read(p, g, sim_hash4(key, 2, 0, 0));
       }
       w[i] = (float)((held[0] - held[1]) / R * wmax);
     }

@@ -347,24 +347,6 @@ int syn_device_param_finalize(syn_device_param *p)
  * Keyed randomness
  * ====================================================================== */
 
-/* splitmix64's output function (Steele, Lea & Flood 2014): a bijection of
-   64-bit words with full avalanche. */
-static uint64_t mix64(uint64_t z)
-{
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t syn_hash(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-{
-  uint64_t h = mix64(a);
-  h = mix64(h ^ b);
-  h = mix64(h ^ c);
-  return mix64(h ^ d);
-}
-
 /* Tags in the third word keep the uniform and the two Box-Muller draws of
    one (key, n) apart. */
 enum { TAG_UNIFORM = 0x75, TAG_NORMAL_R = 0x6e72, TAG_NORMAL_T = 0x6e74 };
@@ -377,13 +359,13 @@ static double open01(uint64_t h)
 
 double syn_hash_uniform(uint64_t key, uint64_t n)
 {
-  return open01(syn_hash(key, n, TAG_UNIFORM, 0));
+  return open01(sim_hash4(key, n, TAG_UNIFORM, 0));
 }
 
 double syn_hash_normal(uint64_t key, uint64_t n)
 {
-  double u1 = open01(syn_hash(key, n, TAG_NORMAL_R, 0));
-  double u2 = open01(syn_hash(key, n, TAG_NORMAL_T, 0));
+  double u1 = open01(sim_hash4(key, n, TAG_NORMAL_R, 0));
+  double u2 = open01(sim_hash4(key, n, TAG_NORMAL_T, 0));
   return sqrt(-2.0 * log(u1)) * cos(TWO_PI * u2);
 }
 

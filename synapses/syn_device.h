@@ -13,13 +13,15 @@
  *
  * Randomness.  Every random quantity is a function of a 64-bit key built
  * by the caller from (seed, projection, source gid, target gid, synapse
- * ordinal [, tick, pulse number]) through syn_hash: stateless and the
+ * ordinal [, tick, pulse number]) through sim_hash4: stateless and the
  * same on any number of ranks.
  */
 #ifndef SYN_DEVICE_H
 #define SYN_DEVICE_H
 
 #include <stdint.h>
+
+#include "../core/sim_rng.h"
 
 /* Pulse update rules (aihwkit names in comments). */
 typedef enum syn_rule {
@@ -125,9 +127,8 @@ const char *const *syn_device_param_keys(void);
    file does not exist (listing the presets there). */
 int syn_device_preset_load(const char *dir, const char *name, syn_device_param *p);
 
-/* Keyed randomness: a 64-bit mix of up to four words, and uniform /
-   normal numbers derived from a key and a counter. */
-uint64_t syn_hash(uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+/* Keyed randomness: uniform / normal numbers derived from a key (built
+   with core's sim_hash4) and a counter. */
 double syn_hash_uniform(uint64_t key, uint64_t n); /* in (0, 1) */
 double syn_hash_normal(uint64_t key, uint64_t n);  /* N(0, 1) */
 

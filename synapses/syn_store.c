@@ -110,7 +110,7 @@ void syn_store_init(syn_store *st, const syn_spec *spec, net_syn_table *tab,
   st->spec = spec;
   st->nsyn = tab->nsyn;
   st->h_s = h_ms * 1e-3;
-  st->key = syn_hash(seed, 0x6d656d737069ULL, proj, 0);
+  st->key = sim_hash4(seed, 0x6d656d737069ULL, proj, 0);
   st->ndev = spec->kind == SYN_DEVICE && spec->differential ? 2 : 1;
   if (spec->kind == SYN_STDP && !tab->w) {
     /* Plastic weights need their own storage. */
@@ -325,7 +325,7 @@ void syn_store_spike(syn_store *st, net_syn_table *tab, uint32_t s, sim_gid src_
           double x = w[m];
           long np = labs(n);
           for (long q = 0; q < np; q++)
-            x = syn_device_pulse(p, &inst, x, dir, syn_hash(key[m], (uint64_t)t, q, 0x707573ULL));
+            x = syn_device_pulse(p, &inst, x, dir, sim_hash4(key[m], (uint64_t)t, q, 0x707573ULL));
           dev_store(st, i, x, ta_s);
           w[m] = x;
         }
@@ -337,7 +337,7 @@ void syn_store_spike(syn_store *st, net_syn_table *tab, uint32_t s, sim_gid src_
       double g = p->g_ref_uS + w[m] * p->g_scale_uS;
       st->c.read_g_us += g > 0 ? g : 0;
       if (p->read_noise > 0) /* its own key: not the d2d draws' counters */
-        w[m] = syn_device_read(p, w[m], syn_hash(key[m], (uint64_t)t_arr, 0x72656164ULL, 0));
+        w[m] = syn_device_read(p, w[m], sim_hash4(key[m], (uint64_t)t_arr, 0x72656164ULL, 0));
     }
     st->c.reads += st->ndev;
     add(ctx, j, t_arr, weight_of(st, w[0], w[1]));

@@ -51,7 +51,7 @@ typedef struct syn_store {
   uint32_t ndev;            /* devices per synapse: 1 or 2 */
   uint64_t nsyn;
   double h_s;               /* one tick in seconds */
-  uint64_t key;             /* syn_hash(seed, projection) */
+  uint64_t key;             /* sim_hash4(seed, projection) */
   /* Device state (kind == SYN_DEVICE), ndev entries per synapse. */
   float *a;                 /* owned: see the file comment */
   double *t_prog;           /* owned, drift only: programming time (s); a
@@ -74,7 +74,7 @@ typedef struct syn_store {
 static inline uint64_t syn_store_dev_key(const syn_store *s, uint32_t src, uint32_t tgt,
                                          uint32_t ord, uint32_t which)
 {
-  return syn_hash(s->key, src, tgt, (uint64_t)ord * 2 + which);
+  return sim_hash4(s->key, src, tgt, (uint64_t)ord * 2 + which);
 }
 
 

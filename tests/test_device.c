@@ -75,8 +75,8 @@ static int mom_match(const moments *m, double mean, double std)
   return ok;
 }
 
-static uint64_t dev_key(uint64_t i) { return syn_hash(12345, 7, i, 0); }
-static uint64_t pulse_key(uint64_t i) { return syn_hash(12345, 7, 99, i); }
+static uint64_t dev_key(uint64_t i) { return sim_hash4(12345, 7, i, 0); }
+static uint64_t pulse_key(uint64_t i) { return sim_hash4(12345, 7, 99, i); }
 
 /* ======================================================================
  * Keyed randomness
@@ -84,13 +84,13 @@ static uint64_t pulse_key(uint64_t i) { return syn_hash(12345, 7, 99, i); }
 
 static void test_hash(void)
 {
-  CU_ASSERT_EQUAL(syn_hash(1, 2, 3, 4), syn_hash(1, 2, 3, 4));
-  uint64_t h = syn_hash(1, 2, 3, 4);
-  CU_ASSERT_NOT_EQUAL(h, syn_hash(0, 2, 3, 4));
-  CU_ASSERT_NOT_EQUAL(h, syn_hash(1, 0, 3, 4));
-  CU_ASSERT_NOT_EQUAL(h, syn_hash(1, 2, 0, 4));
-  CU_ASSERT_NOT_EQUAL(h, syn_hash(1, 2, 3, 0));
-  CU_ASSERT_NOT_EQUAL(syn_hash(1, 2, 0, 0), syn_hash(2, 1, 0, 0)); /* order matters */
+  CU_ASSERT_EQUAL(sim_hash4(1, 2, 3, 4), sim_hash4(1, 2, 3, 4));
+  uint64_t h = sim_hash4(1, 2, 3, 4);
+  CU_ASSERT_NOT_EQUAL(h, sim_hash4(0, 2, 3, 4));
+  CU_ASSERT_NOT_EQUAL(h, sim_hash4(1, 0, 3, 4));
+  CU_ASSERT_NOT_EQUAL(h, sim_hash4(1, 2, 0, 4));
+  CU_ASSERT_NOT_EQUAL(h, sim_hash4(1, 2, 3, 0));
+  CU_ASSERT_NOT_EQUAL(sim_hash4(1, 2, 0, 0), sim_hash4(2, 1, 0, 0)); /* order matters */
 
   /* Avalanche: flipping one input bit flips ~32 of 64 output bits. */
   double flips = 0;
@@ -99,9 +99,9 @@ static void test_hash(void)
     for (int bit = 0; bit < 64; bit += 7)
       for (int word = 0; word < 4; word++) {
         uint64_t w[4] = {i, i * 3 + 1, i * 5 + 2, i * 7 + 3};
-        uint64_t a = syn_hash(w[0], w[1], w[2], w[3]);
+        uint64_t a = sim_hash4(w[0], w[1], w[2], w[3]);
         w[word] ^= 1ULL << bit;
-        uint64_t b = syn_hash(w[0], w[1], w[2], w[3]);
+        uint64_t b = sim_hash4(w[0], w[1], w[2], w[3]);
         flips += __builtin_popcountll(a ^ b);
         trials++;
       }

@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/sim_alloc.h"
+#include "../core/sim_clock.h"
 #include "../core/sim_error.h"
 #include "../io/io_model.h"
 #include "../network/net_cnn.h"
@@ -59,13 +59,6 @@ typedef struct conv_args {
   double percentile, drift_s;
   int poisson, max_to_avg, quiet;
 } conv_args;
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -195,24 +188,24 @@ static void evaluate(cnn_snn *s, const io_idx *img, const io_idx *lab, uint32_t 
   uint32_t ann_ok = 0, snn_ok[MAX_STEPS] = {0};
   int pred[MAX_STEPS];
   int tty = !a->quiet && isatty(2);
-  double t0 = now_s(), next = t0 + 2;
+  double t0 = sim_clock_s(), next = t0 + 2;
   for (uint32_t i = 0; i < n; i++) {
     const uint8_t *im = img->data + (size_t)i * isz;
-    double ta = now_s();
+    double ta = sim_clock_s();
     ann_ok += cnn_ann_predict(s, im, NULL) == lab->data[i];
-    double tb = now_s();
+    double tb = sim_clock_s();
     cnn_snn_run(s, im, a->steps, a->nsteps, pred, &r->stats);
     r->ann_seconds += tb - ta;
-    r->seconds += now_s() - tb;
+    r->seconds += sim_clock_s() - tb;
     for (uint32_t k = 0; k < a->nsteps; k++)
       snn_ok[k] += pred[k] == lab->data[i];
-    if (tty && now_s() > next) {
+    if (tty && sim_clock_s() > next) {
       fprintf(stderr, "  %s: %u / %u images, SNN accuracy at T=%u so far %.2f %%\r", what,
               i + 1, n, a->steps[a->nsteps - 1], 100.0 * snn_ok[a->nsteps - 1] / (i + 1));
-      next = now_s() + 2;
+      next = sim_clock_s() + 2;
     }
   }
-  if (tty && now_s() - t0 > 2)
+  if (tty && sim_clock_s() - t0 > 2)
     fprintf(stderr, "\n");
   r->ann_acc = (double)ann_ok / n;
   for (uint32_t k = 0; k < a->nsteps; k++)
@@ -263,10 +256,10 @@ int cmd_convert(int argc, char **argv)
   uint32_t n = a.images && a.images < test_img->n ? a.images : test_img->n;
   cnn_opts o = {a.percentile, a.calib, a.max_to_avg, a.poisson, 1};
   uint32_t ncal = a.calib < train_img->n ? a.calib : train_img->n;
-  double t0 = now_s();
+  double t0 = sim_clock_s();
   if (cnn_convert(m, train_img->data, ncal, &o, &s))
     goto fail;
-  double conv_s = now_s() - t0;
+  double conv_s = sim_clock_s() - t0;
 
   eval_result ideal;
   evaluate(s, test_img, test_lab, n, &a, "SNN", &ideal);

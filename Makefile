@@ -26,13 +26,16 @@ LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
+            core/sim_syn.c core/sim_exchange.c \
             core/sim_engine.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
-            neurons/nrn_parrot.c
-SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c
+            neurons/nrn_parrot.c neurons/nrn_poisson.c neurons/nrn_spike_generator.c
+SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c \
+            synapses/syn_static.c synapses/syn_store_kind.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_build.c network/net_cnn.c network/net_energy.c
-IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_log.c io/io_replay.c io/io_model.c
+IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_log.c io/io_replay.c io/io_model.c \
+            io/io_recorder.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/convert.c

@@ -6,21 +6,28 @@
  * per_tick are updated at every tick).  Spikes of the window are exchanged
  * at its end and delivered in (tick, gid) order, so the order in which
  * same-tick inputs are summed does not depend on the rank count.
+ *
+ * The engine knows its plug-ins only through their ops tables: neuron
+ * models (sim_neuron.h), sources (sim_source.h), projection kinds
+ * (sim_syn.h), recorders (sim_recorder.h) and the exchange
+ * (sim_exchange.h).  Plug-ins call back through the functions at the end.
  */
 #ifndef SIM_ENGINE_H
 #define SIM_ENGINE_H
 
 #include <stdint.h>
 
-#include "../network/net_build.h"
-
-struct io_log; /* io/io_log.h: the engine only passes it on */
+#include "sim_exchange.h"
+#include "sim_net.h"
+#include "sim_queue.h"
+#include "sim_recorder.h"
 
 /* What one rank did during a run (reduce over ranks for totals). */
 typedef struct sim_stats {
   uint64_t *spikes;       /* owned, one per population: spikes emitted here */
   uint64_t syn_events;    /* spikes x local targets delivered (recurrent) */
-  uint64_t ext_events;    /* Poisson input spikes delivered */
+  uint64_t ext_events;    /* input spikes delivered by sources drawn on the
+                             target's rank (Poisson) */
   uint64_t updates;       /* neuron updates */
   uint64_t windows;       /* exchange windows */
   uint64_t bytes_sent;    /* spike payload sent to other ranks */
@@ -38,14 +45,38 @@ typedef struct sim_stats {
 } sim_stats;
 
 typedef struct sim_run_opts {
-  struct io_log *log;     /* borrowed; NULL: record nothing */
+  const sim_recorder *recorders; /* borrowed, nrecorders entries */
+  uint32_t nrecorders;
+  const sim_exchange_ops *exchange; /* NULL: serial (one rank) */
   int progress;           /* 1: report progress on stderr */
 } sim_run_opts;
 
-/* Simulate net for its description's duration.  stats is filled (caller
-   frees with sim_stats_fini).  Returns 0 or a negative code with a
-   message. */
-int sim_run(net_network *net, const sim_run_opts *opts, sim_stats *stats);
+/* Simulate net for ticks [0, net->t_end).  stats is filled (caller frees
+   with sim_stats_fini).  Returns 0 or a negative code with a message. */
+int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *stats);
 void sim_stats_fini(sim_stats *stats);
+
+/* ------------------------------------------------------------------ */
+/* For plug-ins (sources, projection kinds) during a run.               */
+
+typedef struct sim_engine sim_engine;
+
+/* Handler of a registered event kind: ev came due at tick t. */
+typedef void (*sim_event_fn)(void *self, sim_engine *e, sim_time t, const sim_event *ev);
+
+/* Register an event kind; returns its number for sim_engine_push. */
+uint16_t sim_engine_kind(sim_engine *e, sim_event_fn fn, void *self);
+/* Queue an event of a registered kind at tick t >= the current tick (any
+   distance ahead: far events wait in the queue's heap). */
+void sim_engine_push(sim_engine *e, sim_time t, uint16_t kind, uint16_t group, uint32_t index);
+const sim_net *sim_engine_net(const sim_engine *e);
+/* The input rings of population pop (neuron populations only). */
+const sim_sink *sim_engine_sink(const sim_engine *e, uint32_t pop);
+/* Emit spikes of source population pop at tick t: local indices idx[0..n)
+   ascending, as if its neurons had fired. */
+void sim_engine_emit(sim_engine *e, uint32_t pop, sim_time t, const uint32_t *idx,
+                     uint32_t n);
+/* Count n input spikes a source delivered straight into rings. */
+void sim_engine_count_input(sim_engine *e, uint64_t n);
 
 #endif

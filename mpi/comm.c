@@ -225,3 +225,13 @@ void comm_abort(int status, const char *msg)
     MPI_Abort(MPI_COMM_WORLD, status);
   exit(status);
 }
+
+const sim_exchange_ops comm_exchange = {
+    .name = "mpi",
+    .rank = comm_rank,
+    .size = comm_size,
+    .spikes = comm_exchange_spikes,
+    .bytes = comm_alltoallv_bytes,
+    .any = comm_any,
+    .min_i64 = comm_min_i64,
+};

@@ -1,5 +1,6 @@
 /*
- * comm.h: the engine's only door to other ranks.  mpi/ is the one place
+ * comm.h: MPI behind the kernel's exchange ops, and the reductions the
+ * command line uses for its summaries.  mpi/ is the one place
  * that includes <mpi.h>; everything else calls these functions.  A run
  * without mpirun is a world of one rank.
  */
@@ -9,11 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One spike on the wire: 8 bytes.  lag is the tick within the window. */
-typedef struct comm_spike {
-  uint32_t lag; /* tick - window start */
-  uint32_t gid; /* global neuron id */
-} comm_spike;
+#include "../core/sim_exchange.h"
+
+/* One spike on the wire: the kernel's (8 bytes, lag within the window). */
+typedef sim_spike comm_spike;
+
+/* The kernel's exchange ops (core/sim_exchange.h) over MPI: the engine and
+   the network builder reach other ranks only through this table. */
+extern const sim_exchange_ops comm_exchange;
 
 /* Start the communication layer (MPI_Init); idempotent.  Installs an
    out-of-memory hook that ends every rank. */

@@ -10,7 +10,7 @@
 #include "../core/sim_clock.h"
 #include "../core/sim_error.h"
 #include "../core/sim_rng.h"
-#include "../mpi/comm.h"
+#include "../synapses/syn_kinds.h"
 #include "../synapses/syn_spec.h"
 
 uint32_t net_pop_of_gid(const net_desc *desc, sim_gid g)
@@ -32,7 +32,8 @@ static void init_neurons(const net_desc *desc, net_pop *p)
   const net_pop_desc *pd = p->desc;
   p->state = sim_calloc(p->nlocal, m->state_size, "neuron state");
   for (uint32_t i = 0; i < p->nlocal; i++) {
-    m->state_init(p->state, p->nlocal, i, pd->param);
+    if (m->state_init)
+      m->state_init(p->state, p->nlocal, i, pd->param);
     for (uint32_t k = 0; k < pd->ninit; k++) {
       const net_init *in = &pd->init[k];
       sim_rng rng;
@@ -55,8 +56,22 @@ static sim_time proj_min_delay(const net_desc *desc, const net_proj_desc *pd)
   return net_delay_ticks(lo, desc->sim.resolution_ms);
 }
 
-/* Does population kind k send spikes through the exchange? */
-static int spikes_travel(net_source_kind k) { return k != NET_POISSON; }
+/* The source ops of a generator population (NULL for neurons). */
+static const sim_source_ops *source_of(const net_pop_desc *pd)
+{
+  switch (pd->kind) {
+  case NET_POISSON: return &nrn_poisson_generator_ops;
+  case NET_SPIKE_GENERATOR: return &nrn_spike_generator_ops;
+  default: return NULL;
+  }
+}
+
+/* Does a population of kind k send spikes through the exchange? */
+static int spikes_travel(const net_pop_desc *pd)
+{
+  const sim_source_ops *so = source_of(pd);
+  return !so || so->travels;
+}
 
 /* The presence table (see net_pop).  Each rank marks, in a bit per global
    neuron, the sources it holds synapses from; an all-to-all hands every
@@ -70,7 +85,7 @@ static void build_presence(net_network *net)
   for (uint32_t j = 0; j < d->nprojs; j++) {
     const net_proj *pr = &net->projs[j];
     const net_pop_desc *src = &d->pops[pr->desc->src];
-    if (!spikes_travel(src->kind))
+    if (!spikes_travel(src))
       continue;
     for (uint32_t s = 0; s < pr->syn.src_n; s++)
       if (pr->syn.off[s + 1] > pr->syn.off[s]) {
@@ -86,7 +101,7 @@ static void build_presence(net_network *net)
   for (int q = 0; q < P; q++) {
     net_part pq = {part->policy, q, P};
     for (uint32_t i = 0; i < d->npops; i++)
-      if (spikes_travel(d->pops[i].kind))
+      if (spikes_travel(&d->pops[i]))
         nq[q] += net_part_nlocal(&pq, d->pops[i].first_gid, d->pops[i].n);
     scount[q] = (int)(nq[q] / 8 + 1);
     total += (size_t)scount[q];
@@ -98,7 +113,7 @@ static void build_presence(net_network *net)
     uint32_t bit = 0;
     for (uint32_t i = 0; i < d->npops; i++) {
       const net_pop_desc *pd = &d->pops[i];
-      if (!spikes_travel(pd->kind))
+      if (!spikes_travel(pd))
         continue;
       uint32_t nl = net_part_nlocal(&pq, pd->first_gid, pd->n);
       for (uint32_t k = 0; k < nl; k++, bit++) {
@@ -109,7 +124,7 @@ static void build_presence(net_network *net)
     }
     off += (size_t)scount[q];
   }
-  comm_alltoallv_bytes(sendbuf, scount, &recv, rcount);
+  net->x->bytes(sendbuf, scount, &recv, rcount);
   /* recv: rank p's bits for my neurons at offset sum(rcount[< p]). */
   size_t *roff = sim_calloc((size_t)P + 1, sizeof *roff, "presence offsets");
   for (int p = 0; p < P; p++)
@@ -119,7 +134,7 @@ static void build_presence(net_network *net)
     net_pop *pop = &net->pops[i];
     pop->dest_off = sim_calloc((size_t)pop->nlocal + 1, sizeof *pop->dest_off,
                                "presence table");
-    if (!spikes_travel(pop->desc->kind))
+    if (!spikes_travel(pop->desc))
       continue;
     size_t cap = 0, n = 0;
     for (uint32_t k = 0; k < pop->nlocal; k++, bit++) {
@@ -143,11 +158,83 @@ static void build_presence(net_network *net)
   sim_free(need);
 }
 
-int net_build(const net_desc *desc, const net_part *part, net_network **out)
+/* The kernel's view of the built network (see sim_net.h). */
+static void make_kernel(net_network *net)
+{
+  const net_desc *d = net->desc;
+  sim_net *k = &net->kernel;
+  k->npops = d->npops;
+  k->nprojs = d->nprojs;
+  k->pops = sim_calloc(d->npops + 1, sizeof *k->pops, "kernel populations");
+  k->projs = sim_calloc(d->nprojs + 1, sizeof *k->projs, "kernel projections");
+  for (uint32_t i = 0; i < d->npops; i++) {
+    net_pop *p = &net->pops[i];
+    const net_pop_desc *pd = p->desc;
+    sim_pop *kp = &k->pops[i];
+    kp->name = pd->name;
+    kp->model = p->model;
+    kp->source = source_of(pd);
+    if (pd->kind == NET_POISSON) {
+      p->src.poisson = (nrn_poisson_param){pd->rate_hz, pd->start_ms, pd->stop_ms};
+      kp->param = &p->src.poisson;
+    } else if (pd->kind == NET_SPIKE_GENERATOR) {
+      p->src.gen = (nrn_spike_gen_param){pd->spike_times_ms, pd->nspike_times};
+      kp->param = &p->src.gen;
+    } else {
+      kp->param = pd->param;
+    }
+    kp->first_gid = pd->first_gid;
+    kp->n = pd->n;
+    kp->nlocal = p->nlocal;
+    kp->gid = p->gid;
+    kp->state = p->state;
+    kp->out_projs = p->out_projs;
+    kp->nout = p->nout;
+    kp->post_projs = p->stdp_in;
+    kp->npost = p->nstdp_in;
+    kp->dest_off = p->dest_off;
+    kp->dest = p->dest;
+  }
+  for (uint32_t j = 0; j < d->nprojs; j++) {
+    net_proj *pr = &net->projs[j];
+    sim_proj *kj = &k->projs[j];
+    kj->src = pr->desc->src;
+    kj->tgt = pr->desc->tgt;
+    kj->syn = &pr->syn;
+    kj->port = pr->port;
+    kj->kind = pr->dynamic ? &syn_store_kind : &syn_static_kind;
+    kj->self = pr->dynamic ? &pr->store : NULL;
+  }
+  sim_rec *recs = sim_calloc(d->nrecs + 1, sizeof *recs, "kernel records");
+  for (uint32_t r = 0; r < d->nrecs; r++) {
+    const net_rec_desc *rd = &d->recs[r];
+    recs[r].kind = rd->kind == NET_REC_SPIKES ? SIM_REC_SPIKES : SIM_REC_STATE;
+    recs[r].pop = rd->pop;
+    recs[r].first = rd->first;
+    recs[r].count = rd->count;
+    recs[r].nvars = rd->nvars;
+    for (uint32_t v = 0; v < rd->nvars && v < 8; v++)
+      recs[r].vars[v] = rd->vars[v];
+    recs[r].every = rd->kind == NET_REC_STATE
+                        ? (sim_time)nearbyint(rd->interval_ms / d->sim.resolution_ms)
+                        : 0;
+  }
+  k->recs = recs;
+  k->nrecs = d->nrecs;
+  k->t_end = (sim_time)nearbyint(d->sim.duration_ms / d->sim.resolution_ms);
+  k->min_delay = net->min_delay;
+  k->max_delay = net->max_delay;
+  k->resolution_ms = d->sim.resolution_ms;
+  k->seed = d->sim.seed;
+}
+
+int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops *x,
+              net_network **out)
 {
   double t0 = sim_clock_s();
   net_network *net = sim_calloc(1, sizeof *net, "network");
   net->desc = desc;
+  net->x = x ? x : &sim_exchange_serial;
   net->part = *part;
   net->pops = sim_calloc(desc->npops, sizeof *net->pops, "populations");
   net->projs = sim_calloc(desc->nprojs, sizeof *net->projs, "projections");
@@ -170,7 +257,7 @@ int net_build(const net_desc *desc, const net_part *part, net_network **out)
     int rc = net_connect(desc, j, part, &pr->syn);
     /* Every rank learns of a failure on any, so none waits in the
        presence exchange below for a rank that has given up. */
-    if (comm_any(rc != 0)) {
+    if (net->x->any(rc != 0)) {
       net_network_destroy(net);
       return rc ? rc
                 : sim_error_set(SIM_ECOMM, "stopped: another rank failed while building");
@@ -189,12 +276,12 @@ int net_build(const net_desc *desc, const net_part *part, net_network **out)
       }
     }
     net->nsyn += pr->syn.nsyn;
-    net->syn_bytes += net_syn_table_bytes(&pr->syn) + syn_store_bytes(&pr->store);
+    net->syn_bytes += sim_syn_table_bytes(&pr->syn) + syn_store_bytes(&pr->store);
     if (pr->syn.nsyn && pr->syn.d_max > net->max_delay)
       net->max_delay = pr->syn.d_max;
     /* Poisson trains are drawn on the target's rank: they never cross
        ranks, so they do not bound the exchange window. */
-    if (desc->pops[pd->src].kind != NET_POISSON) {
+    if (spikes_travel(&desc->pops[pd->src])) {
       sim_time lo = proj_min_delay(desc, pd);
       if (lo < net->min_delay)
         net->min_delay = lo;
@@ -207,6 +294,7 @@ int net_build(const net_desc *desc, const net_part *part, net_network **out)
   if (net->min_delay == SIM_NEVER)
     net->min_delay = 1; /* no spike crosses ranks: any window works */
   build_presence(net);
+  make_kernel(net);
   net->build_s = sim_clock_s() - t0;
   *out = net;
   return 0;
@@ -225,10 +313,13 @@ void net_network_destroy(net_network *net)
     sim_free(net->pops[i].dest);
   }
   for (uint32_t j = 0; j < net->desc->nprojs; j++) {
-    net_syn_table_fini(&net->projs[j].syn);
+    sim_syn_table_fini(&net->projs[j].syn);
     syn_store_fini(&net->projs[j].store);
   }
   sim_free(net->pops);
   sim_free(net->projs);
+  sim_free(net->kernel.pops);
+  sim_free(net->kernel.projs);
+  sim_free((void *)net->kernel.recs);
   sim_free(net);
 }

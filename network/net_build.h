@@ -12,6 +12,9 @@
 #include "net_connect.h"
 #include "net_desc.h"
 #include "net_partition.h"
+#include "../core/sim_exchange.h"
+#include "../core/sim_net.h"
+#include "../neurons/nrn_source.h"
 #include "../synapses/syn_store.h"
 
 /* This rank's part of one population. */
@@ -30,6 +33,10 @@ typedef struct net_pop {
      is sent to those ranks only. */
   uint32_t *dest_off;         /* owned, nlocal + 1 */
   int32_t *dest;              /* owned */
+  union {                     /* a source's parameters, from the desc */
+    nrn_poisson_param poisson;
+    nrn_spike_gen_param gen;
+  } src;
 } net_pop;
 
 /* This rank's synapses of one projection. */
@@ -41,8 +48,11 @@ typedef struct net_proj {
   syn_store store;           /* device / STDP state, when dynamic */
 } net_proj;
 
+/* The network: what network/ built, and the kernel's view of it
+   (kernel: the engine runs that; its arrays point into pops and projs). */
 typedef struct net_network {
   const net_desc *desc;    /* borrowed: must outlive the network */
+  const sim_exchange_ops *x; /* borrowed: how ranks talk (the run uses it) */
   net_part part;
   net_pop *pops;           /* owned, desc->npops */
   net_proj *projs;         /* owned, desc->nprojs */
@@ -52,11 +62,14 @@ typedef struct net_network {
   uint64_t nsyn;           /* synapses on this rank */
   size_t syn_bytes;        /* bytes of synapse storage on this rank */
   double build_s;          /* wall seconds spent building */
+  sim_net kernel;          /* the run's view (arrays owned here) */
 } net_network;
 
-/* Build this rank's part (collective: every rank calls it).  Returns 0;
-   the error of the rank that failed; or, on the other ranks, SIM_ECOMM. */
-int net_build(const net_desc *desc, const net_part *part, net_network **out);
+/* Build this rank's part (collective: every rank calls it, with the same
+   exchange x; NULL: serial, one rank).  Returns 0; the error of the rank
+   that failed; or, on the other ranks, SIM_ECOMM. */
+int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops *x,
+              net_network **out);
 void net_network_destroy(net_network *net);
 
 /* Population index holding gid (binary search over first gids). */

@@ -276,23 +276,9 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   if (out->nsyn == 0 || !out->d)
     out->d_min = out->d_max = out->d_const;
   if (c.err) {
-    net_syn_table_fini(out);
+    sim_syn_table_fini(out);
     return c.err;
   }
   return 0;
 }
 
-void net_syn_table_fini(net_syn_table *t)
-{
-  sim_free(t->off);
-  sim_free(t->tgt);
-  sim_free(t->w);
-  sim_free(t->d);
-  memset(t, 0, sizeof *t);
-}
-
-size_t net_syn_table_bytes(const net_syn_table *t)
-{
-  size_t per = sizeof(uint32_t) + (t->w ? sizeof(float) : 0) + (t->d ? sizeof(uint16_t) : 0);
-  return (size_t)t->nsyn * per + ((size_t)t->src_n + 1) * sizeof(uint64_t);
-}

@@ -1,7 +1,9 @@
 /*
- * nrn_model.c: the registry of neuron models by config name.
+ * nrn_model.c: the registry of neuron models and sources by config name:
+ * adding one is one file plus one line in a table below.
  */
 #include "nrn_model.h"
+#include "nrn_source.h"
 
 #include <string.h>
 
@@ -36,3 +38,32 @@ const char *nrn_model_names(void)
   return buf;
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Sources                                                              */
+
+static const sim_source_ops *const sources[] = {
+    &nrn_poisson_generator_ops,
+    &nrn_spike_generator_ops,
+};
+
+const sim_source_ops *nrn_source_find(const char *name)
+{
+  for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
+    if (strcmp(sources[i]->name, name) == 0)
+      return sources[i];
+  return NULL;
+}
+
+const char *nrn_source_names(void)
+{
+  static char buf[256];
+  if (!buf[0]) {
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+      if (i)
+        strncat(buf, ", ", sizeof buf - strlen(buf) - 1);
+      strncat(buf, sources[i]->name, sizeof buf - strlen(buf) - 1);
+    }
+  }
+  return buf;
+}

@@ -4,6 +4,7 @@
  * poisson_generator's per-target trains into spikes that pass plastic
  * synapses, as NEST's STDP examples do.  Several input spikes in one tick
  * give one spike (NEST sends one spike with that multiplicity).
+ * Stateless: no state variables, no self-events (those methods are NULL).
  */
 #include <string.h>
 
@@ -27,46 +28,6 @@ static int parrot_param_finalize(void *p, double h)
   (void)p;
   (void)h;
   return 0;
-}
-
-static void parrot_state_init(void *b, uint32_t n, uint32_t i, const void *p)
-{
-  (void)b;
-  (void)n;
-  (void)i;
-  (void)p;
-}
-
-static void parrot_var_set(void *b, uint32_t n, uint32_t i, const void *p, int var,
-                           double value)
-{
-  (void)b;
-  (void)n;
-  (void)i;
-  (void)p;
-  (void)var;
-  (void)value;
-}
-
-static double parrot_var_get(const void *b, uint32_t n, uint32_t i, const void *p, int var,
-                             sim_time t)
-{
-  (void)b;
-  (void)n;
-  (void)i;
-  (void)p;
-  (void)var;
-  (void)t;
-  return 0;
-}
-
-static sim_time parrot_first_event(const void *b, uint32_t n, uint32_t i, const void *p)
-{
-  (void)b;
-  (void)n;
-  (void)i;
-  (void)p;
-  return SIM_NEVER;
 }
 
 static void parrot_update(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx, uint32_t n)
@@ -95,9 +56,5 @@ const nrn_model_ops nrn_parrot_neuron_ops = {
     .param_default = parrot_param_default,
     .param_set = parrot_param_set,
     .param_finalize = parrot_param_finalize,
-    .state_init = parrot_state_init,
-    .var_set = parrot_var_set,
-    .var_get = parrot_var_get,
-    .first_event = parrot_first_event,
     .update = parrot_update,
 };

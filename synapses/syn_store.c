@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../core/sim_alloc.h"
-#include "../network/net_connect.h"
+#include "../core/sim_syn.h"
 
 #define REBASE_AT 30.0 /* rebase relax epochs when (t - epoch) / lifetime > this */
 
@@ -23,7 +23,7 @@ static inline int is_stuck(const syn_store *st, uint64_t i)
 
 /* How many synapses before k in its source's list go to the same target
    (lists are sorted by target, so equal targets are adjacent). */
-static inline uint32_t ordinal(const net_syn_table *tab, uint32_t s, uint64_t k)
+static inline uint32_t ordinal(const sim_syn_table *tab, uint32_t s, uint64_t k)
 {
   uint32_t o = 0;
   while (k > tab->off[s] + o && tab->tgt[k - o - 1] == tab->tgt[k])
@@ -102,7 +102,7 @@ static inline double weight_of(const syn_store *st, double w0, double w1)
 /* ------------------------------------------------------------------ */
 /* Set-up                                                               */
 
-void syn_store_init(syn_store *st, const syn_spec *spec, net_syn_table *tab,
+void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
                     sim_gid src_first, const sim_gid *tgt_gids, uint32_t ntgt,
                     uint64_t seed, uint32_t proj, double h_ms)
 {
@@ -267,7 +267,7 @@ static double stdp_update(const syn_store *st, const syn_post_hist *h, double w,
 /* ------------------------------------------------------------------ */
 /* A spike through the synapses                                         */
 
-void syn_store_spike(syn_store *st, net_syn_table *tab, uint32_t s, sim_gid src_gid,
+void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
                      const sim_gid *tgt_gids, int64_t t, syn_add_fn add, void *ctx)
 {
   const syn_spec *sp = st->spec;
@@ -351,7 +351,7 @@ void syn_store_spike(syn_store *st, net_syn_table *tab, uint32_t s, sim_gid src_
   }
 }
 
-int syn_store_spike_fast(syn_store *st, const net_syn_table *tab, uint32_t s, int64_t t,
+int syn_store_spike_fast(syn_store *st, const sim_syn_table *tab, uint32_t s, int64_t t,
                          double *row_ex, double *row_in, uint64_t *bits, int64_t *pending)
 {
   const syn_spec *sp = st->spec;
@@ -398,7 +398,7 @@ int syn_store_spike_fast(syn_store *st, const net_syn_table *tab, uint32_t s, in
   return 1;
 }
 
-double syn_store_weight(const syn_store *st, const net_syn_table *tab, uint64_t k,
+double syn_store_weight(const syn_store *st, const sim_syn_table *tab, uint64_t k,
                         sim_gid src_gid, const sim_gid *tgt_gids, int64_t t)
 {
   if (st->spec->kind != SYN_DEVICE)

@@ -25,6 +25,7 @@
 
 #include "syn_device.h"
 #include "syn_spec.h"
+#include "../core/sim_syn.h"
 #include "../core/sim_types.h"
 
 #define SYN_POST_HIST 16 /* post spikes kept per target for STDP */
@@ -79,14 +80,11 @@ static inline uint64_t syn_store_dev_key(const syn_store *s, uint32_t src, uint3
 
 
 
-/* (the table type lives in network/) */
-struct net_syn_table;
-
 /* Set up the state of a projection's local synapses (tab): devices get
    their own d2d parameters, stuck marks, and the initial weight of the
    table (w or w_const) mapped to device state; STDP gets per-source and
    per-target traces.  tgt_gids: gid of each local target. */
-void syn_store_init(syn_store *st, const syn_spec *spec, struct net_syn_table *tab,
+void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
                     sim_gid src_first, const sim_gid *tgt_gids, uint32_t ntgt,
                     uint64_t seed, uint32_t proj, double h_ms);
 void syn_store_fini(syn_store *st);
@@ -100,21 +98,21 @@ typedef void (*syn_add_fn)(void *ctx, uint32_t j, int64_t t_arr, double w);
 /* A spike of source offset s (gid src_gid) emitted at tick t passes all
    its local synapses: STDP updates first (pre-synaptic event, NEST order),
    then each synapse's weight is read and handed to add. */
-void syn_store_spike(syn_store *st, struct net_syn_table *tab, uint32_t s, sim_gid src_gid,
+void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
                      const sim_gid *tgt_gids, int64_t t, syn_add_fn add, void *ctx);
 /* The same for the common case of fixed (non-plastic) devices without
    read noise and a constant delay: reads straight into the input rows
    (row_in: negative weights, or NULL for one port), marks bits, raises
    *pending to the arrival tick.  Returns 0, doing nothing, when the
    projection does not qualify. */
-int syn_store_spike_fast(syn_store *st, const struct net_syn_table *tab, uint32_t s,
+int syn_store_spike_fast(syn_store *st, const sim_syn_table *tab, uint32_t s,
                          int64_t t, double *row_ex, double *row_in, uint64_t *bits,
                          int64_t *pending);
 /* Local target j fired at tick t (post-synaptic event for STDP). */
 void syn_store_post(syn_store *st, uint32_t j, int64_t t);
 /* Weight a synapse holds at tick t, without read noise or counting (for
    recorders and tests). */
-double syn_store_weight(const syn_store *st, const struct net_syn_table *tab, uint64_t k,
+double syn_store_weight(const syn_store *st, const sim_syn_table *tab, uint64_t k,
                         sim_gid src_gid, const sim_gid *tgt_gids, int64_t t);
 /* Fill c.read_pj and c.write_pj from the counters. */
 void syn_store_energy(syn_store *st);

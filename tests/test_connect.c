@@ -71,7 +71,7 @@ static void test_all_to_all_and_one_to_one(void)
   CU_ASSERT_EQUAL(t.nsyn, 600);
   for (uint32_t s = 0; s < 30; s++)
     CU_ASSERT_EQUAL(t.off[s + 1] - t.off[s], 20);
-  net_syn_table_fini(&t);
+  sim_syn_table_fini(&t);
   /* Within one population, without autapses: n (n - 1). */
   d->projs[0].tgt = 0;
   d->projs[0].autapses = 0;
@@ -80,14 +80,14 @@ static void test_all_to_all_and_one_to_one(void)
   for (uint32_t s = 0; s < 30; s++)
     for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
       CU_ASSERT_NOT_EQUAL(t.tgt[k], s);
-  net_syn_table_fini(&t);
+  sim_syn_table_fini(&t);
   d->projs[0].rule = NET_ONE_TO_ONE;
   d->projs[0].autapses = 1;
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 30);
   for (uint32_t s = 0; s < 30; s++)
     CU_ASSERT(t.off[s + 1] - t.off[s] == 1 && t.tgt[t.off[s]] == s);
-  net_syn_table_fini(&t);
+  sim_syn_table_fini(&t);
   net_desc_destroy(d);
 }
 
@@ -120,7 +120,7 @@ static void test_fixed_indegree(void)
       CU_ASSERT(self > 20 && self < 90);
       CU_ASSERT(dup > 0);
     }
-    net_syn_table_fini(&t);
+    sim_syn_table_fini(&t);
   }
   net_desc_destroy(d);
 }
@@ -138,7 +138,7 @@ static void test_fixed_outdegree(void)
       for (uint64_t k2 = t.off[s]; k2 < k; k2++)
         CU_ASSERT_NOT_EQUAL(t.tgt[k], t.tgt[k2]);
   }
-  net_syn_table_fini(&t);
+  sim_syn_table_fini(&t);
   /* Split over 3 ranks: every source still has 40 targets in total. */
   uint64_t per_src[100] = {0};
   for (int r = 0; r < 3; r++) {
@@ -146,7 +146,7 @@ static void test_fixed_outdegree(void)
     CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &part, &t), 0);
     for (uint32_t s = 0; s < 100; s++)
       per_src[s] += t.off[s + 1] - t.off[s];
-    net_syn_table_fini(&t);
+    sim_syn_table_fini(&t);
   }
   for (uint32_t s = 0; s < 100; s++)
     CU_ASSERT_EQUAL(per_src[s], 40);
@@ -169,11 +169,11 @@ static void test_pairwise_bernoulli(void)
     for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
       self += t.tgt[k] == s;
   CU_ASSERT_EQUAL(self, 0);
-  net_syn_table_fini(&t);
+  sim_syn_table_fini(&t);
   d->projs[0].p = 0;
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 0);
-  net_syn_table_fini(&t);
+  sim_syn_table_fini(&t);
   net_desc_destroy(d);
 }
 
@@ -235,7 +235,7 @@ static void test_rank_independence(void)
     CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
     size_t nref = collect(d, &one_rank, &t, ref);
     CU_ASSERT(nref > 0);
-    net_syn_table_fini(&t);
+    sim_syn_table_fini(&t);
     sort_stable(ref, nref);
     for (int pol = 0; pol < 2; pol++)
       for (int nr = 2; nr <= 4; nr++) {
@@ -244,7 +244,7 @@ static void test_rank_independence(void)
           net_part part = {pol ? NET_PART_BLOCK : NET_PART_ROUND_ROBIN, r, nr};
           CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &part, &t), 0);
           n += collect(d, &part, &t, got + n);
-          net_syn_table_fini(&t);
+          sim_syn_table_fini(&t);
         }
         sort_stable(got, n);
         CU_ASSERT_EQUAL(n, nref);

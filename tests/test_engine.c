@@ -15,7 +15,9 @@
 #include "../core/sim_error.h"
 #include "../io/io_config.h"
 #include "../io/io_log.h"
+#include "../io/io_recorder.h"
 #include "../io/io_replay.h"
+#include "../network/net_build.h"
 #include "../mpi/comm.h"
 #include "test_suites.h"
 
@@ -60,7 +62,7 @@ static int run_config(const char *path, const char *const *sets, int nsets,
   }
   net_part part = {d->sim.partition, 0, 1};
   net_network *net = NULL;
-  rc = net_build(d, &part, &net);
+  rc = net_build(d, &part, NULL, &net);
   if (rc)
     return rc;
   io_log *log = NULL;
@@ -84,8 +86,9 @@ static int run_config(const char *path, const char *const *sets, int nsets,
     if (rc)
       return rc;
   }
-  sim_run_opts opts = {.log = log};
-  rc = sim_run(net, &opts, st);
+  sim_recorder rec = io_log_recorder(log);
+  sim_run_opts opts = {.recorders = &rec, .nrecorders = log ? 1 : 0};
+  rc = sim_run(&net->kernel, &opts, st);
   if (log)
     io_log_close(log, st->ticks);
   net_network_destroy(net);

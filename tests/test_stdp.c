@@ -14,6 +14,7 @@
 #include "../core/sim_engine.h"
 #include "../core/sim_error.h"
 #include "../io/io_config.h"
+#include "../network/net_build.h"
 #include "../mpi/comm.h"
 #include "../synapses/syn_spec.h"
 #include "test_suites.h"
@@ -64,10 +65,10 @@ static double run_pair(double t_pre, double t_post, double t_late, const char *s
   }
   net_part part = {NET_PART_ROUND_ROBIN, 0, 1};
   net_network *net = NULL;
-  CU_ASSERT_EQUAL_FATAL(net_build(desc, &part, &net), 0);
+  CU_ASSERT_EQUAL_FATAL(net_build(desc, &part, NULL, &net), 0);
   sim_stats st;
   sim_run_opts opts = {0};
-  CU_ASSERT_EQUAL_FATAL(sim_run(net, &opts, &st), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_run(&net->kernel, &opts, &st), 0);
   CU_ASSERT_EQUAL(st.spikes[2], 1); /* post fired once, when forced */
   const net_proj *pr = &net->projs[1];
   double w = syn_store_weight(&pr->store, &pr->syn, 0, desc->pops[0].first_gid,
@@ -179,10 +180,10 @@ static void test_retention_across_years(void)
     CU_ASSERT_EQUAL_FATAL(io_config_load(path, NULL, 0, &desc), 0);
     net_part part = {NET_PART_ROUND_ROBIN, 0, 1};
     net_network *net = NULL;
-    CU_ASSERT_EQUAL_FATAL(net_build(desc, &part, &net), 0);
+    CU_ASSERT_EQUAL_FATAL(net_build(desc, &part, NULL, &net), 0);
     sim_stats st;
     sim_run_opts opts = {0};
-    CU_ASSERT_EQUAL_FATAL(sim_run(net, &opts, &st), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_run(&net->kernel, &opts, &st), 0);
     const net_proj *pr = &net->projs[0];
     /* Read at the second spike's arrival, t + 1 ms. */
     int64_t t_read = (int64_t)llround((times[i] + 1.0) / 0.1);

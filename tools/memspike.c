@@ -16,6 +16,7 @@
 #include "../core/sim_error.h"
 #include "../io/io_config.h"
 #include "../io/io_log.h"
+#include "../io/io_recorder.h"
 #include "../io/io_replay.h"
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
@@ -387,7 +388,7 @@ static int cmd_run(int argc, char **argv)
 
   net_part part = {desc->sim.partition, comm_rank(), comm_size()};
   net_network *net = NULL;
-  int rc = net_build(desc, &part, &net);
+  int rc = net_build(desc, &part, &comm_exchange, &net);
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
 
   io_log *log = NULL;
@@ -395,8 +396,10 @@ static int cmd_run(int argc, char **argv)
   fail_all(!no_log && open_log(net, dir, &log, path, sizeof path) != 0, 1);
 
   sim_stats st;
-  sim_run_opts opts = {.log = log, .progress = !quiet && isatty(2)};
-  rc = sim_run(net, &opts, &st);
+  sim_recorder rec = io_log_recorder(log);
+  sim_run_opts opts = {.recorders = &rec, .nrecorders = log ? 1 : 0,
+                       .exchange = &comm_exchange, .progress = !quiet && isatty(2)};
+  rc = sim_run(&net->kernel, &opts, &st);
   if (rc)
     io_log_destroy(log); /* what was flushed stays readable */
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);

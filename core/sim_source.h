@@ -1,0 +1,42 @@
+/*
+ * sim_source.h: spike sources (poisson_generator, spike_generator, later a
+ * source replaying a log), an ops table implemented in neurons/.  A source
+ * population has no neuron model; the engine starts one instance per
+ * source population on each rank and calls it at each tick it may act.
+ * A NULL method means not supported.
+ */
+#ifndef SIM_SOURCE_H
+#define SIM_SOURCE_H
+
+#include <stdint.h>
+
+#include "sim_types.h"
+
+struct sim_engine; /* sim_engine.h: the engine's interface for plug-ins */
+
+typedef struct sim_source_ops {
+  const char *name;     /* key in config files, NEST's: "poisson_generator" */
+  const char *summary;  /* one line for --help and error messages */
+  /* 1: the source's spikes are emitted as the population's own and cross
+     ranks through the exchange like a neuron's (spike_generator); 0: it
+     is drawn on each target's rank, one train per synapse (NEST's
+     poisson_generator), so it never bounds the exchange window. */
+  int travels;
+  /* Set up this rank's part of source population pop (its parameters are
+     the population's param): may register event kinds and queue events.
+     *busy = 1 when the instance acts at every tick while active, so idle
+     windows are not looked for.  Returns the instance (owned; stop frees
+     it) or NULL when it has nothing to do on this rank. */
+  void *(*start)(struct sim_engine *e, uint32_t pop, int *busy);
+  /* Tick t: emit what is due (spikes through sim_engine_emit, or input
+     straight into the targets' rings).  NULL: acts only through its
+     queued events. */
+  void (*tick)(void *self, struct sim_engine *e, sim_time t);
+  /* First tick >= t0 at which tick() does something, or SIM_NEVER (queued
+     events are the engine's to see).  NULL: any tick. */
+  sim_time (*next)(const void *self, sim_time t0);
+  /* Free the instance. */
+  void (*stop)(void *self);
+} sim_source_ops;
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * sim_syn.h: what the engine knows of synapses.  A projection's rank-local
+ * synapses are a CSR table grouped by source; the projection's kind (static
+ * weights, device or plastic synapses, ...) is an ops table implemented in
+ * synapses/, called once per (spike, projection), never per synapse.  A
+ * kind hands weights to the engine through a sink: the target population's
+ * input rings, written inline so that the kind's loop stays monomorphic.
+ */
+#ifndef SIM_SYN_H
+#define SIM_SYN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_neuron.h"
+#include "sim_types.h"
+
+/* Largest delay a synapse can have, in ticks (delays are uint16_t). */
+#define SIM_MAX_DELAY_TICKS 65535
+
+/* Rank-local incoming synapses of one projection.  Invariant: each
+   source's entries are sorted by target, and the entries one target gets
+   from one source keep the order they were drawn in, on any number of
+   ranks. */
+typedef struct sim_syn_table {
+  uint32_t src_n;    /* neurons in the source population */
+  uint64_t *off;     /* owned, src_n + 1: source s owns [off[s], off[s+1]) */
+  uint32_t *tgt;     /* owned: local index of the target neuron */
+  float *w;          /* owned per-synapse weight, or NULL: all w_const */
+  uint16_t *d;       /* owned per-synapse delay (ticks), or NULL: d_const */
+  double w_const;    /* mV or pA, when w == NULL */
+  uint16_t d_const;  /* ticks, when d == NULL */
+  uint16_t d_min, d_max; /* ticks over this rank's synapses (d_const if
+                            none) */
+  uint64_t nsyn;     /* synapses on this rank */
+} sim_syn_table;
+
+void sim_syn_table_fini(sim_syn_table *t);
+/* Bytes held by the table's arrays (offsets included). */
+size_t sim_syn_table_bytes(const sim_syn_table *t);
+
+/* The input rings of one target population, as the engine lays them out:
+   for each port a ring of nslots ticks x nlocal sums (delta models: mV;
+   current-based: pA), row-major by slot so that the targets of one spike
+   write into one row, and a bitmap per slot of the neurons that got input.
+   Borrowed from the engine for the length of a run. */
+typedef struct sim_sink {
+  double *ring[SIM_MAX_PORTS]; /* ring[port][slot * nlocal + j] */
+  uint64_t *touched;           /* nslots * nwords bits */
+  uint32_t nlocal, nwords, smask;
+  int by_sign;                 /* target model: w >= 0 to port 0, w < 0 to 1 */
+  sim_time *pending_until;     /* engine's: latest tick with input pending */
+} sim_sink;
+
+/* Row of port `port` for arrival tick t (nlocal entries). */
+static inline double *sim_sink_row(const sim_sink *k, int port, sim_time t)
+{
+  return k->ring[port] + (size_t)((uint32_t)t & k->smask) * k->nlocal;
+}
+
+/* Bitmap of arrival tick t (nwords words). */
+static inline uint64_t *sim_sink_bits(const sim_sink *k, sim_time t)
+{
+  return k->touched + (size_t)((uint32_t)t & k->smask) * k->nwords;
+}
+
+/* Say that input arrives at tick t (call once per row written). */
+static inline void sim_sink_pending(const sim_sink *k, sim_time t)
+{
+  if (t > *k->pending_until)
+    *k->pending_until = t;
+}
+
+/* Add w for local target j at tick t on the given port. */
+static inline void sim_sink_add(const sim_sink *k, int port, sim_time t, uint32_t j, double w)
+{
+  sim_sink_pending(k, t);
+  sim_sink_row(k, port, t)[j] += w;
+  uint64_t *bits = sim_sink_bits(k, t);
+  bits[j >> 6] |= 1ull << (j & 63);
+}
+
+/* Activity and energy counters of a projection on this rank. */
+typedef struct sim_syn_counters {
+  uint64_t reads;           /* device reads (a differential pair: 2) */
+  uint64_t pulses;          /* device write pulses */
+  uint64_t updates;         /* plasticity updates computed */
+  double read_pj, write_pj; /* device energy (pJ) */
+} sim_syn_counters;
+
+/* A projection kind.  self is the kind's per-projection state (synapses/
+   allocates it at build time).  A NULL method means not supported. */
+typedef struct sim_proj_ops {
+  const char *name;  /* "static", "device", ... */
+  /* A spike of source offset s (gid src_gid) emitted at tick t passes this
+     rank's synapses of the projection in tab; each synapse's weight goes
+     to the target's rings through sink (at t + delay).  port: the
+     projection's port when the target does not route by sign. */
+  void (*spike)(void *self, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
+                const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port);
+  /* Local target j fired at tick t (post-synaptic event of plasticity).
+     NULL: the kind does not depend on post-synaptic spikes. */
+  void (*post)(void *self, uint32_t j, sim_time t);
+  /* Add the projection's counters to *out at the end of a run.  NULL: the
+     kind has no device or plasticity counters. */
+  void (*counters)(void *self, sim_syn_counters *out);
+} sim_proj_ops;
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * nrn_poisson.c: NEST's poisson_generator: every synapse from a generator
+ * carries its own independent Poisson train (as NEST does), drawn on the
+ * target's rank from a stream keyed by (target gid, projection, generator,
+ * multiplicity), so the input does not depend on the rank count.  Owns,
+ * per outgoing projection, the streams (one per synapse) and the tables.
+ *
+ * Two ways to draw the same law, chosen per projection:
+ * - sparse (mean < ln 2 spikes per tick): one queue event per non-empty
+ *   tick, with geometric gaps and zero-truncated counts, so the work
+ *   follows the number of input spikes;
+ * - per tick (mean >= ln 2, most ticks non-empty anyway): one count per
+ *   synapse per tick in a sequential sweep, no queue traffic.
+ */
+#include <math.h>
+
+#include "../core/sim_alloc.h"
+#include "../core/sim_engine.h"
+#include "../core/sim_rng.h"
+#include "nrn_source.h"
+
+/* One outgoing projection's trains. */
+typedef struct train_set {
+  uint32_t proj;           /* projection index */
+  const sim_proj *pr;
+  const sim_sink *sink;    /* the target's rings */
+  sim_rng *rng;            /* owned: one stream per synapse */
+  int per_tick;            /* drawing mode, see above */
+  sim_cdf_table gap;       /* sparse: empty ticks before the next non-empty */
+  sim_cdf_table count;     /* sparse: spikes in a non-empty tick, minus one;
+                              per tick: spikes in a tick */
+  double q;                /* P(tick non-empty) */
+  double mean;             /* spikes per tick */
+} train_set;
+
+typedef struct poisson_rt {
+  train_set *sets;         /* owned */
+  uint32_t nsets;
+  uint32_t *sweep;         /* owned: sets drawn per tick */
+  uint32_t nsweep;
+  sim_time start, stop;    /* emission ticks in (start, stop] */
+  sim_time t_end;
+  uint16_t kind;           /* our event kind: group = set, index = synapse */
+} poisson_rt;
+
+static void tables(train_set *ts, double mean)
+{
+  double pmf[SIM_CDF_MAX];
+  ts->mean = mean;
+  ts->q = -expm1(-mean);
+  ts->per_tick = mean >= 0.6931471805599453; /* ln 2: P(non-empty) >= 1/2 */
+  if (ts->per_tick) {
+    double p = exp(-mean); /* P(K = k), from k = 0 */
+    for (int k = 0; k < SIM_CDF_MAX; k++) {
+      pmf[k] = p;
+      p *= mean / (k + 1);
+    }
+    sim_cdf_table_init(&ts->count, pmf, SIM_CDF_MAX);
+    return;
+  }
+  double r = 1 - ts->q;
+  for (int g = 0; g < SIM_CDF_MAX; g++)
+    pmf[g] = ts->q * pow(r, g);
+  sim_cdf_table_init(&ts->gap, pmf, SIM_CDF_MAX);
+  double p = exp(-mean) / ts->q; /* P(K = k | K >= 1), from k = 1 */
+  for (int k = 1; k <= SIM_CDF_MAX; k++) {
+    p *= mean / k;
+    pmf[k - 1] = p;
+  }
+  sim_cdf_table_init(&ts->count, pmf, SIM_CDF_MAX);
+}
+
+/* Sparse mode: empty ticks before the next non-empty one. */
+static sim_time gap(const train_set *ts, sim_rng *rng)
+{
+  int g = sim_cdf_table_draw(&ts->gap, rng);
+  if (g >= 0)
+    return g;
+  /* Beyond the table: geometric is memoryless, so add an exact draw. */
+  return SIM_CDF_MAX + (sim_time)sim_rng_geometric(rng, ts->q);
+}
+
+/* Spikes in one tick: per tick mode any count, sparse mode at least one. */
+static uint32_t count(const train_set *ts, sim_rng *rng)
+{
+  int k = sim_cdf_table_draw(&ts->count, rng);
+  if (k >= 0)
+    return (uint32_t)k + !ts->per_tick;
+  if (ts->per_tick) /* table does not hold the law (mean > ~25) */
+    return sim_rng_poisson(rng, ts->mean);
+  uint32_t x; /* exact tail: rejection from the untruncated law */
+  do
+    x = sim_rng_poisson(rng, ts->mean);
+  while (x <= (uint32_t)ts->count.n);
+  return x;
+}
+
+static inline sim_time delay_of(const sim_syn_table *syn, uint64_t k)
+{
+  return syn->d ? syn->d[k] : syn->d_const;
+}
+
+/* Sparse mode: the train of synapse ev->index of set ev->group has spikes
+   arriving now; deliver them and queue its next non-empty tick. */
+static void train_event(void *self, sim_engine *e, sim_time t, const sim_event *ev)
+{
+  poisson_rt *po = self;
+  train_set *ts = &po->sets[ev->group];
+  const sim_syn_table *syn = ts->pr->syn;
+  uint32_t k = ev->index;
+  sim_rng *rng = &ts->rng[k];
+  uint32_t c = count(ts, rng);
+  double w = syn->w ? syn->w[k] : syn->w_const;
+  int port = ts->sink->by_sign ? (w < 0) : 0;
+  if (c)
+    sim_sink_add(ts->sink, port, t, syn->tgt[k], c * w);
+  sim_engine_count_input(e, c);
+  sim_time delay = delay_of(syn, k);
+  sim_time next = t - delay + 1 + gap(ts, rng);
+  if (next <= po->stop && next + delay < po->t_end)
+    sim_engine_push(e, next + delay, po->kind, ev->group, k);
+}
+
+/* Per tick mode: every synapse of the set draws its count of spikes
+   emitted at tick t (arriving after its delay). */
+static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
+{
+  const sim_syn_table *syn = ts->pr->syn;
+  const sim_sink *sink = ts->sink;
+  uint64_t spikes = 0;
+  if (!syn->w && !syn->d) {
+    const sim_time ta = t + syn->d_const;
+    if (ta >= po->t_end)
+      return;
+    double *row = sim_sink_row(sink, ts->pr->port, ta);
+    uint64_t *bits = sim_sink_bits(sink, ta);
+    const double w = syn->w_const;
+    for (uint64_t k = 0; k < syn->nsyn; k++) {
+      uint32_t c = count(ts, &ts->rng[k]);
+      if (!c)
+        continue;
+      uint32_t tj = syn->tgt[k];
+      row[tj] += c * w;
+      bits[tj >> 6] |= 1ull << (tj & 63);
+      spikes += c;
+    }
+  } else {
+    const int by_sign = sink->by_sign;
+    for (uint64_t k = 0; k < syn->nsyn; k++) {
+      uint32_t c = count(ts, &ts->rng[k]);
+      sim_time dl = delay_of(syn, k);
+      if (!c || t + dl >= po->t_end)
+        continue;
+      double w = syn->w ? syn->w[k] : syn->w_const;
+      sim_sink_add(sink, by_sign ? (w < 0) : ts->pr->port, t + dl, syn->tgt[k], c * w);
+      spikes += c;
+    }
+  }
+  sim_engine_count_input(e, spikes);
+}
+
+static void poisson_tick(void *self, sim_engine *e, sim_time t)
+{
+  poisson_rt *po = self;
+  if (t <= po->start || t > po->stop)
+    return;
+  for (uint32_t k = 0; k < po->nsweep; k++)
+    sweep(po, &po->sets[po->sweep[k]], e, t);
+}
+
+static sim_time poisson_next(const void *self, sim_time t0)
+{
+  const poisson_rt *po = self;
+  if (!po->nsweep)
+    return SIM_NEVER; /* sparse trains live in the queue */
+  sim_time t = t0 > po->start ? t0 : po->start + 1;
+  return t <= po->stop ? t : SIM_NEVER;
+}
+
+static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
+{
+  const sim_net *net = sim_engine_net(e);
+  const sim_pop *src = &net->pops[pop];
+  const nrn_poisson_param *par = src->param;
+  const double h = net->resolution_ms;
+  poisson_rt *po = sim_calloc(1, sizeof *po, "Poisson generator");
+  po->stop = isfinite(par->stop_ms) ? (sim_time)nearbyint(par->stop_ms / h) : SIM_NEVER;
+  po->start = (sim_time)nearbyint(par->start_ms / h);
+  po->t_end = net->t_end;
+  po->kind = sim_engine_kind(e, train_event, po);
+  po->sets = sim_calloc(src->nout + 1, sizeof *po->sets, "Poisson trains");
+  po->sweep = sim_calloc(src->nout + 1, sizeof *po->sweep, "Poisson sweeps");
+  for (uint32_t o = 0; o < src->nout; o++) {
+    const uint32_t j = src->out_projs[o];
+    const sim_proj *pr = &net->projs[j];
+    const sim_syn_table *syn = pr->syn;
+    if (syn->nsyn == 0)
+      continue;
+    const uint16_t set = (uint16_t)po->nsets++;
+    train_set *ts = &po->sets[set];
+    ts->proj = j;
+    ts->pr = pr;
+    ts->sink = sim_engine_sink(e, pr->tgt);
+    tables(ts, par->rate_hz * h * 1e-3);
+    if (ts->per_tick && ts->q > 0)
+      po->sweep[po->nsweep++] = set;
+    ts->rng = sim_malloc(syn->nsyn * sizeof *ts->rng, "Poisson streams");
+    const sim_pop *tp = &net->pops[pr->tgt];
+    uint32_t *mult = sim_calloc(tp->nlocal + 1, sizeof *mult, "multiplicity");
+    for (uint32_t s = 0; s < syn->src_n; s++) {
+      for (uint64_t k = syn->off[s]; k < syn->off[s + 1]; k++) {
+        uint32_t jt = syn->tgt[k];
+        /* Key: target gid, projection, generator and the how-many-th
+           synapse from it onto this target: independent trains for every
+           synapse, the same on any number of ranks. */
+        uint64_t key = ((uint64_t)j << 32) | tp->gid[jt];
+        sim_rng_stream(&ts->rng[k], net->seed, key, SIM_RNG_POISSON,
+                       (src->first_gid + s) * 64u + mult[jt]++);
+        if (ts->q <= 0 || ts->per_tick)
+          continue;
+        sim_time first = po->start + 1 + gap(ts, &ts->rng[k]);
+        sim_time delay = delay_of(syn, k);
+        if (first <= po->stop && first + delay < po->t_end)
+          sim_engine_push(e, first + delay, po->kind, set, (uint32_t)k);
+      }
+      for (uint64_t k = syn->off[s]; k < syn->off[s + 1]; k++)
+        mult[syn->tgt[k]] = 0;
+    }
+    sim_free(mult);
+  }
+  *busy = po->nsweep > 0;
+  return po;
+}
+
+static void poisson_stop(void *self)
+{
+  poisson_rt *po = self;
+  for (uint32_t k = 0; k < po->nsets; k++)
+    sim_free(po->sets[k].rng);
+  sim_free(po->sets);
+  sim_free(po->sweep);
+  sim_free(po);
+}
+
+const sim_source_ops nrn_poisson_generator_ops = {
+    .name = "poisson_generator",
+    .summary = "independent Poisson train per target (rate, Hz; start, stop, ms)",
+    .travels = 0,
+    .start = poisson_start,
+    .tick = poisson_tick,
+    .next = poisson_next,
+    .stop = poisson_stop,
+};

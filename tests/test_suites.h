@@ -10,6 +10,7 @@
   X(rng)               \
   X(queue)             \
   X(neuron)            \
+  X(izhikevich)        \
   X(connect)           \
   X(config)            \
   X(log)               \

@@ -28,7 +28,8 @@ endif
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
             core/sim_engine.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
-            neurons/nrn_parrot.c neurons/nrn_izhikevich.c
+            neurons/nrn_parrot.c neurons/nrn_izhikevich.c \
+            neurons/nrn_if_soft_reset.c
 SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_build.c network/net_cnn.c network/net_energy.c
@@ -40,7 +41,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c \
-            tests/test_cnn.c tests/test_izhikevich.c
+            tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -11,6 +11,7 @@
   X(queue)             \
   X(neuron)            \
   X(izhikevich)        \
+  X(if_soft_reset)     \
   X(connect)           \
   X(config)            \
   X(log)               \

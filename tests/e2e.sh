@@ -139,6 +139,14 @@ else
   bad "izhikevich replay --csv"
 fi
 
+# IF with reset by subtraction, two layers; bands derived in the config's
+# header (reset to zero would give ~250-266 Hz in "out").
+out=$($BIN run configs/if_soft_reset_demo.ini --no-log 2>&1)
+st=$?
+[ "$st" -eq 0 ] && ok "if_soft_reset_demo.ini runs" || bad "if_soft_reset_demo.ini runs (exit $st)" "$out"
+rate_in "if_soft_reset constant drive" "$out" in 99 100
+rate_in "if_soft_reset counts follow input" "$out" out 294 300
+
 # CNN conversion (Fashion-MNIST from Debian's dataset-fashion-mnist).
 DATA=/usr/share/datasets/fashion-mnist
 MODEL=configs/models/fmnist_cnn.msgpack

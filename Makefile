@@ -29,7 +29,8 @@ CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c 
             core/sim_syn.c core/sim_exchange.c \
             core/sim_engine.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
-            neurons/nrn_parrot.c neurons/nrn_poisson.c neurons/nrn_spike_generator.c
+            neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
+            neurons/nrn_poisson.c neurons/nrn_spike_generator.c
 SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c \
             synapses/syn_static.c synapses/syn_store_kind.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
@@ -43,7 +44,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c \
-            tests/test_cnn.c
+            tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -9,11 +9,15 @@
 
 extern const nrn_model_ops nrn_iaf_psc_delta_ops;
 extern const nrn_model_ops nrn_iaf_psc_exp_ops;
+extern const nrn_model_ops nrn_izhikevich_ops;
+extern const nrn_model_ops nrn_if_soft_reset_ops;
 extern const nrn_model_ops nrn_parrot_neuron_ops;
 
 static const nrn_model_ops *const models[] = {
     &nrn_iaf_psc_delta_ops,
     &nrn_iaf_psc_exp_ops,
+    &nrn_izhikevich_ops,
+    &nrn_if_soft_reset_ops,
     &nrn_parrot_neuron_ops,
 };
 

@@ -110,6 +110,43 @@ printf 'not a log' > "$T/junk.msgpack"
 expect "garbage log rejected" 1 "junk.msgpack" $BIN replay "$T/junk.msgpack"
 expect "missing log" 1 "missing.msgpack" $BIN replay "$T/missing.msgpack"
 
+# rate_in NAME OUT POP LO HI: population POP's rate (Hz) in summary OUT is in [LO, HI].
+rate_in() {
+  r=$(printf '%s\n' "$2" | awk -v p="$3" '$1 == p && $2 != "model" {print $5}')
+  if [ -n "$r" ] && awk -v r="$r" -v lo="$4" -v hi="$5" 'BEGIN {exit !(r >= lo && r <= hi)}'; then
+    ok "$1 ($3 $r Hz in [$4, $5])"
+  else
+    bad "$1 ($3 '$r' Hz, wanted [$4, $5])" "$2"
+  fi
+}
+
+# Izhikevich 2003 RS and FS under I_e = 10; bands from a separate Python
+# integration (see the config's header).
+out=$($BIN run configs/izhikevich_patterns.ini --out "$T/izh" 2>&1)
+st=$?
+[ "$st" -eq 0 ] && ok "izhikevich_patterns.ini runs" || bad "izhikevich_patterns.ini runs (exit $st)" "$out"
+rate_in "izhikevich RS rate" "$out" RS 23 23
+rate_in "izhikevich FS rate" "$out" FS 130 131
+# RS adapts: every neuron's first interval is under half of its last.
+if $BIN replay "$T/izh/events.rank0.msgpack" --csv "$T/izh.csv" > /dev/null 2>&1; then
+  adapt=$(awk -F, '$3 == "RS" { if ($2 in last) { isi = $1 - last[$2]; if (!($2 in first)) first[$2] = isi; final[$2] = isi }
+                                last[$2] = $1 }
+                   END { n = 0; a = 0; for (g in first) { n++; if (first[g] < 0.5 * final[g]) a++ }
+                         print a, n }' "$T/izh.csv")
+  [ "$adapt" = "100 100" ] && ok "izhikevich RS: first ISI < half the last in every neuron" ||
+    bad "izhikevich RS: first ISI < half the last in every neuron" "adapting, neurons: $adapt"
+else
+  bad "izhikevich replay --csv"
+fi
+
+# IF with reset by subtraction, two layers; bands derived in the config's
+# header (reset to zero would give ~250-266 Hz in "out").
+out=$($BIN run configs/if_soft_reset_demo.ini --no-log 2>&1)
+st=$?
+[ "$st" -eq 0 ] && ok "if_soft_reset_demo.ini runs" || bad "if_soft_reset_demo.ini runs (exit $st)" "$out"
+rate_in "if_soft_reset constant drive" "$out" in 99 100
+rate_in "if_soft_reset counts follow input" "$out" out 294 300
+
 # CNN conversion (Fashion-MNIST from Debian's dataset-fashion-mnist).
 DATA=/usr/share/datasets/fashion-mnist
 MODEL=configs/models/fmnist_cnn.msgpack

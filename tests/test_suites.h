@@ -10,6 +10,8 @@
   X(rng)               \
   X(queue)             \
   X(neuron)            \
+  X(izhikevich)        \
+  X(if_soft_reset)     \
   X(connect)           \
   X(config)            \
   X(log)               \

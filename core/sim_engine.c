@@ -212,13 +212,8 @@ static void deliver(sim_engine *e, sim_time t, sim_gid gid)
   uint32_t s = gid - src->first_gid;
   for (uint32_t pi = 0; pi < src->nout; pi++) {
     const sim_proj *pr = &net->projs[src->out_projs[pi]];
-    const sim_syn_table *syn = pr->syn;
-    uint64_t nk = syn->off[s + 1] - syn->off[s];
-    if (!nk)
-      continue;
-    e->st->syn_events += nk;
-    pr->kind->spike(pr->self, pr->syn, s, gid, net->pops[pr->tgt].gid, t,
-                    &e->pops[pr->tgt].sink, pr->port);
+    e->st->syn_events += pr->kind->spike(pr->self, pr->syn, s, gid, net->pops[pr->tgt].gid,
+                                         t, &e->pops[pr->tgt].sink, pr->port);
   }
 }
 

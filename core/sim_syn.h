@@ -95,8 +95,10 @@ typedef struct sim_proj_ops {
   /* A spike of source offset s (gid src_gid) emitted at tick t passes this
      rank's synapses of the projection in tab; each synapse's weight goes
      to the target's rings through sink (at t + delay).  port: the
-     projection's port when the target does not route by sign. */
-  void (*spike)(void *self, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
+     projection's port when the target does not route by sign.  Returns
+     the synaptic events delivered (synapses the spike passed).  tab is
+     NULL for kinds that hold their own connectivity (shared kernels). */
+  uint64_t (*spike)(void *self, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
                 const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port);
   /* Local target j fired at tick t (post-synaptic event of plasticity).
      NULL: the kind does not depend on post-synaptic spikes. */

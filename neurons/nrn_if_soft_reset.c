@@ -11,6 +11,11 @@
  * I_e is a constant drive in mV added per tick (the bias of a converted
  * unit, as net_cnn's per-step current), not a current in pA: the rate of a
  * driven neuron is I_e / V_th spikes per tick, whatever the resolution.
+ * The state variable I adds a drive of each neuron's own (a converted
+ * layer's per-channel bias, or the input image as a current), so the
+ * drive of neuron i is I_e + I_i.  `start` (ms) is when the neuron begins
+ * to integrate: V_m is held, without drive, until then (a converted layer
+ * starts when its input can first arrive: one tick per layer).
  * x(t) is the tick's input (mV, delta synapses), added before the test.
  * At most one spike per tick: input that lifts V past several thresholds
  * keeps the excess, and the neuron fires again at each following tick
@@ -34,10 +39,12 @@ typedef struct ifsr_param {
   double V_th;   /* mV, > 0: threshold and the amount subtracted at a spike */
   double I_e;    /* mV per tick: constant drive */
   double tau_m;  /* ms; 0 (or inf): no leak */
+  double start_ms; /* ms, >= 0: integration begins (V_m held before) */
   /* derived by finalize: */
   int leaky;                 /* tau_m finite and > 0 */
   double h_ms;               /* resolution */
-  double v_inf;              /* leaky: I_e / (1 - P), the drive's asymptote (mV) */
+  double one_minus_p;        /* leaky: 1 - P: V_inf = drive / (1 - P) */
+  sim_time start;            /* start in ticks */
   double decay[DECAY_TABLE]; /* leaky: P^k = e^{-k h / tau_m} */
 } ifsr_param;
 
@@ -45,11 +52,12 @@ typedef struct ifsr_param {
    and reset); the neuron has not been touched since. */
 typedef struct ifsr_state {
   double v;      /* mV at tick last */
+  double drive;  /* mV per tick: I_e + I */
   sim_time last; /* tick the state refers to */
 } ifsr_state;
 
-static const char *const param_names[] = {"V_th", "I_e", "tau_m", NULL};
-static const char *const var_names[] = {"V_m", NULL};
+static const char *const param_names[] = {"V_th", "I_e", "tau_m", "start", NULL};
+static const char *const var_names[] = {"V_m", "I", NULL};
 
 static void ifsr_param_default(void *p)
 {
@@ -80,6 +88,11 @@ static int ifsr_param_set(void *p, const char *key, double v)
       return sim_error_set(SIM_ECONFIG, "tau_m must be >= 0 ms (0: no leak)");
     q->tau_m = v;
     return 0;
+  case 3:
+    if (!(v >= 0) || isinf(v))
+      return sim_error_set(SIM_ECONFIG, "start must be a finite time >= 0 ms");
+    q->start_ms = v;
+    return 0;
   }
   return SIM_EINVAL;
 }
@@ -89,8 +102,13 @@ static int ifsr_param_finalize(void *p, double h)
   ifsr_param *q = p;
   q->h_ms = h;
   q->leaky = q->tau_m > 0 && isfinite(q->tau_m);
+  double st = nearbyint(q->start_ms / h);
+  if (fabs(st * h - q->start_ms) > 1e-9 * (q->start_ms > 1 ? q->start_ms : 1))
+    return sim_error_set(SIM_ECONFIG, "start = %g ms is not a whole number of ticks of %g ms",
+                         q->start_ms, h);
+  q->start = (sim_time)st;
   if (q->leaky) {
-    q->v_inf = q->I_e / -expm1(-h / q->tau_m);
+    q->one_minus_p = -expm1(-h / q->tau_m);
     for (int k = 0; k < DECAY_TABLE; k++)
       q->decay[k] = exp(-k * h / q->tau_m);
   }
@@ -104,21 +122,24 @@ static inline double decay_of(const ifsr_param *q, sim_time gap)
   return gap < DECAY_TABLE ? q->decay[gap] : exp(-(double)gap * q->h_ms / q->tau_m);
 }
 
-/* V after `gap` ticks of drive alone from v. */
-static inline double drift(const ifsr_param *q, double v, sim_time gap)
+/* V after `gap` ticks of drive d alone from v. */
+static inline double drift(const ifsr_param *q, double v, double d, sim_time gap)
 {
-  if (q->leaky)
-    return q->v_inf + (v - q->v_inf) * decay_of(q, gap);
-  return v + q->I_e * (double)gap;
+  if (q->leaky) {
+    const double v_inf = d / q->one_minus_p;
+    return v_inf + (v - v_inf) * decay_of(q, gap);
+  }
+  return v + d * (double)gap;
 }
 
 static void ifsr_state_init(void *b, uint32_t n, uint32_t i, const void *p)
 {
   ifsr_state *st = (ifsr_state *)b + i;
+  const ifsr_param *q = p;
   (void)n;
-  (void)p;
   st->v = 0.0;
-  st->last = 0;
+  st->drive = q->I_e;
+  st->last = q->start;
 }
 
 static void ifsr_var_set(void *b, uint32_t n, uint32_t i, const void *p, int var,
@@ -126,9 +147,10 @@ static void ifsr_var_set(void *b, uint32_t n, uint32_t i, const void *p, int var
 {
   ifsr_state *st = (ifsr_state *)b + i;
   (void)n;
-  (void)p;
   if (var == 0)
     st->v = value;
+  else
+    st->drive = ((const ifsr_param *)p)->I_e + value;
 }
 
 static double ifsr_var_get(const void *b, uint32_t n, uint32_t i, const void *p, int var,
@@ -136,8 +158,9 @@ static double ifsr_var_get(const void *b, uint32_t n, uint32_t i, const void *p,
 {
   const ifsr_state *st = (const ifsr_state *)b + i;
   (void)n;
-  (void)var;
-  return drift(p, st->v, t - st->last);
+  if (var == 1)
+    return st->drive - ((const ifsr_param *)p)->I_e;
+  return t > st->last ? drift(p, st->v, st->drive, t - st->last) : st->v;
 }
 
 /* First tick after `last` at which the drive alone brings V to V_th, or
@@ -145,27 +168,28 @@ static double ifsr_var_get(const void *b, uint32_t n, uint32_t i, const void *p,
    drift(), the update's own arithmetic. */
 static sim_time predict(const ifsr_param *q, const ifsr_state *st)
 {
-  const double v = st->v, th = q->V_th;
+  const double v = st->v, th = q->V_th, d = st->drive;
   if (v >= th)
     return st->last + 1; /* excess left by a large input: fire again */
   double kf;
   if (q->leaky) {
-    if (!(q->v_inf > th))
+    const double v_inf = d / q->one_minus_p;
+    if (!(v_inf > th))
       return SIM_NEVER;
-    kf = ceil(q->tau_m / q->h_ms * log((q->v_inf - v) / (q->v_inf - th)) - 1e-9);
+    kf = ceil(q->tau_m / q->h_ms * log((v_inf - v) / (v_inf - th)) - 1e-9);
   } else {
-    if (!(q->I_e > 0))
+    if (!(d > 0))
       return SIM_NEVER;
-    kf = ceil((th - v) / q->I_e - 1e-9);
+    kf = ceil((th - v) / d - 1e-9);
   }
   if (kf < 1)
     kf = 1;
   if (!(kf < 4.0e18))
     return SIM_NEVER;
   sim_time k = (sim_time)kf;
-  while (drift(q, v, k) < th)
+  while (drift(q, v, d, k) < th)
     k++;
-  while (k > 1 && drift(q, v, k - 1) >= th)
+  while (k > 1 && drift(q, v, d, k - 1) >= th)
     k--;
   return st->last + k;
 }
@@ -187,7 +211,7 @@ static void ifsr_update(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx, ui
   for (uint32_t k = 0; k < n; k++) {
     uint32_t i = idx[k];
     ifsr_state *st = &states[i];
-    double v = drift(q, st->v, t - st->last) + in[i];
+    double v = (t > st->last ? drift(q, st->v, st->drive, t - st->last) : st->v) + in[i];
     in[i] = 0;
     if (v >= q->V_th) {
       v -= q->V_th; /* reset by subtraction: the excess is kept */

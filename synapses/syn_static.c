@@ -19,7 +19,7 @@ __attribute__((noinline)) static void add_row(double *restrict row, uint64_t *re
   }
 }
 
-static void static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src_gid,
+static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src_gid,
                          const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port)
 {
   (void)self;
@@ -27,6 +27,8 @@ static void static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src
   (void)tgt_gids;
   const uint64_t k0 = syn->off[s], k1 = syn->off[s + 1];
   const uint32_t *tg = syn->tgt;
+  if (k0 == k1)
+    return 0;
   if (!syn->w && !syn->d) {
     /* The common case: one weight and one delay for the projection, so
        every target is in one row. */
@@ -34,7 +36,7 @@ static void static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src
     sim_sink_pending(sink, ta);
     add_row(sim_sink_row(sink, port, ta), sim_sink_bits(sink, ta), tg + k0, k1 - k0,
             syn->w_const);
-    return;
+    return k1 - k0;
   }
   const int by_sign = sink->by_sign;
   for (uint64_t k = k0; k < k1; k++) {
@@ -42,6 +44,7 @@ static void static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src
     sim_time dl = syn->d ? syn->d[k] : syn->d_const;
     sim_sink_add(sink, by_sign ? (w < 0) : port, t + dl, tg[k], w);
   }
+  return k1 - k0;
 }
 
 const sim_proj_ops syn_static_kind = {

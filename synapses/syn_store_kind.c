@@ -18,10 +18,13 @@ static void add_weight(void *ctx, uint32_t j, int64_t t_arr, double w)
   sim_sink_add(a->sink, a->sink->by_sign ? (w < 0) : a->port, t_arr, j, w);
 }
 
-static void store_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src_gid,
+static uint64_t store_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src_gid,
                         const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port)
 {
   syn_store *st = self;
+  const uint64_t nk = syn->off[s + 1] - syn->off[s];
+  if (!nk)
+    return 0;
   if (st->fast && !syn->d) {
     /* Fixed devices, constant delay: read straight into the rows. */
     const sim_time ta = t + syn->d_const;
@@ -29,10 +32,11 @@ static void store_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src_
     double *row1 = sink->by_sign ? sim_sink_row(sink, 1, ta) : NULL;
     syn_store_spike_fast(st, syn, s, t, row0, row1, sim_sink_bits(sink, ta),
                          sink->pending_until);
-    return;
+    return nk;
   }
   add_ctx a = {sink, port};
   syn_store_spike(st, syn, s, src_gid, tgt_gids, t, add_weight, &a);
+  return nk;
 }
 
 static void store_post(void *self, uint32_t j, sim_time t) { syn_store_post(self, j, t); }

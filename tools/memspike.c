@@ -1,7 +1,11 @@
 /*
- * memspike.c: the command-line front end.
+ * memspike.c: the command-line front end: the subcommand table and main,
+ * and the `run` and `replay` commands (`convert` is tools/convert.c; the
+ * run summary is gathered by tools/run_stats.c and printed by
+ * tools/run_report.c).
  *   memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]
  *   memspike replay LOG... [--csv FILE]
+ *   memspike convert MODEL --data DIR [options]
  * Exit status: 0 success, 1 run-time failure, 2 bad config or usage.
  */
 #include <errno.h>
@@ -25,24 +29,7 @@
 
 #define MEMSPIKE_VERSION "0.1.0"
 
-static const char usage[] =
-    "usage: memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
-    "                    [--json FILE] [--quiet]\n"
-    "       memspike replay LOG... [--csv FILE]\n"
-    "       memspike convert MODEL --data DIR [options]   (memspike convert --help)\n"
-    "       memspike --help | --version\n"
-    "\n"
-    "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
-    "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
-    "        --out DIR    write logs to DIR instead of [simulation] output\n"
-    "        --no-log     record nothing (benchmarks)\n"
-    "        --json FILE  also write the end-of-run summary as JSON\n"
-    "        --weights P  at the end, write projection P's weights to\n"
-    "                     DIR/weights-P.rankR.csv (source,target,weight)\n"
-    "        --quiet      no progress on stderr\n"
-    "        Under mpirun -np N the network is split over N ranks.\n"
-    "replay  summarise event logs (one file per rank of a run): spikes and\n"
-    "        rates per population; --csv FILE writes the merged spikes\n";
+static const char *usage(void);
 
 /* mkdir -p */
 static int make_dirs(const char *path)
@@ -198,18 +185,18 @@ static int cmd_run(int argc, char **argv)
     else if (!strcmp(a, "--quiet"))
       quiet = 1;
     else if (a[0] == '-') {
-      sim_error_set(SIM_EUSAGE, "run: unknown or incomplete option '%s'\n%s", a, usage);
+      sim_error_set(SIM_EUSAGE, "run: unknown or incomplete option '%s'\n%s", a, usage());
       fail_all(1, 2);
     } else if (!config)
       config = a;
     else {
       sim_error_set(SIM_EUSAGE, "run: one config file expected, got '%s' too\n%s", a,
-                    usage);
+                    usage());
       fail_all(1, 2);
     }
   }
   if (!config) {
-    sim_error_set(SIM_EUSAGE, "run: missing CONFIG\n%s", usage);
+    sim_error_set(SIM_EUSAGE, "run: missing CONFIG\n%s", usage());
     fail_all(1, 2);
   }
   net_desc *desc = NULL;
@@ -280,13 +267,13 @@ static int cmd_replay(int argc, char **argv)
       csv = argv[++i];
     else if (argv[i][0] == '-') {
       fprintf(stderr, "memspike: replay: unknown or incomplete option '%s'\n%s", argv[i],
-              usage);
+              usage());
       return 2;
     } else
       files[n++] = argv[i];
   }
   if (!n) {
-    fprintf(stderr, "memspike: replay: no log file given\n%s", usage);
+    fprintf(stderr, "memspike: replay: no log file given\n%s", usage());
     return 2;
   }
   int rc = io_replay_summary(files, n, stdout);
@@ -307,30 +294,94 @@ static int cmd_replay(int argc, char **argv)
   return rc == 0 ? 0 : rc == SIM_EFORMAT || rc == SIM_EIO ? 1 : 2;
 }
 
+/* ------------------------------------------------------------------ */
+/* Subcommands                                                          */
+
+/* One subcommand: main finds it by name and hands it the arguments after
+   that name.  The usage text is built from this table, in its order. */
+typedef struct subcommand {
+  const char *name;                  /* argv[1] */
+  int (*run)(int argc, char **argv); /* argv after the name; returns the exit status */
+  int uses_mpi;                      /* 1: main brackets run with comm_init/comm_fini */
+  const char *synopsis;              /* usage line(s), after "memspike " */
+  const char *help;                  /* what it does, for --help (NULL: see its own) */
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {.name = "run",
+     .run = cmd_run,
+     .uses_mpi = 1,
+     .synopsis = "run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
+                 "                    [--json FILE] [--quiet]",
+     .help = "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
+             "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
+             "        --out DIR    write logs to DIR instead of [simulation] output\n"
+             "        --no-log     record nothing (benchmarks)\n"
+             "        --json FILE  also write the end-of-run summary as JSON\n"
+             "        --weights P  at the end, write projection P's weights to\n"
+             "                     DIR/weights-P.rankR.csv (source,target,weight)\n"
+             "        --quiet      no progress on stderr\n"
+             "        Under mpirun -np N the network is split over N ranks.\n"},
+    {.name = "replay",
+     .run = cmd_replay,
+     .synopsis = "replay LOG... [--csv FILE]",
+     .help = "replay  summarise event logs (one file per rank of a run): spikes and\n"
+             "        rates per population; --csv FILE writes the merged spikes\n"},
+    {.name = "convert",
+     .run = cmd_convert,
+     .synopsis = "convert MODEL --data DIR [options]   (memspike convert --help)"},
+};
+#define NSUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+
+/* The usage text: every synopsis, then every help paragraph.  Built once;
+   borrowed, valid for the life of the process. */
+static const char *usage(void)
+{
+  static char buf[4096];
+  if (buf[0])
+    return buf;
+  size_t n = 0;
+  for (size_t i = 0; i < NSUBCOMMANDS; i++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s memspike %s\n", i ? "      " : "usage:",
+                          subcommands[i].synopsis);
+  n += (size_t)snprintf(buf + n, sizeof buf - n, "       memspike --help | --version\n\n");
+  for (size_t i = 0; i < NSUBCOMMANDS; i++)
+    if (subcommands[i].help)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", subcommands[i].help);
+  return buf;
+}
+
+static const subcommand *subcommand_find(const char *name)
+{
+  for (size_t i = 0; i < NSUBCOMMANDS; i++)
+    if (!strcmp(subcommands[i].name, name))
+      return &subcommands[i];
+  return NULL;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
       !strcmp(argv[1], "help")) {
-    fputs(usage, argc < 2 ? stderr : stdout);
+    fputs(usage(), argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   if (!strcmp(argv[1], "--version")) {
     printf("memspike %s\n", MEMSPIKE_VERSION);
     return 0;
   }
-  if (!strcmp(argv[1], "replay"))
-    return cmd_replay(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "convert"))
-    return cmd_convert(argc - 2, argv + 2);
-  if (strcmp(argv[1], "run") != 0) {
-    fprintf(stderr, "memspike: unknown command '%s'\n%s", argv[1], usage);
+  const subcommand *cmd = subcommand_find(argv[1]);
+  if (!cmd) {
+    fprintf(stderr, "memspike: unknown command '%s'\n%s", argv[1], usage());
     return 2;
   }
+  if (!cmd->uses_mpi)
+    return cmd->run(argc - 2, argv + 2);
   if (comm_init(&argc, &argv) != 0) {
     fprintf(stderr, "memspike: cannot start MPI\n");
     return 1;
   }
-  int rc = cmd_run(argc - 2, argv + 2);
+  int rc = cmd->run(argc - 2, argv + 2);
   comm_fini();
   return rc;
 }

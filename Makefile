@@ -35,7 +35,7 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
 IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_log.c io/io_replay.c io/io_model.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/convert.c tools/run_stats.c tools/run_report.c
+CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c \

@@ -40,11 +40,13 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c \
-            tests/test_cnn.c
+            tests/test_cnn.c tests/test_cli.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+# The CLI's steps, without main, for tests/test_cli.c.
+CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
 .PHONY: all deps run test unit e2e mpi bench install clean
 
@@ -60,7 +62,7 @@ $(BUILD)/libmemspike.a: $(LIB_OBJ)
 $(BUILD)/memspike: $(CLI_OBJ) $(BUILD)/libmemspike.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/test_memspike: $(TEST_OBJ) $(BUILD)/libmemspike.a
+$(BUILD)/test_memspike: $(TEST_OBJ) $(CLI_STEP_OBJ) $(BUILD)/libmemspike.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 deps:

@@ -39,16 +39,19 @@ IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_log.c io/io_replay.c
             io/io_recorder.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/convert.c
+CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c \
-            tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c
+            tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
+            tests/test_cli.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+# The CLI's steps, without main, for tests/test_cli.c.
+CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
 .PHONY: all deps run test unit e2e mpi bench install clean
 
@@ -64,7 +67,7 @@ $(BUILD)/libmemspike.a: $(LIB_OBJ)
 $(BUILD)/memspike: $(CLI_OBJ) $(BUILD)/libmemspike.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/test_memspike: $(TEST_OBJ) $(BUILD)/libmemspike.a
+$(BUILD)/test_memspike: $(TEST_OBJ) $(CLI_STEP_OBJ) $(BUILD)/libmemspike.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 deps:

@@ -20,7 +20,8 @@
   X(stdp)               \
   X(energy)             \
   X(model)              \
-  X(cnn)
+  X(cnn)               \
+  X(cli)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

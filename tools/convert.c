@@ -9,6 +9,9 @@
  * a device preset (finite levels, programming noise, d2d spread, stuck
  * devices, drift) and fine-tunes the last layer on the weights the devices
  * hold.  Prints a report, writes JSON for tools/plot_energy.py.
+ *
+ * This file owns the options and the steps (convert.h lists them); the
+ * text and JSON reports are tools/convert_report.c.
  */
 #include "convert.h"
 
@@ -23,12 +26,7 @@
 #include "../core/sim_clock.h"
 #include "../core/sim_error.h"
 #include "../io/io_model.h"
-#include "../network/net_cnn.h"
-#include "../network/net_energy.h"
-#include "../synapses/syn_device.h"
-
-#define MAX_STEPS 16
-#define MAX_LAYERS 32
+#include "convert_report.h"
 
 static const char usage[] =
     "usage: memspike convert MODEL --data DIR [--steps 8,16,32,64,128] [--images N]\n"
@@ -52,14 +50,6 @@ static const char usage[] =
     "                   weights the devices hold (Yao et al. 2020)\n"
     "  --json FILE      write the results as JSON (tools/plot_energy.py plots it)\n";
 
-typedef struct conv_args {
-  const char *model, *data, *energy, *device, *json;
-  uint32_t steps[MAX_STEPS], nsteps;
-  uint32_t images, calib, energy_steps, finetune;
-  double percentile, drift_s;
-  int poisson, max_to_avg, quiet;
-} conv_args;
-
 static int parse_u32(const char *s, uint32_t *out)
 {
   char *end;
@@ -79,7 +69,7 @@ static int usage_err(const char *fmt, const char *arg)
   return 2;
 }
 
-static int parse_args(int argc, char **argv, conv_args *a)
+int conv_args_parse(int argc, char **argv, conv_args *a)
 {
   memset(a, 0, sizeof *a);
   a->energy = "configs/energy/default.ini";
@@ -118,7 +108,7 @@ static int parse_args(int argc, char **argv, conv_args *a)
       a->nsteps = 0;
       for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         uint32_t t;
-        if (a->nsteps == MAX_STEPS || parse_u32(tok, &t) || t < 1 || t > 10000)
+        if (a->nsteps == CONV_MAX_STEPS || parse_u32(tok, &t) || t < 1 || t > 10000)
           return usage_err("--steps: expected up to 16 comma-separated counts in 1..10000, "
                            "ascending (got '%s')", v);
         if (a->nsteps && t <= a->steps[a->nsteps - 1])
@@ -170,23 +160,59 @@ static int parse_args(int argc, char **argv, conv_args *a)
 }
 
 /* ------------------------------------------------------------------ */
-/* Evaluation                                                           */
+/* Steps                                                                */
 
-typedef struct eval_result {
-  double ann_acc;
-  double snn_acc[MAX_STEPS];
-  cnn_run_stats stats;
-  double seconds;     /* in the SNN runs */
-  double ann_seconds; /* in the ANN (float32) checks */
-} eval_result;
-
-static void evaluate(cnn_snn *s, const io_idx *img, const io_idx *lab, uint32_t n,
-                     const conv_args *a, const char *what, eval_result *r)
+int conv_load(const conv_args *a, conv_inputs *in)
 {
+  memset(in, 0, sizeof *in);
+  int rc;
+  if ((rc = io_model_load(a->model, &in->model)) ||
+      (rc = io_idx_load_set(a->data, 0, &in->test_img, &in->test_lab)) ||
+      (rc = io_idx_load_set(a->data, 1, &in->train_img, &in->train_lab)) ||
+      (rc = net_energy_load(a->energy, &in->energy)))
+    return rc;
+  const cnn_model *m = in->model;
+  if (in->test_img->rows * in->test_img->cols != m->in[0] * m->in[1] * m->in[2])
+    return sim_error_set(SIM_EFORMAT, "%s: images are %ux%u but the model %s expects %ux%ux%u",
+                         a->data, in->test_img->rows, in->test_img->cols, a->model, m->in[0],
+                         m->in[1], m->in[2]);
+  if (a->device && (rc = syn_device_preset_load("configs/devices", a->device, &in->dev)))
+    return rc;
+  return 0;
+}
+
+void conv_inputs_fini(conv_inputs *in)
+{
+  net_energy_param_destroy(in->energy);
+  io_idx_destroy(in->test_img);
+  io_idx_destroy(in->test_lab);
+  io_idx_destroy(in->train_img);
+  io_idx_destroy(in->train_lab);
+  cnn_model_destroy(in->model);
+  memset(in, 0, sizeof *in);
+}
+
+int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r, cnn_snn **out)
+{
+  const io_idx *test = in->test_img, *train = in->train_img;
+  r->images = a->images && a->images < test->n ? a->images : test->n;
+  cnn_opts o = {a->percentile, a->calib, a->max_to_avg, a->poisson, 1};
+  r->calib = a->calib < train->n ? a->calib : train->n;
+  r->recorded_ann_acc = in->model->ann_accuracy;
+  double t0 = sim_clock_s();
+  int rc = cnn_convert(in->model, train->data, r->calib, &o, out);
+  r->convert_s = sim_clock_s() - t0;
+  return rc;
+}
+
+void conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
+              const char *what, conv_eval *r)
+{
+  const io_idx *img = in->test_img, *lab = in->test_lab;
   memset(r, 0, sizeof *r);
   const uint32_t isz = img->rows * img->cols;
-  uint32_t ann_ok = 0, snn_ok[MAX_STEPS] = {0};
-  int pred[MAX_STEPS];
+  uint32_t ann_ok = 0, snn_ok[CONV_MAX_STEPS] = {0};
+  int pred[CONV_MAX_STEPS];
   int tty = !a->quiet && isatty(2);
   double t0 = sim_clock_s(), next = t0 + 2;
   for (uint32_t i = 0; i < n; i++) {
@@ -212,18 +238,63 @@ static void evaluate(cnn_snn *s, const io_idx *img, const io_idx *lab, uint32_t 
     r->snn_acc[k] = (double)snn_ok[k] / n;
 }
 
-/* ------------------------------------------------------------------ */
-/* Report                                                               */
-
-static void print_energy_json(FILE *f, const net_energy *e)
+uint32_t conv_energy_steps(const conv_args *a, const conv_eval *ideal)
 {
-  fprintf(f,
-          "{\"compute_pj\": %.6g, \"memory_pj\": %.6g, \"convert_pj\": %.6g, "
-          "\"neuron_pj\": %.6g, \"routing_pj\": %.6g, \"total_pj\": %.6g, \"latency_ns\": "
-          "%.6g}",
-          e->compute_pj, e->memory_pj, e->convert_pj, e->neuron_pj, e->routing_pj,
-          e->total_pj, e->latency_ns);
+  if (a->energy_steps)
+    return a->energy_steps;
+  for (uint32_t k = 0; k < a->nsteps; k++)
+    if (ideal->snn_acc[k] >= ideal->ann_acc - 0.01)
+      return a->steps[k];
+  return a->steps[a->nsteps - 1];
 }
+
+void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, conv_result *r)
+{
+  r->neurons = 0;
+  for (uint32_t k = 0; k < r->ideal.stats.nstages; k++)
+    r->neurons += r->ideal.stats.neurons[k];
+  const uint32_t T = conv_energy_steps(a, &r->ideal), tmax = a->steps[a->nsteps - 1];
+  r->energy_steps = T;
+  /* Counts are measured over the largest step count and scaled to T. */
+  r->nlayers = cnn_layer_stats(s, &r->ideal.stats, r->images, tmax, r->layers, CONV_MAX_LAYERS);
+  double f = (double)T / tmax;
+  for (uint32_t k = 0; k < r->nlayers; k++) {
+    net_layer_stats *l = &r->layers[k];
+    l->in_spikes *= f, l->synops *= f, l->out_spikes *= f;
+    l->steps = T;
+  }
+  memset(r->total, 0, sizeof r->total);
+  for (uint32_t k = 0; k < r->nlayers; k++)
+    for (int im = 0; im < NET_IMPL_COUNT; im++) {
+      net_energy_layer(in->energy, &r->layers[k], im, &r->per[k][im]);
+      net_energy_add(&r->total[im], &r->per[k][im]);
+    }
+}
+
+void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r)
+{
+  r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
+  conv_eval d;
+  conv_run(s, in, a, r->images, "SNN on devices", &d);
+  r->dev_ann = d.ann_acc;
+  memcpy(r->dev_snn, d.snn_acc, sizeof r->dev_snn);
+}
+
+void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r)
+{
+  const io_idx *train = in->train_img;
+  r->finetune_images = a->finetune < train->n ? a->finetune : train->n;
+  cnn_finetune_last(s, train->data, in->train_lab->data, r->finetune_images,
+                    train->rows * train->cols);
+  cnn_map_devices(s, &in->dev, a->drift_s, 11, 1); /* program the new last layer */
+  conv_eval d;
+  conv_run(s, in, a, r->images, "SNN after fine-tuning", &d);
+  r->ft_ann = d.ann_acc;
+  memcpy(r->ft_snn, d.snn_acc, sizeof r->ft_snn);
+}
+
+/* ------------------------------------------------------------------ */
+/* The command                                                          */
 
 int cmd_convert(int argc, char **argv)
 {
@@ -232,185 +303,36 @@ int cmd_convert(int argc, char **argv)
     fputs(usage, stdout);
     return 0;
   }
-  int rc = parse_args(argc, argv, &a);
+  int rc = conv_args_parse(argc, argv, &a);
   if (rc)
     return rc;
-  cnn_model *m = NULL;
-  io_idx *test_img = NULL, *test_lab = NULL, *train_img = NULL, *train_lab = NULL;
-  net_energy_param *ep = NULL;
+  conv_inputs in;
+  conv_result *r = sim_calloc(1, sizeof *r, "convert results");
   cnn_snn *s = NULL;
-  int status = 2;
-  if (io_model_load(a.model, &m) || io_idx_load_set(a.data, 0, &test_img, &test_lab) ||
-      io_idx_load_set(a.data, 1, &train_img, &train_lab) || net_energy_load(a.energy, &ep))
-    goto fail;
-  if (test_img->rows * test_img->cols != m->in[0] * m->in[1] * m->in[2]) {
-    sim_error_set(SIM_EFORMAT, "%s: images are %ux%u but the model %s expects %ux%ux%u",
-                  a.data, test_img->rows, test_img->cols, a.model, m->in[0], m->in[1],
-                  m->in[2]);
-    goto fail;
-  }
-  syn_device_param dev;
-  if (a.device && syn_device_preset_load("configs/devices", a.device, &dev))
+  int status = 2; /* bad input until loaded */
+  if (conv_load(&a, &in))
     goto fail;
   status = 1;
-  uint32_t n = a.images && a.images < test_img->n ? a.images : test_img->n;
-  cnn_opts o = {a.percentile, a.calib, a.max_to_avg, a.poisson, 1};
-  uint32_t ncal = a.calib < train_img->n ? a.calib : train_img->n;
-  double t0 = sim_clock_s();
-  if (cnn_convert(m, train_img->data, ncal, &o, &s))
+  if (conv_build(&a, &in, r, &s))
     goto fail;
-  double conv_s = sim_clock_s() - t0;
-
-  eval_result ideal;
-  evaluate(s, test_img, test_lab, n, &a, "SNN", &ideal);
-  printf("memspike convert: %s on %u test images (%s)\n", a.model, n, a.data);
-  printf("  conversion: batch-norm folded, %.1f-th percentile on %u calibration images, "
-         "%s input, max pooling %s; %.2f s\n",
-         a.percentile, ncal, a.poisson ? "Poisson" : "constant-current",
-         a.max_to_avg ? "as average" : "gated", conv_s);
-  if (m->ann_accuracy >= 0)
-    printf("  ANN accuracy %.2f %% (recorded at export: %.2f %%)\n", 100 * ideal.ann_acc,
-           100 * m->ann_accuracy);
-  else
-    printf("  ANN accuracy %.2f %%\n", 100 * ideal.ann_acc);
-  printf("  %6s %12s %16s %14s\n", "steps", "SNN acc %", "vs ANN (points)", "spikes/neuron");
-  uint64_t total_neurons = 0;
-  double total_spikes = 0;
-  for (uint32_t k = 0; k < ideal.stats.nstages; k++) {
-    total_neurons += ideal.stats.neurons[k];
-    total_spikes += ideal.stats.out_spikes[k];
-  }
-  int energy_k = -1;
-  for (uint32_t k = 0; k < a.nsteps; k++) {
-    printf("  %6u %12.2f %16.2f %14.4f\n", a.steps[k], 100 * ideal.snn_acc[k],
-           100 * (ideal.snn_acc[k] - ideal.ann_acc),
-           ideal.stats.ck_spikes[k] / n / (double)total_neurons);
-    if (energy_k < 0 && ideal.snn_acc[k] >= ideal.ann_acc - 0.01)
-      energy_k = (int)k;
-  }
-  uint32_t T = a.energy_steps ? a.energy_steps
-                              : a.steps[energy_k >= 0 ? (uint32_t)energy_k : a.nsteps - 1];
-  printf("  SNN run: %.2f s for %u images, %.1f images/s (event-driven, %u steps each); "
-         "ANN %.1f images/s\n",
-         ideal.seconds, n, n / ideal.seconds, a.steps[a.nsteps - 1], n / ideal.ann_seconds);
-
-  /* Per-layer counts: measured over the largest step count; the energy
-     table scales the SNN counts to T steps (rates are steady). */
-  net_layer_stats ls[MAX_LAYERS];
-  uint32_t nl = cnn_layer_stats(s, &ideal.stats, n, a.steps[a.nsteps - 1], ls, MAX_LAYERS);
-  double f = (double)T / a.steps[a.nsteps - 1];
-  printf("\n  per layer, per image (SNN counts at T=%u, scaled from T=%u):\n", T,
-         a.steps[a.nsteps - 1]);
-  printf("  %-8s %9s %12s %14s %14s %14s\n", "layer", "neurons", "ANN MACs", "SNN synops",
-         "spikes in", "spikes out");
-  for (uint32_t k = 0; k < nl; k++) {
-    ls[k].in_spikes *= f, ls[k].synops *= f, ls[k].out_spikes *= f;
-    ls[k].steps = T;
-    printf("  %-8s %9llu %12.0f %14.0f %14.0f %14.0f\n", ls[k].name,
-           (unsigned long long)ls[k].neurons, ls[k].macs, ls[k].synops, ls[k].in_spikes,
-           ls[k].out_spikes);
-  }
-  net_energy per[MAX_LAYERS][NET_IMPL_COUNT], tot[NET_IMPL_COUNT];
-  memset(tot, 0, sizeof tot);
-  for (uint32_t k = 0; k < nl; k++)
-    for (int im = 0; im < NET_IMPL_COUNT; im++) {
-      net_energy_layer(ep, &ls[k], im, &per[k][im]);
-      net_energy_add(&tot[im], &per[k][im]);
-    }
-  printf("\n  energy per inference (%s, T=%u):\n", a.energy, T);
-  printf("  %-14s %12s %12s %12s %12s %12s %12s %12s %12s\n", "implementation", "total_nJ",
-         "compute", "memory", "convert", "neuron", "routing", "latency_us", "EDP_nJ_us");
-  for (int im = 0; im < NET_IMPL_COUNT; im++)
-    printf("  %-14s %12.4g %12.4g %12.4g %12.4g %12.4g %12.4g %12.4g %12.4g\n",
-           net_impl_name(im), tot[im].total_pj / 1e3, tot[im].compute_pj / 1e3,
-           tot[im].memory_pj / 1e3, tot[im].convert_pj / 1e3, tot[im].neuron_pj / 1e3,
-           tot[im].routing_pj / 1e3, tot[im].latency_ns / 1e3,
-           tot[im].total_pj / 1e3 * tot[im].latency_ns / 1e3);
-
-  /* Devices. */
-  double dev_ann = -1, dev_snn[MAX_STEPS], ft_ann = -1, ft_snn[MAX_STEPS];
-  uint64_t stuck = 0;
+  conv_run(s, &in, &a, r->images, "SNN", &r->ideal);
+  conv_energy(&a, &in, s, r);
+  conv_report_text(stdout, &a, r);
   if (a.device) {
-    stuck = cnn_map_devices(s, &dev, a.drift_s, 7, 0);
-    eval_result d;
-    evaluate(s, test_img, test_lab, n, &a, "SNN on devices", &d);
-    dev_ann = d.ann_acc;
-    memcpy(dev_snn, d.snn_acc, sizeof dev_snn);
-    printf("\n  on %s devices (pairs, %.3g s after programming, %llu stuck devices):\n",
-           a.device, a.drift_s, (unsigned long long)stuck);
-    printf("  crossbar ANN %.2f %% (%+.2f points); SNN", 100 * dev_ann,
-           100 * (dev_ann - ideal.ann_acc));
-    for (uint32_t k = 0; k < a.nsteps; k++)
-      printf(" T=%u %.2f %% (%+.2f)", a.steps[k], 100 * dev_snn[k],
-             100 * (dev_snn[k] - ideal.snn_acc[k]));
-    printf("\n");
+    conv_devices(&a, &in, s, r);
+    conv_report_devices(stdout, &a, r);
     if (a.finetune) {
-      uint32_t nft = a.finetune < train_img->n ? a.finetune : train_img->n;
-      cnn_finetune_last(s, train_img->data, train_lab->data, nft, train_img->rows * train_img->cols);
-      cnn_map_devices(s, &dev, a.drift_s, 11, 1); /* program the new last layer */
-      evaluate(s, test_img, test_lab, n, &a, "SNN after fine-tuning", &d);
-      ft_ann = d.ann_acc;
-      memcpy(ft_snn, d.snn_acc, sizeof ft_snn);
-      printf("  after fine-tuning the last layer on %u training images: crossbar ANN %.2f %% "
-             "(%+.2f points recovered); SNN",
-             nft, 100 * ft_ann, 100 * (ft_ann - dev_ann));
-      for (uint32_t k = 0; k < a.nsteps; k++)
-        printf(" T=%u %.2f %%", a.steps[k], 100 * ft_snn[k]);
-      printf("\n");
+      conv_finetune(&a, &in, s, r);
+      conv_report_finetune(stdout, &a, r);
     }
   }
-
   if (a.json) {
     FILE *jf = fopen(a.json, "w");
     if (!jf) {
       sim_error_set(SIM_EIO, "cannot write %s: %s", a.json, strerror(errno));
       goto fail;
     }
-    fprintf(jf, "{\"model\": \"%s\", \"images\": %u, \"ann_accuracy\": %.6f, \"steps\": [",
-            a.model, n, ideal.ann_acc);
-    for (uint32_t k = 0; k < a.nsteps; k++)
-      fprintf(jf, "%s%u", k ? ", " : "", a.steps[k]);
-    fprintf(jf, "], \"snn_accuracy\": [");
-    for (uint32_t k = 0; k < a.nsteps; k++)
-      fprintf(jf, "%s%.6f", k ? ", " : "", ideal.snn_acc[k]);
-    fprintf(jf, "], \"spikes_per_neuron\": [");
-    for (uint32_t k = 0; k < a.nsteps; k++)
-      fprintf(jf, "%s%.6f", k ? ", " : "", ideal.stats.ck_spikes[k] / n / (double)total_neurons);
-    fprintf(jf, "], \"images_per_s\": %.4f,\n", n / ideal.seconds);
-    fprintf(jf, " \"energy\": {\"steps\": %u, \"layers\": [", T);
-    for (uint32_t k = 0; k < nl; k++) {
-      fprintf(jf, "%s\n  {\"name\": \"%s\", \"macs\": %.6g, \"synops\": %.6g", k ? "," : "",
-              ls[k].name, ls[k].macs, ls[k].synops);
-      for (int im = 0; im < NET_IMPL_COUNT; im++) {
-        fprintf(jf, ", \"%s\": ", net_impl_name(im));
-        print_energy_json(jf, &per[k][im]);
-      }
-      fprintf(jf, "}");
-    }
-    fprintf(jf, "],\n  \"total\": {");
-    for (int im = 0; im < NET_IMPL_COUNT; im++) {
-      fprintf(jf, "%s\"%s\": ", im ? ", " : "", net_impl_name(im));
-      print_energy_json(jf, &tot[im]);
-    }
-    fprintf(jf, "}}");
-    if (a.device) {
-      fprintf(jf, ",\n \"device\": {\"preset\": \"%s\", \"drift_s\": %g, \"stuck\": %llu, "
-                  "\"ann_accuracy\": %.6f, \"snn_accuracy\": [",
-              a.device, a.drift_s, (unsigned long long)stuck, dev_ann);
-      for (uint32_t k = 0; k < a.nsteps; k++)
-        fprintf(jf, "%s%.6f", k ? ", " : "", dev_snn[k]);
-      fprintf(jf, "]");
-      if (a.finetune) {
-        fprintf(jf, ", \"finetune_images\": %u, \"finetune_ann_accuracy\": %.6f, "
-                    "\"finetune_snn_accuracy\": [",
-                a.finetune, ft_ann);
-        for (uint32_t k = 0; k < a.nsteps; k++)
-          fprintf(jf, "%s%.6f", k ? ", " : "", ft_snn[k]);
-        fprintf(jf, "]");
-      }
-      fprintf(jf, "}");
-    }
-    fprintf(jf, "}\n");
+    conv_report_json(jf, &a, r);
     if (fclose(jf)) {
       sim_error_set(SIM_EIO, "cannot write %s", a.json);
       goto fail;
@@ -423,11 +345,7 @@ fail:
   if (status)
     fprintf(stderr, "memspike: convert: %s\n", sim_error_msg());
   cnn_snn_destroy(s);
-  net_energy_param_destroy(ep);
-  io_idx_destroy(test_img);
-  io_idx_destroy(test_lab);
-  io_idx_destroy(train_img);
-  io_idx_destroy(train_lab);
-  cnn_model_destroy(m);
+  conv_inputs_fini(&in);
+  sim_free(r);
   return status;
 }

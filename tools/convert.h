@@ -1,11 +1,127 @@
 /*
- * convert.h: `memspike convert`, the CNN-to-SNN front end.
+ * convert.h: `memspike convert`, the CNN-to-SNN front end, as named steps
+ * that cmd_convert runs in order and a test can run alone:
+ *   conv_args_parse   options            -> conv_args
+ *   conv_load         model, data, energy constants, device preset -> conv_inputs
+ *   conv_build        the ANN converted to an SNN (network/net_cnn.c)
+ *   conv_run          ANN and SNN accuracy on the test images -> conv_eval
+ *   conv_energy       per-layer counts and energy per inference (net_energy.c)
+ *   conv_devices      weights mapped onto a device preset, accuracy again
+ *   conv_finetune     last layer retrained through the devices, accuracy again
+ * and then the printers of tools/convert_report.h.  Results gather in one
+ * conv_result that only the printers read.
  */
 #ifndef CONVERT_H
 #define CONVERT_H
 
+#include <stdint.h>
+
+#include "../io/io_model.h"
+#include "../network/net_cnn.h"
+#include "../network/net_energy.h"
+#include "../synapses/syn_device.h"
+
+#define CONV_MAX_STEPS 16  /* step counts in --steps */
+#define CONV_MAX_LAYERS 32 /* weighted layers in the energy table */
+
+/* The options of `memspike convert`; strings are borrowed from argv. */
+typedef struct conv_args {
+  const char *model, *data; /* model file, IDX directory (both required) */
+  const char *energy;       /* energy constants (.ini) */
+  const char *device;       /* device preset name, or NULL: ideal weights only */
+  const char *json;         /* JSON output file, or NULL */
+  uint32_t steps[CONV_MAX_STEPS], nsteps; /* ascending SNN step counts */
+  uint32_t images;          /* test images (0: all) */
+  uint32_t calib;           /* calibration images (>= 1) */
+  uint32_t energy_steps;    /* steps of the energy table (0: chosen) */
+  uint32_t finetune;        /* fine-tuning images (0: none) */
+  double percentile;        /* normalization percentile, (0, 100] */
+  double drift_s;           /* seconds between programming and inference */
+  int poisson;              /* 1: Poisson input, 0: constant current */
+  int max_to_avg;           /* 1: max pooling as average pooling */
+  int quiet;                /* 1: no progress on stderr */
+} conv_args;
+
+/* Everything conv_load reads; all owned (free with conv_inputs_fini). */
+typedef struct conv_inputs {
+  cnn_model *model;
+  io_idx *test_img, *test_lab, *train_img, *train_lab;
+  net_energy_param *energy;
+  syn_device_param dev; /* the preset (valid when args->device) */
+} conv_inputs;
+
+/* One evaluation pass over the test images. */
+typedef struct conv_eval {
+  double ann_acc;                     /* fraction correct, folded ANN (float32) */
+  double snn_acc[CONV_MAX_STEPS];     /* fraction correct at each step count */
+  cnn_run_stats stats;                /* SNN counts, summed over images */
+  double seconds;                     /* wall seconds in the SNN runs */
+  double ann_seconds;                 /* wall seconds in the ANN checks */
+} conv_eval;
+
+/* The results of all steps, for the printers. */
+typedef struct conv_result {
+  uint32_t images;           /* test images used */
+  uint32_t calib;            /* calibration images used */
+  double convert_s;          /* wall seconds converting */
+  double recorded_ann_acc;   /* the model file's ANN accuracy (< 0: none recorded) */
+  conv_eval ideal;           /* before any device mapping */
+  uint64_t neurons;          /* SNN neurons, all stages */
+  uint32_t energy_steps;     /* T of the energy table */
+  uint32_t nlayers;          /* weighted layers */
+  net_layer_stats layers[CONV_MAX_LAYERS];           /* per image, at energy_steps */
+  net_energy per[CONV_MAX_LAYERS][NET_IMPL_COUNT];   /* per layer and implementation */
+  net_energy total[NET_IMPL_COUNT];                  /* summed over layers */
+  /* conv_devices (args->device): */
+  uint64_t stuck;                    /* stuck devices */
+  double dev_ann, dev_snn[CONV_MAX_STEPS];
+  /* conv_finetune (args->finetune): */
+  uint32_t finetune_images;          /* training images used */
+  double ft_ann, ft_snn[CONV_MAX_STEPS];
+} conv_result;
+
 /* Run `memspike convert ARGS...` (argv after the command word); returns
    the exit status (0, 1 run-time failure, 2 usage or bad input). */
 int cmd_convert(int argc, char **argv);
+
+/* Parse argv (after the command word) into a.  Returns 0, or 2 after
+   printing what is wrong and the usage on stderr. */
+int conv_args_parse(int argc, char **argv, conv_args *a /* OUT */);
+
+/* Load the model, the test and training sets, the energy constants and
+   the device preset named in a; check the images fit the model.  Returns 0
+   or a negative code with sim_error_msg() set.  in is always fit for
+   conv_inputs_fini, also after a failure. */
+int conv_load(const conv_args *a, conv_inputs *in /* OUT */);
+void conv_inputs_fini(conv_inputs *in);
+
+/* Convert in->model to an SNN normalized on the calibration images; sets
+   r->images, r->calib, r->convert_s and r->recorded_ann_acc.  Returns 0 or a negative code with
+   a message; *out: caller owns, free with cnn_snn_destroy. */
+int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r,
+               cnn_snn **out /* OUT */);
+
+/* ANN and SNN accuracy of s on the first n test images; progress on a
+   tty labelled `what`. */
+void conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
+              const char *what, conv_eval *e /* OUT */);
+
+/* The step count of the energy table: a->energy_steps if given, else the
+   fewest steps whose SNN accuracy is within 1 point of the ANN's, else the
+   largest. */
+uint32_t conv_energy_steps(const conv_args *a, const conv_eval *ideal);
+
+/* From r->ideal: r->neurons, r->energy_steps, the per-layer counts scaled to
+   that step count (rates are steady), and energy per layer and in total. */
+void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, conv_result *r);
+
+/* Map s's weights onto pairs of a->device (seed 7) and evaluate again;
+   fills r->stuck, r->dev_ann, r->dev_snn.  Changes s's weights. */
+void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
+
+/* Retrain the last layer through the device-held weights on
+   a->finetune training images, program it (seed 11) and evaluate again;
+   fills r->finetune_images, r->ft_ann, r->ft_snn. */
+void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
 
 #endif

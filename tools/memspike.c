@@ -1,7 +1,11 @@
 /*
- * memspike.c: the command-line front end.
+ * memspike.c: the command-line front end: the subcommand table and main,
+ * and the `run` and `replay` commands (`convert` is tools/convert.c; the
+ * run summary is gathered by tools/run_stats.c and printed by
+ * tools/run_report.c).
  *   memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]
  *   memspike replay LOG... [--csv FILE]
+ *   memspike convert MODEL --data DIR [options]
  * Exit status: 0 success, 1 run-time failure, 2 bad config or usage.
  */
 #include <errno.h>
@@ -21,27 +25,12 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "convert.h"
+#include "run_report.h"
+#include "run_stats.h"
 
 #define MEMSPIKE_VERSION "0.1.0"
 
-static const char usage[] =
-    "usage: memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
-    "                    [--json FILE] [--quiet]\n"
-    "       memspike replay LOG... [--csv FILE]\n"
-    "       memspike convert MODEL --data DIR [options]   (memspike convert --help)\n"
-    "       memspike --help | --version\n"
-    "\n"
-    "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
-    "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
-    "        --out DIR    write logs to DIR instead of [simulation] output\n"
-    "        --no-log     record nothing (benchmarks)\n"
-    "        --json FILE  also write the end-of-run summary as JSON\n"
-    "        --weights P  at the end, write projection P's weights to\n"
-    "                     DIR/weights-P.rankR.csv (source,target,weight)\n"
-    "        --quiet      no progress on stderr\n"
-    "        Under mpirun -np N the network is split over N ranks.\n"
-    "replay  summarise event logs (one file per rank of a run): spikes and\n"
-    "        rates per population; --csv FILE writes the merged spikes\n";
+static const char *usage(void);
 
 /* mkdir -p */
 static int make_dirs(const char *path)
@@ -122,9 +111,7 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   for (uint32_t i = 0; i < d->npops; i++) {
     const net_pop_desc *p = &d->pops[i];
     pops[i].name = p->name;
-    pops[i].model = p->kind == NET_POISSON           ? "poisson_generator"
-                    : p->kind == NET_SPIKE_GENERATOR ? "spike_generator"
-                                                     : p->model->name;
+    pops[i].model = run_pop_model_name(p);
     pops[i].first_gid = p->first_gid;
     pops[i].n = p->n;
   }
@@ -177,163 +164,6 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   return rc;
 }
 
-/* Spikes emitted by this rank's neurons. */
-static uint64_t emitted_local(const net_network *net, const sim_stats *st)
-{
-  uint64_t n = 0;
-  for (uint32_t i = 0; i < net->desc->npops; i++)
-    n += st->spikes[i];
-  return n;
-}
-
-/* The per-rank table (rank 0, several ranks only). */
-static void print_rank_load(const double *load, int size)
-{
-  if (size < 2)
-    return;
-  printf("  %-5s %10s %12s %10s %10s %10s %12s %9s\n", "rank", "neurons", "synapses",
-         "spikes", "compute_s", "comm_s", "spikes_sent", "RSS_MB");
-  for (int r = 0; r < size; r++) {
-    const double *l = &load[r * 7];
-    printf("  %-5d %10.0f %12.0f %10.0f %10.3f %10.3f %12.0f %9.1f\n", r, l[0], l[1], l[2],
-           l[3], l[4], l[5], l[6]);
-  }
-}
-
-static void print_summary(const net_network *net, const sim_stats *st, FILE *json)
-{
-  const net_desc *d = net->desc;
-  const int rank = comm_rank(), size = comm_size();
-  const double sim_ms = (double)st->ticks * d->sim.resolution_ms;
-  uint64_t nsyn = comm_sum_u64(net->nsyn);
-  double syn_bytes = comm_sum_double((double)net->syn_bytes);
-  uint64_t syn_ev = comm_sum_u64(st->syn_events), ext_ev = comm_sum_u64(st->ext_events);
-  double build_s = comm_max_double(net->build_s), sim_s = comm_max_double(st->sim_s);
-  double comm_s = comm_max_double(st->comm_s);
-  double rss = (double)sim_peak_rss_bytes();
-  double rss_max = comm_max_double(rss), rss_sum = comm_sum_double(rss);
-  uint64_t sent = comm_sum_u64(st->spikes_sent), msgs = comm_sum_u64(st->msgs);
-  uint64_t dev_reads = comm_sum_u64(st->dev_reads), dev_pulses = comm_sum_u64(st->dev_pulses);
-  uint64_t stdp_updates = comm_sum_u64(st->stdp_updates);
-  double read_pj = comm_sum_double(st->read_pj), write_pj = comm_sum_double(st->write_pj);
-  uint64_t bytes = comm_sum_u64(st->bytes_sent), emitted = 0;
-  for (uint32_t i = 0; i < d->npops; i++)
-    emitted += st->spikes[i];
-  emitted = comm_sum_u64(emitted);
-  /* Per-rank load, so that imbalance shows: gathered at rank 0. */
-  double *load = sim_calloc((size_t)size * 7, sizeof *load, "rank load");
-  uint64_t my_neurons = 0;
-  for (uint32_t i = 0; i < d->npops; i++)
-    if (d->pops[i].kind == NET_NEURONS)
-      my_neurons += net->pops[i].nlocal;
-  const double mine[7] = {(double)my_neurons, (double)net->nsyn, (double)emitted_local(net, st),
-                          st->sim_s - st->comm_s, st->comm_s, (double)st->spikes_sent, rss / 1e6};
-  for (int k = 0; k < 7; k++) {
-    double *col = sim_calloc((size_t)size, sizeof *col, "rank load");
-    comm_gather_double(mine[k], col);
-    for (int r = 0; r < size; r++)
-      load[r * 7 + k] = col[r];
-    sim_free(col);
-  }
-  uint64_t total_spikes = 0, total_neurons = 0;
-  int json_items = 0;
-  if (rank == 0 && json) {
-    fprintf(json, "{\"config\": \"");
-    for (const char *c = d->file; *c; c++) /* a JSON string: escape " \ and controls */
-      if (*c == '"' || *c == '\\')
-        fprintf(json, "\\%c", *c);
-      else if ((unsigned char)*c < 0x20)
-        fprintf(json, "\\u%04x", (unsigned char)*c);
-      else
-        fputc(*c, json);
-    fprintf(json, "\", \"ranks\": %d, \"seed\": %llu, \"simulated_ms\": %.6g,\n"
-                  " \"populations\": [",
-            size, (unsigned long long)d->sim.seed, sim_ms);
-  }
-  if (rank == 0) {
-    printf("\nmemspike %s: %s, %d rank%s, seed %llu, %.1f ms simulated at %g ms\n",
-           MEMSPIKE_VERSION, d->file, size, size > 1 ? "s" : "",
-           (unsigned long long)d->sim.seed, sim_ms, d->sim.resolution_ms);
-    printf("  %-12s %-18s %10s %12s %10s\n", "population", "model", "neurons", "spikes",
-           "rate (Hz)");
-  }
-  for (uint32_t i = 0; i < d->npops; i++) {
-    uint64_t s = comm_sum_u64(st->spikes[i]);
-    const net_pop_desc *p = &d->pops[i];
-    if (rank != 0)
-      continue;
-    const char *model = p->kind == NET_POISSON           ? "poisson_generator"
-                        : p->kind == NET_SPIKE_GENERATOR ? "spike_generator"
-                                                         : p->model->name;
-    if (p->kind == NET_POISSON) {
-      printf("  %-12s %-18s %10u %12s %10.2f (per target)\n", p->name, model, p->n, "-",
-             p->rate_hz);
-      continue;
-    }
-    double rate = sim_ms > 0 ? s / (p->n * sim_ms * 1e-3) : 0.0;
-    printf("  %-12s %-18s %10u %12llu %10.3f\n", p->name, model, p->n,
-           (unsigned long long)s, rate);
-    if (json)
-      fprintf(json, "%s{\"name\": \"%s\", \"model\": \"%s\", \"neurons\": %u, "
-                    "\"spikes\": %llu, \"rate_hz\": %.6f}",
-              json_items++ ? ", " : "", p->name, model, p->n, (unsigned long long)s, rate);
-    if (p->kind == NET_NEURONS) {
-      total_spikes += s;
-      total_neurons += p->n;
-    }
-  }
-  if (rank != 0) {
-    sim_free(load);
-    return;
-  }
-  printf("  neurons %llu, mean rate %.3f Hz\n", (unsigned long long)total_neurons,
-         total_neurons && sim_ms > 0 ? total_spikes / (total_neurons * sim_ms * 1e-3) : 0.0);
-  printf("  synapses %llu (%.2f bytes per synapse, offsets included)\n",
-         (unsigned long long)nsyn, nsyn ? syn_bytes / (double)nsyn : 0.0);
-  printf("  build %.3f s, simulate %.3f s (exchange %.3f s), real-time factor %.3f "
-         "(wall / simulated)\n",
-         build_s, sim_s, comm_s, sim_ms > 0 ? sim_s / (sim_ms * 1e-3) : 0.0);
-  printf("  synaptic events %llu recurrent + %llu external = %.3g per second of wall "
-         "time\n",
-         (unsigned long long)syn_ev, (unsigned long long)ext_ev,
-         sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0);
-  printf("  peak memory %.1f MB (largest rank), %.1f MB (all ranks)\n", rss_max / 1e6,
-         rss_sum / 1e6);
-  if (dev_reads || dev_pulses || stdp_updates)
-    printf("  synapse devices: %llu reads %.4g pJ, %llu write pulses %.4g pJ, %llu STDP "
-           "updates; energy %.4g pJ\n",
-           (unsigned long long)dev_reads, read_pj, (unsigned long long)dev_pulses, write_pj,
-           (unsigned long long)stdp_updates, read_pj + write_pj);
-  if (size > 1)
-    printf("  exchange: %llu spikes sent to other ranks in %llu messages, %.2f bytes per "
-           "spike emitted, %.1f %% of simulate time\n",
-           (unsigned long long)sent, (unsigned long long)msgs,
-           emitted ? (double)bytes / (double)emitted : 0.0,
-           sim_s > 0 ? 100 * comm_s / sim_s : 0.0);
-  print_rank_load(load, size);
-  if (json)
-    fprintf(json,
-            "],\n \"neurons\": %llu, \"mean_rate_hz\": %.6f, \"synapses\": %llu, "
-            "\"bytes_per_synapse\": %.4f,\n \"build_s\": %.6f, \"simulate_s\": %.6f, "
-            "\"exchange_s\": %.6f, \"real_time_factor\": %.6f,\n \"syn_events\": %llu, "
-            "\"ext_events\": %llu, \"events_per_s\": %.6g, \"peak_rss_mb\": %.3f, "
-            "\"peak_rss_mb_all\": %.3f,\n \"spikes_emitted\": %llu, \"spikes_sent\": %llu, "
-            "\"messages\": %llu, \"bytes_sent\": %llu, \"windows\": %llu, "
-            "\"min_delay_ticks\": %lld,\n \"device_reads\": %llu, \"device_pulses\": %llu, "
-            "\"stdp_updates\": %llu, \"read_energy_pj\": %.9g, \"write_energy_pj\": %.9g}\n",
-            (unsigned long long)total_neurons,
-            total_neurons && sim_ms > 0 ? total_spikes / (total_neurons * sim_ms * 1e-3) : 0.0,
-            (unsigned long long)nsyn, nsyn ? syn_bytes / (double)nsyn : 0.0, build_s, sim_s,
-            comm_s, sim_ms > 0 ? sim_s / (sim_ms * 1e-3) : 0.0, (unsigned long long)syn_ev,
-            (unsigned long long)ext_ev, sim_s > 0 ? (double)(syn_ev + ext_ev) / sim_s : 0.0,
-            rss_max / 1e6, rss_sum / 1e6, (unsigned long long)emitted,
-            (unsigned long long)sent, (unsigned long long)msgs, (unsigned long long)bytes,
-            (unsigned long long)st->windows, (long long)net->min_delay,
-            (unsigned long long)dev_reads, (unsigned long long)dev_pulses,
-            (unsigned long long)stdp_updates, read_pj, write_pj);
-  sim_free(load);
-}
-
 static int cmd_run(int argc, char **argv)
 {
   const char *config = NULL, *out_dir = NULL, *json_path = NULL, *weights = NULL;
@@ -356,18 +186,18 @@ static int cmd_run(int argc, char **argv)
     else if (!strcmp(a, "--quiet"))
       quiet = 1;
     else if (a[0] == '-') {
-      sim_error_set(SIM_EUSAGE, "run: unknown or incomplete option '%s'\n%s", a, usage);
+      sim_error_set(SIM_EUSAGE, "run: unknown or incomplete option '%s'\n%s", a, usage());
       fail_all(1, 2);
     } else if (!config)
       config = a;
     else {
       sim_error_set(SIM_EUSAGE, "run: one config file expected, got '%s' too\n%s", a,
-                    usage);
+                    usage());
       fail_all(1, 2);
     }
   }
   if (!config) {
-    sim_error_set(SIM_EUSAGE, "run: missing CONFIG\n%s", usage);
+    sim_error_set(SIM_EUSAGE, "run: missing CONFIG\n%s", usage());
     fail_all(1, 2);
   }
   net_desc *desc = NULL;
@@ -409,7 +239,14 @@ static int cmd_run(int argc, char **argv)
   if (json_path && comm_rank() == 0 && !(json = fopen(json_path, "w")))
     sim_error_set(SIM_EIO, "cannot write %s: %s", json_path, strerror(errno));
   fail_all(json_path && comm_rank() == 0 && !json, 1);
-  print_summary(net, &st, json);
+  run_stats rs;
+  run_stats_gather(net, &st, MEMSPIKE_VERSION, &rs);
+  if (comm_rank() == 0) {
+    run_report_text(&rs, stdout);
+    if (json)
+      run_report_json(&rs, json);
+  }
+  run_stats_fini(&rs);
   if (json && fclose(json) != 0) {
     fprintf(stderr, "memspike: cannot write %s\n", json_path);
     return 1;
@@ -433,13 +270,13 @@ static int cmd_replay(int argc, char **argv)
       csv = argv[++i];
     else if (argv[i][0] == '-') {
       fprintf(stderr, "memspike: replay: unknown or incomplete option '%s'\n%s", argv[i],
-              usage);
+              usage());
       return 2;
     } else
       files[n++] = argv[i];
   }
   if (!n) {
-    fprintf(stderr, "memspike: replay: no log file given\n%s", usage);
+    fprintf(stderr, "memspike: replay: no log file given\n%s", usage());
     return 2;
   }
   int rc = io_replay_summary(files, n, stdout);
@@ -460,30 +297,94 @@ static int cmd_replay(int argc, char **argv)
   return rc == 0 ? 0 : rc == SIM_EFORMAT || rc == SIM_EIO ? 1 : 2;
 }
 
+/* ------------------------------------------------------------------ */
+/* Subcommands                                                          */
+
+/* One subcommand: main finds it by name and hands it the arguments after
+   that name.  The usage text is built from this table, in its order. */
+typedef struct subcommand {
+  const char *name;                  /* argv[1] */
+  int (*run)(int argc, char **argv); /* argv after the name; returns the exit status */
+  int uses_mpi;                      /* 1: main brackets run with comm_init/comm_fini */
+  const char *synopsis;              /* usage line(s), after "memspike " */
+  const char *help;                  /* what it does, for --help (NULL: see its own) */
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {.name = "run",
+     .run = cmd_run,
+     .uses_mpi = 1,
+     .synopsis = "run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
+                 "                    [--json FILE] [--quiet]",
+     .help = "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
+             "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
+             "        --out DIR    write logs to DIR instead of [simulation] output\n"
+             "        --no-log     record nothing (benchmarks)\n"
+             "        --json FILE  also write the end-of-run summary as JSON\n"
+             "        --weights P  at the end, write projection P's weights to\n"
+             "                     DIR/weights-P.rankR.csv (source,target,weight)\n"
+             "        --quiet      no progress on stderr\n"
+             "        Under mpirun -np N the network is split over N ranks.\n"},
+    {.name = "replay",
+     .run = cmd_replay,
+     .synopsis = "replay LOG... [--csv FILE]",
+     .help = "replay  summarise event logs (one file per rank of a run): spikes and\n"
+             "        rates per population; --csv FILE writes the merged spikes\n"},
+    {.name = "convert",
+     .run = cmd_convert,
+     .synopsis = "convert MODEL --data DIR [options]   (memspike convert --help)"},
+};
+#define NSUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+
+/* The usage text: every synopsis, then every help paragraph.  Built once;
+   borrowed, valid for the life of the process. */
+static const char *usage(void)
+{
+  static char buf[4096];
+  if (buf[0])
+    return buf;
+  size_t n = 0;
+  for (size_t i = 0; i < NSUBCOMMANDS; i++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s memspike %s\n", i ? "      " : "usage:",
+                          subcommands[i].synopsis);
+  n += (size_t)snprintf(buf + n, sizeof buf - n, "       memspike --help | --version\n\n");
+  for (size_t i = 0; i < NSUBCOMMANDS; i++)
+    if (subcommands[i].help)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", subcommands[i].help);
+  return buf;
+}
+
+static const subcommand *subcommand_find(const char *name)
+{
+  for (size_t i = 0; i < NSUBCOMMANDS; i++)
+    if (!strcmp(subcommands[i].name, name))
+      return &subcommands[i];
+  return NULL;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
       !strcmp(argv[1], "help")) {
-    fputs(usage, argc < 2 ? stderr : stdout);
+    fputs(usage(), argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   if (!strcmp(argv[1], "--version")) {
     printf("memspike %s\n", MEMSPIKE_VERSION);
     return 0;
   }
-  if (!strcmp(argv[1], "replay"))
-    return cmd_replay(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "convert"))
-    return cmd_convert(argc - 2, argv + 2);
-  if (strcmp(argv[1], "run") != 0) {
-    fprintf(stderr, "memspike: unknown command '%s'\n%s", argv[1], usage);
+  const subcommand *cmd = subcommand_find(argv[1]);
+  if (!cmd) {
+    fprintf(stderr, "memspike: unknown command '%s'\n%s", argv[1], usage());
     return 2;
   }
+  if (!cmd->uses_mpi)
+    return cmd->run(argc - 2, argv + 2);
   if (comm_init(&argc, &argv) != 0) {
     fprintf(stderr, "memspike: cannot start MPI\n");
     return 1;
   }
-  int rc = cmd_run(argc - 2, argv + 2);
+  int rc = cmd->run(argc - 2, argv + 2);
   comm_fini();
   return rc;
 }

@@ -1,0 +1,28 @@
+/*
+ * convert_report.h: the text and JSON reports of `memspike convert`.  They
+ * only format a conv_result (tools/convert.h); cmd_convert prints each
+ * part as soon as its step is done.
+ */
+#ifndef CONVERT_REPORT_H
+#define CONVERT_REPORT_H
+
+#include <stdio.h>
+
+#include "convert.h"
+
+/* After conv_build, conv_run and conv_energy: the conversion, accuracy at
+   each step count, speed, the per-layer table and the energy table. */
+void conv_report_text(FILE *out, const conv_args *a, const conv_result *r);
+
+/* After conv_devices: accuracy on the devices against the ideal weights. */
+void conv_report_devices(FILE *out, const conv_args *a, const conv_result *r);
+
+/* After conv_finetune: what fine-tuning the last layer recovered. */
+void conv_report_finetune(FILE *out, const conv_args *a, const conv_result *r);
+
+/* Everything as one JSON object and a newline (tools/plot_energy.py reads
+   it); the device part when a->device, the fine-tuning part when also
+   a->finetune. */
+void conv_report_json(FILE *out, const conv_args *a, const conv_result *r);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * run_report.h: the two formats of `memspike run`'s end-of-run summary.
+ * Both only format a run_stats (tools/run_stats.h); neither computes,
+ * reduces or talks to other ranks, so rank 0 alone calls them.
+ */
+#ifndef RUN_REPORT_H
+#define RUN_REPORT_H
+
+#include <stdio.h>
+
+#include "run_stats.h"
+
+/* The human-readable summary (a blank line first; the per-rank load table
+   when rs->ranks > 1). */
+void run_report_text(const run_stats *rs, FILE *out);
+
+/* The same as one JSON object and a newline (docs: README "--json FILE"). */
+void run_report_json(const run_stats *rs, FILE *out);
+
+#endif

@@ -1292,3 +1292,35 @@ void cnn_finetune_last(cnn_snn *s, const uint8_t *images, const uint8_t *labels,
   cnn_weights_changed(s);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Stages as the kernel engine's schedule sees them (net_cnn_engine.c)  */
+
+uint32_t cnn_stage_count(const cnn_snn *s) { return s->n; }
+
+uint32_t cnn_nclasses(const cnn_snn *s) { return s->nclasses; }
+
+void cnn_stage_get(const cnn_snn *s, uint32_t k, cnn_stage_view *out)
+{
+  const stage *t = &s->st[k];
+  static const cnn_stage_type types[] = {[ST_CONV] = CNN_STAGE_CONV,
+                                         [ST_LINEAR] = CNN_STAGE_LINEAR,
+                                         [ST_AVGPOOL] = CNN_STAGE_AVGPOOL,
+                                         [ST_MAXPOOL] = CNN_STAGE_MAXPOOL};
+  *out = (cnn_stage_view){.name = t->name, .type = types[t->kind],
+                          .ic = t->ic, .ih = t->ih, .iw = t->iw,
+                          .oc = t->oc, .oh = t->oh, .ow = t->ow,
+                          .kh = t->kh, .kw = t->kw, .sh = t->sh, .sw = t->sw,
+                          .ph = t->ph, .pw = t->pw, .nin = t->nin, .nout = t->nout,
+                          .ws = t->ws, .b = t->weighted ? t->b : NULL};
+}
+
+void cnn_first_drive(cnn_snn *s, const uint8_t *image, float *out)
+{
+  stage *t = &s->st[0];
+  int relu = t->relu;
+  t->relu = 0; /* the current is the first layer's input before its ReLU */
+  const float *y = forward(s, image, 0, s->buf[0], s->buf[1]);
+  t->relu = relu;
+  memcpy(out, y, t->nout * sizeof *out);
+}

@@ -94,6 +94,33 @@ void cnn_weights_changed(cnn_snn *s);
 uint32_t cnn_features(const cnn_snn *s, const uint8_t *image, float *feat);
 void cnn_last_layer(cnn_snn *s, float **w, float **b, uint32_t *nin, uint32_t *nout);
 
+/* A stage as the kernel engine's schedule builds it (net_cnn_engine.h):
+   its shape (channels-last maps), scatter weights and bias. */
+typedef enum cnn_stage_type {
+  CNN_STAGE_CONV,
+  CNN_STAGE_LINEAR,
+  CNN_STAGE_AVGPOOL,
+  CNN_STAGE_MAXPOOL
+} cnn_stage_type;
+
+typedef struct cnn_stage_view {
+  const char *name;
+  cnn_stage_type type;
+  uint32_t ic, ih, iw, oc, oh, ow, kh, kw, sh, sw, ph, pw;
+  uint32_t nin, nout;
+  const float *ws;   /* borrowed scatter weights: conv [ic][kh][kw][oc],
+                        linear [in][out]; NULL for pools */
+  const float *b;    /* borrowed bias per output channel (linear: per
+                        output), normalized; NULL for pools */
+} cnn_stage_view;
+
+uint32_t cnn_stage_count(const cnn_snn *s);
+uint32_t cnn_nclasses(const cnn_snn *s);
+void cnn_stage_get(const cnn_snn *s, uint32_t k, cnn_stage_view *out /* OUT */);
+/* The first stage's constant current for a raw image (its ANN input
+   before the ReLU, bias included): nout floats into out. */
+void cnn_first_drive(cnn_snn *s, const uint8_t *image, float *out);
+
 struct syn_device_param;
 
 /* Put every weight of every weighted stage (or of the last only) on a

@@ -45,22 +45,11 @@ _Static_assert(sizeof(float) == 4, "float32 weights need a 4-byte float");
 /* Deepest msgpack nesting accepted (a model needs 4; msgpack-c stops at 32). */
 #define MAX_DEPTH 16
 
-/* ============================================================ layer names */
+/* ============================================================ layer keys */
 
-static const char *const layer_names[] = {
-    [CNN_CONV2D] = "conv2d",       [CNN_BATCHNORM2D] = "batchnorm2d",
-    [CNN_RELU] = "relu",           [CNN_AVGPOOL2D] = "avgpool2d",
-    [CNN_MAXPOOL2D] = "maxpool2d", [CNN_FLATTEN] = "flatten",
-    [CNN_LINEAR] = "linear",       [CNN_DROPOUT] = "dropout",
-};
-#define NTYPES (sizeof layer_names / sizeof layer_names[0])
+/* The names of cnn_layer_name, for messages. */
 #define KNOWN_TYPES "conv2d, batchnorm2d, relu, avgpool2d, maxpool2d, " \
                     "flatten, linear, dropout"
-
-const char *cnn_layer_name(cnn_layer_type t)
-{
-  return (unsigned)t < NTYPES ? layer_names[t] : "unknown";
-}
 
 /* The fields each layer type has (all required; "bias" may be nil). */
 static const char *const keys_conv[] = {"type", "in_channels", "out_channels",
@@ -452,14 +441,14 @@ static int parse_layer(ctx *c, const msgpack_object *m, uint32_t idx,
     return bad(c, "field 'type': expected a string, one of: " KNOWN_TYPES
                "; found %s", type_name(t->type));
   unsigned ty = 0;
-  while (ty < NTYPES && !io_mp_str_is(t, layer_names[ty]))
+  while (ty < CNN_LAYER_TYPES && !io_mp_str_is(t, cnn_layer_name((cnn_layer_type)ty)))
     ty++;
-  if (ty == NTYPES)
+  if (ty == CNN_LAYER_TYPES)
     return bad(c, "unknown type %s (known types: " KNOWN_TYPES ")",
                show(t, s, sizeof s));
   L->type = (cnn_layer_type)ty;
-  snprintf(c->where, sizeof c->where, "layer %u (%s)", idx, layer_names[ty]);
-  if ((rc = check_keys(c, m, layer_keys[ty], layer_names[ty])))
+  snprintf(c->where, sizeof c->where, "layer %u (%s)", idx, cnn_layer_name((cnn_layer_type)ty));
+  if ((rc = check_keys(c, m, layer_keys[ty], cnn_layer_name((cnn_layer_type)ty))))
     return rc;
 
   const uint32_t *in = L->in;
@@ -694,7 +683,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
   if (shape_size(cur) != m->nclasses)
     return bad(c, "field 'classes' is %u, but the last layer (%u, %s) "
                "outputs " SHAPE_FMT " = %llu values", m->nclasses,
-               m->nlayers - 1, layer_names[m->layers[m->nlayers - 1].type],
+               m->nlayers - 1, cnn_layer_name(m->layers[m->nlayers - 1].type),
                SHAPE_ARG(cur), (unsigned long long)shape_size(cur));
   return 0;
 }
@@ -761,25 +750,6 @@ done:
   }
   *out = m;
   return 0;
-}
-
-void cnn_model_destroy(cnn_model *m)
-{
-  if (!m)
-    return;
-  for (uint32_t i = 0; m->layers && i < m->nlayers; i++) {
-    cnn_layer *L = &m->layers[i];
-    sim_free(L->weight);
-    sim_free(L->bias);
-    sim_free(L->bn_gamma);
-    sim_free(L->bn_beta);
-    sim_free(L->bn_mean);
-    sim_free(L->bn_var);
-  }
-  sim_free(m->layers);
-  sim_free(m->dataset);
-  sim_free(m->path);
-  sim_free(m);
 }
 
 /* ============================================================ IDX */

@@ -1,7 +1,8 @@
 /*
- * io_model.h: a trained rate-coded CNN (docs/model-format.md), as exported
- * from PyTorch by tools/export_torch.py, and IDX data sets (MNIST and
- * Fashion-MNIST, gzip-compressed).  The loader checks everything (known
+ * io_model.h: the loader of a trained rate-coded CNN (docs/model-format.md),
+ * as exported from PyTorch by tools/export_torch.py, into the description
+ * of network/net_model.h, and of IDX data sets (MNIST and Fashion-MNIST,
+ * gzip-compressed).  The loader checks everything (known
  * layer types, shapes that chain, sizes, finite values) and names what is
  * wrong: file, layer index and type, field, what was expected.
  */
@@ -10,57 +11,18 @@
 
 #include <stdint.h>
 
+#include "../network/net_model.h"
+
 #define IO_MODEL_FORMAT "memspike-model" /* value of the "format" key */
 #define IO_MODEL_VERSION 1               /* the version this reader reads */
 
-typedef enum cnn_layer_type {
-  CNN_CONV2D = 0,
-  CNN_BATCHNORM2D,
-  CNN_RELU,
-  CNN_AVGPOOL2D,
-  CNN_MAXPOOL2D,
-  CNN_FLATTEN,
-  CNN_LINEAR,
-  CNN_DROPOUT
-} cnn_layer_type;
-
-/* One layer.  Shapes are (channels, height, width); a linear layer's
-   input and output are (features, 1, 1). */
-typedef struct cnn_layer {
-  cnn_layer_type type;
-  uint32_t in[3], out[3];   /* shapes, filled and checked by the loader */
-  /* conv2d: weight [out_ch][in_ch][kh][kw]; pools: kernel, stride, pad */
-  uint32_t kh, kw, sh, sw, ph, pw;
-  /* conv2d / linear: weight (linear: [out][in], row-major), bias or NULL */
-  float *weight, *bias;     /* owned */
-  uint32_t nweight;         /* floats in weight */
-  /* batchnorm2d: per channel */
-  float *bn_gamma, *bn_beta, *bn_mean, *bn_var; /* owned */
-  double bn_eps;
-  double dropout_p;         /* dropout: ignored at inference */
-} cnn_layer;
-
-typedef struct cnn_model {
-  char *path;               /* owned: the file, for messages */
-  uint32_t in[3];           /* input shape (1, 28, 28) */
-  double input_scale;       /* raw pixel (0..255) * scale, then (x - mean) / std */
-  double input_mean, input_std;
-  uint32_t nclasses;
-  cnn_layer *layers;        /* owned */
-  uint32_t nlayers;
-  double ann_accuracy;      /* test accuracy recorded at export, or -1 */
-  char *dataset;            /* owned: "dataset" of the file, or NULL */
-} cnn_model;
-
 /* Load and validate a model file.  Returns 0 and *out (caller owns; free
-   with cnn_model_destroy), SIM_EIO if unreadable, SIM_EFORMAT with a
+   with cnn_model_destroy, network/net_model.h), SIM_EIO if unreadable, SIM_EFORMAT with a
    message "FILE: layer K (conv2d): field 'weight': expected 288 float32
    values (1152 bytes), got 576 bytes" style for anything wrong (layers are
    counted from 0, as in the file's "layers" array).  On failure *out is
    NULL. */
 int io_model_load(const char *path, cnn_model **out /* OUT */);
-void cnn_model_destroy(cnn_model *m);
-const char *cnn_layer_name(cnn_layer_type t); /* "conv2d", ... */
 
 /* An IDX file (gzip or plain): images [n][rows][cols] of uint8, or labels
    [n] of uint8. */

@@ -23,8 +23,8 @@
 
 #include <stdint.h>
 
-#include "../io/io_model.h"
 #include "net_energy.h"
+#include "net_model.h"
 
 #define CNN_MAX_STAGES 32
 

@@ -22,6 +22,7 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_clock.h"
 #include "../core/sim_error.h"
+#include "../io/io_energy.h"
 #include "../io/io_model.h"
 #include "../network/net_cnn.h"
 #include "../network/net_energy.h"
@@ -241,7 +242,7 @@ int cmd_convert(int argc, char **argv)
   cnn_snn *s = NULL;
   int status = 2;
   if (io_model_load(a.model, &m) || io_idx_load_set(a.data, 0, &test_img, &test_lab) ||
-      io_idx_load_set(a.data, 1, &train_img, &train_lab) || net_energy_load(a.energy, &ep))
+      io_idx_load_set(a.data, 1, &train_img, &train_lab) || io_energy_load(a.energy, &ep))
     goto fail;
   if (test_img->rows * test_img->cols != m->in[0] * m->in[1] * m->in[2]) {
     sim_error_set(SIM_EFORMAT, "%s: images are %ux%u but the model %s expects %ux%ux%u",
@@ -423,7 +424,7 @@ fail:
   if (status)
     fprintf(stderr, "memspike: convert: %s\n", sim_error_msg());
   cnn_snn_destroy(s);
-  net_energy_param_destroy(ep);
+  io_energy_destroy(ep);
   io_idx_destroy(test_img);
   io_idx_destroy(test_lab);
   io_idx_destroy(train_img);

@@ -23,6 +23,7 @@
 #include "../core/sim_clock.h"
 #include "../core/sim_error.h"
 #include "../io/io_energy.h"
+#include "../io/io_idx.h"
 #include "../io/io_model.h"
 #include "../network/net_cnn.h"
 #include "../network/net_energy.h"

@@ -33,9 +33,10 @@ typedef struct bucket {
    pool, with its ANN weights, their scatter copy and its SNN state.
    Invariants: ws (and the plans) are derived from w by cnn_make_scatter
    and must be rebuilt after w changes (cnn_weights_changed does it for
-   every stage); v, in, ... hold nout entries, valid for the image being
-   run (stage_reset in net_cnn_run.c clears them); due[0 .. tmax) are the
-   self-event buckets of the current run. */
+   every stage); the SNN state arrays (v, in, drive, ...) hold nout
+   entries and describe the image being run (stage_reset in net_cnn_run.c
+   starts each image afresh); due has one bucket per step, tmax of them
+   (the most steps a run has asked for). */
 typedef struct stage {
   stage_kind kind;
   char name[32];

@@ -84,8 +84,8 @@ typedef struct io_log_header {
 
 /* One rank's log being written.  What the writer holds and when it
    writes:
-   - io_log_create writes the header, flushed, before it returns: a file
-     that exists holds at least a complete header.
+   - io_log_create writes the header and flushes it: once it has returned
+     0, the file holds a complete header.
    - io_log_sample packs its record into the memory buffer at once;
      io_log_spike only appends to the window's pending spikes.  Neither
      writes to the file.

@@ -34,9 +34,13 @@ NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_
 SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c \
             synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_layer.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
-            network/net_build.c network/net_cnn.c network/net_cnn_engine.c network/net_energy.c
-IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_log.c io/io_replay.c io/io_model.c \
-            io/io_recorder.c
+            network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
+            network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
+            network/net_energy.c
+IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_config_value.c \
+            io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
+            io/io_log_write.c io/io_log_read.c io/io_replay.c io/io_model.c io/io_idx.c \
+            io/io_energy.c io/io_recorder.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c

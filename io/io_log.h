@@ -4,10 +4,10 @@
  *
  * A log is one msgpack stream per rank: a header map, then records, each a
  * msgpack array whose first element is a type code (docs/log-format.md is
- * the full specification).  The writer buffers everything in memory and
- * writes only at io_log_flush, once per min-delay window, in whole records:
- * a crash loses at most the window being simulated.  The same calls give
- * byte-identical files: no wall-clock time, host name or pointer goes in.
+ * the full specification).  The writer (io_log_write.c) buffers records in
+ * memory and writes only when it creates the file (the header) and at
+ * io_log_flush and io_log_close, in whole records: a crash loses at most
+ * the window being simulated.  The reader is io_log_read.c.
  *
  * Call order on the engine side (one io_log per rank):
  *   io_log_create                      before the first window
@@ -82,6 +82,43 @@ typedef struct io_log_header {
 
 /* ---------------------------------------------------------------- writer */
 
+/* One rank's log being written.  What the writer holds and when it
+   writes:
+   - io_log_create writes the header and flushes it: once it has returned
+     0, the file holds a complete header.
+   - io_log_sample packs its record into the memory buffer at once;
+     io_log_spike only appends to the window's pending spikes.  Neither
+     writes to the file.
+   - io_log_flush (and io_log_close for what is pending) packs the
+     window's closing record, a spike block sorted by (tick, gid) or, when
+     there were no spikes, a window end, after the window's sample
+     records, and writes the buffer with one fwrite and one fflush.  The
+     buffer is then empty: nothing logged stays in memory across a flush.
+   - A window with no spike and no sample is not written on its own: a
+     flush with nothing pending writes a window-end record only once at
+     least QUIET_MARK_TICKS (1000) ticks have passed since the last closing
+     record, so one mark may cover many quiet windows.
+   - io_log_close writes the end record with the totals of the file;
+     io_log_destroy writes nothing more.
+   - After a failed write (a full disk) the writer writes nothing more and
+     every later flush or close returns the same error: the file never
+     holds data after a hole.
+   What a reader may therefore assume of the file:
+   - it is the header, then groups of (sample records of one window, in
+     the order io_log_sample was called; the window's closing record),
+     then the end record if the run finished;
+   - window ends strictly increase from one closing record to the next,
+     and every tick in a group lies in [the previous closing record's
+     window end, this one's);
+   - once a closing record with window end e is read, every event of this
+     rank with a tick < e has been read (io_log_status.complete_tick);
+   - the end record's totals count what the file holds (spikes, sample
+     records, closing records);
+   - a file without an end record is a run that died or was abandoned; its
+     last record may be cut short by a failed or interrupted write, and
+     everything before that record is whole;
+   - the same calls give byte-identical files: no wall-clock time, host
+     name or pointer goes in. */
 typedef struct io_log io_log;
 
 /* Create the log file at path (truncating it) and write its header, so

@@ -1,8 +1,8 @@
 /*
- * io_model.c: the CNN model loader (format: docs/model-format.md) and the
- * IDX data set reader.
+ * io_model.c: the CNN model loader (format: docs/model-format.md), filling
+ * the description of network/net_model.h.
  *
- * Model: the whole file is read into memory.  Before msgpack-c sees it, a
+ * The whole file is read into memory.  Before msgpack-c sees it, a
  * scanner walks the value without building it: a file cut short, or a
  * length that claims more bytes than the file holds, is reported with its
  * byte offset before msgpack-c allocates anything for it, and every
@@ -11,10 +11,6 @@
  * size equals what the layer shapes call for, so nothing allocated here is
  * larger than the file justifies.  The layers are checked in order while
  * the tensor shape flows through them.
- *
- * IDX: read through zlib (gzip or plain files alike).  The data buffer
- * grows only as bytes actually arrive, so a corrupt count in the header
- * cannot allocate more than the file holds.
  */
 #include "io_model.h"
 #include "io_mpscan.h"
@@ -28,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
@@ -45,22 +39,11 @@ _Static_assert(sizeof(float) == 4, "float32 weights need a 4-byte float");
 /* Deepest msgpack nesting accepted (a model needs 4; msgpack-c stops at 32). */
 #define MAX_DEPTH 16
 
-/* ============================================================ layer names */
+/* ============================================================ layer keys */
 
-static const char *const layer_names[] = {
-    [CNN_CONV2D] = "conv2d",       [CNN_BATCHNORM2D] = "batchnorm2d",
-    [CNN_RELU] = "relu",           [CNN_AVGPOOL2D] = "avgpool2d",
-    [CNN_MAXPOOL2D] = "maxpool2d", [CNN_FLATTEN] = "flatten",
-    [CNN_LINEAR] = "linear",       [CNN_DROPOUT] = "dropout",
-};
-#define NTYPES (sizeof layer_names / sizeof layer_names[0])
+/* The names of cnn_layer_name, for messages. */
 #define KNOWN_TYPES "conv2d, batchnorm2d, relu, avgpool2d, maxpool2d, " \
                     "flatten, linear, dropout"
-
-const char *cnn_layer_name(cnn_layer_type t)
-{
-  return (unsigned)t < NTYPES ? layer_names[t] : "unknown";
-}
 
 /* The fields each layer type has (all required; "bias" may be nil). */
 static const char *const keys_conv[] = {"type", "in_channels", "out_channels",
@@ -452,14 +435,14 @@ static int parse_layer(ctx *c, const msgpack_object *m, uint32_t idx,
     return bad(c, "field 'type': expected a string, one of: " KNOWN_TYPES
                "; found %s", type_name(t->type));
   unsigned ty = 0;
-  while (ty < NTYPES && !io_mp_str_is(t, layer_names[ty]))
+  while (ty < CNN_LAYER_TYPES && !io_mp_str_is(t, cnn_layer_name((cnn_layer_type)ty)))
     ty++;
-  if (ty == NTYPES)
+  if (ty == CNN_LAYER_TYPES)
     return bad(c, "unknown type %s (known types: " KNOWN_TYPES ")",
                show(t, s, sizeof s));
   L->type = (cnn_layer_type)ty;
-  snprintf(c->where, sizeof c->where, "layer %u (%s)", idx, layer_names[ty]);
-  if ((rc = check_keys(c, m, layer_keys[ty], layer_names[ty])))
+  snprintf(c->where, sizeof c->where, "layer %u (%s)", idx, cnn_layer_name((cnn_layer_type)ty));
+  if ((rc = check_keys(c, m, layer_keys[ty], cnn_layer_name((cnn_layer_type)ty))))
     return rc;
 
   const uint32_t *in = L->in;
@@ -694,7 +677,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
   if (shape_size(cur) != m->nclasses)
     return bad(c, "field 'classes' is %u, but the last layer (%u, %s) "
                "outputs " SHAPE_FMT " = %llu values", m->nclasses,
-               m->nlayers - 1, layer_names[m->layers[m->nlayers - 1].type],
+               m->nlayers - 1, cnn_layer_name(m->layers[m->nlayers - 1].type),
                SHAPE_ARG(cur), (unsigned long long)shape_size(cur));
   return 0;
 }
@@ -761,233 +744,4 @@ done:
   }
   *out = m;
   return 0;
-}
-
-void cnn_model_destroy(cnn_model *m)
-{
-  if (!m)
-    return;
-  for (uint32_t i = 0; m->layers && i < m->nlayers; i++) {
-    cnn_layer *L = &m->layers[i];
-    sim_free(L->weight);
-    sim_free(L->bias);
-    sim_free(L->bn_gamma);
-    sim_free(L->bn_beta);
-    sim_free(L->bn_mean);
-    sim_free(L->bn_var);
-  }
-  sim_free(m->layers);
-  sim_free(m->dataset);
-  sim_free(m->path);
-  sim_free(m);
-}
-
-/* ============================================================ IDX */
-
-#define IDX_LABELS 0x00000801u
-#define IDX_IMAGES 0x00000803u
-#define IDX_DIM_MAX 65535u                /* rows, cols */
-#define IDX_MAX_BYTES ((uint64_t)1 << 34) /* data: 16 GiB */
-
-/* Read up to n bytes; returns the count (short only at the end of the
-   data or on a zlib error, which the caller asks gzerror about). */
-static size_t gz_get(gzFile f, void *buf, size_t n)
-{
-  size_t got = 0;
-  while (got < n) {
-    size_t want = n - got > (1u << 30) ? (1u << 30) : n - got;
-    int r = gzread(f, (char *)buf + got, (unsigned)want);
-    if (r <= 0)
-      break;
-    got += (size_t)r;
-  }
-  return got;
-}
-
-/* SIM_EFORMAT naming the zlib error when the stream has one, else 0. */
-static int gz_failed(gzFile f, const char *path, uint64_t at)
-{
-  int zerr = Z_OK;
-  const char *msg = gzerror(f, &zerr);
-  if (zerr == Z_OK)
-    return 0;
-  if (zerr == Z_ERRNO)
-    return sim_error_set(SIM_EIO, "%s: read error after %llu bytes of data: "
-                         "%s", path, (unsigned long long)at, strerror(errno));
-  return sim_error_set(SIM_EFORMAT, "%s: gzip stream corrupt or cut short "
-                       "after %llu bytes of data (zlib: %s)", path,
-                       (unsigned long long)at, msg);
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         p[3];
-}
-
-/* io_idx_load, also returning the magic (what the file holds). */
-static int idx_read(const char *path, uint32_t *magic, io_idx **out)
-{
-  *out = NULL;
-  errno = 0;
-  gzFile f = gzopen(path, "rb");
-  if (!f)
-    return sim_error_set(SIM_EIO, "%s: cannot open: %s", path,
-                         errno ? strerror(errno) : "out of memory");
-  gzbuffer(f, 128 * 1024);
-  io_idx *x = sim_calloc(1, sizeof *x, "IDX data set");
-  unsigned char hdr[16];
-  int rc = 0;
-  size_t got = gz_get(f, hdr, 4);
-  if (got < 4) {
-    if (!(rc = gz_failed(f, path, got)))
-      rc = sim_error_set(SIM_EFORMAT, "%s: header field 'magic': the file "
-                         "ends after %zu bytes, expected 4", path, got);
-    goto fail;
-  }
-  *magic = be32(hdr);
-  if (*magic != IDX_IMAGES && *magic != IDX_LABELS) {
-    rc = sim_error_set(SIM_EFORMAT, "%s: not an IDX file of bytes: header "
-                       "field 'magic' is 0x%08x, expected 0x%08x (images) or "
-                       "0x%08x (labels)", path, *magic, IDX_IMAGES,
-                       IDX_LABELS);
-    goto fail;
-  }
-  int images = *magic == IDX_IMAGES;
-  static const char *const dim_names[] = {"count", "rows", "cols"};
-  size_t hlen = images ? 12 : 4;
-  got = gz_get(f, hdr + 4, hlen);
-  if (got < hlen) {
-    if (!(rc = gz_failed(f, path, 4 + got)))
-      rc = sim_error_set(SIM_EFORMAT, "%s: header field '%s': the file ends "
-                         "after %zu bytes, expected a %zu-byte header", path,
-                         dim_names[got / 4], 4 + got, 4 + hlen);
-    goto fail;
-  }
-  uint32_t dim[3] = {be32(hdr + 4), 1, 1};
-  if (images) {
-    dim[1] = be32(hdr + 8);
-    dim[2] = be32(hdr + 12);
-  }
-  for (int k = 0; k < 3; k++)
-    if (dim[k] == 0 || (k > 0 && dim[k] > IDX_DIM_MAX)) {
-      rc = sim_error_set(SIM_EFORMAT, "%s: header field '%s' is %u, expected "
-                         "1 to %u", path, dim_names[k], dim[k],
-                         k ? IDX_DIM_MAX : UINT32_MAX);
-      goto fail;
-    }
-  x->n = dim[0];
-  x->rows = dim[1];
-  x->cols = dim[2];
-  uint64_t total = (uint64_t)dim[0] * dim[1] * dim[2]; /* < 2^64 */
-  if (total > IDX_MAX_BYTES) {
-    rc = sim_error_set(SIM_EFORMAT, "%s: header announces %llu bytes of data, "
-                       "more than this reader accepts (%llu)", path,
-                       (unsigned long long)total,
-                       (unsigned long long)IDX_MAX_BYTES);
-    goto fail;
-  }
-  /* Grow as data arrives: a corrupt count cannot allocate past the file. */
-  size_t cap = total < (1u << 20) ? (size_t)total : (1u << 20), n = 0;
-  x->data = sim_malloc(cap, "IDX data");
-  for (;;) {
-    n += gz_get(f, x->data + n, cap - n);
-    if (n < cap || n == total)
-      break;
-    cap = (uint64_t)cap * 2 > total ? (size_t)total : cap * 2;
-    x->data = sim_realloc(x->data, cap, "IDX data");
-  }
-  if (n < total) {
-    if (!(rc = gz_failed(f, path, n)))
-      rc = sim_error_set(SIM_EFORMAT, "%s: data: the header announces %u %s "
-                         "of %ux%u (%llu bytes), the file holds only %zu",
-                         path, x->n, images ? "images" : "labels", x->rows,
-                         x->cols, (unsigned long long)total, n);
-    goto fail;
-  }
-  /* Nothing may follow the data (counted up to 1 MiB). */
-  unsigned char tail[4096];
-  size_t extra = 0, t;
-  while (extra < (1u << 20) && (t = gz_get(f, tail, sizeof tail)) > 0)
-    extra += t;
-  if ((rc = gz_failed(f, path, n + extra)))
-    goto fail;
-  if (extra) {
-    rc = sim_error_set(SIM_EFORMAT, "%s: data: %s%zu bytes of trailing data "
-                       "after the %llu bytes the header announces", path,
-                       extra >= (1u << 20) ? "at least " : "", extra,
-                       (unsigned long long)total);
-    goto fail;
-  }
-  gzclose(f);
-  *out = x;
-  return 0;
-fail:
-  gzclose(f);
-  io_idx_destroy(x);
-  return rc;
-}
-
-int io_idx_load(const char *path, io_idx **out)
-{
-  uint32_t magic = 0;
-  return idx_read(path, &magic, out);
-}
-
-void io_idx_destroy(io_idx *x)
-{
-  if (!x)
-    return;
-  sim_free(x->data);
-  sim_free(x);
-}
-
-/* DIR/PREFIX-KIND.gz, or the name without ".gz" when only that file
-   exists (zlib reads both).  Caller frees. */
-static char *set_path(const char *dir, const char *prefix, const char *kind)
-{
-  size_t n = strlen(dir) + strlen(prefix) + strlen(kind) + 8;
-  char *gz = sim_malloc(n, "IDX path");
-  snprintf(gz, n, "%s/%s-%s.gz", dir, prefix, kind);
-  if (access(gz, F_OK) == 0)
-    return gz;
-  char *plain = sim_malloc(n, "IDX path");
-  snprintf(plain, n, "%s/%s-%s", dir, prefix, kind);
-  if (access(plain, F_OK) == 0) {
-    sim_free(gz);
-    return plain;
-  }
-  sim_free(plain);
-  return gz; /* neither exists: the message names the .gz file */
-}
-
-int io_idx_load_set(const char *dir, int train, io_idx **images,
-                    io_idx **labels)
-{
-  *images = *labels = NULL;
-  const char *prefix = train ? "train" : "t10k";
-  char *ip = set_path(dir, prefix, "images-idx3-ubyte");
-  char *lp = set_path(dir, prefix, "labels-idx1-ubyte");
-  uint32_t magic = 0;
-  int rc = idx_read(ip, &magic, images);
-  if (!rc && magic != IDX_IMAGES)
-    rc = sim_error_set(SIM_EFORMAT, "%s: header field 'magic' is 0x%08x "
-                       "(labels), expected 0x%08x (images)", ip, magic,
-                       IDX_IMAGES);
-  if (!rc && !(rc = idx_read(lp, &magic, labels)) && magic != IDX_LABELS)
-    rc = sim_error_set(SIM_EFORMAT, "%s: header field 'magic' is 0x%08x "
-                       "(images), expected 0x%08x (labels)", lp, magic,
-                       IDX_LABELS);
-  if (!rc && (*images)->n != (*labels)->n)
-    rc = sim_error_set(SIM_EFORMAT, "%s: header field 'count' is %u labels, "
-                       "but %s holds %u images", lp, (*labels)->n, ip,
-                       (*images)->n);
-  if (rc) {
-    io_idx_destroy(*images);
-    io_idx_destroy(*labels);
-    *images = *labels = NULL;
-  }
-  sim_free(ip);
-  sim_free(lp);
-  return rc;
 }

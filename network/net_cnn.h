@@ -23,8 +23,8 @@
 
 #include <stdint.h>
 
-#include "../io/io_model.h"
 #include "net_energy.h"
+#include "net_model.h"
 
 #define CNN_MAX_STAGES 32
 
@@ -52,8 +52,8 @@ typedef struct cnn_run_stats {
                                         checkpoint (steps[k]), summed */
 } cnn_run_stats;
 
-/* Convert m (not modified; the SNN keeps its own folded, normalized
-   weights).  calib_images: raw uint8 images [n][H][W] (the first
+/* Convert m (net_model.h; not modified: the SNN keeps its own folded,
+   normalized weights).  calib_images: raw uint8 images [n][H][W] (the first
    opts->calib are used).  Returns 0 or SIM_EFORMAT / SIM_EINVAL with a
    message (e.g. an unsupported layer order). */
 int cnn_convert(const cnn_model *m, const uint8_t *calib_images, uint32_t ncalib,

@@ -10,7 +10,8 @@
  *   SNN, crossbar    each input spike reads one array row; neurons integrate
  *                    the column currents; no ADC
  * Every constant comes from an INI file in configs/energy/, each citing its
- * source.
+ * source; io/io_energy.h reads one into net_energy_param.  This module
+ * only computes: it reads no file.
  */
 #ifndef NET_ENERGY_H
 #define NET_ENERGY_H
@@ -54,14 +55,78 @@ typedef struct net_energy {
   uint64_t arrays;      /* crossbar arrays used (tiles x replication) */
 } net_energy;
 
-/* Constants, loaded from an INI file (see configs/energy/default.ini). */
-typedef struct net_energy_param net_energy_param;
+/* ---------------------------------------------------------- constants */
 
-/* Load FILE; errors name file, line, key and the expectation
-   (SIM_ECONFIG) or the file (SIM_EIO).  Caller owns; free with
-   net_energy_param_destroy. */
-int net_energy_load(const char *path, net_energy_param **out);
-void net_energy_param_destroy(net_energy_param *p);
+/* Every constant of the model: section and key of the energy-constants
+   file (configs/energy/NAME.ini, read by io/io_energy.c), and its domain.
+   The field of net_energy_param is section_key (crossbar_t_read_ns).  All
+   are required: a file must state, and cite, every figure the model uses.
+   Domains (checked by the reader, relied on by the equations):
+     POS        finite, > 0 (clock_GHz divides)
+     NONNEG     finite, >= 0
+     FRACTION   in [0, 1]
+     COUNT      a whole number >= 1 (at most 9 decimal digits)
+     PRECISION  NET_PRECISION_FP32 | NET_PRECISION_INT8 ("fp32" | "int8")
+     PAIR_SUB   NET_PAIR_SUB_DIGITAL | NET_PAIR_SUB_ANALOG ("digital" |
+                "analog": where a conductance pair's columns are subtracted) */
+#define NET_ENERGY_KEYS(X)                      \
+  X(digital, precision, PRECISION)              \
+  X(digital, e_mac_fp32_pj, NONNEG)             \
+  X(digital, e_mac_int8_pj, NONNEG)             \
+  X(digital, e_ac_fp32_pj, NONNEG)              \
+  X(digital, e_ac_int8_pj, NONNEG)              \
+  X(digital, bits_weight, COUNT)                \
+  X(digital, bits_activation, COUNT)            \
+  X(digital, sram_8kB_pj, NONNEG)               \
+  X(digital, sram_32kB_pj, NONNEG)              \
+  X(digital, sram_1MB_pj, NONNEG)               \
+  X(digital, dram_pj, NONNEG)                   \
+  X(digital, macs_per_cycle, COUNT)             \
+  X(digital, clock_GHz, POS)                    \
+  X(crossbar, array_rows, COUNT)                \
+  X(crossbar, array_cols, COUNT)                \
+  X(crossbar, replication, COUNT)               \
+  X(crossbar, v_read, NONNEG)                   \
+  X(crossbar, t_read_ns, POS)                   \
+  X(crossbar, g_on_uS, NONNEG)                  \
+  X(crossbar, g_off_uS, NONNEG)                 \
+  X(crossbar, g_mean_state, FRACTION)           \
+  X(crossbar, row_activity, FRACTION)           \
+  X(crossbar, input_bits, COUNT)                \
+  X(crossbar, dac_bits, COUNT)                  \
+  X(crossbar, e_dac_pj, NONNEG)                 \
+  X(crossbar, adc_bits, COUNT)                  \
+  X(crossbar, e_adc_pj, NONNEG)                 \
+  X(crossbar, columns_per_adc, COUNT)           \
+  X(crossbar, pair_subtraction, PAIR_SUB)       \
+  X(crossbar, e_add_pj, NONNEG)                 \
+  X(snn_digital, e_neuron_update_pj, NONNEG)    \
+  X(snn_digital, bits_state, COUNT)             \
+  X(snn_digital, state_accesses_per_synop, NONNEG) \
+  X(snn_digital, e_spike_pj, NONNEG)            \
+  X(snn_digital, t_step_ns, NONNEG)             \
+  X(snn_crossbar, e_integrate_pj, NONNEG)       \
+  X(snn_crossbar, e_row_drive_pj, NONNEG)       \
+  X(snn_crossbar, e_spike_pj, NONNEG)           \
+  X(snn_crossbar, t_integrate_ns, NONNEG)
+
+/* Values of the enumerated constants. */
+enum { NET_PRECISION_FP32 = 0, NET_PRECISION_INT8 = 1 };
+enum { NET_PAIR_SUB_DIGITAL = 0, NET_PAIR_SUB_ANALOG = 1 };
+
+/* The constants: a plain struct of doubles (enumerations as 0, 1, ...), so
+   that one table of offsets serves a reader.  Units are in the names (pJ,
+   ns, uS, V, GHz; bits and counts are whole numbers).  Besides each
+   field's domain, a filled struct holds: crossbar_array_cols is even (a
+   signed weight is a pair of columns) and crossbar_g_off_uS <=
+   crossbar_g_on_uS. */
+typedef struct net_energy_param {
+#define NET_ENERGY_FIELD(sec, key, dom) double sec##_##key;
+  NET_ENERGY_KEYS(NET_ENERGY_FIELD)
+#undef NET_ENERGY_FIELD
+} net_energy_param;
+
+/* -------------------------------------------------------------- model */
 
 /* Energy of one layer on implementation impl (equations, units and
    assumptions: docs/energy.md).  An impl out of range gives all zeros. */

@@ -1,11 +1,11 @@
 /*
- * test_energy.c: the energy model (network/net_energy.c).  For one conv
- * and one linear layer with given counts, the energy by component and the
- * latency of each of the four implementations equal the equations of
- * docs/energy.md worked out here by hand from the constants (relative
- * 1e-9); crossbar tiling counts; the config loader's messages
- * (file:line:key); the shipped configs in configs/energy (run from the
- * repository root).
+ * test_energy.c: the energy model (network/net_energy.c) and the reader of
+ * its constants (io/io_energy.c).  For one conv and one linear layer with
+ * given counts, the energy by component and the latency of each of the
+ * four implementations equal the equations of docs/energy.md worked out
+ * here by hand from the constants (relative 1e-9); crossbar tiling counts;
+ * the config loader's messages (file:line:key); the shipped configs in
+ * configs/energy (run from the repository root).
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../core/sim_error.h"
+#include "../io/io_energy.h"
 #include "../network/net_energy.h"
 #include "test_suites.h"
 
@@ -125,7 +126,7 @@ static net_energy_param *load_test(const char *name, const char *precision,
   tmp_path(path, sizeof path, name);
   write_config(path, precision, pair_sub, NULL);
   net_energy_param *p = NULL;
-  int rc = net_energy_load(path, &p);
+  int rc = io_energy_load(path, &p);
   CU_ASSERT_EQUAL(rc, 0);
   if (rc)
     fprintf(stderr, "\n    %s\n", sim_error_msg());
@@ -224,14 +225,14 @@ static void test_conv_ann_digital(void)
   double memory = 115200 * (32.0 / 64) * 10 + (100 * 72 + 1600) * (16.0 / 64) * 10;
   double latency = 115200 / (64 * 2.0); /* ns */
   check(&e, compute, memory, 0, 0, 0, latency, 0);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 
   /* int8 datapath: E_MAC 0.23 pJ; the bits stay as configured. */
   p = load_test("int8", "int8", "digital");
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   net_energy_layer(p, &s, NET_IMPL_ANN_DIGITAL, &e);
   check(&e, 115200 * 0.23, memory, 0, 0, 0, latency, 0);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 static void test_conv_ann_crossbar(void)
@@ -260,7 +261,7 @@ static void test_conv_ann_crossbar(void)
      34 rounds of 4 cycles. */
   double latency = 34 * 4 * 4 * (10 + 2.5);
   check(&e, compute, memory, convert, 0, 0, latency, arrays);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 
   /* Analog pair subtraction: one conversion per pair. */
   p = load_test("analog", "fp32", "analog");
@@ -272,7 +273,7 @@ static void test_conv_ann_crossbar(void)
   convert = 100 * cycles * (dac + adc);
   /* 32 outputs per array / 8 = 4 ADCs; 16 outputs in use: 4 groups. */
   check(&e, compute, memory, convert, 0, 0, 34 * 4 * 4 * (10 + 2.5), arrays);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 static void test_conv_snn_digital(void)
@@ -302,7 +303,7 @@ static void test_conv_snn_digital(void)
            100 * 72 * (16.0 / 64) * 10 + 1600 * (1 + 20) * (32.0 / 64) * 10;
   latency = 20 * 10 + (1600 * 20 + 115200) / (64 * 2.0);
   check(&e, compute, memory, 0, neuron, routing, latency, 0);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 static void test_conv_snn_crossbar(void)
@@ -331,7 +332,7 @@ static void test_conv_snn_crossbar(void)
   double memory = 20 * 100 * 72 * (8.0 / 64) * 10;
   latency = 20 * (34 * 4 * 10 + 1);
   check(&e, compute, memory, convert, neuron, routing, latency, 6);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 /* ======================================================================
@@ -374,7 +375,7 @@ static void test_linear(void)
   double row_drives = 30000.0 / 10; /* = input spikes for a linear layer */
   check(&e, row_drives * 20 * e_cell, 0, row_drives * 1 * 0.01, 10 * 20 * 1.0, 50 * 5,
         20 * (1 * 10 + 1), 7);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 /* Average pooling (fixed weights): digital adders, no weights, no arrays. */
@@ -406,7 +407,7 @@ static void test_avgpool(void)
         400 * 20 * 1.8, 700 * 10, 20 * 10 + (3000 + 400 * 20) / 128.0, 0);
   net_energy_layer(p, &s, NET_IMPL_SNN_CROSSBAR, &e);
   check(&e, 0, 0, 3000 * 0.01, 400 * 20 * 1.0, 700 * 5, 20 * 1.0, 0);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 /* ======================================================================
@@ -465,7 +466,7 @@ static void test_tiling(void)
                                       "array_cols = 128", NULL},
                 NULL);
   net_energy_param *p = NULL;
-  CU_ASSERT_EQUAL_FATAL(net_energy_load(path, &p), 0);
+  CU_ASSERT_EQUAL_FATAL(io_energy_load(path, &p), 0);
 
   /* 300 x 70 on 128 x 128 with pairs: ceil(300/128) x ceil(140/128) = 3 x 2
      = 6 arrays per copy; replication 3 for a conv layer with >= 3 patches. */
@@ -474,7 +475,7 @@ static void test_tiling(void)
   CU_ASSERT_EQUAL(arrays_of(p, 0, 300, 70, 2), 3 * 2 * 2);  /* copies <= patches */
   CU_ASSERT_EQUAL(arrays_of(p, 0, 128, 64, 10), 1 * 1 * 3); /* exact fit */
   CU_ASSERT_EQUAL(arrays_of(p, 0, 129, 65, 10), 2 * 2 * 3); /* one over each way */
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 
   /* Memory tiers (Horowitz sizes): a linear layer whose 32-bit weights
      take exactly 8 KB, then one weight more (32 KB tier), then 1 MB + 1
@@ -504,7 +505,7 @@ static void test_tiling(void)
     double ref = s.macs * 0.5 * tiers[i].tier + (tiers[i].weights + 1) * 0.25 * 10;
     CU_ASSERT(rel_close(e.memory_pj, ref));
   }
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 static void test_names_and_sums(void)
@@ -536,7 +537,7 @@ static void test_names_and_sums(void)
   net_energy e;
   net_energy_layer(p, &a, NET_IMPL_COUNT, &e);
   CU_ASSERT_EQUAL(e.total_pj, 0);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 /* ======================================================================
@@ -553,7 +554,7 @@ static void load_fails(const char *name, const char *extra, int code, const char
   write_config(path, "fp32", "digital", extra);
   net_energy_param *p = NULL;
   sim_error_clear();
-  int rc = net_energy_load(path, &p);
+  int rc = io_energy_load(path, &p);
   CU_ASSERT_EQUAL(rc, code);
   CU_ASSERT_PTR_NULL(p);
   for (int i = 0; want[i]; i++) {
@@ -590,7 +591,7 @@ static void test_config_errors(void)
   /* Missing file. */
   tmp_path(path, sizeof path, "no_such_file");
   sim_error_clear();
-  CU_ASSERT_EQUAL(net_energy_load(path, &p), SIM_EIO);
+  CU_ASSERT_EQUAL(io_energy_load(path, &p), SIM_EIO);
   CU_ASSERT_PTR_NULL(p);
   CU_ASSERT(strstr(sim_error_msg(), path) != NULL);
   CU_ASSERT(strstr(sim_error_msg(), "cannot open") != NULL);
@@ -630,7 +631,7 @@ static void test_config_errors(void)
     write_variant(path, (const char *const[]){cases[i].from, cases[i].to, NULL}, NULL);
     p = NULL;
     sim_error_clear();
-    CU_ASSERT_EQUAL(net_energy_load(path, &p), SIM_ECONFIG);
+    CU_ASSERT_EQUAL(io_energy_load(path, &p), SIM_ECONFIG);
     CU_ASSERT_PTR_NULL(p);
     CU_ASSERT(strstr(sim_error_msg(), path) != NULL);
     for (int j = 0; j < 4 && cases[i].want[j]; j++) {
@@ -646,9 +647,9 @@ static void test_config_errors(void)
   tmp_path(path, sizeof path, "bad_enum");
   write_config(path, "fp32", "digital", "\n; comment\n[crossbar]\n# other comment\n");
   p = NULL;
-  CU_ASSERT_EQUAL(net_energy_load(path, &p), 0);
+  CU_ASSERT_EQUAL(io_energy_load(path, &p), 0);
   CU_ASSERT_PTR_NOT_NULL(p);
-  net_energy_param_destroy(p);
+  io_energy_destroy(p);
 }
 
 static void test_shipped_configs(void)
@@ -658,7 +659,7 @@ static void test_shipped_configs(void)
   double ann_digital[2];
   for (int i = 0; i < 2; i++) {
     net_energy_param *p = NULL;
-    int rc = net_energy_load(files[i], &p);
+    int rc = io_energy_load(files[i], &p);
     CU_ASSERT_EQUAL(rc, 0);
     if (rc) {
       fprintf(stderr, "\n    %s\n", sim_error_msg());
@@ -671,7 +672,7 @@ static void test_shipped_configs(void)
       if (impl == NET_IMPL_ANN_DIGITAL)
         ann_digital[i] = e.total_pj;
     }
-    net_energy_param_destroy(p);
+    io_energy_destroy(p);
   }
   /* The int8 variant is the cheaper digital ANN (Horowitz: 0.23 vs 4.6 pJ
      per MAC, a quarter of the memory words). */

@@ -1,6 +1,6 @@
 /*
  * test_model.c: CUnit suite of the CNN model loader and the IDX reader
- * (io_model).
+ * (io_model, io_idx).
  *
  * Model files are made here with msgpack-c from a `doc`: one map builder
  * for the top level, one for "input" and one per layer, so that a test can
@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "../core/sim_error.h"
+#include "../io/io_idx.h"
 #include "../io/io_model.h"
 #include "test_suites.h"
 

@@ -25,6 +25,8 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_clock.h"
 #include "../core/sim_error.h"
+#include "../io/io_energy.h"
+#include "../io/io_idx.h"
 #include "../io/io_model.h"
 #include "convert_report.h"
 
@@ -169,7 +171,7 @@ int conv_load(const conv_args *a, conv_inputs *in)
   if ((rc = io_model_load(a->model, &in->model)) ||
       (rc = io_idx_load_set(a->data, 0, &in->test_img, &in->test_lab)) ||
       (rc = io_idx_load_set(a->data, 1, &in->train_img, &in->train_lab)) ||
-      (rc = net_energy_load(a->energy, &in->energy)))
+      (rc = io_energy_load(a->energy, &in->energy)))
     return rc;
   const cnn_model *m = in->model;
   if (in->test_img->rows * in->test_img->cols != m->in[0] * m->in[1] * m->in[2])
@@ -183,7 +185,7 @@ int conv_load(const conv_args *a, conv_inputs *in)
 
 void conv_inputs_fini(conv_inputs *in)
 {
-  net_energy_param_destroy(in->energy);
+  io_energy_destroy(in->energy);
   io_idx_destroy(in->test_img);
   io_idx_destroy(in->test_lab);
   io_idx_destroy(in->train_img);

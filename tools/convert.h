@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "../io/io_idx.h"
 #include "../io/io_model.h"
 #include "../network/net_cnn.h"
 #include "../network/net_energy.h"

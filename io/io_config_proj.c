@@ -1,0 +1,218 @@
+/*
+ * io_config_proj.c: [projection NAME] sections into net_proj_desc (pass 3
+ * of the config reader, io_config_int.h): endpoints, connection rule and
+ * its parameter, weight and delay distributions; the synapse model's own
+ * keys are handed to syn_spec_parse.
+ */
+#include "io_config_int.h"
+#include "../synapses/syn_spec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/sim_alloc.h"
+#include "../core/sim_error.h"
+#include "../core/sim_names.h"
+
+/* Synapse models: synapses/syn_spec.h.  Keys a projection does not know
+   go to syn_params when the synapse is not static_synapse (they belong to
+   that synapse model) and are checked by syn_spec_parse. */
+
+static const char *const proj_keys[] = {
+    "source", "target", "rule", "indegree", "outdegree", "p", "allow_autapses",
+    "allow_multapses", "weight", "delay", "synapse", NULL};
+
+static const char *const rule_names[] = {"all_to_all", "one_to_one",
+                                         "fixed_indegree", "fixed_outdegree",
+                                         "pairwise_bernoulli", NULL};
+
+/* Degree of a fixed_* rule: <= the size of the side it draws from when
+   multapses are off (distinct partners), minus one without autapses onto
+   the same population. */
+static int check_degree(cfg *c, cfg_section *s, net_proj_desc *pr,
+                        const net_desc *d, const char *key, uint32_t side_pop)
+{
+  char g[96];
+  cfg_entry *e = io_cfg_get(s, key);
+  const net_pop_desc *side = &d->pops[side_pop];
+  uint64_t k;
+  uint64_t avail = side->n - (!pr->autapses && pr->src == pr->tgt ? 1 : 0);
+  if (!e)
+    return io_cfg_fail(c, s, NULL, key, "required by rule %s: expected an integer >= 1",
+                       rule_names[pr->rule]);
+  if (io_cfg_parse_uint(e->value, UINT32_MAX, &k) || k < 1)
+    return io_cfg_fail(c, s, e, NULL, "expected an integer >= 1 (got '%s')",
+                       io_cfg_shorten(e->value, g, sizeof g));
+  if (avail == 0)
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected allow_autapses = true: population %s has one "
+                       "neuron and autapses are off, so no partner is allowed "
+                       "(got '%s')", side->name, io_cfg_shorten(e->value, g, sizeof g));
+  if (!pr->multapses && k > avail)
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected an integer <= %llu: without multapses the partners "
+                       "are distinct, and %s has %u neurons%s (got '%s')",
+                       (unsigned long long)avail, side->name, side->n,
+                       avail < side->n ? " minus the neuron itself" : "",
+                       io_cfg_shorten(e->value, g, sizeof g));
+  pr->degree = (uint32_t)k;
+  return 0;
+}
+
+int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
+                            const net_desc *d)
+{
+  char g[96];
+  cfg_entry *e;
+  pr->name = sim_strdup(s->name, "projection name");
+  pr->line = s->line;
+
+  e = io_cfg_get(s, "synapse");
+  if (e && sim_name_index(syn_model_names, e->value) < 0)
+    return io_cfg_fail(c, s, e, NULL, "unknown synapse model: expected one of "
+                                   "static_synapse, stdp_synapse, device (got '%s')",
+                       io_cfg_shorten(e->value, g, sizeof g));
+  pr->synapse = sim_strdup(e ? e->value : "static_synapse", "synapse name");
+  int is_static = strcmp(pr->synapse, "static_synapse") == 0;
+  pr->syn_params = sim_calloc(s->n, sizeof *pr->syn_params, "synapse parameters");
+  for (size_t i = 0; i < s->n; i++) {
+    cfg_entry *x = &s->e[i];
+    if (sim_name_index(proj_keys, x->key) >= 0)
+      continue;
+    if (is_static)
+      return io_cfg_fail_unknown(c, s, x,
+                                 "source, target, rule, indegree, outdegree, p, "
+                                 "allow_autapses, allow_multapses, weight, delay, synapse");
+    net_kv *kv = &pr->syn_params[pr->nsyn_params++];
+    kv->key = sim_strdup(x->key, "synapse parameter key");
+    kv->value = sim_strdup(x->value, "synapse parameter value");
+    kv->line = x->line;
+  }
+  {
+    uint32_t bad = 0;
+    pr->spec = sim_calloc(1, sizeof *pr->spec, "synapse spec");
+    if (syn_spec_parse(pr->spec, pr->synapse, pr->syn_params, pr->nsyn_params, c->file,
+                       &bad)) {
+      char why[700];
+      snprintf(why, sizeof why, "%s", sim_error_msg());
+      cfg_entry *x = bad < pr->nsyn_params ? io_cfg_get(s, pr->syn_params[bad].key) : e;
+      return io_cfg_fail(c, s, x, x ? NULL : "synapse", "%s", why);
+    }
+  }
+
+  if (!(e = io_cfg_get(s, "source")))
+    return io_cfg_fail(c, s, NULL, "source", "required: expected a population name");
+  if (io_cfg_resolve_pop(c, s, e, d, &pr->src))
+    return SIM_ECONFIG;
+  if (!(e = io_cfg_get(s, "target")))
+    return io_cfg_fail(c, s, NULL, "target",
+                       "required: expected the name of a neuron population");
+  if (io_cfg_resolve_pop(c, s, e, d, &pr->tgt))
+    return SIM_ECONFIG;
+  const net_pop_desc *src = &d->pops[pr->src], *tgt = &d->pops[pr->tgt];
+  if (src->kind == NET_POISSON && !is_static)
+    return io_cfg_fail(c, s, io_cfg_get(s, "synapse"), NULL,
+                       "expected static_synapse: a poisson_generator's trains are drawn "
+                       "per target and do not pass plastic or device synapses (got '%s')",
+                       pr->synapse);
+  if (tgt->kind != NET_NEURONS)
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected a neuron population: %s is a %s, which receives "
+                       "no input (got '%s')", tgt->name, io_cfg_pop_kind_name(tgt), e->value);
+
+  pr->autapses = pr->multapses = 1;
+  if ((e = io_cfg_get(s, "allow_autapses")) && io_cfg_parse_bool(e->value, &pr->autapses))
+    return io_cfg_fail(c, s, e, NULL, "expected true or false, default true (got '%s')",
+                       io_cfg_shorten(e->value, g, sizeof g));
+  if ((e = io_cfg_get(s, "allow_multapses")) && io_cfg_parse_bool(e->value, &pr->multapses))
+    return io_cfg_fail(c, s, e, NULL, "expected true or false, default true (got '%s')",
+                       io_cfg_shorten(e->value, g, sizeof g));
+
+  if (!(e = io_cfg_get(s, "rule")))
+    return io_cfg_fail(c, s, NULL, "rule",
+                       "required: expected one of all_to_all, one_to_one, "
+                       "fixed_indegree, fixed_outdegree, pairwise_bernoulli");
+  int r = sim_name_index(rule_names, e->value);
+  if (r < 0)
+    return io_cfg_fail(c, s, e, NULL,
+                       "unknown rule: expected one of all_to_all, one_to_one, "
+                       "fixed_indegree, fixed_outdegree, pairwise_bernoulli (got '%s')",
+                       io_cfg_shorten(e->value, g, sizeof g));
+  pr->rule = (net_rule)r;
+  /* A rule parameter given to another rule is a mistake worth naming. */
+  static const char *const rule_key[] = {NULL, NULL, "indegree", "outdegree", "p"};
+  static const char *const rule_params[] = {"indegree", "outdegree", "p", NULL};
+  for (int k = 0; rule_params[k]; k++) {
+    cfg_entry *x = io_cfg_get(s, rule_params[k]);
+    if (x && (!rule_key[r] || strcmp(rule_key[r], x->key) != 0))
+      return io_cfg_fail(c, s, x, NULL,
+                         "not a parameter of rule %s: expected %s%s (got '%s')",
+                         rule_names[r], rule_key[r] ? rule_key[r] : "no rule parameter",
+                         rule_key[r] ? " only" : "", io_cfg_shorten(x->value, g, sizeof g));
+  }
+  switch (pr->rule) {
+  case NET_ONE_TO_ONE:
+    if (src->n != tgt->n)
+      return io_cfg_fail(c, s, e, NULL,
+                         "one_to_one needs source and target of equal size: "
+                         "expected %s (%u) == %s (%u), or another rule",
+                         src->name, src->n, tgt->name, tgt->n);
+    break;
+  case NET_FIXED_INDEGREE:
+    if (check_degree(c, s, pr, d, "indegree", pr->src))
+      return SIM_ECONFIG;
+    break;
+  case NET_FIXED_OUTDEGREE:
+    if (check_degree(c, s, pr, d, "outdegree", pr->tgt))
+      return SIM_ECONFIG;
+    break;
+  case NET_PAIRWISE_BERNOULLI:
+    if (!(e = io_cfg_get(s, "p")))
+      return io_cfg_fail(c, s, NULL, "p",
+                         "required by rule pairwise_bernoulli: expected a "
+                         "probability in [0, 1]");
+    if (io_cfg_parse_double(e->value, 0, &pr->p) || !(pr->p >= 0 && pr->p <= 1))
+      return io_cfg_fail(c, s, e, NULL, "expected a probability in [0, 1] (got '%s')",
+                         io_cfg_shorten(e->value, g, sizeof g));
+    break;
+  case NET_ALL_TO_ALL:
+  default:
+    break;
+  }
+
+  if (!(e = io_cfg_get(s, "weight")))
+    return io_cfg_fail(c, s, NULL, "weight",
+                       "required: expected " DIST_HINT " (mV for iaf_psc_delta, "
+                       "pA for iaf_psc_exp)");
+  if (io_cfg_parse_dist(e->value, &pr->weight))
+    return io_cfg_fail(c, s, e, NULL, "expected " DIST_HINT " (got '%s')",
+                       io_cfg_shorten(e->value, g, sizeof g));
+
+  /* Delays: every drawn value must be >= one tick.  A normal distribution
+     must therefore give its min, >= resolution: clipping at the resolution
+     silently would pile mass on one tick. */
+  if (!(e = io_cfg_get(s, "delay")))
+    return io_cfg_fail(c, s, NULL, "delay",
+                       "required: expected a delay in ms >= resolution %g ms, or a "
+                       "distribution of them", c->res_ms);
+  net_dist *dl = &pr->delay_ms;
+  double min_ok = c->res_ms * (1 - 1e-9);
+  if (io_cfg_parse_dist(e->value, dl))
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected a delay in ms >= resolution %g ms: " DIST_HINT
+                       " (got '%s')", c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
+  if (dl->kind == NET_DIST_CONST && !(dl->a >= min_ok))
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected a delay in ms >= resolution %g ms (got '%s')",
+                       c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
+  if (dl->kind == NET_DIST_UNIFORM && !(dl->a >= min_ok))
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected uniform(a, b) with a >= resolution %g ms (got '%s')",
+                       c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
+  if (dl->kind == NET_DIST_NORMAL && !(dl->lo >= min_ok))
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected normal(mean, std, min, max) with min >= resolution "
+                       "%g ms: the min bound is required for delays (got '%s')",
+                       c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
+  return 0;
+}

@@ -1,0 +1,242 @@
+/*
+ * io_config_value.c: the config reader's messages, value parsers and
+ * lookups (io_config_int.h), shared by every pass and section builder.
+ */
+#include "io_config_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/sim_alloc.h"
+#include "../core/sim_error.h"
+#include "../core/sim_names.h"
+
+/* ======================================================================
+ * Messages
+ * ====================================================================== */
+
+const char *io_cfg_shorten(const char *v, char *buf, size_t n)
+{
+  size_t len = strlen(v);
+  if (len < n)
+    return v;
+  snprintf(buf, n, "%.*s...", (int)(n - 4), v);
+  return buf;
+}
+
+int io_cfg_fail(const cfg *c, const cfg_section *s, const cfg_entry *e,
+                const char *key, const char *fmt, ...)
+{
+  char msg[800], loc[160];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (!key && e)
+    key = e->key;
+  if (e && e->line == 0)
+    snprintf(loc, sizeof loc, "--set %s.%s", s->name ? s->name : "simulation",
+             e->key);
+  else
+    snprintf(loc, sizeof loc, "%d", e ? e->line : s->line);
+  const char *label = s->label ? s->label : s->raw;
+  if (key)
+    return sim_error_set(SIM_ECONFIG, "%s:%s: %s key '%s': %s", c->file, loc,
+                         label, key, msg);
+  return sim_error_set(SIM_ECONFIG, "%s:%s: %s: %s", c->file, loc, label, msg);
+}
+
+const char *io_cfg_join_names(char *buf, size_t n, const char *const *a,
+                              const char *const *b, const char *const *c3)
+{
+  const char *const *lists[3] = {a, b, c3};
+  buf[0] = '\0';
+  for (int l = 0; l < 3; l++)
+    for (int i = 0; lists[l] && lists[l][i]; i++) {
+      if (buf[0])
+        strncat(buf, ", ", n - strlen(buf) - 1);
+      strncat(buf, lists[l][i], n - strlen(buf) - 1);
+    }
+  return buf;
+}
+
+/* ======================================================================
+ * Values
+ * ====================================================================== */
+
+int io_cfg_parse_double(const char *v, int allow_inf, double *out)
+{
+  const char *p = v;
+  if (allow_inf) {
+    if (*p == '+')
+      p++;
+    if (strcasecmp(p, "inf") == 0 || strcasecmp(p, "infinity") == 0) {
+      *out = INFINITY;
+      return 0;
+    }
+  }
+  if (!*v || isspace((unsigned char)*v))
+    return -1;
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (end == v || *end || !isfinite(x))
+    return -1;
+  *out = x;
+  return 0;
+}
+
+int io_cfg_parse_uint(const char *v, uint64_t max, uint64_t *out)
+{
+  const char *p = v;
+  if (*p == '+')
+    p++;
+  if (!isdigit((unsigned char)*p))
+    return -1;
+  uint64_t x = 0;
+  for (; isdigit((unsigned char)*p); p++) {
+    uint64_t d = (uint64_t)(*p - '0');
+    if (x > (UINT64_MAX - d) / 10)
+      return -1;
+    x = 10 * x + d;
+  }
+  if (*p || x > max)
+    return -1;
+  *out = x;
+  return 0;
+}
+
+int io_cfg_parse_bool(const char *v, int *out)
+{
+  if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
+    *out = 1;
+  else if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+    *out = 0;
+  else
+    return -1;
+  return 0;
+}
+
+char *io_cfg_trimmed_copy(const char *b, const char *e, const char *what)
+{
+  while (b < e && isspace((unsigned char)*b))
+    b++;
+  while (e > b && isspace((unsigned char)e[-1]))
+    e--;
+  char *s = sim_malloc((size_t)(e - b) + 1, what);
+  memcpy(s, b, (size_t)(e - b));
+  s[e - b] = '\0';
+  return s;
+}
+
+/* Up to max comma-separated numbers between '(' and ')'; returns how many
+   or -1. p points just after '('. */
+static int parse_args(const char *p, double *args, int max)
+{
+  const char *close = strchr(p, ')');
+  if (!close)
+    return -1;
+  for (const char *q = close + 1; *q; q++)
+    if (!isspace((unsigned char)*q))
+      return -1;
+  int n = 0;
+  for (;;) {
+    const char *comma = memchr(p, ',', (size_t)(close - p));
+    const char *end = comma ? comma : close;
+    if (n == max)
+      return -1;
+    char *item = io_cfg_trimmed_copy(p, end, "config distribution argument");
+    int bad = io_cfg_parse_double(item, 0, &args[n]);
+    sim_free(item);
+    if (bad)
+      return -1;
+    n++;
+    if (!comma)
+      return n;
+    p = comma + 1;
+  }
+}
+
+int io_cfg_parse_dist(const char *v, net_dist *d)
+{
+  double args[4];
+  const char *p = v;
+  while (isspace((unsigned char)*p))
+    p++;
+  d->lo = -INFINITY;
+  d->hi = INFINITY;
+  d->b = 0;
+  if (strncmp(p, "uniform", 7) == 0 || strncmp(p, "normal", 6) == 0) {
+    int uniform = p[0] == 'u';
+    p += uniform ? 7 : 6;
+    while (isspace((unsigned char)*p))
+      p++;
+    if (*p != '(')
+      return -1;
+    int n = parse_args(p + 1, args, 4);
+    if (uniform) {
+      if (n != 2 || !(args[0] < args[1]))
+        return -1;
+      d->kind = NET_DIST_UNIFORM;
+    } else {
+      if ((n != 2 && n != 4) || !(args[1] >= 0))
+        return -1;
+      if (n == 4) {
+        if (!(args[2] < args[3]))
+          return -1;
+        d->lo = args[2];
+        d->hi = args[3];
+      }
+      d->kind = NET_DIST_NORMAL;
+    }
+    d->a = args[0];
+    d->b = args[1];
+    return 0;
+  }
+  d->kind = NET_DIST_CONST;
+  return io_cfg_parse_double(v, 0, &d->a);
+}
+
+int io_cfg_whole_ticks(double x, double tick)
+{
+  double r = x / tick;
+  return r >= 0.5 && r < 4e18 && fabs(r - nearbyint(r)) <= 1e-9 * r;
+}
+
+cfg_entry *io_cfg_get(cfg_section *s, const char *key)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (strcmp(s->e[i].key, key) == 0)
+      return &s->e[i];
+  return NULL;
+}
+
+cfg_entry *io_cfg_first_unknown(cfg_section *s, const char *const *allowed)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (sim_name_index(allowed, s->e[i].key) < 0)
+      return &s->e[i];
+  return NULL;
+}
+
+int io_cfg_fail_unknown(const cfg *c, const cfg_section *s, const cfg_entry *e,
+                        const char *allowed)
+{
+  char g[96];
+  return io_cfg_fail(c, s, e, NULL, "unknown key: expected one of %s (got '%s')",
+                     allowed, io_cfg_shorten(e->value, g, sizeof g));
+}
+
+cfg_section *io_cfg_find_section(cfg *c, const char *name)
+{
+  for (size_t i = 0; i < c->ns; i++)
+    if (c->s[i].name && strcmp(c->s[i].name, name) == 0)
+      return &c->s[i];
+  return NULL;
+}

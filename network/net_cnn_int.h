@@ -1,0 +1,110 @@
+/*
+ * net_cnn_int.h: internals shared by the files of the CNN converter
+ * (net_cnn.h): the stage struct and the converted network, and the few
+ * functions more than one file calls.
+ *   net_cnn.c         conversion (stage list, batch-norm folding,
+ *                     normalization, scatter layouts), the float32 ANN,
+ *                     reports and weight access
+ *   net_cnn_run.c     the event-driven IF inference (cnn_snn_run)
+ *   net_cnn_device.c  weights onto device pairs (cnn_map_devices)
+ *   net_cnn_train.c   last-layer fine-tuning (cnn_finetune_last)
+ *
+ * Internal layout of every feature map is channels-last, (y, x, c) with c
+ * fastest, so that a spike's kernel scatter writes contiguous channels.
+ * PyTorch's flatten order (c, y, x) is mapped onto it when the following
+ * linear layer's weights are laid out.
+ */
+#ifndef NET_CNN_INT_H
+#define NET_CNN_INT_H
+
+#include <stdint.h>
+
+#include "net_cnn.h"
+
+typedef enum { ST_CONV, ST_LINEAR, ST_AVGPOOL, ST_MAXPOOL } stage_kind;
+
+/* Self-events of one stage: neurons due at each step. */
+typedef struct bucket {
+  uint32_t *n; /* owned */
+  uint32_t len, cap;
+} bucket;
+
+/* One stage of the converted network: a weighted layer (conv, linear) or a
+   pool, with its ANN weights, their scatter copy and its SNN state.
+   Invariants: ws (and the plans) are derived from w by cnn_make_scatter
+   and must be rebuilt after w changes (cnn_weights_changed does it for
+   every stage); the SNN state arrays (v, in, drive, ...) hold nout
+   entries and describe the image being run (stage_reset in net_cnn_run.c
+   starts each image afresh); due has one bucket per step, tmax of them
+   (the most steps a run has asked for). */
+typedef struct stage {
+  stage_kind kind;
+  char name[32];
+  uint32_t ic, ih, iw, oc, oh, ow; /* input and output shapes */
+  uint32_t kh, kw, sh, sw, ph, pw;
+  uint32_t nin, nout;
+  int relu;              /* ANN: ReLU after this stage */
+  int weighted;          /* conv or linear */
+  int first;             /* fed by the input image */
+  double lambda;         /* normalization scale of this stage's output */
+  /* ANN weights (normalized): conv [oc][ic][kh][kw], linear [out][in]
+     with `in` in internal (y, x, c) order of the previous map. */
+  float *w, *b;          /* owned; b per output channel / feature */
+  /* SNN scatter weights: conv [ic][kh][kw][oc]; linear [in][out] */
+  float *ws;             /* owned */
+  /* SNN state, per output neuron (index (y*ow + x)*oc + c). */
+  float *v, *in, *drive;     /* float32, as the PyTorch reference */
+  float *inv_drive;          /* 1 / drive (0 where drive <= 0), per image */
+  int32_t *last, *sched;
+  uint16_t *cnt;
+  uint8_t *touched, *spiked;
+  uint32_t *tlist, ntl;       /* touched neurons (avgpool, maxpool, due) */
+  /* conv scatter plan: for input position p, the output positions and
+     kernel offsets it reaches: entries plan[plan_off[p] .. plan_off[p+1]) */
+  uint32_t *plan_off;         /* owned, ih*iw + 1 */
+  uint32_t *plan_opos;        /* owned */
+  uint16_t *plan_koff;        /* owned: ky * kw + kx */
+  uint8_t *ptouched;          /* conv/linear: output positions that got input */
+  uint32_t *plist, npl;       /* ... as a list */
+  int dense_prev;             /* sweeping: every neuron is current at the
+                                 last step; `last` and schedules are stale */
+  int no_input;               /* first stage fed its constant current only:
+                                 closed-form spike times, see const_step */
+  int on_arrival;             /* non-overlapping average pool: integrates and
+                                 fires as input arrives (see scatter) */
+  uint32_t nspk_prev;         /* spikes of the last dense step */
+  uint32_t *spk, nspk;
+  bucket *due;           /* owned: steps 0 .. tmax-1 */
+  uint32_t tmax;
+} stage;
+
+/* The converted network (net_cnn.h); stages st[0 .. n) in order. */
+struct cnn_snn {
+  uint32_t in_c, in_h, in_w;
+  double scale, mean, std;
+  uint32_t nclasses;
+  stage st[CNN_MAX_STAGES];
+  uint32_t n;
+  cnn_opts opts;
+  float *buf[2];          /* ANN scratch, size of the largest map */
+  uint32_t maxmap;
+  float *in_ones;         /* Poisson input: sum of kernel weights per neuron */
+  float *ws_in;           /* Poisson input: first kernel / std (scatter layout) */
+  uint64_t image_count;   /* Poisson streams key */
+};
+
+/* Stage t's ANN output y (nout floats) from its input x (nin floats),
+   float32, internal layouts; a conv stage reads its kernel from ws. */
+void cnn_stage_forward(const stage *t, const float *x, float *y);
+
+/* The ANN on raw image img up to the output of stage `upto` (inclusive),
+   alternating between b0 and b1 (each s->maxmap floats); returns the one
+   that holds the result. */
+const float *cnn_forward(const cnn_snn *s, const uint8_t *img, uint32_t upto, float *b0,
+                         float *b1);
+
+/* Rebuild t's scatter copy ws from w (conv [ic][kh][kw][oc], linear
+   [in][out]) and build its scatter or pool plan if it has none yet. */
+void cnn_make_scatter(stage *t);
+
+#endif

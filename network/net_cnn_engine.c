@@ -171,6 +171,9 @@ sim_time cnn_engine_image_ticks(const cnn_engine *ce) { return ce->net.t_end; }
    spike on to the user's recorders at the image's offset in time. */
 typedef struct readout {
   const cnn_engine *ce;
+  double ck[MAX_CK];       /* spikes of all stages within each checkpoint */
+  uint64_t spikes[CNN_MAX_STAGES]; /* per stage, within its tmax steps */
+  uint32_t tmax;           /* steps of this image */
   sim_gid out0;            /* first gid of the output layer */
   uint32_t nclasses;
   uint32_t *cnt;           /* output spikes so far, per class */
@@ -186,6 +189,15 @@ typedef struct readout {
 static void ro_spike(void *self, sim_time t, sim_gid gid)
 {
   readout *r = self;
+  const sim_net *net = &r->ce->net;
+  uint32_t k = sim_net_pop_of_gid(net, gid);
+  sim_time step = t - (sim_time)k - 1; /* stage k's step s is tick k + 1 + s */
+  if (step >= (sim_time)r->tmax)
+    return; /* past the stage's last step: no one reads it (see syn_layer.t_last) */
+  r->spikes[k]++;
+  for (uint32_t c = 0; c < r->nsteps; c++)
+    if (step < (sim_time)r->steps[c])
+      r->ck[c]++;
   if (gid >= r->out0)
     r->cnt[gid - r->out0]++;
   for (uint32_t m = 0; m < r->nrecs; m++)
@@ -230,7 +242,7 @@ static const sim_recorder_ops readout_ops = {
 
 int cnn_engine_run(cnn_engine *ce, const uint8_t *image, uint64_t image_index,
                    const uint32_t *steps, uint32_t nsteps, const sim_recorder *recs,
-                   uint32_t nrecs, int *pred, uint64_t *stage_spikes, uint64_t *synops)
+                   uint32_t nrecs, int *pred, cnn_run_stats *stats)
 {
   /* Fresh states: V_m = 0 from each layer's start; each neuron's drive is
      its bias, and the first layer's is the image as a current. */
@@ -247,27 +259,41 @@ int cnn_engine_run(cnn_engine *ce, const uint8_t *image, uint64_t image_index,
   }
   uint32_t nsteps_ok = nsteps < MAX_CK ? nsteps : MAX_CK;
   for (uint32_t c = 0; c < nsteps_ok; c++)
-    if (steps[c] > ce->tmax || steps[c] == 0)
+    if (steps[c] > ce->tmax || steps[c] == 0 || (c && steps[c] <= steps[c - 1]))
       return sim_error_set(SIM_EINVAL, "convert --schedule engine: %u steps is outside "
-                                       "1..%u", steps[c], ce->tmax);
+                                       "1..%u or not ascending", steps[c], ce->tmax);
   uint32_t cnt[256] = {0};
   uint32_t nclasses = cnn_nclasses(ce->s);
   if (nclasses > 256)
     return sim_error_set(SIM_EINVAL, "convert --schedule engine: %u classes (at most 256)",
                          nclasses);
-  readout r = {.ce = ce, .out0 = ce->pops[ce->n - 1].first_gid, .nclasses = nclasses,
+  readout r = {.ce = ce, .tmax = steps[nsteps_ok - 1], .out0 = ce->pops[ce->n - 1].first_gid, .nclasses = nclasses,
                .cnt = cnt, .steps = steps, .nsteps = nsteps_ok, .pred = pred,
                .off = (sim_time)image_index * ce->net.t_end, .recs = recs, .nrecs = nrecs};
   sim_recorder ro = {&readout_ops, &r};
   sim_run_opts opts = {.recorders = &ro, .nrecorders = 1};
+  for (uint32_t k = 0; k + 1 < ce->n; k++) {
+    ce->layers[k].events = 0;
+    /* Stage k's last step is tick k + T: later spikes reach no step. */
+    ce->layers[k].t_last = (sim_time)k + r.tmax;
+  }
   sim_stats st;
   int rc = sim_run(&ce->net, &opts, &st);
   if (!rc && r.rc)
     rc = r.rc;
   if (!rc) {
-    for (uint32_t k = 0; k < ce->n; k++)
-      stage_spikes[k] += st.spikes[k];
-    *synops += st.syn_events;
+    stats->nstages = ce->n;
+    for (uint32_t k = 0; k < ce->n; k++) {
+      snprintf(stats->name[k], sizeof stats->name[k], "%s", ce->pops[k].name);
+      stats->neurons[k] = ce->pops[k].n;
+      stats->out_spikes[k] += (double)r.spikes[k];
+      if (k + 1 < ce->n) {
+        stats->in_spikes[k + 1] += (double)r.spikes[k];
+        stats->synops[k + 1] += (double)ce->layers[k].events;
+      }
+    }
+    for (uint32_t c = 0; c < nsteps_ok; c++)
+      stats->ck_spikes[c] += r.ck[c];
   }
   sim_stats_fini(&st);
   return rc;

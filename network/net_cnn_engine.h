@@ -38,14 +38,16 @@ const sim_net *cnn_engine_net(const cnn_engine *ce);
 /* Ticks one image takes (tmax + stages). */
 sim_time cnn_engine_image_ticks(const cnn_engine *ce);
 
-/* Run one raw image: predictions after steps[k] steps (output spike
-   counts, ties by membrane potential, then the lower class) into pred;
-   spikes of each stage added to stage_spikes (cnn_stage_count entries)
-   and synaptic events to *synops.  Recorders (may be NULL) get the
-   image's spikes at ticks offset by image_index * cnn_engine_image_ticks,
-   so the images of a run form one timeline. */
+/* Run one raw image: predictions after steps[k] steps (ascending; output
+   spike counts, ties by membrane potential, then the lower class) into
+   pred; per stage, spikes in and out and synaptic events added to *stats
+   as cnn_snn_run does (a stage's spikes up to each checkpoint counted by
+   its own steps; neuron updates are not counted per stage here).
+   Recorders (may be NULL) get the image's spikes at ticks offset by
+   image_index * cnn_engine_image_ticks, so a run's images form one
+   timeline.  Returns 0 or a recorder's error. */
 int cnn_engine_run(cnn_engine *ce, const uint8_t *image, uint64_t image_index,
                    const uint32_t *steps, uint32_t nsteps, const sim_recorder *recs,
-                   uint32_t nrecs, int *pred, uint64_t *stage_spikes, uint64_t *synops);
+                   uint32_t nrecs, int *pred, cnn_run_stats *stats);
 
 #endif

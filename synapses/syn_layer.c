@@ -73,6 +73,7 @@ void syn_layer_init(syn_layer *l, syn_layer_type type, const syn_layer_geom *g,
   l->g = *g;
   l->ws = ws;
   l->delay = delay;
+  l->t_last = SIM_NEVER;
   l->nin = g->ic * g->ih * g->iw;
   l->nout = g->oc * g->oh * g->ow;
   if (type == SYN_LAYER_CONV)
@@ -113,8 +114,11 @@ static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid 
   (void)tab;
   (void)src_gid;
   (void)tgt_gids;
-  const syn_layer *l = self;
+  syn_layer *l = self;
+  if (t > l->t_last)
+    return 0;
   const sim_time ta = t + l->delay;
+  uint64_t ev = 0;
   sim_sink_pending(sink, ta);
   double *row = sim_sink_row(sink, port, ta);
   uint64_t *bits = sim_sink_bits(sink, ta);
@@ -125,11 +129,13 @@ static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid 
     const float *wc = l->ws + (size_t)c * kk * oc;
     for (uint32_t e = l->plan.off[pos]; e < l->plan.off[pos + 1]; e++)
       add_span(row, bits, l->plan.opos[e] * oc, wc + (size_t)l->plan.koff[e] * oc, oc);
-    return (uint64_t)(l->plan.off[pos + 1] - l->plan.off[pos]) * oc;
+    ev = (uint64_t)(l->plan.off[pos + 1] - l->plan.off[pos]) * oc;
+    break;
   }
   case SYN_LAYER_DENSE:
     add_span(row, bits, 0, l->ws + (size_t)s * l->nout, l->nout);
-    return l->nout;
+    ev = l->nout;
+    break;
   case SYN_LAYER_AVGPOOL: {
     const double w = 1.0 / (double)(l->g.kh * l->g.kw);
     for (uint32_t e = l->plan.off[s]; e < l->plan.off[s + 1]; e++) {
@@ -137,10 +143,12 @@ static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid 
       row[j] += w;
       bits[j >> 6] |= 1ull << (j & 63);
     }
-    return l->plan.off[s + 1] - l->plan.off[s];
+    ev = l->plan.off[s + 1] - l->plan.off[s];
+    break;
   }
   }
-  return 0;
+  l->events += ev;
+  return ev;
 }
 
 const sim_proj_ops syn_layer_kind = {

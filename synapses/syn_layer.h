@@ -53,6 +53,10 @@ typedef struct syn_layer {
   const float *ws;        /* borrowed scatter weights (conv, dense) */
   syn_layer_plan plan;    /* owned (conv, avgpool) */
   sim_time delay;         /* ticks from a spike to its effect (>= 1) */
+  uint64_t events;        /* synaptic events delivered so far */
+  sim_time t_last;        /* spikes emitted after this tick are not
+                             delivered (the source's last step);
+                             SIM_NEVER: none dropped */
 } syn_layer;
 
 /* Set up a layer projection (plans built here; syn_layer_fini frees). */

@@ -167,6 +167,42 @@ if [ -d $DATA ]; then
   fi
   expect "convert: device flaws and fine-tuning" 0 "after fine-tuning" $BIN convert $MODEL \
     --data $DATA --images 50 --steps 32 --calib 100 --device rram_yao2020 --finetune-last 300 --quiet
+  # The CNN on the kernel's engine: the batch runner's predictions, image
+  # by image; a log that replay reads; images split over 2 ranks.
+  out=$($BIN convert $MODEL --data $DATA --images 200 --steps 16,64 --calib 200 \
+    --schedule compare --quiet 2>&1)
+  agree=$(printf '%s\n' "$out" | sed -n 's/.*, \([0-9.]*\) % at T=64 .*/\1/p')
+  if [ -n "$agree" ] && awk -v a="$agree" 'BEGIN { exit !(a >= 99.5) }'; then
+    ok "convert: engine and batch schedules agree on $agree % of 200 images at T=64"
+  else
+    bad "convert: engine and batch schedules agree (>= 99.5 % at T=64)" "$out"
+  fi
+  acc() { printf '%s\n' "$1" | awk '$1 == 64 && $2 ~ /^[0-9.]+$/ { print $2; exit }'; }
+  one=$($BIN convert $MODEL --data $DATA --images 60 --steps 16,64 --calib 200 \
+    --schedule engine --energy-steps 64 --log "$T/cnnlog1" --quiet 2>&1)
+  two=$(mpirun --allow-run-as-root --oversubscribe -np 2 $BIN convert $MODEL --data $DATA \
+    --images 60 --steps 16,64 --calib 200 --schedule engine --log "$T/cnnlog2" --quiet 2>&1)
+  a1=$(acc "$one")
+  a2=$(acc "$two")
+  if [ -n "$a1" ] && [ "$a1" = "$a2" ] && [ -s "$T/cnnlog2/events.rank1.msgpack" ]; then
+    ok "convert --schedule engine: 2 ranks give 1 rank's accuracy ($a1 % at T=64)"
+  else
+    bad "convert --schedule engine: 2 ranks give 1 rank's accuracy" "$one
+$two"
+  fi
+  r1=$($BIN replay "$T/cnnlog1/events.rank0.msgpack" 2>&1 | awk '$1 == "total" { print $3 }')
+  r2=$($BIN replay "$T/cnnlog2"/events.rank*.msgpack 2>&1 | awk '$1 == "total" { print $3 }')
+  # The layer table prints spikes per image at --energy-steps, rounded.
+  fc2=$($BIN replay "$T/cnnlog1/events.rank0.msgpack" 2>&1 | awk '$1 == "fc2" { print $4 }')
+  out_fc2=$(printf '%s\n' "$one" | awk '$1 == "fc2" { print $6 }')
+  if [ -n "$r1" ] && [ "$r1" = "$r2" ] && [ -n "$fc2" ] &&
+    awk -v a="$fc2" -v b="$out_fc2" 'BEGIN { d = a / 60 - b; exit !(d <= 0.5 && d >= -0.5) }'; then
+    ok "replay of the CNN log: $r1 spikes on 1 and 2 ranks, fc2 per image as convert reports"
+  else
+    bad "replay of the CNN log (1 rank: $r1, 2 ranks: $r2; fc2 $fc2 vs $out_fc2 per image)"
+  fi
+  expect "convert --schedule engine refuses Poisson input" 2 "current input only" $BIN convert \
+    $MODEL --data $DATA --schedule engine --input poisson
 fi
 # The exporter needs torch (training only); skipped where torch is absent.
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then

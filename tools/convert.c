@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/sim_alloc.h"
@@ -27,14 +28,19 @@
 #include "../core/sim_error.h"
 #include "../io/io_energy.h"
 #include "../io/io_idx.h"
+#include "../io/io_log.h"
 #include "../io/io_model.h"
+#include "../io/io_recorder.h"
+#include "../mpi/comm.h"
+#include "../network/net_cnn_engine.h"
 #include "convert_report.h"
 
 static const char usage[] =
     "usage: memspike convert MODEL --data DIR [--steps 8,16,32,64,128] [--images N]\n"
     "         [--calib N] [--percentile P] [--input current|poisson] [--maxpool gate|avg]\n"
     "         [--energy FILE.ini] [--energy-steps T] [--device PRESET] [--drift-time S]\n"
-    "         [--finetune-last N] [--json FILE] [--quiet]\n"
+    "         [--finetune-last N] [--schedule batch|engine] [--log DIR] [--json FILE]\n"
+    "         [--quiet]\n"
     "  MODEL            model file (docs/model-format.md), e.g. configs/models/fmnist_cnn.msgpack\n"
     "  --data DIR       IDX .gz files (Fashion-MNIST: /usr/share/datasets/fashion-mnist)\n"
     "  --steps LIST     SNN time steps to report (one run to the largest)\n"
@@ -50,7 +56,14 @@ static const char usage[] =
     "  --drift-time S   seconds between programming and inference (default 1)\n"
     "  --finetune-last N retrain the last layer on N training images through the\n"
     "                   weights the devices hold (Yao et al. 2020)\n"
-    "  --json FILE      write the results as JSON (tools/plot_energy.py plots it)\n";
+    "  --schedule S     batch (default): the converter's own fast runner; engine: the\n"
+    "                   kernel's engine, one tick per layer (needs --maxpool avg for\n"
+    "                   max pooling, and current input); compare: both, reporting the\n"
+    "                   batch runner's results and how often the two agree\n"
+    "  --log DIR        engine schedule: event log DIR/events.rankR.msgpack, one image\n"
+    "                   after the other (memspike replay reads it)\n"
+    "  --json FILE      write the results as JSON (tools/plot_energy.py plots it)\n"
+    "  Under mpirun -np N the test images are split over the N ranks.\n";
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -146,6 +159,15 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
         a->poisson = 1;
       else if (strcmp(v, "current"))
         return usage_err("--input: expected current or poisson (got '%s')", v);
+    } else if (!strcmp(k, "--schedule")) {
+      if (!strcmp(v, "engine"))
+        a->engine = 1;
+      else if (!strcmp(v, "compare"))
+        a->engine = 2;
+      else if (strcmp(v, "batch"))
+        return usage_err("--schedule: expected batch, engine or compare (got '%s')", v);
+    } else if (!strcmp(k, "--log")) {
+      a->log_dir = v;
     } else if (!strcmp(k, "--maxpool")) {
       if (!strcmp(v, "avg"))
         a->max_to_avg = 1;
@@ -158,6 +180,10 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     return usage_err("%s", "missing MODEL");
   if (!a->data)
     return usage_err("%s", "missing --data DIR");
+  if (a->log_dir && !a->engine)
+    return usage_err("%s", "--log needs --schedule engine (the batch runner keeps no log)");
+  if (a->engine && a->poisson)
+    return usage_err("%s", "--schedule engine runs current input only (no --input poisson)");
   return 0;
 }
 
@@ -207,37 +233,87 @@ int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r, cnn_sn
   return rc;
 }
 
-void conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
-              const char *what, conv_eval *r)
+/* Sum the counts of every rank (images were split over them). */
+static void reduce_eval(conv_eval *r, uint64_t *ann_ok, uint64_t *snn_ok, uint32_t nsteps)
+{
+  *ann_ok = comm_sum_u64(*ann_ok);
+  for (uint32_t k = 0; k < nsteps; k++)
+    snn_ok[k] = comm_sum_u64(snn_ok[k]);
+  cnn_run_stats *st = &r->stats;
+  for (uint32_t k = 0; k < CNN_MAX_STAGES; k++) {
+    st->in_spikes[k] = comm_sum_double(st->in_spikes[k]);
+    st->synops[k] = comm_sum_double(st->synops[k]);
+    st->out_spikes[k] = comm_sum_double(st->out_spikes[k]);
+    st->updates[k] = comm_sum_double(st->updates[k]);
+  }
+  st->input_spikes = comm_sum_double(st->input_spikes);
+  for (uint32_t k = 0; k < 16; k++)
+    st->ck_spikes[k] = comm_sum_double(st->ck_spikes[k]);
+  r->seconds = comm_max_double(r->seconds);
+  r->ann_seconds = comm_max_double(r->ann_seconds);
+}
+
+int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
+             const char *what, const sim_recorder *log, conv_eval *r)
 {
   const io_idx *img = in->test_img, *lab = in->test_lab;
   memset(r, 0, sizeof *r);
   const uint32_t isz = img->rows * img->cols;
-  uint32_t ann_ok = 0, snn_ok[CONV_MAX_STEPS] = {0};
-  int pred[CONV_MAX_STEPS];
-  int tty = !a->quiet && isatty(2);
+  const uint32_t rank = (uint32_t)comm_rank(), nranks = (uint32_t)comm_size();
+  uint64_t ann_ok = 0, snn_ok[CONV_MAX_STEPS] = {0}, agree[CONV_MAX_STEPS] = {0};
+  int pred[CONV_MAX_STEPS], epred[CONV_MAX_STEPS];
+  int tty = !a->quiet && isatty(2) && rank == 0;
+  cnn_engine *ce = NULL;
+  int rc = 0;
+  if (a->engine && (rc = cnn_engine_create(s, a->steps[a->nsteps - 1], 1, &ce)))
+    return rc;
   double t0 = sim_clock_s(), next = t0 + 2;
-  for (uint32_t i = 0; i < n; i++) {
+  uint32_t done = 0;
+  for (uint32_t i = rank; i < n; i += nranks) {
     const uint8_t *im = img->data + (size_t)i * isz;
     double ta = sim_clock_s();
     ann_ok += cnn_ann_predict(s, im, NULL) == lab->data[i];
     double tb = sim_clock_s();
-    cnn_snn_run(s, im, a->steps, a->nsteps, pred, &r->stats);
+    if (a->engine == 2) {
+      cnn_run_stats est = {0}; /* the engine's counts: not reported */
+      rc = cnn_engine_run(ce, im, i, a->steps, a->nsteps, log, log ? 1 : 0, epred, &est);
+      cnn_snn_run(s, im, a->steps, a->nsteps, pred, &r->stats);
+      for (uint32_t k = 0; k < a->nsteps; k++)
+        agree[k] += pred[k] == epred[k];
+    } else if (ce) {
+      rc = cnn_engine_run(ce, im, i, a->steps, a->nsteps, log, log ? 1 : 0, pred, &r->stats);
+    } else {
+      cnn_snn_run(s, im, a->steps, a->nsteps, pred, &r->stats);
+    }
+    if (rc)
+      break;
     r->ann_seconds += tb - ta;
     r->seconds += sim_clock_s() - tb;
     for (uint32_t k = 0; k < a->nsteps; k++)
       snn_ok[k] += pred[k] == lab->data[i];
+    done++;
     if (tty && sim_clock_s() > next) {
       fprintf(stderr, "  %s: %u / %u images, SNN accuracy at T=%u so far %.2f %%\r", what,
-              i + 1, n, a->steps[a->nsteps - 1], 100.0 * snn_ok[a->nsteps - 1] / (i + 1));
+              done * nranks, n, a->steps[a->nsteps - 1], 100.0 * snn_ok[a->nsteps - 1] / done);
       next = sim_clock_s() + 2;
     }
   }
+  cnn_engine_destroy(ce);
+  if (comm_any(rc != 0))
+    return rc ? rc : sim_error_set(SIM_ECOMM, "stopped: another rank failed");
   if (tty && sim_clock_s() - t0 > 2)
     fprintf(stderr, "\n");
+  if (nranks > 1) {
+    reduce_eval(r, &ann_ok, snn_ok, a->nsteps);
+    for (uint32_t k = 0; k < a->nsteps; k++)
+      agree[k] = comm_sum_u64(agree[k]);
+  }
   r->ann_acc = (double)ann_ok / n;
-  for (uint32_t k = 0; k < a->nsteps; k++)
+  for (uint32_t k = 0; k < a->nsteps; k++) {
     r->snn_acc[k] = (double)snn_ok[k] / n;
+    r->agree[k] = (double)agree[k] / n;
+  }
+  return 0;
 }
 
 uint32_t conv_energy_steps(const conv_args *a, const conv_eval *ideal)
@@ -277,7 +353,7 @@ void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_re
 {
   r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
   conv_eval d;
-  conv_run(s, in, a, r->images, "SNN on devices", &d);
+  conv_run(s, in, a, r->images, "SNN on devices", NULL, &d);
   r->dev_ann = d.ann_acc;
   memcpy(r->dev_snn, d.snn_acc, sizeof r->dev_snn);
 }
@@ -290,13 +366,46 @@ void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_r
                     train->rows * train->cols);
   cnn_map_devices(s, &in->dev, a->drift_s, 11, 1); /* program the new last layer */
   conv_eval d;
-  conv_run(s, in, a, r->images, "SNN after fine-tuning", &d);
+  conv_run(s, in, a, r->images, "SNN after fine-tuning", NULL, &d);
   r->ft_ann = d.ann_acc;
   memcpy(r->ft_snn, d.snn_acc, sizeof r->ft_snn);
 }
 
 /* ------------------------------------------------------------------ */
 /* The command                                                          */
+
+/* The engine schedule's event log on this rank: the stages as
+   populations, each recorded whole; the images one after the other. */
+static int open_convert_log(cnn_snn *s, const conv_args *a, uint32_t nimages, io_log **log)
+{
+  cnn_engine *ce = NULL;
+  int rc = cnn_engine_create(s, a->steps[a->nsteps - 1], 1, &ce);
+  if (rc)
+    return rc;
+  const sim_net *net = cnn_engine_net(ce);
+  io_log_pop pops[CNN_MAX_STAGES];
+  io_log_rec recs[CNN_MAX_STAGES];
+  memset(recs, 0, sizeof recs);
+  for (uint32_t k = 0; k < net->npops; k++) {
+    pops[k] = (io_log_pop){net->pops[k].name, net->pops[k].model->name,
+                           net->pops[k].first_gid, net->pops[k].n};
+    recs[k] = (io_log_rec){.name = net->pops[k].name, .pop = k, .kind = IO_LOG_REC_SPIKES,
+                           .first = 0, .count = net->pops[k].n};
+  }
+  io_log_header h = {.config = a->model, .seed = 1, .rank = comm_rank(),
+                     .nranks = comm_size(), .resolution_ms = 1.0,
+                     .duration_ms = (double)nimages * (double)cnn_engine_image_ticks(ce),
+                     .pops = pops, .npops = net->npops, .recs = recs, .nrecs = net->npops};
+  char path[4200];
+  snprintf(path, sizeof path, "%s/events.rank%d.msgpack", a->log_dir, comm_rank());
+  if (mkdir(a->log_dir, 0777) != 0 && errno != EEXIST)
+    rc = sim_error_set(SIM_EIO, "--log %s: cannot create the directory: %s", a->log_dir,
+                       strerror(errno));
+  else
+    rc = io_log_create(path, &h, log);
+  cnn_engine_destroy(ce);
+  return rc;
+}
 
 int cmd_convert(int argc, char **argv)
 {
@@ -311,24 +420,51 @@ int cmd_convert(int argc, char **argv)
   conv_inputs in;
   conv_result *r = sim_calloc(1, sizeof *r, "convert results");
   cnn_snn *s = NULL;
+  io_log *log = NULL;
   int status = 2; /* bad input until loaded */
   if (conv_load(&a, &in))
     goto fail;
   status = 1;
   if (conv_build(&a, &in, r, &s))
     goto fail;
-  conv_run(s, &in, &a, r->images, "SNN", &r->ideal);
+  const int root = comm_rank() == 0;
+  if (a.log_dir && comm_any(open_convert_log(s, &a, r->images, &log) != 0)) {
+    if (!sim_error_code())
+      sim_error_set(SIM_ECOMM, "stopped: another rank could not open its log");
+    goto fail;
+  }
+  sim_recorder rec = io_log_recorder(log);
+  if (conv_run(s, &in, &a, r->images, "SNN", log ? &rec : NULL, &r->ideal))
+    goto fail;
+  if (log) {
+    int bad = io_log_close(log, (sim_time)r->images * (a.steps[a.nsteps - 1] +
+                                                       cnn_stage_count(s)));
+    log = NULL;
+    if (comm_any(bad != 0))
+      goto fail;
+  }
   conv_energy(&a, &in, s, r);
-  conv_report_text(stdout, &a, r);
+  if (root)
+    conv_report_text(stdout, &a, r);
+  if (root && a.engine == 2) {
+    printf("\n  engine vs batch schedule: predictions agree on");
+    for (uint32_t k = 0; k < a.nsteps; k++)
+      printf("%s %.2f %% at T=%u", k ? "," : "", 100 * r->ideal.agree[k], a.steps[k]);
+    printf(" (%u images; layer k's step s is tick k + 1 + s on the engine)\n", r->images);
+  }
   if (a.device) {
     conv_devices(&a, &in, s, r);
-    conv_report_devices(stdout, &a, r);
+    if (root)
+      conv_report_devices(stdout, &a, r);
     if (a.finetune) {
       conv_finetune(&a, &in, s, r);
-      conv_report_finetune(stdout, &a, r);
+      if (root)
+        conv_report_finetune(stdout, &a, r);
     }
   }
-  if (a.json) {
+  if (a.log_dir && root)
+    printf("\n  event log: %s/events.rank*.msgpack (memspike replay)\n", a.log_dir);
+  if (a.json && root) {
     FILE *jf = fopen(a.json, "w");
     if (!jf) {
       sim_error_set(SIM_EIO, "cannot write %s: %s", a.json, strerror(errno));
@@ -346,6 +482,7 @@ int cmd_convert(int argc, char **argv)
 fail:
   if (status)
     fprintf(stderr, "memspike: convert: %s\n", sim_error_msg());
+  io_log_destroy(log); /* what was flushed stays readable */
   cnn_snn_destroy(s);
   conv_inputs_fini(&in);
   sim_free(r);

@@ -41,6 +41,11 @@ typedef struct conv_args {
   int poisson;              /* 1: Poisson input, 0: constant current */
   int max_to_avg;           /* 1: max pooling as average pooling */
   int quiet;                /* 1: no progress on stderr */
+  int engine;               /* --schedule: 0 batch runner; 1 engine (the
+                               kernel's engine, network/net_cnn_engine.h);
+                               2 compare: both, the batch's predictions
+                               reported and the agreement counted */
+  const char *log_dir;      /* --log DIR (engine schedule): event log per rank */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */
@@ -58,6 +63,8 @@ typedef struct conv_eval {
   cnn_run_stats stats;                /* SNN counts, summed over images */
   double seconds;                     /* wall seconds in the SNN runs */
   double ann_seconds;                 /* wall seconds in the ANN checks */
+  double agree[CONV_MAX_STEPS];       /* --schedule compare: fraction of images
+                                         where engine and batch predict alike */
 } conv_eval;
 
 /* The results of all steps, for the printers. */
@@ -103,9 +110,14 @@ int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r,
                cnn_snn **out /* OUT */);
 
 /* ANN and SNN accuracy of s on the first n test images; progress on a
-   tty labelled `what`. */
-void conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
-              const char *what, conv_eval *e /* OUT */);
+   tty labelled `what`.  Under mpirun the images are split over the ranks
+   (image i on rank i mod N) and the counts summed, so every rank gets the
+   totals of one rank's run.  With a->engine the SNN runs on the kernel's
+   engine, and log (may be NULL) records its spikes.  Returns 0 or a
+   negative code with a message (engine schedule only). */
+struct sim_recorder;
+int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
+             const char *what, const struct sim_recorder *log, conv_eval *e /* OUT */);
 
 /* The step count of the energy table: a->energy_steps if given, else the
    fewest steps whose SNN accuracy is within 1 point of the ANN's, else the

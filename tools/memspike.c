@@ -332,6 +332,7 @@ static const subcommand subcommands[] = {
              "        rates per population; --csv FILE writes the merged spikes\n"},
     {.name = "convert",
      .run = cmd_convert,
+     .uses_mpi = 1,
      .synopsis = "convert MODEL --data DIR [options]   (memspike convert --help)"},
 };
 #define NSUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

@@ -17,6 +17,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "../synapses/syn_layer.h"
 
 /* ------------------------------------------------------------------ */
 /* ANN forward (float32)                                              */
@@ -302,58 +303,33 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
 }
 
 /* Scatter layout of the weights (see struct stage). */
-/* Where each input position's kernel lands (bounds and strides resolved
-   once, so a spike's scatter does no division). */
+/* The layer's geometry for the shared plans (synapses/syn_layer.h). */
+static syn_layer_geom stage_geom(const stage *t)
+{
+  return (syn_layer_geom){t->ic, t->ih, t->iw, t->oc, t->oh, t->ow,
+                          t->kh, t->kw, t->sh, t->sw, t->ph, t->pw};
+}
+
+/* Scatter plans: the same plans as the layer projection kinds of the
+   kernel, so that both schedules share one geometry. */
 static void make_plan(stage *t)
 {
   if (t->plan_off)
     return;
-  uint32_t npos = t->ih * t->iw, n = 0;
-  t->plan_off = sim_malloc((npos + 1) * sizeof *t->plan_off, "scatter plan");
-  t->plan_opos = sim_malloc((size_t)npos * t->kh * t->kw * sizeof *t->plan_opos + 4,
-                            "scatter plan");
-  t->plan_koff = sim_malloc((size_t)npos * t->kh * t->kw * sizeof *t->plan_koff + 4,
-                            "scatter plan");
-  for (uint32_t p = 0; p < npos; p++) {
-    uint32_t y = p / t->iw, x = p % t->iw;
-    t->plan_off[p] = n;
-    for (uint32_t ky = 0; ky < t->kh; ky++) {
-      int ny = (int)y + (int)t->ph - (int)ky;
-      if (ny < 0 || ny % (int)t->sh || (uint32_t)ny / t->sh >= t->oh)
-        continue;
-      for (uint32_t kx = 0; kx < t->kw; kx++) {
-        int nx = (int)x + (int)t->pw - (int)kx;
-        if (nx < 0 || nx % (int)t->sw || (uint32_t)nx / t->sw >= t->ow)
-          continue;
-        t->plan_opos[n] = ((uint32_t)ny / t->sh) * t->ow + (uint32_t)nx / t->sw;
-        t->plan_koff[n] = (uint16_t)(ky * t->kw + kx);
-        n++;
-      }
-    }
-  }
-  t->plan_off[npos] = n;
+  syn_layer_geom g = stage_geom(t);
+  syn_layer_plan p;
+  syn_layer_conv_plan(&g, &p);
+  t->plan_off = p.off, t->plan_opos = p.opos, t->plan_koff = p.koff;
 }
 
-/* Pools: for each input neuron, the output neurons whose window holds it
-   (one for non-overlapping windows). */
 static void make_pool_plan(stage *t)
 {
   if (t->plan_off)
     return;
-  uint32_t n = 0, cap = t->nin * ((t->kh + t->sh - 1) / t->sh) * ((t->kw + t->sw - 1) / t->sw);
-  t->plan_off = sim_malloc(((size_t)t->nin + 1) * sizeof *t->plan_off, "pool plan");
-  t->plan_opos = sim_malloc((size_t)cap * sizeof *t->plan_opos + 4, "pool plan");
-  for (uint32_t i = 0; i < t->nin; i++) {
-    uint32_t c = i % t->ic, pos = i / t->ic, y = pos / t->iw, x = pos % t->iw;
-    t->plan_off[i] = n;
-    for (uint32_t oy = y >= t->kh ? (y - t->kh) / t->sh + 1 : 0; oy * t->sh <= y && oy < t->oh;
-         oy++)
-      for (uint32_t ox = x >= t->kw ? (x - t->kw) / t->sw + 1 : 0; ox * t->sw <= x && ox < t->ow;
-           ox++)
-        if (y < oy * t->sh + t->kh && x < ox * t->sw + t->kw && n < cap)
-          t->plan_opos[n++] = (oy * t->ow + ox) * t->oc + c;
-  }
-  t->plan_off[t->nin] = n;
+  syn_layer_geom g = stage_geom(t);
+  syn_layer_plan p;
+  syn_layer_pool_plan(&g, &p);
+  t->plan_off = p.off, t->plan_opos = p.opos, t->plan_koff = p.koff;
 }
 
 void cnn_make_scatter(stage *t)

@@ -34,7 +34,7 @@ NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_
 SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c \
             synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_layer.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
-            network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
+            network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
             network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
             network/net_energy.c
 IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_config_value.c \

@@ -22,10 +22,6 @@ static const char *const proj_keys[] = {
     "source", "target", "rule", "indegree", "outdegree", "p", "allow_autapses",
     "allow_multapses", "weight", "delay", "synapse", NULL};
 
-static const char *const rule_names[] = {"all_to_all", "one_to_one",
-                                         "fixed_indegree", "fixed_outdegree",
-                                         "pairwise_bernoulli", NULL};
-
 /* Degree of a fixed_* rule: <= the size of the side it draws from when
    multapses are off (distinct partners), minus one without autapses onto
    the same population. */
@@ -39,7 +35,7 @@ static int check_degree(cfg *c, cfg_section *s, net_proj_desc *pr,
   uint64_t avail = side->n - (!pr->autapses && pr->src == pr->tgt ? 1 : 0);
   if (!e)
     return io_cfg_fail(c, s, NULL, key, "required by rule %s: expected an integer >= 1",
-                       rule_names[pr->rule]);
+                       pr->rule->name);
   if (io_cfg_parse_uint(e->value, UINT32_MAX, &k) || k < 1)
     return io_cfg_fail(c, s, e, NULL, "expected an integer >= 1 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
@@ -129,55 +125,39 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
                        io_cfg_shorten(e->value, g, sizeof g));
 
   if (!(e = io_cfg_get(s, "rule")))
-    return io_cfg_fail(c, s, NULL, "rule",
-                       "required: expected one of all_to_all, one_to_one, "
-                       "fixed_indegree, fixed_outdegree, pairwise_bernoulli");
-  int r = sim_name_index(rule_names, e->value);
-  if (r < 0)
-    return io_cfg_fail(c, s, e, NULL,
-                       "unknown rule: expected one of all_to_all, one_to_one, "
-                       "fixed_indegree, fixed_outdegree, pairwise_bernoulli (got '%s')",
-                       io_cfg_shorten(e->value, g, sizeof g));
-  pr->rule = (net_rule)r;
+    return io_cfg_fail(c, s, NULL, "rule", "required: expected one of %s", net_rule_names());
+  const net_rule_ops *rule = net_rule_find(e->value);
+  if (!rule)
+    return io_cfg_fail(c, s, e, NULL, "unknown rule: expected one of %s (got '%s')",
+                       net_rule_names(), io_cfg_shorten(e->value, g, sizeof g));
+  pr->rule = rule;
   /* A rule parameter given to another rule is a mistake worth naming. */
-  static const char *const rule_key[] = {NULL, NULL, "indegree", "outdegree", "p"};
   static const char *const rule_params[] = {"indegree", "outdegree", "p", NULL};
   for (int k = 0; rule_params[k]; k++) {
     cfg_entry *x = io_cfg_get(s, rule_params[k]);
-    if (x && (!rule_key[r] || strcmp(rule_key[r], x->key) != 0))
+    if (x && (!rule->param_key || strcmp(rule->param_key, x->key) != 0))
       return io_cfg_fail(c, s, x, NULL,
                          "not a parameter of rule %s: expected %s%s (got '%s')",
-                         rule_names[r], rule_key[r] ? rule_key[r] : "no rule parameter",
-                         rule_key[r] ? " only" : "", io_cfg_shorten(x->value, g, sizeof g));
+                         rule->name, rule->param_key ? rule->param_key : "no rule parameter",
+                         rule->param_key ? " only" : "", io_cfg_shorten(x->value, g, sizeof g));
   }
-  switch (pr->rule) {
-  case NET_ONE_TO_ONE:
-    if (src->n != tgt->n)
-      return io_cfg_fail(c, s, e, NULL,
-                         "one_to_one needs source and target of equal size: "
-                         "expected %s (%u) == %s (%u), or another rule",
-                         src->name, src->n, tgt->name, tgt->n);
-    break;
-  case NET_FIXED_INDEGREE:
-    if (check_degree(c, s, pr, d, "indegree", pr->src))
+  if (rule->same_size && src->n != tgt->n)
+    return io_cfg_fail(c, s, e, NULL,
+                       "%s needs source and target of equal size: "
+                       "expected %s (%u) == %s (%u), or another rule",
+                       rule->name, src->name, src->n, tgt->name, tgt->n);
+  if (rule->param == NET_RULE_DEGREE) {
+    /* Target-keyed rules draw sources, source-keyed ones targets. */
+    if (check_degree(c, s, pr, d, rule->param_key, rule->source ? pr->tgt : pr->src))
       return SIM_ECONFIG;
-    break;
-  case NET_FIXED_OUTDEGREE:
-    if (check_degree(c, s, pr, d, "outdegree", pr->tgt))
-      return SIM_ECONFIG;
-    break;
-  case NET_PAIRWISE_BERNOULLI:
-    if (!(e = io_cfg_get(s, "p")))
-      return io_cfg_fail(c, s, NULL, "p",
-                         "required by rule pairwise_bernoulli: expected a "
-                         "probability in [0, 1]");
+  } else if (rule->param == NET_RULE_PROB) {
+    if (!(e = io_cfg_get(s, rule->param_key)))
+      return io_cfg_fail(c, s, NULL, rule->param_key,
+                         "required by rule %s: expected a probability in [0, 1]",
+                         rule->name);
     if (io_cfg_parse_double(e->value, 0, &pr->p) || !(pr->p >= 0 && pr->p <= 1))
       return io_cfg_fail(c, s, e, NULL, "expected a probability in [0, 1] (got '%s')",
                          io_cfg_shorten(e->value, g, sizeof g));
-    break;
-  case NET_ALL_TO_ALL:
-  default:
-    break;
   }
 
   if (!(e = io_cfg_get(s, "weight")))

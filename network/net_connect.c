@@ -19,8 +19,9 @@ int64_t net_delay_ticks(double delay_ms, double resolution_ms)
   return t < 1 ? 1 : (int64_t)t;
 }
 
-/* Everything one pass needs. */
+/* Everything one pass needs (the rule sees the net_conn part). */
 typedef struct conn_ctx {
+  net_conn rc;       /* the rule's view; rc.pass points back here */
   const net_desc *desc;
   const net_proj_desc *pd;
   const net_pop_desc *src, *tgt;
@@ -29,17 +30,18 @@ typedef struct conn_ctx {
   int fill;          /* 0: count pass, 1: fill pass */
   net_syn_table *t;
   uint64_t *cursor;  /* fill pass: next free slot per source */
-  uint32_t *seen;    /* sampling without replacement: stamp per source */
-  uint32_t stamp;
+  /* The draw under way: target-keyed rules give sources of target j
+     (local index) and source-keyed ones targets of source s; wr and dr are
+     that gid's weight and delay streams. */
+  uint32_t j, s;
+  sim_rng wr, dr;
   int err;
 } conn_ctx;
 
 static int w_is_const(const net_proj_desc *pd) { return pd->weight.kind == NET_DIST_CONST; }
 static int d_is_const(const net_proj_desc *pd) { return pd->delay_ms.kind == NET_DIST_CONST; }
 
-/* Record synapse source offset s -> local target index j.  wr/dr: the
-   weight and delay streams of this target (or source), advanced only in the
-   fill pass, once per synapse drawn (local or not for outdegree). */
+/* Record synapse source offset s -> local target index j. */
 static void emit(conn_ctx *c, uint32_t s, uint32_t j, double w, int64_t d)
 {
   net_syn_table *t = c->t;
@@ -59,12 +61,13 @@ static void emit(conn_ctx *c, uint32_t s, uint32_t j, double w, int64_t d)
     t->d_max = (uint16_t)d;
 }
 
-/* Draw weight and delay for one synapse (fill pass only). */
-static void draw_wd(conn_ctx *c, sim_rng *wr, sim_rng *dr, double *w, int64_t *d)
+/* Draw weight and delay for one synapse (fill pass only): the streams
+   advance once per synapse drawn, local or not. */
+static void draw_wd(conn_ctx *c, double *w, int64_t *d)
 {
   const net_proj_desc *pd = c->pd;
-  *w = w_is_const(pd) ? pd->weight.a : net_dist_draw(&pd->weight, wr);
-  double dm = d_is_const(pd) ? pd->delay_ms.a : net_dist_draw(&pd->delay_ms, dr);
+  *w = w_is_const(pd) ? pd->weight.a : net_dist_draw(&pd->weight, &c->wr);
+  double dm = d_is_const(pd) ? pd->delay_ms.a : net_dist_draw(&pd->delay_ms, &c->dr);
   *d = net_delay_ticks(dm, c->desc->sim.resolution_ms);
   if (*d > NET_MAX_DELAY_TICKS && !c->err)
     c->err = sim_error_set(SIM_ERANGE,
@@ -75,129 +78,62 @@ static void draw_wd(conn_ctx *c, sim_rng *wr, sim_rng *dr, double *w, int64_t *d
                            NET_MAX_DELAY_TICKS);
 }
 
-/* One local target j (gid tg, offset to within its population): enumerate
-   its sources per the target-keyed rule. */
-static void connect_target(conn_ctx *c, uint32_t j, sim_gid tg, uint32_t to)
+void net_conn_emit_source(net_conn *rc, uint32_t s)
 {
-  const net_proj_desc *pd = c->pd;
-  const uint64_t seed = c->desc->sim.seed;
-  const uint32_t n = c->src->n;
-  const int same = c->src == c->tgt;
-  sim_rng cr, wr, dr;
-  sim_rng_stream(&cr, seed, tg, SIM_RNG_CONNECT, c->proj);
-  sim_rng_stream(&wr, seed, tg, SIM_RNG_WEIGHT, c->proj);
-  sim_rng_stream(&dr, seed, tg, SIM_RNG_DELAY, c->proj);
+  conn_ctx *c = rc->pass;
   double w = 0;
   int64_t d = 0;
-#define EMIT(s)                        \
-  do {                                 \
-    if (c->fill)                       \
-      draw_wd(c, &wr, &dr, &w, &d);    \
-    emit(c, (s), j, w, d);             \
-  } while (0)
-
-  switch (pd->rule) {
-  case NET_ALL_TO_ALL:
-    for (uint32_t s = 0; s < n; s++)
-      if (pd->autapses || !same || s != to)
-        EMIT(s);
-    break;
-  case NET_ONE_TO_ONE:
-    if (pd->autapses || !same)
-      EMIT(to);
-    break;
-  case NET_FIXED_INDEGREE: {
-    c->stamp++;
-    for (uint32_t k = 0; k < pd->degree; k++) {
-      uint32_t s;
-      for (;;) {
-        s = sim_rng_below(&cr, n);
-        if (!pd->autapses && same && s == to)
-          continue;
-        if (!pd->multapses) {
-          if (c->seen[s] == c->stamp)
-            continue;
-          c->seen[s] = c->stamp;
-        }
-        break;
-      }
-      EMIT(s);
-    }
-    break;
-  }
-  case NET_PAIRWISE_BERNOULLI: {
-    if (pd->p <= 0)
-      break;
-    uint64_t s = 0;
-    for (;;) {
-      s += pd->p >= 1 ? 0 : sim_rng_geometric(&cr, pd->p);
-      if (s >= n)
-        break;
-      if (pd->autapses || !same || s != to)
-        EMIT((uint32_t)s);
-      s++;
-    }
-    break;
-  }
-  case NET_FIXED_OUTDEGREE:
-    break; /* source-keyed: see connect_outdegree */
-  }
-#undef EMIT
+  if (c->fill)
+    draw_wd(c, &w, &d);
+  emit(c, s, c->j, w, d);
 }
 
-/* fixed_outdegree: each source draws its targets; keep the local ones. */
-static void connect_outdegree(conn_ctx *c)
+void net_conn_emit_target(net_conn *rc, uint32_t to)
 {
-  const net_proj_desc *pd = c->pd;
-  const uint64_t seed = c->desc->sim.seed;
+  conn_ctx *c = rc->pass;
+  double w = 0;
+  int64_t d = 0;
+  if (c->fill)
+    draw_wd(c, &w, &d); /* drawn for every synapse, local or not: the stream
+                           is rank-independent */
   const uint32_t nt = c->tgt->n;
-  const int same = c->src == c->tgt;
-  for (uint32_t s = 0; s < c->src->n; s++) {
-    sim_gid sg = c->src->first_gid + s;
-    sim_rng cr, wr, dr;
-    sim_rng_stream(&cr, seed, sg, SIM_RNG_CONNECT, c->proj);
-    sim_rng_stream(&wr, seed, sg, SIM_RNG_WEIGHT, c->proj);
-    sim_rng_stream(&dr, seed, sg, SIM_RNG_DELAY, c->proj);
-    c->stamp++;
-    for (uint32_t k = 0; k < pd->degree; k++) {
-      uint32_t to;
-      for (;;) {
-        to = sim_rng_below(&cr, nt);
-        if (!pd->autapses && same && to == s)
-          continue;
-        if (!pd->multapses) {
-          if (c->seen[to] == c->stamp)
-            continue;
-          c->seen[to] = c->stamp;
-        }
-        break;
-      }
-      double w = 0;
-      int64_t d = 0;
-      if (c->fill)
-        draw_wd(c, &wr, &dr, &w, &d); /* drawn for every synapse, local or
-                                         not: the stream is rank-independent */
-      sim_gid tg = c->tgt->first_gid + to;
-      if (net_part_owner(c->part, c->tgt->first_gid, nt, tg) == c->part->rank)
-        emit(c, s, net_part_index(c->part, c->tgt->first_gid, nt, tg), w, d);
-    }
-  }
+  sim_gid tg = c->tgt->first_gid + to;
+  if (net_part_owner(c->part, c->tgt->first_gid, nt, tg) == c->part->rank)
+    emit(c, c->s, net_part_index(c->part, c->tgt->first_gid, nt, tg), w, d);
+}
+
+/* Streams of gid g for this projection: connectivity, weights, delays. */
+static void streams(conn_ctx *c, sim_gid g, sim_rng *cr)
+{
+  const uint64_t seed = c->desc->sim.seed;
+  sim_rng_stream(cr, seed, g, SIM_RNG_CONNECT, c->proj);
+  sim_rng_stream(&c->wr, seed, g, SIM_RNG_WEIGHT, c->proj);
+  sim_rng_stream(&c->dr, seed, g, SIM_RNG_DELAY, c->proj);
 }
 
 static void run_pass(conn_ctx *c)
 {
-  if (c->pd->rule == NET_FIXED_OUTDEGREE) {
-    connect_outdegree(c);
+  const net_rule_ops *rule = c->pd->rule;
+  sim_rng cr;
+  if (rule->source) {
+    /* Source-keyed: each source draws its targets; keep the local ones. */
+    for (uint32_t s = 0; s < c->src->n; s++) {
+      c->s = s;
+      streams(c, c->src->first_gid + s, &cr);
+      rule->source(&c->rc, &cr, s);
+    }
     return;
   }
   uint32_t nloc = net_part_nlocal(c->part, c->tgt->first_gid, c->tgt->n);
   for (uint32_t j = 0; j < nloc; j++) {
     sim_gid tg = net_part_gid(c->part, c->tgt->first_gid, c->tgt->n, j);
-    connect_target(c, j, tg, tg - c->tgt->first_gid);
+    c->j = j;
+    streams(c, tg, &cr);
+    rule->target(&c->rc, &cr, tg - c->tgt->first_gid);
   }
 }
 
-/* fixed_outdegree fills each source's list in draw order; sort it by
+/* Source-keyed rules fill each source's list in draw order; sort it by
    target (stable: a target's synapses from one source keep their order),
    so that every list is target-ordered whatever the rule. */
 static void sort_by_target(net_syn_table *t)
@@ -237,13 +173,16 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
       .part = part,
       .t = out,
   };
+  c.rc = (net_conn){.nsrc = c.src->n, .ntgt = c.tgt->n, .same = c.src == c.tgt,
+                    .autapses = pd->autapses, .multapses = pd->multapses,
+                    .degree = pd->degree, .p = pd->p, .pass = &c};
+  const int by_source = pd->rule->source != NULL;
   memset(out, 0, sizeof *out);
   out->src_n = c.src->n;
   out->off = sim_calloc((size_t)c.src->n + 1, sizeof *out->off, "synapse offsets");
-  if (!pd->multapses) {
-    uint32_t m = pd->rule == NET_FIXED_OUTDEGREE ? c.tgt->n : c.src->n;
-    c.seen = sim_calloc(m, sizeof *c.seen, "sampling marks");
-  }
+  const uint32_t nseen = by_source ? c.tgt->n : c.src->n;
+  if (!pd->multapses)
+    c.rc.seen = sim_calloc(nseen + 1, sizeof *c.rc.seen, "sampling marks");
   /* Pass 1: count synapses per source. */
   run_pass(&c);
   for (uint32_t s = 0; s < c.src->n; s++)
@@ -264,14 +203,13 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   c.cursor = sim_malloc((size_t)c.src->n * sizeof *c.cursor, "synapse cursors");
   memcpy(c.cursor, out->off, (size_t)c.src->n * sizeof *c.cursor);
   c.fill = 1;
-  c.stamp = 0;
-  if (c.seen)
-    memset(c.seen, 0,
-           (pd->rule == NET_FIXED_OUTDEGREE ? c.tgt->n : c.src->n) * sizeof *c.seen);
+  c.rc.stamp = 0;
+  if (c.rc.seen)
+    memset(c.rc.seen, 0, nseen * sizeof *c.rc.seen);
   run_pass(&c);
   sim_free(c.cursor);
-  sim_free(c.seen);
-  if (pd->rule == NET_FIXED_OUTDEGREE)
+  sim_free(c.rc.seen);
+  if (by_source)
     sort_by_target(out);
   if (out->nsyn == 0 || !out->d)
     out->d_min = out->d_max = out->d_const;

@@ -12,6 +12,7 @@
 
 #include "../core/sim_types.h"
 #include "../neurons/nrn_model.h"
+#include "net_rule.h"
 
 /* A value or a random distribution (weights, delays, initial states). */
 typedef enum net_dist_kind {
@@ -63,19 +64,12 @@ typedef struct net_pop_desc {
   sim_gid first_gid;           /* gids [first_gid, first_gid + n) */
 } net_pop_desc;
 
-typedef enum net_rule {
-  NET_ALL_TO_ALL = 0,
-  NET_ONE_TO_ONE = 1,
-  NET_FIXED_INDEGREE = 2,
-  NET_FIXED_OUTDEGREE = 3,
-  NET_PAIRWISE_BERNOULLI = 4
-} net_rule;
 
 typedef struct net_proj_desc {
   char *name;        /* owned */
   int line;          /* line of the [projection NAME] header */
   uint32_t src, tgt; /* population indices */
-  net_rule rule;
+  const net_rule_ops *rule; /* connection rule (net_rule.h) */
   uint32_t degree;   /* indegree or outdegree for the fixed_* rules */
   double p;          /* pairwise_bernoulli probability */
   int autapses;      /* allow_autapses (NEST default true) */

@@ -487,7 +487,7 @@ static void test_rule_params(void)
                                   "allow_autapses = false");
   net_desc *d = load_ok("rule_fine.ini", fine, NULL, 0);
   CU_ASSERT(d && d->projs[0].degree == 9 && !d->projs[0].autapses &&
-            !d->projs[0].multapses && d->projs[0].rule == NET_FIXED_INDEGREE);
+            !d->projs[0].multapses && d->projs[0].rule == &net_rule_fixed_indegree);
   net_desc_destroy(d);
 #undef PROJ
 }
@@ -784,7 +784,7 @@ static void test_valid_roundtrip(void)
 
   CU_ASSERT_EQUAL_FATAL(d->nprojs, 3);
   const net_proj_desc *ee = &d->projs[0], *ie = &d->projs[1], *ne = &d->projs[2];
-  CU_ASSERT(ee->src == 1 && ee->tgt == 1 && ee->rule == NET_FIXED_INDEGREE &&
+  CU_ASSERT(ee->src == 1 && ee->tgt == 1 && ee->rule == &net_rule_fixed_indegree &&
             ee->degree == 10 && !ee->autapses && !ee->multapses);
   CU_ASSERT(ee->weight.kind == NET_DIST_NORMAL && ee->weight.a == 0.1 &&
             ee->weight.b == 0.01 && ee->weight.lo == 0 && ee->weight.hi == 1);
@@ -793,11 +793,11 @@ static void test_valid_roundtrip(void)
   CU_ASSERT_STRING_EQUAL(ee->synapse, "static_synapse");
   CU_ASSERT_EQUAL(ee->nsyn_params, 0);
   CU_ASSERT_EQUAL(ee->line, 34);
-  CU_ASSERT(ie->src == 1 && ie->tgt == 2 && ie->rule == NET_PAIRWISE_BERNOULLI &&
+  CU_ASSERT(ie->src == 1 && ie->tgt == 2 && ie->rule == &net_rule_pairwise_bernoulli &&
             ie->p == 0.25 && ie->autapses && ie->multapses);
   CU_ASSERT(ie->weight.kind == NET_DIST_CONST && ie->weight.a == 16.2);
   CU_ASSERT(ie->delay_ms.kind == NET_DIST_NORMAL && ie->delay_ms.lo == 0.05);
-  CU_ASSERT(ne->src == 0 && ne->tgt == 1 && ne->rule == NET_FIXED_OUTDEGREE &&
+  CU_ASSERT(ne->src == 0 && ne->tgt == 1 && ne->rule == &net_rule_fixed_outdegree &&
             ne->degree == 7 && ne->weight.a == -0.5 && ne->delay_ms.a == 0.05);
 
   CU_ASSERT_EQUAL_FATAL(d->nrecs, 1);
@@ -993,7 +993,7 @@ static void test_shipped_configs(void)
   for (uint32_t i = 0; i < d->nprojs; i++) {
     const net_proj_desc *p = &d->projs[i];
     CU_ASSERT_DOUBLE_EQUAL(p->delay_ms.a, 1.5, 1e-12);
-    if (p->rule == NET_FIXED_INDEGREE)
+    if (p->rule == &net_rule_fixed_indegree)
       CU_ASSERT_EQUAL(p->degree, (int)p->src == e ? 1000u : 250u);
     CU_ASSERT_DOUBLE_EQUAL(p->weight.a, (int)p->src == in ? -0.5 : 0.1, 1e-12);
   }
@@ -1004,7 +1004,7 @@ static void test_shipped_configs(void)
   CU_ASSERT(d->total == 4000 && d->nprojs == 4);
   for (uint32_t i = 0; i < d->nprojs; i++) {
     const net_proj_desc *p = &d->projs[i];
-    CU_ASSERT(p->rule == NET_PAIRWISE_BERNOULLI && p->p == 0.02);
+    CU_ASSERT(p->rule == &net_rule_pairwise_bernoulli && p->p == 0.02);
     CU_ASSERT_DOUBLE_EQUAL(p->weight.a, p->src == 0 ? 16.2 : -90, 1e-12);
   }
   net_desc_destroy(d);

@@ -15,7 +15,7 @@
 /* A description with populations A (na) and B (nb) of iaf_psc_delta and one
    projection src -> tgt (0 = A, 1 = B). */
 static net_desc *make_desc(uint32_t na, uint32_t nb, uint32_t src, uint32_t tgt,
-                           net_rule rule, uint32_t degree, double p)
+                           const net_rule_ops *rule, uint32_t degree, double p)
 {
   net_desc *d = sim_calloc(1, sizeof *d, "test desc");
   d->file = sim_strdup("test", "t");
@@ -65,7 +65,7 @@ static void per_target(const net_syn_table *t, uint32_t nt, uint32_t *in)
 
 static void test_all_to_all_and_one_to_one(void)
 {
-  net_desc *d = make_desc(30, 20, 0, 1, NET_ALL_TO_ALL, 0, 0);
+  net_desc *d = make_desc(30, 20, 0, 1, &net_rule_all_to_all, 0, 0);
   net_syn_table t;
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 600);
@@ -81,7 +81,7 @@ static void test_all_to_all_and_one_to_one(void)
     for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
       CU_ASSERT_NOT_EQUAL(t.tgt[k], s);
   sim_syn_table_fini(&t);
-  d->projs[0].rule = NET_ONE_TO_ONE;
+  d->projs[0].rule = &net_rule_one_to_one;
   d->projs[0].autapses = 1;
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 30);
@@ -93,7 +93,7 @@ static void test_all_to_all_and_one_to_one(void)
 
 static void test_fixed_indegree(void)
 {
-  net_desc *d = make_desc(200, 0, 0, 0, NET_FIXED_INDEGREE, 50, 0);
+  net_desc *d = make_desc(200, 0, 0, 0, &net_rule_fixed_indegree, 50, 0);
   uint32_t in[200];
   net_syn_table t;
   for (int flags = 0; flags < 2; flags++) {
@@ -127,7 +127,7 @@ static void test_fixed_indegree(void)
 
 static void test_fixed_outdegree(void)
 {
-  net_desc *d = make_desc(100, 300, 0, 1, NET_FIXED_OUTDEGREE, 40, 0);
+  net_desc *d = make_desc(100, 300, 0, 1, &net_rule_fixed_outdegree, 40, 0);
   d->projs[0].multapses = 0;
   net_syn_table t;
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
@@ -157,7 +157,7 @@ static void test_pairwise_bernoulli(void)
 {
   const uint32_t n = 1000;
   const double p = 0.02;
-  net_desc *d = make_desc(n, 0, 0, 0, NET_PAIRWISE_BERNOULLI, 0, p);
+  net_desc *d = make_desc(n, 0, 0, 0, &net_rule_pairwise_bernoulli, 0, p);
   d->projs[0].autapses = 0;
   net_syn_table t;
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
@@ -224,8 +224,8 @@ static void sort_stable(syn4 *a, size_t n)
 
 static void test_rank_independence(void)
 {
-  const net_rule rules[] = {NET_FIXED_INDEGREE, NET_FIXED_OUTDEGREE, NET_PAIRWISE_BERNOULLI,
-                            NET_ALL_TO_ALL};
+  const net_rule_ops *const rules[] = {&net_rule_fixed_indegree, &net_rule_fixed_outdegree, &net_rule_pairwise_bernoulli,
+                            &net_rule_all_to_all};
   for (int ri = 0; ri < 4; ri++) {
     net_desc *d = make_desc(60, 45, 0, 1, rules[ri], 7, 0.1);
     d->projs[0].weight = (net_dist){NET_DIST_NORMAL, 1.0, 0.5, 0.0, 2.0};

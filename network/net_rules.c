@@ -1,0 +1,108 @@
+/*
+ * net_rules.c: the connection rules (net_rule.h), NEST's semantics, and
+ * their registry.
+ */
+#include "net_rule.h"
+
+#include <string.h>
+
+static void all_to_all(net_conn *c, sim_rng *cr, uint32_t to)
+{
+  (void)cr;
+  for (uint32_t s = 0; s < c->nsrc; s++)
+    if (c->autapses || !c->same || s != to)
+      net_conn_emit_source(c, s);
+}
+
+static void one_to_one(net_conn *c, sim_rng *cr, uint32_t to)
+{
+  (void)cr;
+  if (c->autapses || !c->same)
+    net_conn_emit_source(c, to);
+}
+
+/* degree partners drawn uniformly from n, skipping `self` (no autapses)
+   and, without multapses, partners drawn already. */
+static uint32_t draw_partner(net_conn *c, sim_rng *cr, uint32_t n, uint32_t self)
+{
+  for (;;) {
+    uint32_t x = sim_rng_below(cr, n);
+    if (!c->autapses && c->same && x == self)
+      continue;
+    if (!c->multapses) {
+      if (c->seen[x] == c->stamp)
+        continue;
+      c->seen[x] = c->stamp;
+    }
+    return x;
+  }
+}
+
+static void fixed_indegree(net_conn *c, sim_rng *cr, uint32_t to)
+{
+  c->stamp++;
+  for (uint32_t k = 0; k < c->degree; k++)
+    net_conn_emit_source(c, draw_partner(c, cr, c->nsrc, to));
+}
+
+static void fixed_outdegree(net_conn *c, sim_rng *cr, uint32_t s)
+{
+  c->stamp++;
+  for (uint32_t k = 0; k < c->degree; k++)
+    net_conn_emit_target(c, draw_partner(c, cr, c->ntgt, s));
+}
+
+/* Bernoulli trials over the sources by geometric skips: work per synapse. */
+static void pairwise_bernoulli(net_conn *c, sim_rng *cr, uint32_t to)
+{
+  if (c->p <= 0)
+    return;
+  uint64_t s = 0;
+  for (;;) {
+    s += c->p >= 1 ? 0 : sim_rng_geometric(cr, c->p);
+    if (s >= c->nsrc)
+      break;
+    if (c->autapses || !c->same || s != to)
+      net_conn_emit_source(c, (uint32_t)s);
+    s++;
+  }
+}
+
+const net_rule_ops net_rule_all_to_all = {.name = "all_to_all", .target = all_to_all};
+const net_rule_ops net_rule_one_to_one = {.name = "one_to_one", .same_size = 1,
+                                          .target = one_to_one};
+const net_rule_ops net_rule_fixed_indegree = {.name = "fixed_indegree", .param_key = "indegree",
+                                              .param = NET_RULE_DEGREE,
+                                              .target = fixed_indegree};
+const net_rule_ops net_rule_fixed_outdegree = {.name = "fixed_outdegree",
+                                               .param_key = "outdegree",
+                                               .param = NET_RULE_DEGREE,
+                                               .source = fixed_outdegree};
+const net_rule_ops net_rule_pairwise_bernoulli = {.name = "pairwise_bernoulli",
+                                                  .param_key = "p", .param = NET_RULE_PROB,
+                                                  .target = pairwise_bernoulli};
+
+static const net_rule_ops *const rules[] = {
+    &net_rule_all_to_all,     &net_rule_one_to_one,         &net_rule_fixed_indegree,
+    &net_rule_fixed_outdegree, &net_rule_pairwise_bernoulli,
+};
+
+const net_rule_ops *net_rule_find(const char *name)
+{
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+    if (!strcmp(rules[i]->name, name))
+      return rules[i];
+  return NULL;
+}
+
+const char *net_rule_names(void)
+{
+  static char buf[256];
+  if (!buf[0])
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+      if (i)
+        strncat(buf, ", ", sizeof buf - strlen(buf) - 1);
+      strncat(buf, rules[i]->name, sizeof buf - strlen(buf) - 1);
+    }
+  return buf;
+}

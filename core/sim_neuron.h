@@ -13,8 +13,9 @@
  * A NULL method means "not supported": state_init NULL: the state starts
  * all zero; var_set / var_get NULL: the model has no state variables
  * (var_names is empty); first_event NULL: no self-event before the first
- * input.  param_default, param_set, param_finalize and update are
- * required.
+ * input; param_default NULL: parameters start all zero; param_set NULL:
+ * no parameters; param_finalize NULL: nothing to check or precompute.
+ * update is required.
  */
 #ifndef SIM_NEURON_H
 #define SIM_NEURON_H

@@ -149,8 +149,9 @@ static int build_neurons(cfg *c, cfg_section *s, net_pop_desc *p)
 {
   char g[96], allowed[1024], why[800];
   const nrn_model_ops *m = p->model;
-  p->param = sim_malloc(m->param_size, "population parameters");
-  m->param_default(p->param);
+  p->param = sim_calloc(1, m->param_size + 1, "population parameters");
+  if (m->param_default)
+    m->param_default(p->param);
   p->init = sim_calloc(s->n, sizeof *p->init, "initial state values");
   io_cfg_join_names(allowed, sizeof allowed, pop_base_keys, m->param_names, m->var_names);
   for (size_t i = 0; i < s->n; i++) {
@@ -179,7 +180,7 @@ static int build_neurons(cfg *c, cfg_section *s, net_pop_desc *p)
                          "expected a number (or true/false) for parameter %s of "
                          "%s (got '%s')", e->key, m->name,
                          io_cfg_shorten(e->value, g, sizeof g));
-    int rc = m->param_set(p->param, e->key, v);
+    int rc = m->param_set ? m->param_set(p->param, e->key, v) : SIM_EINVAL;
     if (rc == SIM_EINVAL)
       return io_cfg_fail_unknown(c, s, e, allowed);
     if (rc) {
@@ -188,7 +189,7 @@ static int build_neurons(cfg *c, cfg_section *s, net_pop_desc *p)
                          io_cfg_shorten(e->value, g, sizeof g));
     }
   }
-  if (m->param_finalize(p->param, c->res_ms)) {
+  if (m->param_finalize && m->param_finalize(p->param, c->res_ms)) {
     snprintf(why, sizeof why, "%s", sim_error_msg());
     return io_cfg_fail(c, s, NULL, NULL, "parameters of %s: %s", m->name, why);
   }

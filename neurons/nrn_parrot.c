@@ -4,31 +4,12 @@
  * poisson_generator's per-target trains into spikes that pass plastic
  * synapses, as NEST's STDP examples do.  Several input spikes in one tick
  * give one spike (NEST sends one spike with that multiplicity).
- * Stateless: no state variables, no self-events (those methods are NULL).
+ * Stateless and without parameters: every method but update is NULL.
  */
-#include <string.h>
-
 #include "nrn_model.h"
 
 static const char *const param_names[] = {NULL};
 static const char *const var_names[] = {NULL};
-
-static void parrot_param_default(void *p) { memset(p, 0, sizeof(double)); }
-
-static int parrot_param_set(void *p, const char *key, double v)
-{
-  (void)p;
-  (void)key;
-  (void)v;
-  return SIM_EINVAL; /* no parameters */
-}
-
-static int parrot_param_finalize(void *p, double h)
-{
-  (void)p;
-  (void)h;
-  return 0;
-}
 
 static void parrot_update(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx, uint32_t n)
 {
@@ -47,14 +28,11 @@ const nrn_model_ops nrn_parrot_neuron_ops = {
     .name = "parrot_neuron",
     .summary = "repeats its input spikes (to put Poisson trains on plastic synapses)",
     .state_size = 1,
-    .param_size = sizeof(double),
+    .param_size = 0,
     .nports = 1,
     .per_tick = 0,
     .port_by_sign = 0,
     .param_names = param_names,
     .var_names = var_names,
-    .param_default = parrot_param_default,
-    .param_set = parrot_param_set,
-    .param_finalize = parrot_param_finalize,
     .update = parrot_update,
 };

@@ -32,8 +32,10 @@ static net_desc *make_desc(uint32_t na, uint32_t nb, uint32_t src, uint32_t tgt,
     d->pops[i].n = i ? nb : na;
     d->pops[i].first_gid = i ? na : 0;
     d->pops[i].param = sim_calloc(1, m->param_size, "t");
-    m->param_default(d->pops[i].param);
-    m->param_finalize(d->pops[i].param, 0.1);
+    if (m->param_default)
+      m->param_default(d->pops[i].param);
+    if (m->param_finalize)
+      m->param_finalize(d->pops[i].param, 0.1);
   }
   d->total = na + nb;
   d->nprojs = 1;

@@ -6,7 +6,7 @@
  * recompute them by hand.
  *
  * Owns the constants loaded from an INI file (net_energy_param), read with
- * libinih the way synapses/syn_device.c reads device presets: one line at a
+ * libinih the way io/io_preset.c reads device presets: one line at a
  * time through a counting reader, so every message names file:line and key.
  */
 #include "net_energy.h"

@@ -15,6 +15,7 @@
   X(log)               \
   X(engine)            \
   X(device)             \
+  X(preset)             \
   X(stdp)               \
   X(energy)             \
   X(model)              \

@@ -23,6 +23,7 @@
 #include "../core/sim_clock.h"
 #include "../core/sim_error.h"
 #include "../io/io_model.h"
+#include "../io/io_preset.h"
 #include "../network/net_cnn.h"
 #include "../network/net_energy.h"
 #include "../synapses/syn_device.h"
@@ -46,7 +47,8 @@ static const char usage[] =
     "  --energy FILE    energy constants (default configs/energy/default.ini)\n"
     "  --energy-steps T steps for the energy table (default: the fewest within 1%% of\n"
     "                   the ANN's accuracy, else the largest)\n"
-    "  --device PRESET  weights on device pairs of this preset (configs/devices/)\n"
+    "  --device PRESET  weights on device pairs of this preset ($MEMSPIKE_DEVICES, then\n"
+    "                   configs/devices/)\n"
     "  --drift-time S   seconds between programming and inference (default 1)\n"
     "  --finetune-last N retrain the last layer on N training images through the\n"
     "                   weights the devices hold (Yao et al. 2020)\n"
@@ -250,7 +252,7 @@ int cmd_convert(int argc, char **argv)
     goto fail;
   }
   syn_device_param dev;
-  if (a.device && syn_device_preset_load("configs/devices", a.device, &dev))
+  if (a.device && io_preset_find(NULL, a.device, &dev))
     goto fail;
   status = 1;
   uint32_t n = a.images && a.images < test_img->n ? a.images : test_img->n;

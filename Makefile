@@ -31,13 +31,15 @@ CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c 
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
             neurons/nrn_poisson.c neurons/nrn_spike_generator.c
-SYN_SRC  := synapses/syn_device.c synapses/syn_spec.c synapses/syn_store.c \
+SYN_SRC  := synapses/syn_device.c synapses/syn_rule.c synapses/syn_rule_linear.c \
+            synapses/syn_rule_softbounds.c synapses/syn_rule_expstep.c synapses/syn_rule_pcm.c \
+            synapses/syn_spec.c synapses/syn_store.c \
             synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_layer.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
             network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
             network/net_energy.c
-IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_config.c io/io_config_value.c \
+IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
             io/io_log_write.c io/io_log_read.c io/io_replay.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c
@@ -46,7 +48,7 @@ LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
-            tests/test_log.c tests/test_engine.c tests/test_device.c \
+            tests/test_log.c tests/test_engine.c tests/test_device.c tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c

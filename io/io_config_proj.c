@@ -6,6 +6,7 @@
  */
 #include "io_config_int.h"
 #include "../synapses/syn_spec.h"
+#include "io_preset.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -86,9 +87,16 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
   }
   {
     uint32_t bad = 0;
+    syn_device_param preset;
+    cfg_entry *dev = strcmp(pr->synapse, "device") == 0 ? io_cfg_get(s, "device") : NULL;
+    if (dev && io_preset_find(c->file, dev->value, &preset)) {
+      char why[700];
+      snprintf(why, sizeof why, "%s", sim_error_msg());
+      return io_cfg_fail(c, s, dev, NULL, "%s", why);
+    }
     pr->spec = sim_calloc(1, sizeof *pr->spec, "synapse spec");
-    if (syn_spec_parse(pr->spec, pr->synapse, pr->syn_params, pr->nsyn_params, c->file,
-                       &bad)) {
+    if (syn_spec_parse(pr->spec, pr->synapse, pr->syn_params, pr->nsyn_params,
+                       dev ? &preset : NULL, &bad)) {
       char why[700];
       snprintf(why, sizeof why, "%s", sim_error_msg());
       cfg_entry *x = bad < pr->nsyn_params ? io_cfg_get(s, pr->syn_params[bad].key) : e;

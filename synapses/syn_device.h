@@ -5,6 +5,10 @@
  * (c2c) variation, stuck devices, read noise, retention, and energy per
  * read and per write pulse.  Pure functions: the engine owns the storage.
  *
+ * This is the common part of every device; the shape of a write pulse is
+ * its rule's (syn_rule.h: one ops table and file per rule, found by the
+ * preset key `rule`).  Preset files are read by io/io_preset.h.
+ *
  * Units.  A device's state is its weight w in aihwkit's normalized units
  * (dimensionless, e.g. -0.8276 .. 1.1724 for Li-WO3 ECRAM).  Its
  * conductance is G = g_ref_uS + w * g_scale_uS (micro-siemens), which
@@ -19,20 +23,17 @@
 #ifndef SYN_DEVICE_H
 #define SYN_DEVICE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../core/sim_rng.h"
 
-/* Pulse update rules (aihwkit names in comments). */
-typedef enum syn_rule {
-  SYN_RULE_LINEAR_STEP = 0, /* LinearStepDevice: dw scaled by (1 -/+ gamma w) */
-  SYN_RULE_SOFT_BOUNDS = 1, /* SoftBoundsDevice: dw scaled by distance to bound */
-  SYN_RULE_EXP_STEP = 2,    /* ExpStepDevice: Gong 2018 exponential step */
-  SYN_RULE_PCM = 3          /* one-sided exp-step: potentiation only; a
-                               "down" pulse on a PCM is a reset (see below) */
-} syn_rule;
+struct syn_rule_ops; /* syn_rule.h: one pulse rule */
 
-/* Retention: what happens to w with no write for dt seconds. */
+/* Retention: what happens to w with no write for dt seconds.  A closed
+   set, unlike the rules: syn_store lays out each projection's state by it
+   (relax: one epoch factor per projection; drift: a programming time and
+   an exponent per device), so a new kind changes the store anyway. */
 typedef enum syn_retention {
   SYN_RET_NONE = 0,
   SYN_RET_RELAX = 1, /* w -> w_rest + (w - w_rest) exp(-dt / lifetime_s) */
@@ -40,10 +41,24 @@ typedef enum syn_retention {
                         conductance above g_ref (w >= 0 for PCM) */
 } syn_retention;
 
-/* A preset: one device type (parsed from configs/devices/NAME.ini). */
+#define SYN_RULE_PARAM_MAX 128 /* bytes: the largest rule parameter struct */
+#define SYN_RULE_INST_MAX 4    /* per-device draws a rule may keep */
+#define SYN_DEVICE_RULE_KEY "rule" /* the key that selects the rule: readers
+                                      set it before the others, whose
+                                      meaning depends on it */
+
+/* A preset: one device type (configs/devices/NAME.ini, read by
+   io/io_preset.c).  A plain value: copy it freely. */
 typedef struct syn_device_param {
   char name[64];          /* preset name ("ecram_li_wo3") */
-  syn_rule rule;
+  const struct syn_rule_ops *rule; /* the pulse rule (registry: syn_rule.h);
+                             never NULL after syn_device_param_default */
+  union {                 /* the rule's own parameter struct (rule->
+                             param_size bytes); syn_device_rule_param */
+    double d[SYN_RULE_PARAM_MAX / sizeof(double)];
+    void *align_p;
+    long double align_ld;
+  } rule_param;
   /* Step and bounds (normalized w). */
   double dw_min;          /* nominal step of one pulse at w = 0 */
   double w_min, w_max;    /* nominal bounds */
@@ -51,13 +66,6 @@ typedef struct syn_device_param {
                              dw_down = dw_min (1 - up_down) (aihwkit) --
                              symmetric about dw_min; aihwkit's own up_down
                              converts as in docs/devices.md */
-  double gamma_up, gamma_down; /* LINEAR_STEP: slopes of the step vs w */
-  double gamma_up_dtod, gamma_down_dtod; /* LINEAR_STEP: d2d std of gamma_up,
-                             gamma_down (absolute; aihwkit; added) */
-  /* EXP_STEP / PCM (Gong 2018, aihwkit ExpStepDevice):
-     z = 2 a w / (w_max - w_min) + b; dw_up = dw_min_up (1 - A_up e^{gamma_up z}),
-     dw_down = dw_min_down (1 - A_down e^{-gamma_down z}) -- names as aihwkit */
-  double A_up, A_down, gamma_exp_up, gamma_exp_down, a, b;
   /* Variation. */
   double dw_min_dtod;     /* d2d: relative std of dw_min per device */
   double up_down_dtod;    /* d2d: std of up_down per device */
@@ -65,13 +73,8 @@ typedef struct syn_device_param {
   double w_min_dtod, w_max_dtod; /* d2d: relative std of w_min / w_max when
                              they differ (aihwkit ReRamSB); NAN: use
                              w_bounds_dtod (added) */
-  double dw_min_std;      /* c2c: relative std of each pulse's step */
-  int mult_noise;         /* LINEAR_STEP, SOFT_BOUNDS: 1 = c2c noise scales
-                             the whole step (aihwkit mult_noise), 0 = it
-                             scales the device's dw only (added) */
-  double dw_min_std_add, dw_min_std_slope; /* EXP_STEP, PCM: aihwkit's
-                             "complex noise": step std = dw_min_std (|dw| +
-                             add + slope |w|); 0, 0 = plain (added) */
+  double dw_min_std;      /* c2c: relative std of each pulse's step (how it
+                             enters the step is the rule's) */
   double stuck_fraction;  /* probability a device is stuck (0..1) */
   double stuck_w;         /* stuck devices hold this w (NAN: a uniform
                              draw within that device's bounds) */
@@ -80,8 +83,6 @@ typedef struct syn_device_param {
      target w_t is max(0, c0 + c1 x + c2 x^2), x = (w_t - w_min) /
      (w_max - w_min) (aihwkit PCMLikeNoiseModel's polynomial, in w units). */
   double prog_noise_c0, prog_noise_c1, prog_noise_c2;
-  /* PCM reset: a down pulse sets w to reset_w (+ reset_std noise). */
-  double reset_w, reset_std;
   /* Retention. */
   syn_retention retention;
   double lifetime_s;      /* RELAX: time constant (s) */
@@ -106,26 +107,45 @@ typedef struct syn_device_inst {
                              point of its rule */
   double w_min, w_max;    /* this device's bounds */
   double nu;              /* DRIFT: this device's exponent */
-  double gamma_up, gamma_down; /* LINEAR_STEP: this device's slopes (>= 0),
-                             added */
+  double rule[SYN_RULE_INST_MAX]; /* the rule's own draws (e.g.
+                             linear_step's slopes); its inst_keys name them */
   int stuck;              /* 1: the device never changes */
   double stuck_w;         /* its value when stuck */
 } syn_device_inst;
 
-/* Defaults (an ideal, noise-free linear device) then key = value from a
-   preset file.  Unknown key: SIM_EINVAL; bad value: SIM_ECONFIG with a
-   message saying what is allowed (sim_error_set). */
+/* The rule's parameter struct inside p (rule->param_size bytes). */
+static inline const void *syn_device_rule_param(const syn_device_param *p)
+{
+  return &p->rule_param;
+}
+
+/* Name of p's rule ("linear_step"). */
+const char *syn_device_rule_name(const syn_device_param *p);
+
+/* Defaults (an ideal, noise-free linear_step device), then key = value.
+   Keys are the common ones and those of p's rule; "rule" switches the
+   rule (its parameters start at the new rule's defaults; the same rule
+   again changes nothing).  Unknown key: SIM_EINVAL; a key of another rule
+   or a bad value: SIM_ECONFIG with a message saying what is allowed
+   (sim_error_set). */
 void syn_device_param_default(syn_device_param *p);
 int syn_device_param_set(syn_device_param *p, const char *key, const char *value);
-/* Check consistency (bounds ordered, fractions in [0,1], ...). */
+/* Check consistency (bounds ordered, fractions in [0,1], the rule's own
+   checks).  On failure *key (may be NULL) names the key concerned. */
+int syn_device_param_check(const syn_device_param *p, const char **key /* OUT */);
 int syn_device_param_finalize(syn_device_param *p);
-/* NULL-ended list of accepted keys (for error messages). */
-const char *const *syn_device_param_keys(void);
-
-/* Load configs/devices/NAME.ini (dir given) into p: errors name the file,
-   line and key (SIM_ECONFIG), or the preset and the directory when the
-   file does not exist (listing the presets there). */
-int syn_device_preset_load(const char *dir, const char *name, syn_device_param *p);
+/* The i-th key valid for p (the common keys, then its rule's), or NULL
+   past the end; *required (may be NULL): a preset file must set it. */
+const char *syn_device_param_key(const syn_device_param *p, int i, int *required /* OUT */);
+/* "dw_min, w_min, ..." of syn_device_param_key into buf (for messages). */
+char *syn_device_param_keys_join(const syn_device_param *p, char *buf, size_t size);
+/* Value of a numeric or boolean key of p (common or its rule's): 0, or
+   SIM_EINVAL when p has no such number (for tests and reports). */
+int syn_device_param_get(const syn_device_param *p, const char *key, double *out /* OUT */);
+/* A rule's per-device draw by its name ("gamma_up"), NAN when the rule
+   has none of that name. */
+double syn_device_inst_get(const syn_device_param *p, const syn_device_inst *inst,
+                           const char *name);
 
 /* Keyed randomness: uniform / normal numbers derived from a key (built
    with core's sim_hash4) and a counter. */
@@ -135,7 +155,8 @@ double syn_hash_normal(uint64_t key, uint64_t n);  /* N(0, 1) */
 /* This device's parameters (d2d draws, stuck or not) from its key. */
 void syn_device_instance(const syn_device_param *p, uint64_t key, syn_device_inst *inst);
 /* Only the parts that writes do not need to redraw (bounds, stuck mark and
-   value, nu), equal to syn_device_instance's; step sizes stay nominal. */
+   value, nu), equal to syn_device_instance's; step sizes stay nominal and
+   the rule's own draws are 0 (set-up does not pulse). */
 void syn_device_instance_static(const syn_device_param *p, uint64_t key,
                                 syn_device_inst *inst);
 /* Initial w of a fresh device (before any write): w_init clipped to the
@@ -147,6 +168,16 @@ double syn_device_initial(const syn_device_param *p, const syn_device_inst *inst
    noise_key identifies this pulse (c2c draw).  Returns the new w. */
 double syn_device_pulse(const syn_device_param *p, const syn_device_inst *inst, double w,
                         int dir, uint64_t noise_key);
+/* Key of pulse q of the train written to device key at tick t. */
+static inline uint64_t syn_device_pulse_key(uint64_t key, uint64_t t, uint64_t q)
+{
+  return sim_hash4(key, t, q, 0x707573ULL);
+}
+/* n pulses (n <= 0: none) in direction dir, pulse q keyed
+   syn_device_pulse_key(key, t, q): the same as n syn_device_pulse calls,
+   with one rule dispatch for the train. */
+double syn_device_pulses(const syn_device_param *p, const syn_device_inst *inst, double w,
+                         int dir, long n, uint64_t key, uint64_t t);
 
 /* w after dt seconds without a write, in closed form (RELAX, DRIFT).
    RELAX composes (retain(retain(w, a), b) == retain(w, a + b)); DRIFT does

@@ -3,6 +3,7 @@
  */
 #include "syn_spec.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -64,40 +65,8 @@ static int set_stdp(syn_stdp_param *p, int k, const char *value)
   return SIM_EINVAL;
 }
 
-/* Preset search path: next to the config, $MEMSPIKE_DEVICES, configs/. */
-static int load_preset(const char *config_path, const char *name, syn_device_param *dev)
-{
-  char dir[4096];
-  const char *slash = config_path ? strrchr(config_path, '/') : NULL;
-  if (slash)
-    snprintf(dir, sizeof dir, "%.*s/devices", (int)(slash - config_path), config_path);
-  else
-    snprintf(dir, sizeof dir, "devices");
-  const char *tries[3] = {dir, getenv("MEMSPIKE_DEVICES"), "configs/devices"};
-  char searched[1024] = "", listing[1024] = "";
-  for (int i = 0; i < 3; i++) {
-    if (!tries[i] || !tries[i][0])
-      continue;
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/%s.ini", tries[i], name);
-    FILE *f = fopen(probe, "r");
-    if (f) {
-      fclose(f);
-      return syn_device_preset_load(tries[i], name, dev);
-    }
-    size_t used = strlen(searched);
-    snprintf(searched + used, sizeof searched - used, "%s%s", used ? ", " : "", tries[i]);
-    /* The loader's own message lists the presets of a readable directory. */
-    if (!listing[0] && syn_device_preset_load(tries[i], name, dev) != 0 &&
-        !strstr(sim_error_msg(), "cannot be read"))
-      snprintf(listing, sizeof listing, "%s", sim_error_msg());
-  }
-  return sim_error_set(SIM_ECONFIG, "device preset '%s' not found (searched %s)%s%s", name,
-                       searched, listing[0] ? ": " : "", listing);
-}
-
 int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t n,
-                   const char *config_path, uint32_t *bad)
+                   const syn_device_param *preset, uint32_t *bad)
 {
   memset(sp, 0, sizeof *sp);
   sp->stdp = (syn_stdp_param){20.0, 20.0, 0.01, 1.0, 1.0, 1.0, 100.0}; /* NEST */
@@ -116,19 +85,18 @@ int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t
     }
     return 0;
   }
-  /* Device first: a preset, then per-projection overrides of its keys. */
-  int have_device = 0;
+  /* Device first: the preset, then per-projection overrides of its keys
+     (`rule` is the projection's connection rule: the device's rule is the
+     preset's). */
   if (sp->kind == SYN_DEVICE) {
+    int have_device = 0;
     for (uint32_t i = 0; i < n; i++)
-      if (!strcmp(kv[i].key, "device")) {
-        *bad = i;
-        if (load_preset(config_path, kv[i].value, &sp->dev))
-          return SIM_ECONFIG;
-        have_device = 1;
-      }
+      have_device |= !strcmp(kv[i].key, "device");
     if (!have_device)
       return sim_error_set(SIM_ECONFIG, "synapse = device needs key 'device': expected "
                                         "a preset name from configs/devices/");
+    assert(preset); /* the caller loads the preset `device` names */
+    sp->dev = *preset;
   }
   for (uint32_t i = 0; i < n; i++) {
     const char *key = kv[i].key, *value = kv[i].value;

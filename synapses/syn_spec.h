@@ -48,12 +48,13 @@ typedef struct syn_spec {
 } syn_spec;
 
 /* Parse a projection's synapse keys (net_proj_desc.syn_params) for the
-   synapse model `synapse`.  config_path locates the presets: DIR/devices
-   next to the config file, then $MEMSPIKE_DEVICES, then configs/devices.
-   On error returns SIM_ECONFIG with a message saying what is allowed and
-   *bad = the index of the offending entry (n when a key is missing). */
+   synapse model `synapse`.  preset: for synapse = device, the preset its
+   key `device` names, loaded by the caller (io/io_preset.h: io_preset_find);
+   borrowed, copied into sp->dev.  On error returns SIM_ECONFIG with a
+   message saying what is allowed and *bad = the index of the offending
+   entry (n when a key is missing). */
 int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t n,
-                   const char *config_path, uint32_t *bad /* OUT */);
+                   const syn_device_param *preset, uint32_t *bad /* OUT */);
 
 /* Names of the synapse models, for messages. */
 extern const char *const syn_model_names[];

@@ -322,10 +322,7 @@ void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_
         if (!is_stuck(st, i)) {
           syn_device_inst inst;
           syn_device_instance(p, key[m], &inst);
-          double x = w[m];
-          long np = labs(n);
-          for (long q = 0; q < np; q++)
-            x = syn_device_pulse(p, &inst, x, dir, sim_hash4(key[m], (uint64_t)t, q, 0x707573ULL));
+          double x = syn_device_pulses(p, &inst, w[m], dir, labs(n), key[m], (uint64_t)t);
           dev_store(st, i, x, ta_s);
           w[m] = x;
         }

@@ -10,6 +10,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../network/net_cnn.h"
+#include "../io/io_preset.h"
 #include "../synapses/syn_device.h"
 #include "test_suites.h"
 
@@ -163,7 +164,7 @@ static void test_ideal_device_mapping(void)
   cnn_snn *s = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, cal, 4, &o, &s), 0);
   syn_device_param p;
-  CU_ASSERT_EQUAL_FATAL(syn_device_preset_load("configs/devices", "ideal", &p), 0);
+  CU_ASSERT_EQUAL_FATAL(io_preset_load("configs/devices", "ideal", &p), 0);
   p.dw_min = 1e-7;
   float before[16][2], after[16][2];
   int pa[16], pb[16], sa[16], sb[16];
@@ -186,7 +187,7 @@ static void test_ideal_device_mapping(void)
     CU_ASSERT_DOUBLE_EQUAL(after[i][1], before[i][1], 1e-5);
   }
   /* A preset with flaws (stuck devices) does change the weights. */
-  CU_ASSERT_EQUAL_FATAL(syn_device_preset_load("configs/devices", "rram_yao2020", &p), 0);
+  CU_ASSERT_EQUAL_FATAL(io_preset_load("configs/devices", "rram_yao2020", &p), 0);
   p.stuck_fraction = 1.0;
   CU_ASSERT(cnn_map_devices(s, &p, 1.0, 3, 0) > 0);
   cnn_snn_destroy(s);

@@ -17,6 +17,7 @@
   X(log)               \
   X(engine)            \
   X(device)             \
+  X(preset)             \
   X(stdp)               \
   X(energy)             \
   X(model)              \

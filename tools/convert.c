@@ -30,6 +30,7 @@
 #include "../io/io_idx.h"
 #include "../io/io_log.h"
 #include "../io/io_model.h"
+#include "../io/io_preset.h"
 #include "../io/io_recorder.h"
 #include "../mpi/comm.h"
 #include "../network/net_cnn_engine.h"
@@ -52,7 +53,8 @@ static const char usage[] =
     "  --energy FILE    energy constants (default configs/energy/default.ini)\n"
     "  --energy-steps T steps for the energy table (default: the fewest within 1%% of\n"
     "                   the ANN's accuracy, else the largest)\n"
-    "  --device PRESET  weights on device pairs of this preset (configs/devices/)\n"
+    "  --device PRESET  weights on device pairs of this preset ($MEMSPIKE_DEVICES, then\n"
+    "                   configs/devices/)\n"
     "  --drift-time S   seconds between programming and inference (default 1)\n"
     "  --finetune-last N retrain the last layer on N training images through the\n"
     "                   weights the devices hold (Yao et al. 2020)\n"
@@ -204,7 +206,7 @@ int conv_load(const conv_args *a, conv_inputs *in)
     return sim_error_set(SIM_EFORMAT, "%s: images are %ux%u but the model %s expects %ux%ux%u",
                          a->data, in->test_img->rows, in->test_img->cols, a->model, m->in[0],
                          m->in[1], m->in[2]);
-  if (a->device && (rc = syn_device_preset_load("configs/devices", a->device, &in->dev)))
+  if (a->device && (rc = io_preset_find(NULL, a->device, &in->dev)))
     return rc;
   return 0;
 }

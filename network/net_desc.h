@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "../core/sim_names.h"
 #include "../core/sim_types.h"
 #include "../neurons/nrn_model.h"
 #include "net_rule.h"
@@ -28,10 +29,7 @@ typedef struct net_dist {
 } net_dist;
 
 /* A raw key = value entry kept for later stages (synapse parameters). */
-typedef struct net_kv {
-  char *key, *value; /* owned */
-  int line;          /* line in the config file; 0 for --set overrides */
-} net_kv;
+typedef sim_kv net_kv;
 
 /* Initial value of one state variable of a population's neurons. */
 typedef struct net_init {

@@ -65,7 +65,7 @@ static int set_stdp(syn_stdp_param *p, int k, const char *value)
   return SIM_EINVAL;
 }
 
-int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t n,
+int syn_spec_parse(syn_spec *sp, const char *synapse, const sim_kv *kv, uint32_t n,
                    const syn_device_param *preset, uint32_t *bad)
 {
   memset(sp, 0, sizeof *sp);

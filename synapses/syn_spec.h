@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "../network/net_desc.h"
+#include "../core/sim_names.h"
 #include "syn_device.h"
 
 typedef enum syn_kind {
@@ -53,7 +53,7 @@ typedef struct syn_spec {
    borrowed, copied into sp->dev.  On error returns SIM_ECONFIG with a
    message saying what is allowed and *bad = the index of the offending
    entry (n when a key is missing). */
-int syn_spec_parse(syn_spec *sp, const char *synapse, const net_kv *kv, uint32_t n,
+int syn_spec_parse(syn_spec *sp, const char *synapse, const sim_kv *kv, uint32_t n,
                    const syn_device_param *preset, uint32_t *bad /* OUT */);
 
 /* Names of the synapse models, for messages. */

@@ -379,8 +379,11 @@ int cmd_convert(int argc, char **argv)
     fprintf(jf, "], \"images_per_s\": %.4f,\n", n / ideal.seconds);
     fprintf(jf, " \"energy\": {\"steps\": %u, \"layers\": [", T);
     for (uint32_t k = 0; k < nl; k++) {
-      fprintf(jf, "%s\n  {\"name\": \"%s\", \"macs\": %.6g, \"synops\": %.6g", k ? "," : "",
-              ls[k].name, ls[k].macs, ls[k].synops);
+      fprintf(jf,
+              "%s\n  {\"name\": \"%s\", \"neurons\": %llu, \"macs\": %.6g, \"synops\": %.6g, "
+              "\"spikes_in\": %.9g, \"spikes_out\": %.9g",
+              k ? "," : "", ls[k].name, (unsigned long long)ls[k].neurons, ls[k].macs,
+              ls[k].synops, ls[k].in_spikes, ls[k].out_spikes);
       for (int im = 0; im < NET_IMPL_COUNT; im++) {
         fprintf(jf, ", \"%s\": ", net_impl_name(im));
         print_energy_json(jf, &per[k][im]);

@@ -183,6 +183,16 @@ else
   fi
 fi
 
+# A build whose libraries pkg-config cannot find stops before compiling,
+# naming each and its Debian package.
+mkdir -p "$T/no-pc"
+expect "make without libraries names them and the packages" 2 \
+  "pkg-config finds no inih .*ompi-c (MPI).*apt-get install libinih-dev .*libopenmpi-dev" \
+  env PKG_CONFIG_LIBDIR="$T/no-pc" PKG_CONFIG_PATH="$T/no-pc" make -s BUILD="$T/no-libs" all
+[ ! -e "$T/no-libs" ] && ok "...and compiles nothing" || bad "...and compiles nothing" "$(ls -R "$T/no-libs" | head)"
+expect "make without pkg-config says so" 2 "there is no $T/no-pc/pkg-config.*apt-get install pkg-config libinih-dev" \
+  make -s BUILD="$T/no-libs" PKG_CONFIG="$T/no-pc/pkg-config" all
+
 # Install.
 if make -s install PREFIX="$T/prefix" >/dev/null 2>&1 && "$T/prefix/bin/memspike" --version >/dev/null; then
   ok "make install PREFIX=..."

@@ -19,7 +19,9 @@ subtraction) moves thousands of spikes.
 
 usage: test_convert_torch.py [--bin build/memspike] [--images 200]
                              [-- EXTRA convert ARGS (to see it fail)]
-Prints one line per check and "N passed, N failed" last; exit 1 on failure.
+Prints one line per check and "N passed, N failed, 0 skipped" last (nothing
+here skips: e2e.sh skips the whole file without torch or the data); exit 1
+on failure.
 """
 import argparse
 import json
@@ -121,7 +123,7 @@ def main():
             check("T=%d spikes of %s" % (STEPS[-1], L["name"]), close(ms, ts),
                   "memspike %.0f, torch %d (%+.0f; tolerance %.0f)"
                   % (ms, ts, ms - ts, SPIKE_REL * ts + SPIKE_ABS))
-    print("%d passed, %d failed" % (passed, failed))
+    print("%d passed, %d failed, 0 skipped" % (passed, failed))
     return 1 if failed else 0
 
 

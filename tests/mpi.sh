@@ -68,6 +68,12 @@ PY
   fi
 }
 
+if ! command -v mpirun > /dev/null 2>&1; then
+  bad "mpirun found" "no mpirun on PATH: install openmpi-bin (make deps)"
+  echo "mpi: $pass passed, $fail failed, $skipped skipped"
+  exit 1
+fi
+
 echo "mpi: identical merged spikes on 1-4 ranks"
 for cfg in configs/*.ini; do
   base=$(basename "$cfg" .ini)

@@ -5,23 +5,59 @@
 #   make bench      benchmarks against Brian2 (prints figures)
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
+#   make layers     the include rules (tools/check_layers.sh)
+#   make BUILD=build-san SANITIZE=address,undefined unit   a second build dir
+#   make WERROR=1   warnings are errors (CI)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
-MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+
+# Libraries through pkg-config.  `make deps` installs what is missing; a
+# build that lacks one stops at once naming it and its Debian package.
+# msgpack-c 6 calls itself msgpack-c, Debian 12's 4.0 msgpack.
+PKG_CONFIG ?= pkg-config
+PC_MSGPACK := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PC_LIBS    := inih $(PC_MSGPACK) libevent zlib
+PC_MPI     := ompi-c
+PC_TEST    := cunit
+DEB_inih      := libinih-dev
+DEB_msgpack   := libmsgpack-dev
+DEB_msgpack-c := libmsgpack-c-dev
+DEB_libevent  := libevent-dev
+DEB_zlib      := zlib1g-dev
+DEB_ompi-c    := libopenmpi-dev openmpi-bin
+DEB_cunit     := libcunit1-dev
+WHAT_ompi-c   := MPI
+WHAT_cunit    := CUnit: the unit tests
+HAVE_PKG_CONFIG := $(shell command -v $(PKG_CONFIG) 2>/dev/null)
+pc_missing = $(if $(HAVE_PKG_CONFIG),$(foreach p,$(1),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p))),$(1))
+MISSING_LIBS := $(strip $(call pc_missing,$(PC_LIBS) $(PC_MPI)))
+MISSING_TEST := $(strip $(call pc_missing,$(PC_TEST)))
+# Flags of the third-party headers go only to the files that may include
+# them (tools/check_layers.sh): io/ (and tests/, whose test_model.c still
+# includes msgpack.h and zlib.h), mpi/, tests/.
+IO_CFLAGS   := $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null)
+MPI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PC_MPI) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_TEST) 2>/dev/null)
+LIB_LIBS    := $(shell $(PKG_CONFIG) --libs $(PC_LIBS) 2>/dev/null)
+MPI_LIBS    := $(shell $(PKG_CONFIG) --libs $(PC_MPI) 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(PC_TEST) 2>/dev/null)
 # Vectorize loops as -O3 would; no FP trap semantics (results are the same
 # IEEE values: this only lets select-heavy neuron loops be if-converted).
 VECFLAGS := -fno-trapping-math -fvect-cost-model=dynamic
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(VECFLAGS) -MMD -MP
-LDLIBS  := -linih -lmsgpackc -levent -lz $(MPI_LIBS) -lm
+LDLIBS  := $(LIB_LIBS) $(MPI_LIBS) -lm
 PREFIX  ?= /usr/local
-BUILD   := build
+BUILD   ?= build
 PYTHON  := /usr/bin/python3
 CONFIG  ?= configs/brunel_delta.ini
 
+# A sanitizer finding fails the run (UBSan alone would print and go on).
 ifdef SANITIZE
-ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
@@ -59,13 +95,24 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e mpi bench install clean
+.PHONY: all deps run test unit e2e mpi layers layers-test bench install clean \
+        need-libs need-test-libs
 
 all: $(BUILD)/memspike
 
+# Stop before compiling anything when a library is missing.
+need-libs:
+	@$(if $(MISSING_LIBS),$(call no_pkgs,$(MISSING_LIBS)),:)
+need-test-libs:
+	@$(if $(MISSING_TEST),$(call no_pkgs,$(MISSING_TEST)),:)
+no_pkgs = echo "memspike: cannot build: $(if $(HAVE_PKG_CONFIG),pkg-config finds no,there is no $(PKG_CONFIG) to find) $(foreach p,$(1),$(p)$(if $(WHAT_$(p)), ($(WHAT_$(p))))). Run 'make deps' or: apt-get install $(if $(HAVE_PKG_CONFIG),,pkg-config )$(foreach p,$(1),$(DEB_$(p)))" >&2; exit 1
+$(LIB_OBJ) $(CLI_OBJ) $(TEST_OBJ): | need-libs
+$(TEST_OBJ): | need-test-libs
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) \
+	  $(if $(filter io/% tests/%,$<),$(IO_CFLAGS)) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c $< -o $@
 
 $(BUILD)/libmemspike.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -74,7 +121,7 @@ $(BUILD)/memspike: $(CLI_OBJ) $(BUILD)/libmemspike.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test_memspike: $(TEST_OBJ) $(CLI_STEP_OBJ) $(BUILD)/libmemspike.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
 deps:
 	@sh tools/deps.sh
@@ -92,8 +139,18 @@ e2e: $(BUILD)/memspike
 mpi: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mpi.sh
 
+# The include rules on this checkout (not yet part of `make test`: the
+# kernel issue is still removing core's upward includes).
+layers:
+	sh tools/check_layers.sh
+
+# The checker's own test: every rule, deliberately broken, fails.
+layers-test:
+	sh tests/layers.sh
+
+# After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@$(MAKE) --no-print-directory unit e2e mpi
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory unit e2e mpi layers-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -424,9 +424,12 @@ def _if(st, i):
     return s
 
 
-def simulate(ops, x, steps):
+def simulate(ops, x, steps, layer_spikes=None):
     """Step 4 on a batch x (N, C, H, W).  Returns (output spike counts (N, K)
-    as int64, final output membranes (N, K) float32)."""
+    as int64, final output membranes (N, K) float32).  With layer_spikes (a
+    list), adds to layer_spikes[k] the batch's spikes, over all steps, of the
+    k-th spiking layer (weighted and pool layers in order: memspike's
+    stages), extending the list as needed."""
     n = x.shape[0]
     ws = weighted(ops)
     first, last = ws[0], ws[-1]
@@ -443,6 +446,7 @@ def simulate(ops, x, steps):
     vlast = None
     for _ in range(steps):
         s = None
+        stage = 0
         for j in range(j0, len(ops)):
             op = ops[j]
             t = op["type"]
@@ -470,6 +474,11 @@ def simulate(ops, x, steps):
             elif t == "flatten":
                 s = s.flatten(1)
             # relu: nothing; the IF neurons of the weighted layer before it are the ReLU
+            if layer_spikes is not None and t not in ("flatten", "relu"):
+                if stage == len(layer_spikes):
+                    layer_spikes.append(0)
+                layer_spikes[stage] += int(s.sum().item())
+                stage += 1
         counts += s.flatten(1)
         vlast = state[jlast][0]
     if vlast is None:  # steps == 0

@@ -1,10 +1,12 @@
 #!/bin/sh
 # mpi.sh: distributed runs under mpirun.  For every config in configs/ and
 # both partitions, the merged spike output of 1, 2, 3 and 4 ranks must be
-# byte-identical; the presence table must keep spikes away from ranks
-# without targets (counted in messages); an error on one rank must end all
-# ranks promptly with one message naming the rank.  Prints
-# "N passed, N failed".
+# byte-identical; for the plastic/device configs (stdp_*) so must the
+# synapse counters and energies of the --json summary and the final weights
+# (--weights), also with the plastic synapses spread over every rank; the
+# presence table must keep spikes away from ranks without targets (counted
+# in messages); an error on one rank must end all ranks promptly with one
+# message naming the rank.  Last line: "mpi: N passed, N failed, N skipped".
 set -u
 BIN=${BIN:-build/memspike}
 MPIRUN="mpirun --allow-run-as-root --oversubscribe"
@@ -12,6 +14,7 @@ T=$(mktemp -d /tmp/memspike-mpi-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0
 fail=0
+skipped=0 # nothing here skips; counted so the last line reads like the others'
 ok() { pass=$((pass + 1)); echo "  ok   $1"; }
 bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
 
@@ -27,6 +30,50 @@ run() {
   "$BIN" replay "$out"/events.rank*.msgpack --csv "$out.csv" > /dev/null 2>&1
 }
 
+# Plastic/device configs: the summary's synapse counters and energies, and
+# the final weights, merged over ranks (one CSV per rank, rows sorted).
+PLASTIC_KEYS="syn_events ext_events stdp_updates device_reads device_pulses read_energy_pj write_energy_pj"
+plastic_args() { echo "--json $T/$1.np$2.json --weights plastic"; }
+merge_weights() { # DIR -> DIR.weights: all ranks' rows, sorted
+  for f in "$1"/weights-plastic.rank*.csv; do
+    [ "$(head -1 "$f")" = "source,target,weight" ] || echo "bad header in $f"
+    tail -n +2 "$f"
+  done | LC_ALL=C sort > "$1.weights"
+}
+# same_plastic NAME NP REF_NP: summary counters and weights equal those of REF_NP
+same_plastic() {
+  pref=$T/$1.np$3 cur=$T/$1.np$2
+  merge_weights "$cur"
+  why=$(/usr/bin/python3 - "$pref.json" "$cur.json" $PLASTIC_KEYS <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+keys = sys.argv[3:]
+if not a["stdp_updates"] > 0:
+    print("reference made no STDP updates")
+diff = ["%s %r vs %r" % (k, a.get(k), b.get(k)) for k in keys if k not in a or a.get(k) != b.get(k)]
+print("; ".join(diff))
+PY
+)
+  rows=$(wc -l < "$cur.weights")
+  if [ -n "$why" ]; then
+    bad "$1: $2 ranks: summary counters and energies == 1 rank" "$why"
+  else
+    ok "$1: $2 ranks: summary counters and energies == 1 rank ($(/usr/bin/python3 -c \
+      'import json,sys; d=json.load(open(sys.argv[1])); print("%d pulses, %.6g pJ" % (d["device_pulses"], d["read_energy_pj"] + d["write_energy_pj"]))' "$cur.json"))"
+  fi
+  if [ "$rows" -gt 0 ] && cmp -s "$pref.weights" "$cur.weights"; then
+    ok "$1: $2 ranks: final weights == 1 rank ($rows synapses)"
+  else
+    bad "$1: $2 ranks: final weights == 1 rank ($rows rows)" "$(diff "$pref.weights" "$cur.weights" | head -5)"
+  fi
+}
+
+if ! command -v mpirun > /dev/null 2>&1; then
+  bad "mpirun found" "no mpirun on PATH: install openmpi-bin (make deps)"
+  echo "mpi: $pass passed, $fail failed, $skipped skipped"
+  exit 1
+fi
+
 echo "mpi: identical merged spikes on 1-4 ranks"
 for cfg in configs/*.ini; do
   base=$(basename "$cfg" .ini)
@@ -38,19 +85,48 @@ for cfg in configs/*.ini; do
   for part in round_robin block; do
     ref=""
     for np in 1 2 3 4; do
+      more=""
+      case "$base" in stdp_*) more=$(plastic_args "$base.$part" $np) ;; esac
       # shellcheck disable=SC2086
-      run "$base.$part" $np "$cfg" --set simulation.partition=$part $extra || continue
+      run "$base.$part" $np "$cfg" --set simulation.partition=$part $extra $more || continue
       csv="$T/$base.$part.np$np.csv"
       if [ -z "$ref" ]; then
         ref=$csv
+        refnp=$np
         n=$(($(wc -l < "$ref") - 1))
         [ "$n" -gt 0 ] || bad "$base $part: reference run has spikes"
-      elif cmp -s "$ref" "$csv"; then
-        ok "$base $part: $np ranks == 1 rank ($n spikes)"
+        [ -n "$more" ] && merge_weights "$T/$base.$part.np$np"
       else
-        bad "$base $part: $np ranks == 1 rank" "$(diff "$ref" "$csv" | head -5)"
+        if cmp -s "$ref" "$csv"; then
+          ok "$base $part: $np ranks == 1 rank ($n spikes)"
+        else
+          bad "$base $part: $np ranks == 1 rank" "$(diff "$ref" "$csv" | head -5)"
+        fi
+        [ -n "$more" ] && same_plastic "$base.$part" $np $refnp
       fi
     done
+  done
+done
+
+echo "mpi: plastic synapses on every rank (4 post neurons, round_robin)"
+# The shipped Song 2000 configs have one post neuron, so all plastic
+# synapses (and their energy) live on one rank; with 4 they are split.
+for cfg in configs/stdp_*.ini; do
+  base=$(basename "$cfg" .ini).post4
+  for np in 1 2 3 4; do
+    # shellcheck disable=SC2046
+    run "$base" $np "$cfg" --set simulation.duration=20000 --set post.n=4 \
+      --set simulation.partition=round_robin $(plastic_args "$base" $np) || continue
+    if [ "$np" -eq 1 ]; then
+      merge_weights "$T/$base.np1"
+    else
+      if cmp -s "$T/$base.np1.csv" "$T/$base.np$np.csv"; then
+        ok "$base: $np ranks == 1 rank ($(($(wc -l < "$T/$base.np1.csv") - 1)) spikes)"
+      else
+        bad "$base: $np ranks == 1 rank" "$(diff "$T/$base.np1.csv" "$T/$base.np$np.csv" | head -5)"
+      fi
+      same_plastic "$base" $np 1
+    fi
   done
 done
 
@@ -120,5 +196,5 @@ else
   bad "bad config on all ranks: one message, exit 2 (exit $st)" "$out"
 fi
 
-echo "mpi: $pass passed, $fail failed"
+echo "mpi: $pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

@@ -1223,7 +1223,7 @@ static void test_idx_set(void)
 static void test_fashion_mnist(void)
 {
   if (access(FASHION_DIR, R_OK) != 0) {
-    printf("\n  note: %s missing: Fashion-MNIST test skipped ", FASHION_DIR);
+    test_skip("%s missing: install dataset-fashion-mnist (make deps)", FASHION_DIR);
     return;
   }
   for (int train = 0; train <= 1; train++) {

@@ -108,8 +108,12 @@ void conv_report_json(FILE *jf, const conv_args *a, const conv_result *r)
   fprintf(jf, "], \"images_per_s\": %.4f,\n", r->images / r->ideal.seconds);
   fprintf(jf, " \"energy\": {\"steps\": %u, \"layers\": [", r->energy_steps);
   for (uint32_t k = 0; k < r->nlayers; k++) {
-    fprintf(jf, "%s\n  {\"name\": \"%s\", \"macs\": %.6g, \"synops\": %.6g", k ? "," : "",
-            r->layers[k].name, r->layers[k].macs, r->layers[k].synops);
+    const net_layer_stats *l = &r->layers[k];
+    fprintf(jf,
+            "%s\n  {\"name\": \"%s\", \"neurons\": %llu, \"macs\": %.6g, \"synops\": %.6g, "
+            "\"spikes_in\": %.9g, \"spikes_out\": %.9g",
+            k ? "," : "", l->name, (unsigned long long)l->neurons, l->macs, l->synops,
+            l->in_spikes, l->out_spikes);
     for (int im = 0; im < NET_IMPL_COUNT; im++) {
       fprintf(jf, ", \"%s\": ", net_impl_name(im));
       json_energy(jf, &r->per[k][im]);

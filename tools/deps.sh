@@ -3,15 +3,18 @@
 # missing.  Idempotent: when everything is present it only runs dpkg-query.
 # As root it calls apt-get directly, otherwise through sudo.
 #   (no flag)  build, run and test: compiler, libraries, MPI, CUnit, msgpack,
-#              numpy and matplotlib for Python (log cross-check, plots), and
-#              Fashion-MNIST (the CNN conversion)
-#   --bench    also the peers: Brian2 and PyTorch (training, dense SNN)
+#              numpy and matplotlib for Python (log cross-check, plots),
+#              Fashion-MNIST (the CNN conversion) and PyTorch (the exporter's
+#              tests and the dense SNN that `convert` is checked against;
+#              python3-torch: ~48 MB download, ~570 MB installed with its
+#              dependencies on Debian 12; running memspike never needs it)
+#   --bench    also the peer simulator: Brian2
 set -e
 PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
 libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack python3-numpy
-python3-matplotlib dataset-fashion-mnist"
+python3-matplotlib dataset-fashion-mnist python3-torch"
 if [ "${1:-}" = "--bench" ]; then
-  PKGS="$PKGS python3-brian python3-torch"
+  PKGS="$PKGS python3-brian"
 fi
 missing=""
 for p in $PKGS; do

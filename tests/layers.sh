@@ -1,0 +1,99 @@
+#!/bin/sh
+# layers.sh: tools/check_layers.sh can fail.  A small tree that keeps every
+# rule passes; each deliberate break (an upward include, mpi/ reaching past
+# core/, a third-party header out of its room) fails, naming file:line and
+# the rule; and a copy of this checkout with `#include "../network/
+# net_desc.h"` injected into a core file, or <mpi.h> into an io file, fails
+# naming that line.  (Whether this checkout itself passes is `make layers`.)
+# Last line: "layers: N passed, N failed, N skipped".
+set -u
+CHECK=$(cd "$(dirname "$0")/.." && pwd)/tools/check_layers.sh
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d /tmp/memspike-layers-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+skipped=0 # nothing here skips; counted so the last line reads like the others'
+ok() { pass=$((pass + 1)); echo "  ok   $1"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
+
+# put FILE LINE...: write a file of the clean tree
+put() {
+  f=$T/clean/$1
+  shift
+  mkdir -p "$(dirname "$f")"
+  printf '%s\n' "$@" > "$f"
+}
+put core/sim_types.h '/* types */' '#include <stdint.h>'
+put core/sim_a.c '#include "sim_types.h"' '#include <stdio.h>' '#include "./sim_types.h"'
+put mpi/comm.h '#include "../core/sim_types.h"'
+put mpi/comm.c '#include "comm.h"' '#include <mpi.h>'
+put neurons/nrn_model.h '#include "../core/sim_types.h"' '#include "../synapses/syn_device.h"'
+put neurons/nrn_model.c '#include "nrn_model.h"' '#include "../mpi/comm.h"'
+put synapses/syn_device.h '#include "../neurons/nrn_model.h"'
+put network/net_desc.h '#include "../neurons/nrn_model.h"' '#include "../synapses/syn_device.h"'
+put network/net_build.c '#include "net_desc.h"' '#include "../mpi/comm.h"'
+put io/io_log.h '#include "../network/net_desc.h"'
+put io/io_log.c '#include "io_log.h"' '#include <msgpack.h>' '#include <event2/http.h>' \
+  '#include <ini.h>' '#include <zlib.h>'
+put tools/memspike.c '#include "../io/io_log.h"' '#include "../tests/test_suites.h"'
+put tests/test_suites.h '#include <CUnit/CUnit.h>'
+put tests/test_a.c '#include "../tools/memspike.h"' '#include "../io/io_log.h"' '#include <CUnit/Basic.h>'
+
+out=$(sh "$CHECK" "$T/clean" 2>&1)
+st=$?
+[ $st -eq 0 ] && echo "$out" | grep -q "^check_layers: ok (14 files" && ok "a tree keeping every rule passes ($out)" || bad "a tree keeping every rule passes (exit $st)" "$out"
+
+# breaks NAME FILE LINE PATTERN: append LINE to FILE of a copy of the clean
+# tree; the checker must exit 1 with one finding, naming FILE:n (the new
+# line), the header and PATTERN
+breaks() {
+  name=$1 file=$2 line=$3 pat=$4
+  rm -rf "$T/broken"
+  cp -R "$T/clean" "$T/broken"
+  printf '%s\n' "$line" >> "$T/broken/$file"
+  n=$(wc -l < "$T/broken/$file")
+  out=$(sh "$CHECK" "$T/broken" 2>&1)
+  st=$?
+  hdr=$(printf '%s\n' "$line" | sed 's/^[ \t]*#[ \t]*include[ \t]*//')
+  if [ $st -eq 1 ] && printf '%s\n' "$out" | grep -qF "$file:$n: #include $hdr: " &&
+    printf '%s\n' "$out" | grep -F "$file:$n:" | grep -q -- "$pat" &&
+    [ "$(printf '%s\n' "$out" | grep -c ': #include ')" -eq 1 ]; then
+    ok "$name fails: $(printf '%s\n' "$out" | head -1)"
+  else
+    bad "$name fails, naming $file:$n and '$pat' (exit $st)" "$out"
+  fi
+}
+breaks "core including network/" core/sim_a.c '#include "../network/net_desc.h"' "points up a floor"
+breaks "core including mpi/" core/sim_a.c '#include "../mpi/comm.h"' "points up a floor"
+breaks "neurons including io/" neurons/nrn_model.c '#include "../io/io_log.h"' "points up a floor"
+breaks "io including tools/" io/io_log.c '#include "../tools/memspike.c"' "points up a floor"
+breaks "mpi including neurons/" mpi/comm.c '#include "../neurons/nrn_model.h"' "mpi/ may include only core/"
+breaks "network including <mpi.h>" network/net_build.c '#include <mpi.h>' "only mpi/ may include it"
+breaks "tests including <msgpack.h>" tests/test_a.c '#include <msgpack.h>' "only io/ may include it"
+breaks "core including \"zlib.h\"" core/sim_a.c '#include "zlib.h"' "only io/ may include it"
+breaks "synapses including <event2/event.h>" synapses/syn_device.h '#include <event2/event.h>' "only io/ may include it"
+breaks "io including <CUnit/CUnit.h>" io/io_log.c '#include <CUnit/CUnit.h>' "only tests/ may include it"
+breaks "spaced '  #  include' seen too" core/sim_a.c '  #  include "../io/io_log.h"' "points up a floor"
+breaks "an include leaving the tree" core/sim_a.c '#include "../../etc/passwd"' "outside the tree"
+
+# This checkout, copied, with one upward include and one stray <mpi.h>.
+mkdir -p "$T/real"
+for d in core neurons synapses network io mpi tools tests; do
+  [ -d "$SRC/$d" ] && cp -R "$SRC/$d" "$T/real/"
+done
+printf '%s\n' '#include "../network/net_desc.h"' >> "$T/real/core/sim_rng.c"
+printf '%s\n' '#include <mpi.h>' >> "$T/real/io/io_ini.c"
+n1=$(wc -l < "$T/real/core/sim_rng.c")
+n2=$(wc -l < "$T/real/io/io_ini.c")
+out=$(sh "$CHECK" "$T/real" 2>&1)
+st=$?
+line1=$(printf '%s\n' "$out" | grep -F "core/sim_rng.c:$n1: #include \"../network/net_desc.h\": points up a floor")
+line2=$(printf '%s\n' "$out" | grep -F "io/io_ini.c:$n2: #include <mpi.h>: third-party header outside its room (only mpi/")
+[ $st -eq 1 ] && [ -n "$line1" ] && ok "this checkout + an upward include in core/ fails: $line1" ||
+  bad "this checkout + an upward include in core/ fails (exit $st)" "$out"
+[ $st -eq 1 ] && [ -n "$line2" ] && ok "this checkout + <mpi.h> in io/ fails: $line2" ||
+  bad "this checkout + <mpi.h> in io/ fails (exit $st)" "$out"
+
+echo "layers: $pass passed, $fail failed, $skipped skipped"
+[ "$fail" -eq 0 ]

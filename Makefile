@@ -62,7 +62,7 @@ LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
-            core/sim_syn.c core/sim_exchange.c \
+            core/sim_syn.c core/sim_exchange.c core/sim_parse.c \
             core/sim_engine.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \

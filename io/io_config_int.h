@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "io_config.h"
+#include "../core/sim_parse.h"
 #include "io_ini.h"
 
 /* ---------------------------------------------------------- collected text */
@@ -83,15 +84,8 @@ int io_cfg_fail_unknown(const cfg *c, const cfg_section *s, const cfg_entry *e,
   "a number, uniform(a, b) with a < b, or normal(mean, std[, min, max]) " \
   "with std >= 0 and min < max"
 
-/* A whole-string number; finite unless allow_inf ("inf", "infinity"). */
-int io_cfg_parse_double(const char *v, int allow_inf, double *out);
 
-/* A decimal integer in [0, max], digits only (no sign but '+', no
-   exponent): "1e4" and "10.0" are rejected rather than guessed at. */
-int io_cfg_parse_uint(const char *v, uint64_t max, uint64_t *out);
 
-/* true/false (any case), 1/0. */
-int io_cfg_parse_bool(const char *v, int *out);
 
 /* Copy of [b, e) without surrounding blanks. */
 char *io_cfg_trimmed_copy(const char *b, const char *e, const char *what);

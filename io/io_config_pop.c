@@ -29,13 +29,13 @@ int io_cfg_build_simulation(cfg *c, cfg_section *s, net_sim_desc *sim)
   if (!e)
     return io_cfg_fail(c, s, NULL, "duration",
                        "required: expected the simulated time in ms (> 0)");
-  if (io_cfg_parse_double(e->value, 0, &sim->duration_ms) || !(sim->duration_ms > 0))
+  if (sim_parse_double(e->value, 0, &sim->duration_ms) || !(sim->duration_ms > 0))
     return io_cfg_fail(c, s, e, NULL, "expected a number of ms > 0 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
 
   sim->resolution_ms = 0.1;
   if ((e = io_cfg_get(s, "resolution")) &&
-      (io_cfg_parse_double(e->value, 0, &sim->resolution_ms) || !(sim->resolution_ms > 0)))
+      (sim_parse_double(e->value, 0, &sim->resolution_ms) || !(sim->resolution_ms > 0)))
     return io_cfg_fail(c, s, e, NULL,
                        "expected a tick length in ms > 0, default 0.1 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
@@ -48,7 +48,7 @@ int io_cfg_build_simulation(cfg *c, cfg_section *s, net_sim_desc *sim)
   c->res_ms = sim->resolution_ms;
 
   uint64_t seed = 1;
-  if ((e = io_cfg_get(s, "seed")) && io_cfg_parse_uint(e->value, UINT64_MAX, &seed))
+  if ((e = io_cfg_get(s, "seed")) && sim_parse_uint(e->value, UINT64_MAX, &seed))
     return io_cfg_fail(c, s, e, NULL,
                        "expected an unsigned 64-bit decimal integer (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
@@ -85,16 +85,16 @@ static int build_poisson(cfg *c, cfg_section *s, net_pop_desc *p)
   if (!(e = io_cfg_get(s, "rate")))
     return io_cfg_fail(c, s, NULL, "rate",
                        "required: expected the rate per target in Hz (>= 0)");
-  if (io_cfg_parse_double(e->value, 0, &p->rate_hz) || !(p->rate_hz >= 0))
+  if (sim_parse_double(e->value, 0, &p->rate_hz) || !(p->rate_hz >= 0))
     return io_cfg_fail(c, s, e, NULL, "expected a rate in Hz >= 0 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
   p->start_ms = 0;
-  if ((e = io_cfg_get(s, "start")) && (io_cfg_parse_double(e->value, 0, &p->start_ms) ||
+  if ((e = io_cfg_get(s, "start")) && (sim_parse_double(e->value, 0, &p->start_ms) ||
                                        !(p->start_ms >= 0)))
     return io_cfg_fail(c, s, e, NULL, "expected a time in ms >= 0, default 0 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
   p->stop_ms = INFINITY;
-  if ((e = io_cfg_get(s, "stop")) && (io_cfg_parse_double(e->value, 1, &p->stop_ms) ||
+  if ((e = io_cfg_get(s, "stop")) && (sim_parse_double(e->value, 1, &p->stop_ms) ||
                                       !(p->stop_ms > p->start_ms)))
     return io_cfg_fail(c, s, e, NULL,
                        "expected a time in ms > start (%g ms) or inf, default inf "
@@ -122,7 +122,7 @@ static int build_spike_generator(cfg *c, cfg_section *s, net_pop_desc *p)
     const char *end = comma ? comma : q + strlen(q);
     char *item = io_cfg_trimmed_copy(q, end, "spike time");
     double t;
-    int bad = io_cfg_parse_double(item, 0, &t);
+    int bad = sim_parse_double(item, 0, &t);
     const char *why = bad ? "not a number"
                       : t < c->res_ms * (1 - 1e-9) ? "below the resolution"
                       : k && t < p->spike_times_ms[k - 1] ? "smaller than the one before"
@@ -173,9 +173,9 @@ static int build_neurons(cfg *c, cfg_section *s, net_pop_desc *p)
       return io_cfg_fail_unknown(c, s, e, allowed);
     double v;
     int b;
-    if (io_cfg_parse_bool(e->value, &b) == 0)
+    if (sim_parse_bool(e->value, &b) == 0)
       v = b;
-    else if (io_cfg_parse_double(e->value, 0, &v))
+    else if (sim_parse_double(e->value, 0, &v))
       return io_cfg_fail(c, s, e, NULL,
                          "expected a number (or true/false) for parameter %s of "
                          "%s (got '%s')", e->key, m->name,
@@ -222,7 +222,7 @@ int io_cfg_build_population(cfg *c, cfg_section *s, net_pop_desc *p, sim_gid *to
   if (!(e = io_cfg_get(s, "n")) && p->kind == NET_NEURONS)
     return io_cfg_fail(c, s, NULL, "n", "required: expected the number of neurons, "
                                      "an integer >= 1");
-  if (e && (io_cfg_parse_uint(e->value, UINT32_MAX, &n) || n < 1))
+  if (e && (sim_parse_uint(e->value, UINT32_MAX, &n) || n < 1))
     return io_cfg_fail(c, s, e, NULL, "expected an integer >= 1 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
   if (n > (uint64_t)UINT32_MAX - *total)

@@ -37,7 +37,7 @@ static int check_degree(cfg *c, cfg_section *s, net_proj_desc *pr,
   if (!e)
     return io_cfg_fail(c, s, NULL, key, "required by rule %s: expected an integer >= 1",
                        pr->rule->name);
-  if (io_cfg_parse_uint(e->value, UINT32_MAX, &k) || k < 1)
+  if (sim_parse_uint(e->value, UINT32_MAX, &k) || k < 1)
     return io_cfg_fail(c, s, e, NULL, "expected an integer >= 1 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
   if (avail == 0)
@@ -125,10 +125,10 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
                        "no input (got '%s')", tgt->name, io_cfg_pop_kind_name(tgt), e->value);
 
   pr->autapses = pr->multapses = 1;
-  if ((e = io_cfg_get(s, "allow_autapses")) && io_cfg_parse_bool(e->value, &pr->autapses))
+  if ((e = io_cfg_get(s, "allow_autapses")) && sim_parse_bool(e->value, &pr->autapses))
     return io_cfg_fail(c, s, e, NULL, "expected true or false, default true (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
-  if ((e = io_cfg_get(s, "allow_multapses")) && io_cfg_parse_bool(e->value, &pr->multapses))
+  if ((e = io_cfg_get(s, "allow_multapses")) && sim_parse_bool(e->value, &pr->multapses))
     return io_cfg_fail(c, s, e, NULL, "expected true or false, default true (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
 
@@ -163,7 +163,7 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
       return io_cfg_fail(c, s, NULL, rule->param_key,
                          "required by rule %s: expected a probability in [0, 1]",
                          rule->name);
-    if (io_cfg_parse_double(e->value, 0, &pr->p) || !(pr->p >= 0 && pr->p <= 1))
+    if (sim_parse_double(e->value, 0, &pr->p) || !(pr->p >= 0 && pr->p <= 1))
       return io_cfg_fail(c, s, e, NULL, "expected a probability in [0, 1] (got '%s')",
                          io_cfg_shorten(e->value, g, sizeof g));
   }

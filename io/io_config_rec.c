@@ -58,11 +58,11 @@ int io_cfg_build_record(cfg *c, cfg_section *s, net_rec_desc *r, const net_desc 
     if (colon) {
       char *sa = io_cfg_trimmed_copy(e->value, colon, "neuron range");
       char *sb = io_cfg_trimmed_copy(colon + 1, colon + strlen(colon), "neuron range");
-      bad = io_cfg_parse_uint(sa, p->n, &a) || io_cfg_parse_uint(sb, p->n, &b) || !(a < b);
+      bad = sim_parse_uint(sa, p->n, &a) || sim_parse_uint(sb, p->n, &b) || !(a < b);
       sim_free(sa);
       sim_free(sb);
     } else
-      bad = io_cfg_parse_uint(e->value, p->n, &b) || b < 1;
+      bad = sim_parse_uint(e->value, p->n, &b) || b < 1;
     if (bad)
       return io_cfg_fail(c, s, e, NULL,
                          "expected all, a:b with 0 <= a < b <= %u (local indices, "
@@ -116,7 +116,7 @@ int io_cfg_build_record(cfg *c, cfg_section *s, net_rec_desc *r, const net_desc 
 
   /* NEST's multimeter default interval is 1 ms. */
   r->interval_ms = 1.0;
-  if (ei && (io_cfg_parse_double(ei->value, 0, &r->interval_ms) ||
+  if (ei && (sim_parse_double(ei->value, 0, &r->interval_ms) ||
              !(r->interval_ms >= c->res_ms * (1 - 1e-9))))
     return io_cfg_fail(c, s, ei, NULL,
                        "expected a sampling interval in ms >= resolution %g ms "

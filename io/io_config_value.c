@@ -66,62 +66,8 @@ const char *io_cfg_join_names(char *buf, size_t n, const char *const *a,
   return buf;
 }
 
-/* ======================================================================
- * Values
- * ====================================================================== */
 
-int io_cfg_parse_double(const char *v, int allow_inf, double *out)
-{
-  const char *p = v;
-  if (allow_inf) {
-    if (*p == '+')
-      p++;
-    if (strcasecmp(p, "inf") == 0 || strcasecmp(p, "infinity") == 0) {
-      *out = INFINITY;
-      return 0;
-    }
-  }
-  if (!*v || isspace((unsigned char)*v))
-    return -1;
-  char *end;
-  errno = 0;
-  double x = strtod(v, &end);
-  if (end == v || *end || !isfinite(x))
-    return -1;
-  *out = x;
-  return 0;
-}
 
-int io_cfg_parse_uint(const char *v, uint64_t max, uint64_t *out)
-{
-  const char *p = v;
-  if (*p == '+')
-    p++;
-  if (!isdigit((unsigned char)*p))
-    return -1;
-  uint64_t x = 0;
-  for (; isdigit((unsigned char)*p); p++) {
-    uint64_t d = (uint64_t)(*p - '0');
-    if (x > (UINT64_MAX - d) / 10)
-      return -1;
-    x = 10 * x + d;
-  }
-  if (*p || x > max)
-    return -1;
-  *out = x;
-  return 0;
-}
-
-int io_cfg_parse_bool(const char *v, int *out)
-{
-  if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
-    *out = 1;
-  else if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
-    *out = 0;
-  else
-    return -1;
-  return 0;
-}
 
 char *io_cfg_trimmed_copy(const char *b, const char *e, const char *what)
 {
@@ -152,7 +98,7 @@ static int parse_args(const char *p, double *args, int max)
     if (n == max)
       return -1;
     char *item = io_cfg_trimmed_copy(p, end, "config distribution argument");
-    int bad = io_cfg_parse_double(item, 0, &args[n]);
+    int bad = sim_parse_double(item, 0, &args[n]);
     sim_free(item);
     if (bad)
       return -1;
@@ -200,7 +146,7 @@ int io_cfg_parse_dist(const char *v, net_dist *d)
     return 0;
   }
   d->kind = NET_DIST_CONST;
-  return io_cfg_parse_double(v, 0, &d->a);
+  return sim_parse_double(v, 0, &d->a);
 }
 
 int io_cfg_whole_ticks(double x, double tick)

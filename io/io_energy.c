@@ -24,6 +24,7 @@
 #include "io_ini.h"
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "../core/sim_parse.h"
 #include "../core/sim_names.h"
 
 /* ======================================================================
@@ -90,19 +91,6 @@ static const char *section_keys(char *buf, size_t n, const char *section)
   return buf;
 }
 
-/* A whole-string finite number. */
-static int parse_number(const char *v, double *out)
-{
-  if (!*v || isspace((unsigned char)*v))
-    return -1;
-  char *end;
-  errno = 0;
-  double x = strtod(v, &end);
-  if (end == v || *end || !isfinite(x))
-    return -1;
-  *out = x;
-  return 0;
-}
 
 /* Parse value for key k into p; on failure writes what was expected into
    msg and returns -1. */
@@ -124,26 +112,26 @@ static int set_value(net_energy_param *p, int k, const char *value, char *msg, s
     return 0;
   }
   case KIND_POS:
-    if (parse_number(value, &x) || !(x > 0)) {
+    if (sim_parse_double(value, 0, &x) || !(x > 0)) {
       snprintf(msg, n, "expected a finite number > 0, got '%s'", value);
       return -1;
     }
     break;
   case KIND_NONNEG:
-    if (parse_number(value, &x) || !(x >= 0)) {
+    if (sim_parse_double(value, 0, &x) || !(x >= 0)) {
       snprintf(msg, n, "expected a finite number >= 0, got '%s'", value);
       return -1;
     }
     break;
   case KIND_FRACTION:
-    if (parse_number(value, &x) || !(x >= 0 && x <= 1)) {
+    if (sim_parse_double(value, 0, &x) || !(x >= 0 && x <= 1)) {
       snprintf(msg, n, "expected a number in [0, 1], got '%s'", value);
       return -1;
     }
     break;
   case KIND_COUNT: {
     size_t digits = strspn(value, "0123456789");
-    if (digits == 0 || value[digits] || digits > 9 || parse_number(value, &x) || x < 1) {
+    if (digits == 0 || value[digits] || digits > 9 || sim_parse_double(value, 0, &x) || x < 1) {
       snprintf(msg, n, "expected a whole number >= 1 (decimal digits, at most 9), got '%s'",
                value);
       return -1;

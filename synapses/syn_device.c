@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "../core/sim_error.h"
+#include "../core/sim_parse.h"
 #include "../core/sim_names.h"
 #include "syn_rule.h"
 
@@ -193,23 +194,6 @@ void syn_device_param_default(syn_device_param *p)
   p->t_read_s = 10e-9;
 }
 
-/* A whole-string number: finite, or nan when allow_nan. */
-static int parse_number(const char *v, int allow_nan, double *out)
-{
-  if (allow_nan && strcasecmp(v, "nan") == 0) {
-    *out = NAN;
-    return 0;
-  }
-  if (!*v || isspace((unsigned char)*v))
-    return -1;
-  char *end;
-  errno = 0;
-  double x = strtod(v, &end);
-  if (end == v || *end || !isfinite(x))
-    return -1;
-  *out = x;
-  return 0;
-}
 
 /* The failure for a key p does not take: another rule's (SIM_ECONFIG,
    naming them), or no device key at all (SIM_EINVAL). */
@@ -253,17 +237,13 @@ int syn_device_param_set(syn_device_param *p, const char *key, const char *value
   case SYN_KEY_NUM:
   case SYN_KEY_NUM_NAN: {
     int nan_ok = r.k->kind == SYN_KEY_NUM_NAN;
-    if (parse_number(value, nan_ok, num_at(r)))
+    if (sim_parse_double(value, nan_ok ? SIM_PARSE_NAN : 0, num_at(r)))
       return sim_error_set(SIM_ECONFIG, "key '%s': expected a finite number%s, got '%s'",
                            key, nan_ok ? " or nan" : "", value);
     return 0;
   }
   case SYN_KEY_BOOL:
-    if (strcmp(value, "1") == 0 || strcasecmp(value, "true") == 0)
-      *int_at(r) = 1;
-    else if (strcmp(value, "0") == 0 || strcasecmp(value, "false") == 0)
-      *int_at(r) = 0;
-    else
+    if (sim_parse_bool(value, int_at(r)))
       return sim_error_set(SIM_ECONFIG, "key '%s': expected 1, 0, true or false, got '%s'",
                            key, value);
     return 0;

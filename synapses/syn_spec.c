@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/sim_error.h"
+#include "../core/sim_parse.h"
 #include "../core/sim_names.h"
 
 const char *const syn_model_names[] = {"static_synapse", "stdp_synapse", "device", NULL};
@@ -20,23 +21,11 @@ static const char *const stdp_keys[] = {"tau_plus", "tau_minus", "lambda", "alph
 static const char *const device_keys[] = {"device", "weight_mode", "weight_scale", "w_ref",
                                           "plasticity", NULL};
 
-static int parse_num(const char *s, double *out)
-{
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  while (*end == ' ' || *end == '\t')
-    end++;
-  if (end == s || *end || errno == ERANGE || !isfinite(v))
-    return -1;
-  *out = v;
-  return 0;
-}
 
 static int set_stdp(syn_stdp_param *p, int k, const char *value)
 {
   double v;
-  if (parse_num(value, &v))
+  if (sim_parse_double(value, 0, &v))
     return sim_error_set(SIM_ECONFIG, "expected a number (got '%s')", value);
   switch (k) {
   case 0: case 1:
@@ -124,14 +113,14 @@ int syn_spec_parse(syn_spec *sp, const char *synapse, const sim_kv *kv, uint32_t
                                "expected single or differential (got '%s')", value);
         continue;
       case 2:
-        if (parse_num(value, &v) || v == 0)
+        if (sim_parse_double(value, 0, &v) || v == 0)
           return sim_error_set(SIM_ECONFIG,
                                "expected a nonzero number: synaptic weight (mV or pA) "
                                "per unit of device state (got '%s')", value);
         sp->scale = v;
         continue;
       case 3:
-        if (parse_num(value, &v))
+        if (sim_parse_double(value, 0, &v))
           return sim_error_set(SIM_ECONFIG, "expected a number (got '%s')", value);
         sp->w_ref = v;
         continue;

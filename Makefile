@@ -75,7 +75,7 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
             network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
             network/net_energy.c
-IO_SRC   := io/io_ini.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
+IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
             io/io_log_write.c io/io_log_read.c io/io_replay.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c

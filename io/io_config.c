@@ -22,6 +22,7 @@
  * to the caller, the net_desc being filled.
  */
 #include "io_config_int.h"
+#include "io_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -348,31 +349,6 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
   return h;
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return sim_error_set(SIM_EIO, "%s: cannot open config: %s", path, strerror(errno));
-  size_t cap = 4096, n = 0;
-  char *b = sim_malloc(cap, "config text");
-  for (;;) {
-    if (n == cap)
-      b = sim_realloc(b, cap *= 2, "config text");
-    size_t got = fread(b + n, 1, cap - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (err) {
-    sim_free(b);
-    return sim_error_set(SIM_EIO, "%s: cannot read config", path);
-  }
-  *buf = b;
-  *len = n;
-  return 0;
-}
 
 /* Text of line `line` of the file (for syntax errors), shortened. */
 static const char *line_text(const cfg *c, int line, char *out, size_t n)
@@ -397,23 +373,16 @@ static const char *line_text(const cfg *c, int line, char *out, size_t n)
 static int check_text(cfg *c, int inih_rc)
 {
   char t[96];
-  int first = 0;
+  int first;
   if (inih_rc == -2)
     return sim_error_set(SIM_ENOMEM, "%s: out of memory while parsing", c->file);
   int cand[4] = {c->in.nul_line, c->in.long_line, inih_rc > 0 ? inih_rc : 0, c->orphan_line};
-  for (int i = 0; i < 4; i++)
-    if (cand[i] && (!first || cand[i] < first))
-      first = cand[i];
-  if (!first)
+  int which = io_ini_first(cand, 4, &first);
+  if (which < 0)
     return 0;
-  if (first == c->in.nul_line)
-    return sim_error_set(SIM_ECONFIG, "%s:%d: NUL byte in line: expected a text file",
-                         c->file, first);
-  if (first == c->in.long_line)
-    return sim_error_set(SIM_ECONFIG,
-                         "%s:%d: line longer than %d bytes: expected shorter lines",
-                         c->file, first, IO_CONFIG_MAX_LINE - 2);
-  if (first == c->orphan_line && first != inih_rc)
+  if (which < 2)
+    return io_ini_fail_text(c->file, which, first, IO_CONFIG_MAX_LINE);
+  if (which == 3)
     return sim_error_set(SIM_ECONFIG,
                          "%s:%d: key '%s' before any section: expected a section "
                          "header first (" SECTION_HINT ")",
@@ -433,7 +402,7 @@ int io_config_load(const char *path, const char *const *overrides, int noverride
     return sim_error_set(SIM_EINVAL, "io_config_load: bad override list");
   char *text = NULL;
   size_t len = 0;
-  int rc = read_file(path, &text, &len);
+  int rc = io_file_read(path, "config", 0, &text, &len);
   if (rc)
     return rc;
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io_file.h"
 #include "io_ini.h"
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
@@ -240,19 +241,12 @@ static int energy_text_error(const energy_reader *r, int inih_rc)
   /* In order of preference on the same line. */
   int cand[6] = {r->in.nul_line,   r->in.long_line, r->bad_section_line,
                  r->orphan_line, r->err_line,  inih_rc > 0 ? inih_rc : 0};
-  int first = 0, which = -1;
-  for (int i = 0; i < 6; i++)
-    if (cand[i] && (!first || cand[i] < first)) {
-      first = cand[i];
-      which = i;
-    }
+  int first;
+  int which = io_ini_first(cand, 6, &first);
   switch (which) {
   case 0:
-    return sim_error_set(SIM_ECONFIG, "%s:%d: NUL byte in line: expected a text file",
-                         r->path, first);
   case 1:
-    return sim_error_set(SIM_ECONFIG, "%s:%d: line longer than %d bytes", r->path, first,
-                         ENERGY_MAX_LINE - 2);
+    return io_ini_fail_text(r->path, which, first, ENERGY_MAX_LINE);
   case 2:
     return sim_error_set(SIM_ECONFIG, "%s:%d: unknown section [%s] (sections: %s)", r->path,
                          first, r->bad_section, sim_names_join(list, sizeof list, section_names));
@@ -272,34 +266,6 @@ static int energy_text_error(const energy_reader *r, int inih_rc)
   return 0;
 }
 
-/* Whole file into *buf (caller frees with sim_free). */
-static int read_whole(const char *path, char **buf, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return sim_error_set(SIM_EIO, "%s: cannot open energy config: %s", path, strerror(errno));
-  size_t cap = 4096, n = 0;
-  char *b = sim_malloc(cap, "energy config text");
-  for (;;) {
-    if (n == cap) {
-      cap *= 2;
-      b = sim_realloc(b, cap, "energy config text");
-    }
-    size_t got = fread(b + n, 1, cap - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (err) {
-    sim_free(b);
-    return sim_error_set(SIM_EIO, "%s: cannot read energy config", path);
-  }
-  *buf = b;
-  *len = n;
-  return 0;
-}
 
 /* Checks across keys, after every key is known to be set. */
 static int check_param(const energy_reader *r)
@@ -324,7 +290,7 @@ int io_energy_load(const char *path, net_energy_param **out)
   *out = NULL;
   char *text = NULL;
   size_t len = 0;
-  int rc = read_whole(path, &text, &len);
+  int rc = io_file_read(path, "energy config", 0, &text, &len);
   if (rc)
     return rc;
 

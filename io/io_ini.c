@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "../core/sim_error.h"
+
 int io_ini_parse(io_ini_reader reader, void *stream, io_ini_handler handler, void *user,
                  int max_line, int stop_first)
 {
@@ -64,4 +66,25 @@ const char *io_ini_next_line(io_ini_lines *l, char *str, int num)
   while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\f' || *t == '\v')
     t++;
   return t;
+}
+
+int io_ini_first(const int *cand, int n, int *line)
+{
+  int which = -1;
+  *line = 0;
+  for (int i = 0; i < n; i++)
+    if (cand[i] && (!*line || cand[i] < *line)) {
+      *line = cand[i];
+      which = i;
+    }
+  return which;
+}
+
+int io_ini_fail_text(const char *path, int which, int line, int max_line)
+{
+  if (which == 0)
+    return sim_error_set(SIM_ECONFIG, "%s:%d: NUL byte in line: expected a text file", path,
+                         line);
+  return sim_error_set(SIM_ECONFIG, "%s:%d: line longer than %d bytes: expected shorter lines",
+                       path, line, max_line - 2);
 }

@@ -25,6 +25,18 @@ typedef struct io_ini_lines {
    or NULL at the end. */
 const char *io_ini_next_line(io_ini_lines *l, char *str, int num);
 
+/* The first problem of a parse, for one error ranking in every reader:
+   cand[i] is the line of the i-th kind of problem (0: none), the reader's
+   own kinds first (cand[0] its NUL-byte line, cand[1] its over-long line),
+   then the caller's, in their order of preference on the same line.
+   Returns the index of the earliest, or -1 when there is none; *line gets
+   its line. */
+int io_ini_first(const int *cand, int n, int *line /* OUT */);
+
+/* The failure for cand[0] or cand[1] of io_ini_first (which 0: a NUL byte,
+   1: a line longer than max_line - 2 bytes), naming path and line. */
+int io_ini_fail_text(const char *path, int which, int line, int max_line);
+
 /* Same shapes as libinih's ini_reader and ini_handler. */
 typedef char *(*io_ini_reader)(char *str, int num, void *stream);
 typedef int (*io_ini_handler)(void *user, const char *section, const char *name,

@@ -13,6 +13,7 @@
  * the tensor shape flows through them.
  */
 #include "io_model.h"
+#include "io_file.h"
 #include "io_mpscan.h"
 #include "../core/sim_names.h"
 
@@ -539,52 +540,6 @@ static int parse_layer(ctx *c, const msgpack_object *m, uint32_t idx,
 
 /* ============================================================ model */
 
-/* Read the whole file into *buf (caller frees), *len bytes. */
-static int read_all(const char *path, unsigned char **buf, size_t *len)
-{
-  *buf = NULL;
-  *len = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return sim_error_set(SIM_EIO, "%s: cannot open the model: %s", path,
-                         strerror(errno));
-  struct stat sb;
-  size_t cap = 64 * 1024;
-  if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-      (uint64_t)sb.st_size < MODEL_MAX_BYTES)
-    cap = (size_t)sb.st_size + 1; /* + 1: see EOF without a realloc */
-  unsigned char *b = sim_malloc(cap, "model file");
-  size_t n = 0;
-  int rc = 0;
-  for (;;) {
-    if (n == cap) {
-      if (cap >= MODEL_MAX_BYTES) {
-        rc = sim_error_set(SIM_EFORMAT, "%s: larger than %zu MiB: not a "
-                           "model this reader accepts", path,
-                           MODEL_MAX_BYTES >> 20);
-        break;
-      }
-      cap = cap * 2 > MODEL_MAX_BYTES ? MODEL_MAX_BYTES : cap * 2;
-      b = sim_realloc(b, cap, "model file");
-    }
-    size_t got = fread(b + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) {
-      if (ferror(f))
-        rc = sim_error_set(SIM_EIO, "%s: read error after %zu bytes: %s",
-                           path, n, strerror(errno));
-      break;
-    }
-  }
-  fclose(f);
-  if (rc) {
-    sim_free(b);
-    return rc;
-  }
-  *buf = b;
-  *len = n;
-  return 0;
-}
 
 /* The top-level map: header fields, then the layers. */
 static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
@@ -685,11 +640,12 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
 int io_model_load(const char *path, cnn_model **out)
 {
   *out = NULL;
-  unsigned char *buf = NULL;
+  char *text = NULL;
   size_t len = 0, end = 0, at = 0;
-  int rc = read_all(path, &buf, &len);
+  int rc = io_file_read(path, "the model", MODEL_MAX_BYTES, &text, &len);
   if (rc)
     return rc;
+  unsigned char *buf = (unsigned char *)text;
   ctx c = {.path = path, .where = ""};
   cnn_model *m = sim_calloc(1, sizeof *m, "model");
   m->path = sim_strdup(path, "model path");

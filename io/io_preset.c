@@ -19,6 +19,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "io_file.h"
 #include "io_ini.h"
 
 #define PRESET_MAX_LINE 1024 /* bytes per line, including the newline */
@@ -120,19 +121,12 @@ static int preset_text_error(const preset_reader *r, int inih_rc)
   /* In order of preference on the same line. */
   int cand[5] = {r->in.nul_line, r->in.long_line, r->section_line, r->err_line,
                  inih_rc > 0 ? inih_rc : 0};
-  int first = 0, which = -1;
-  for (int i = 0; i < 5; i++)
-    if (cand[i] && (!first || cand[i] < first)) {
-      first = cand[i];
-      which = i;
-    }
+  int first;
+  int which = io_ini_first(cand, 5, &first);
   switch (which) {
   case 0:
-    return sim_error_set(SIM_ECONFIG, "%s:%d: NUL byte in line: expected a text file",
-                         r->path, first);
   case 1:
-    return sim_error_set(SIM_ECONFIG, "%s:%d: line longer than %d bytes", r->path, first,
-                         PRESET_MAX_LINE - 2);
+    return io_ini_fail_text(r->path, which, first, PRESET_MAX_LINE);
   case 2:
     return sim_error_set(SIM_ECONFIG,
                          "%s:%d: section header: a device preset is a flat list of "
@@ -182,30 +176,6 @@ static int preset_missing(const preset_reader *r, const syn_device_param *p)
                        r->path, r->in.line, missing, syn_device_rule_name(p), req);
 }
 
-/* Whole file into *buf (caller frees with sim_free). */
-static int read_whole(FILE *f, const char *path, char **buf, size_t *len)
-{
-  size_t cap = 4096, n = 0;
-  char *b = sim_malloc(cap, "device preset text");
-  for (;;) {
-    if (n == cap) {
-      cap *= 2;
-      b = sim_realloc(b, cap, "device preset text");
-    }
-    size_t got = fread(b + n, 1, cap - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  if (ferror(f)) {
-    int e = errno;
-    sim_free(b);
-    return sim_error_set(SIM_EIO, "%s: cannot read device preset: %s", path, strerror(e));
-  }
-  *buf = b;
-  *len = n;
-  return 0;
-}
 
 static int cmp_str(const void *x, const void *y)
 {
@@ -309,8 +279,7 @@ int io_preset_load(const char *dir, const char *name, syn_device_param *p)
   }
   char *text = NULL;
   size_t len = 0;
-  int rc = read_whole(f, path, &text, &len);
-  fclose(f);
+  int rc = io_file_slurp(f, path, "device preset", 0, &text, &len); /* closes f */
   if (rc)
     return rc;
 

@@ -519,6 +519,9 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     st->bytes_sent += sent;
     for (size_t k = 0; k < nall; k++)
       deliver(&e, w0 + e.all[k].lag, e.all[k].gid);
+    for (uint32_t j = 0; j < net->nprojs; j++)
+      if (net->projs[j].kind->window_end)
+        net->projs[j].kind->window_end(net->projs[j].self, &e.pops[net->projs[j].tgt].sink, w1);
     int mine = recorders_window_end(&e, w1);
     if (mine)
       rc = mine;

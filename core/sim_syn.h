@@ -103,6 +103,11 @@ typedef struct sim_proj_ops {
   /* Local target j fired at tick t (post-synaptic event of plasticity).
      NULL: the kind does not depend on post-synaptic spikes. */
   void (*post)(void *self, uint32_t j, sim_time t);
+  /* The window's spikes have all been delivered (the next tick is
+     t_next): a kind that decides on a whole tick's spikes at once (max
+     pooling gated by spike counts) writes its input now.  NULL: nothing
+     to do. */
+  void (*window_end)(void *self, const sim_sink *sink, sim_time t_next);
   /* Add the projection's counters to *out at the end of a run.  NULL: the
      kind has no device or plasticity counters. */
   void (*counters)(void *self, sim_syn_counters *out);

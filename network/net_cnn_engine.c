@@ -36,21 +36,9 @@ struct cnn_engine {
   int var_I;               /* index of if_soft_reset's "I" */
 };
 
-static int refuse(const cnn_stage_view *v, const char *why)
-{
-  return sim_error_set(SIM_EINVAL, "convert --schedule engine: stage %s: %s", v->name, why);
-}
-
 int cnn_engine_create(cnn_snn *s, uint32_t tmax, uint64_t seed, cnn_engine **out)
 {
   const uint32_t n = cnn_stage_count(s);
-  for (uint32_t k = 0; k < n; k++) {
-    cnn_stage_view v;
-    cnn_stage_get(s, k, &v);
-    if (v.type == CNN_STAGE_MAXPOOL)
-      return refuse(&v, "max pooling gated by spike counts is not a projection kind of the "
-                        "kernel yet; use --maxpool avg or --schedule batch");
-  }
   cnn_engine *ce = sim_calloc(1, sizeof *ce, "CNN engine");
   ce->s = s;
   ce->n = n;
@@ -115,9 +103,10 @@ int cnn_engine_create(cnn_snn *s, uint32_t tmax, uint64_t seed, cnn_engine **out
     cnn_stage_view v;
     cnn_stage_get(s, k + 1, &v);
     syn_layer_geom g = {v.ic, v.ih, v.iw, v.oc, v.oh, v.ow, v.kh, v.kw, v.sh, v.sw, v.ph, v.pw};
-    syn_layer_type type = v.type == CNN_STAGE_CONV     ? SYN_LAYER_CONV
-                          : v.type == CNN_STAGE_LINEAR ? SYN_LAYER_DENSE
-                                                       : SYN_LAYER_AVGPOOL;
+    syn_layer_type type = v.type == CNN_STAGE_CONV      ? SYN_LAYER_CONV
+                          : v.type == CNN_STAGE_LINEAR  ? SYN_LAYER_DENSE
+                          : v.type == CNN_STAGE_MAXPOOL ? SYN_LAYER_MAXPOOL
+                                                        : SYN_LAYER_AVGPOOL;
     if (type == SYN_LAYER_DENSE) /* one position holding every output */
       g = (syn_layer_geom){v.nin, 1, 1, v.nout, 1, 1, 1, 1, 1, 1, 0, 0};
     syn_layer_init(&ce->layers[k], type, &g, v.ws, 1);
@@ -274,6 +263,7 @@ int cnn_engine_run(cnn_engine *ce, const uint8_t *image, uint64_t image_index,
   sim_run_opts opts = {.recorders = &ro, .nrecorders = 1};
   for (uint32_t k = 0; k + 1 < ce->n; k++) {
     ce->layers[k].events = 0;
+    syn_layer_reset(&ce->layers[k]);
     /* Stage k's last step is tick k + T: later spikes reach no step. */
     ce->layers[k].t_last = (sim_time)k + r.tmax;
   }

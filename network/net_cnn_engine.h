@@ -27,8 +27,8 @@
 typedef struct cnn_engine cnn_engine;
 
 /* Build the kernel network of s (borrowed: must outlive the engine) for
-   images of up to tmax steps.  Returns 0, or SIM_EINVAL with a message
-   naming the stage the schedule cannot run. */
+   images of up to tmax steps.  Returns 0, or a negative code with a
+   message. */
 int cnn_engine_create(cnn_snn *s, uint32_t tmax, uint64_t seed, cnn_engine **out /* OUT */);
 void cnn_engine_destroy(cnn_engine *ce);
 

@@ -78,11 +78,38 @@ void syn_layer_init(syn_layer *l, syn_layer_type type, const syn_layer_geom *g,
   l->nout = g->oc * g->oh * g->ow;
   if (type == SYN_LAYER_CONV)
     syn_layer_conv_plan(g, &l->plan);
-  else if (type == SYN_LAYER_AVGPOOL)
+  else if (type == SYN_LAYER_AVGPOOL || type == SYN_LAYER_MAXPOOL)
     syn_layer_pool_plan(g, &l->plan);
+  if (type == SYN_LAYER_MAXPOOL) {
+    l->cnt = sim_calloc(l->nin + 1, sizeof *l->cnt, "max-pool counts");
+    l->spiked_at = sim_malloc((l->nin + 1) * sizeof *l->spiked_at, "max-pool ticks");
+    l->decided_at = sim_malloc((l->nout + 1) * sizeof *l->decided_at, "max-pool ticks");
+    l->pend = sim_malloc((l->nout + 1) * sizeof *l->pend, "max-pool windows");
+    syn_layer_reset(l);
+  }
 }
 
-void syn_layer_fini(syn_layer *l) { syn_layer_plan_fini(&l->plan); }
+void syn_layer_reset(syn_layer *l)
+{
+  if (l->type != SYN_LAYER_MAXPOOL)
+    return;
+  memset(l->cnt, 0, l->nin * sizeof *l->cnt);
+  for (uint32_t i = 0; i < l->nin; i++)
+    l->spiked_at[i] = -1;
+  for (uint32_t n = 0; n < l->nout; n++)
+    l->decided_at[n] = -1;
+  l->npend = 0;
+  l->pend_t = -1;
+}
+
+void syn_layer_fini(syn_layer *l)
+{
+  syn_layer_plan_fini(&l->plan);
+  sim_free(l->cnt);
+  sim_free(l->spiked_at);
+  sim_free(l->decided_at);
+  sim_free(l->pend);
+}
 
 uint64_t syn_layer_synapses(const syn_layer *l)
 {
@@ -92,6 +119,7 @@ uint64_t syn_layer_synapses(const syn_layer *l)
   case SYN_LAYER_DENSE:
     return (uint64_t)l->nin * l->nout;
   case SYN_LAYER_AVGPOOL:
+  case SYN_LAYER_MAXPOOL:
     return l->plan.n;
   }
   return 0;
@@ -108,6 +136,8 @@ static inline void add_span(double *restrict row, uint64_t *restrict bits, uint3
   }
 }
 
+static void layer_window_end(void *self, const sim_sink *sink, sim_time t_next);
+
 static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
                         const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port)
 {
@@ -119,7 +149,8 @@ static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid 
     return 0;
   const sim_time ta = t + l->delay;
   uint64_t ev = 0;
-  sim_sink_pending(sink, ta);
+  if (l->type != SYN_LAYER_MAXPOOL)
+    sim_sink_pending(sink, ta);
   double *row = sim_sink_row(sink, port, ta);
   uint64_t *bits = sim_sink_bits(sink, ta);
   switch (l->type) {
@@ -146,12 +177,58 @@ static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid 
     ev = l->plan.off[s + 1] - l->plan.off[s];
     break;
   }
+  case SYN_LAYER_MAXPOOL:
+    /* Count now; the windows are decided at the window's end (or when a
+       later tick's spike arrives first, in windows of several ticks). */
+    if (l->npend && t != l->pend_t)
+      layer_window_end(l, sink, t);
+    l->cnt[s]++;
+    l->spiked_at[s] = t;
+    l->pend_t = t;
+    for (uint32_t e = l->plan.off[s]; e < l->plan.off[s + 1]; e++) {
+      uint32_t n = l->plan.opos[e];
+      if (l->decided_at[n] != t) {
+        l->decided_at[n] = t;
+        l->pend[l->npend++] = n;
+        ev++;
+      }
+    }
+    break;
   }
   l->events += ev;
   return ev;
 }
 
+/* Max pooling: each window touched at pend_t passes a spike when its
+   input with the most spikes so far spiked at pend_t. */
+static void layer_window_end(void *self, const sim_sink *sink, sim_time t_next)
+{
+  syn_layer *l = self;
+  (void)t_next;
+  if (l->type != SYN_LAYER_MAXPOOL || !l->npend)
+    return;
+  const syn_layer_geom *g = &l->g;
+  const sim_time ta = l->pend_t + l->delay;
+  for (uint32_t q = 0; q < l->npend; q++) {
+    uint32_t n = l->pend[q], c = n % g->oc, pos = n / g->oc;
+    uint32_t oy = pos / g->ow, ox = pos % g->ow, best = 0;
+    int have = 0;
+    for (uint32_t ky = 0; ky < g->kh; ky++)
+      for (uint32_t kx = 0; kx < g->kw; kx++) {
+        uint32_t j = ((oy * g->sh + ky) * g->iw + ox * g->sw + kx) * g->ic + c;
+        if (!have || l->cnt[j] > l->cnt[best]) {
+          best = j;
+          have = 1;
+        }
+      }
+    if (l->spiked_at[best] == l->pend_t)
+      sim_sink_add(sink, 0, ta, n, 1.0);
+  }
+  l->npend = 0;
+}
+
 const sim_proj_ops syn_layer_kind = {
     .name = "layer",
     .spike = layer_spike,
+    .window_end = layer_window_end,
 };

@@ -42,7 +42,16 @@ void syn_layer_conv_plan(const syn_layer_geom *g, syn_layer_plan *out);
 void syn_layer_pool_plan(const syn_layer_geom *g, syn_layer_plan *out);
 void syn_layer_plan_fini(syn_layer_plan *p);
 
-typedef enum syn_layer_type { SYN_LAYER_CONV, SYN_LAYER_DENSE, SYN_LAYER_AVGPOOL } syn_layer_type;
+/* Max pooling is gated by spike counts: at a tick where inputs of a window
+   spike, the window passes one spike (weight 1) when its input with the
+   most spikes so far, counting this tick's (the first in row-major order
+   on ties), is one of them; decided when the tick's spikes are all in. */
+typedef enum syn_layer_type {
+  SYN_LAYER_CONV,
+  SYN_LAYER_DENSE,
+  SYN_LAYER_AVGPOOL,
+  SYN_LAYER_MAXPOOL
+} syn_layer_type;
 
 /* One layer projection (the kind's self).  Weights are borrowed from the
    converter, in scatter layout: conv [ic][kh][kw][oc], dense [in][out]. */
@@ -54,6 +63,12 @@ typedef struct syn_layer {
   syn_layer_plan plan;    /* owned (conv, avgpool) */
   sim_time delay;         /* ticks from a spike to its effect (>= 1) */
   uint64_t events;        /* synaptic events delivered so far */
+  /* Max pooling's state (owned): spikes and last spike tick per input,
+     the windows touched at tick `pend_t` (each once). */
+  uint32_t *cnt;
+  sim_time *spiked_at, *decided_at;
+  uint32_t *pend, npend;
+  sim_time pend_t;
   sim_time t_last;        /* spikes emitted after this tick are not
                              delivered (the source's last step);
                              SIM_NEVER: none dropped */
@@ -63,6 +78,8 @@ typedef struct syn_layer {
 void syn_layer_init(syn_layer *l, syn_layer_type type, const syn_layer_geom *g,
                     const float *ws, sim_time delay);
 void syn_layer_fini(syn_layer *l);
+/* Forget the spike counts (a new image). */
+void syn_layer_reset(syn_layer *l);
 /* Synapses the layer stands for (what a weight-per-synapse table would
    hold). */
 uint64_t syn_layer_synapses(const syn_layer *l);

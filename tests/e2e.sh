@@ -228,6 +228,19 @@ $two"
   fi
   expect "convert --schedule engine refuses Poisson input" 2 "current input only" $BIN convert \
     $MODEL --data $DATA --schedule engine --input poisson
+  # Max pooling gated by spike counts is a layer kind of the kernel too.
+  if /usr/bin/python3 tests/make_maxpool_cnn.py "$T/maxpool.msgpack" > /dev/null 2>&1; then
+    out=$($BIN convert "$T/maxpool.msgpack" --data $DATA --images 200 --steps 16,64 \
+      --calib 200 --schedule compare --quiet 2>&1)
+    agree=$(printf '%s\n' "$out" | sed -n 's/.*, \([0-9.]*\) % at T=64 .*/\1/p')
+    if [ -n "$agree" ] && awk -v a="$agree" 'BEGIN { exit !(a >= 99.5) }'; then
+      ok "convert: max-pool CNN, engine and batch agree on $agree % of 200 images at T=64"
+    else
+      bad "convert: max-pool CNN, engine and batch agree (>= 99.5 % at T=64)" "$out"
+    fi
+  else
+    skip "convert: max-pool CNN" "tests/make_maxpool_cnn.py needs python3-torch"
+  fi
 fi
 # The exporter and the dense PyTorch SNN need torch (python3-torch: make
 # deps installs it; running memspike does not need it).

@@ -87,7 +87,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_log.c tests/test_engine.c tests/test_device.c tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
-            tests/test_cli.c
+            tests/test_cli.c tests/test_kernel.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

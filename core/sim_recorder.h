@@ -21,7 +21,9 @@ typedef struct sim_recorder_ops {
      recorded variables of each recorded local neuron in turn. */
   void (*sample)(void *self, uint32_t rec, sim_time t, const double *v, uint32_t n);
   /* The window ending before tick t_next is complete (all its records
-     given): make it durable.  Returns 0 or a negative code with a message;
+     given): make it durable.  Idle windows jumped over get no call, nor
+     does an idle stretch at the end of the run: the run's end is the
+     caller's (sim_stats.ticks; e.g. io_log_close).  Returns 0 or a negative code with a message;
      any rank's failure stops every rank at the end of the window. */
   int (*window_end)(void *self, sim_time t_next);
 } sim_recorder_ops;

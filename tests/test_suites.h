@@ -22,7 +22,8 @@
   X(energy)             \
   X(model)              \
   X(cnn)               \
-  X(cli)
+  X(cli)               \
+  X(kernel)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -151,7 +151,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory unit e2e mpi layers-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi layers-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -15,6 +15,7 @@
   X(connect)           \
   X(config)            \
   X(log)               \
+  X(log_read)          \
   X(engine)            \
   X(device)             \
   X(preset)             \

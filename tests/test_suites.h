@@ -18,6 +18,7 @@
   X(log_read)          \
   X(engine)            \
   X(device)             \
+  X(device_var)         \
   X(preset)             \
   X(stdp)               \
   X(energy)             \

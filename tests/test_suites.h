@@ -14,6 +14,7 @@
   X(if_soft_reset)     \
   X(connect)           \
   X(config)            \
+  X(config_errors)     \
   X(log)               \
   X(log_read)          \
   X(engine)            \

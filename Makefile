@@ -84,8 +84,11 @@ LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
-            tests/test_log.c tests/test_engine.c tests/test_device.c tests/test_preset.c \
-            tests/test_stdp.c tests/test_energy.c tests/test_model.c \
+            tests/test_config_errors.c tests/fixture_config.c \
+            tests/test_log.c tests/test_log_read.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
+            tests/test_preset.c \
+            tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
+            tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c
 
@@ -150,7 +153,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory unit e2e mpi layers-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi layers-test
 
 bench:
 	@sh tools/deps.sh --bench

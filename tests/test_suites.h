@@ -14,13 +14,17 @@
   X(if_soft_reset)     \
   X(connect)           \
   X(config)            \
+  X(config_errors)     \
   X(log)               \
+  X(log_read)          \
   X(engine)            \
   X(device)             \
+  X(device_var)         \
   X(preset)             \
   X(stdp)               \
   X(energy)             \
   X(model)              \
+  X(idx)                \
   X(cnn)               \
   X(cli)               \
   X(kernel)
@@ -33,5 +37,15 @@ TEST_SUITES(TEST_SUITE_DECL)
    at once: it counts as skipped, never as passed (test_main.c; a failure
    under MEMSPIKE_TEST_STRICT=1, which `make test` sets). */
 void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A CUnit assertion with a printf-style message (CUnit copies the text);
+   the includer needs <CUnit/CUnit.h> and <stdio.h>. */
+#define CHECK(cond, ...)                                                   \
+  do {                                                                     \
+    char check_msg_[900];                                                  \
+    snprintf(check_msg_, sizeof check_msg_, __VA_ARGS__);                  \
+    CU_assertImplementation((cond) ? CU_TRUE : CU_FALSE, __LINE__,         \
+                            check_msg_, __FILE__, "", CU_FALSE);           \
+  } while (0)
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "sim_names.h"
 #include "sim_types.h"
 
 struct sim_engine; /* sim_engine.h: the engine's interface for plug-ins */
@@ -22,6 +23,22 @@ typedef struct sim_source_ops {
      is drawn on each target's rank, one train per synapse (NEST's
      poisson_generator), so it never bounds the exchange window. */
   int travels;
+  uint32_t param_size;           /* bytes of parameters per population */
+  const char *const *param_names; /* its config keys (besides model and n),
+                                     NULL-ended */
+  /* Fill param (param_size bytes, zeroed) from a population's keys: kv
+     holds only keys of param_names, in file order; resolution_ms is the
+     tick, for checks.  On a bad value returns SIM_ECONFIG with a message
+     saying what is expected (without the value) and *bad = its index; on
+     a missing required key, *bad = nkv and *missing = the key. */
+  int (*param_parse)(void *param, const sim_kv *kv, uint32_t nkv, double resolution_ms,
+                     uint32_t *bad, const char **missing);
+  /* Free what param_parse allocated.  NULL: nothing. */
+  void (*param_fini)(void *param);
+  /* The rate (Hz) a source emits per train, for summaries of sources
+     whose spikes are not counted as a population's (travels == 0).  NULL:
+     none. */
+  double (*rate_hz)(const void *param);
   /* Set up this rank's part of source population pop (its parameters are
      the population's param): may register event kinds and queue events.
      *busy = 1 when the instance acts at every tick while active, so idle

@@ -6,6 +6,7 @@
  * sections that refer to one.
  */
 #include "io_config_int.h"
+#include "../neurons/nrn_source.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -72,77 +73,42 @@ int io_cfg_build_simulation(cfg *c, cfg_section *s, net_sim_desc *sim)
 
 /* ---------------------------------------------------------- populations */
 
-static const char *const poisson_keys[] = {"model", "n", "rate", "start", "stop", NULL};
-static const char *const spikegen_keys[] = {"model", "n", "spike_times", NULL};
 static const char *const pop_base_keys[] = {"model", "n", NULL};
 
-static int build_poisson(cfg *c, cfg_section *s, net_pop_desc *p)
+/* A source's keys go to its own parser (core/sim_source.h), which says
+   what is wrong; the place and the value are named here. */
+static int build_source(cfg *c, cfg_section *s, net_pop_desc *p)
 {
-  char g[96];
-  cfg_entry *e = io_cfg_first_unknown(s, poisson_keys);
-  if (e)
-    return io_cfg_fail_unknown(c, s, e, "model, n, rate, start, stop");
-  if (!(e = io_cfg_get(s, "rate")))
-    return io_cfg_fail(c, s, NULL, "rate",
-                       "required: expected the rate per target in Hz (>= 0)");
-  if (sim_parse_double(e->value, 0, &p->rate_hz) || !(p->rate_hz >= 0))
-    return io_cfg_fail(c, s, e, NULL, "expected a rate in Hz >= 0 (got '%s')",
-                       io_cfg_shorten(e->value, g, sizeof g));
-  p->start_ms = 0;
-  if ((e = io_cfg_get(s, "start")) && (sim_parse_double(e->value, 0, &p->start_ms) ||
-                                       !(p->start_ms >= 0)))
-    return io_cfg_fail(c, s, e, NULL, "expected a time in ms >= 0, default 0 (got '%s')",
-                       io_cfg_shorten(e->value, g, sizeof g));
-  p->stop_ms = INFINITY;
-  if ((e = io_cfg_get(s, "stop")) && (sim_parse_double(e->value, 1, &p->stop_ms) ||
-                                      !(p->stop_ms > p->start_ms)))
-    return io_cfg_fail(c, s, e, NULL,
-                       "expected a time in ms > start (%g ms) or inf, default inf "
-                       "(got '%s')", p->start_ms, io_cfg_shorten(e->value, g, sizeof g));
-  return 0;
-}
-
-static int build_spike_generator(cfg *c, cfg_section *s, net_pop_desc *p)
-{
-  char g[96];
-  cfg_entry *e = io_cfg_first_unknown(s, spikegen_keys);
-  if (e)
-    return io_cfg_fail_unknown(c, s, e, "model, n, spike_times");
-  if (!(e = io_cfg_get(s, "spike_times")))
-    return io_cfg_fail(c, s, NULL, "spike_times",
-                       "required: expected a comma-separated list of times in ms, "
-                       "ascending, each >= resolution %g ms", c->res_ms);
-  size_t cap = 1;
-  for (const char *q = e->value; *q; q++)
-    cap += *q == ',';
-  p->spike_times_ms = sim_calloc(cap, sizeof *p->spike_times_ms, "spike times");
-  const char *q = e->value;
-  for (uint32_t k = 0;; k++) {
-    const char *comma = strchr(q, ',');
-    const char *end = comma ? comma : q + strlen(q);
-    char *item = io_cfg_trimmed_copy(q, end, "spike time");
-    double t;
-    int bad = sim_parse_double(item, 0, &t);
-    const char *why = bad ? "not a number"
-                      : t < c->res_ms * (1 - 1e-9) ? "below the resolution"
-                      : k && t < p->spike_times_ms[k - 1] ? "smaller than the one before"
-                      : NULL;
-    if (why) {
-      int rc = io_cfg_fail(c, s, e, NULL,
-                           "time %u ('%s') is %s: expected a comma-separated list "
-                           "of times in ms, ascending, each >= resolution %g ms "
-                           "(got '%s')", k + 1, item, why, c->res_ms,
-                           io_cfg_shorten(e->value, g, sizeof g));
-      sim_free(item);
-      return rc;
+  char g[96], allowed[512], why[700];
+  const sim_source_ops *so = p->source;
+  io_cfg_join_names(allowed, sizeof allowed, pop_base_keys, so->param_names, NULL);
+  for (size_t i = 0; i < s->n; i++)
+    if (sim_name_index(pop_base_keys, s->e[i].key) < 0 &&
+        sim_name_index(so->param_names, s->e[i].key) < 0)
+      return io_cfg_fail_unknown(c, s, &s->e[i], allowed);
+  sim_kv *kv = sim_calloc(s->n + 1, sizeof *kv, "source keys");
+  cfg_entry **at = sim_calloc(s->n + 1, sizeof *at, "source keys");
+  uint32_t nkv = 0;
+  for (size_t i = 0; i < s->n; i++)
+    if (sim_name_index(so->param_names, s->e[i].key) >= 0) {
+      kv[nkv] = (sim_kv){s->e[i].key, s->e[i].value, s->e[i].line};
+      at[nkv++] = &s->e[i];
     }
-    sim_free(item);
-    p->spike_times_ms[k] = t;
-    p->nspike_times = k + 1;
-    if (!comma)
-      return 0;
-    q = comma + 1;
+  p->param = sim_calloc(1, so->param_size + 1, "source parameters");
+  uint32_t bad = 0;
+  const char *missing = NULL;
+  int rc = so->param_parse(p->param, kv, nkv, c->res_ms, &bad, &missing);
+  if (rc) {
+    snprintf(why, sizeof why, "%s", sim_error_msg());
+    if (bad < nkv)
+      rc = io_cfg_fail(c, s, at[bad], NULL, "%s (got '%s')", why,
+                       io_cfg_shorten(at[bad]->value, g, sizeof g));
+    else
+      rc = io_cfg_fail(c, s, NULL, missing ? missing : "model", "%s", why);
   }
+  sim_free(kv);
+  sim_free(at);
+  return rc;
 }
 
 static int build_neurons(cfg *c, cfg_section *s, net_pop_desc *p)
@@ -203,23 +169,15 @@ int io_cfg_build_population(cfg *c, cfg_section *s, net_pop_desc *p, sim_gid *to
   p->name = sim_strdup(s->name, "population name");
   p->line = s->line;
   if (!e)
-    return io_cfg_fail(c, s, NULL, "model",
-                       "required: expected one of %s, poisson_generator, spike_generator",
-                       nrn_model_names());
-  if (strcmp(e->value, "poisson_generator") == 0)
-    p->kind = NET_POISSON;
-  else if (strcmp(e->value, "spike_generator") == 0)
-    p->kind = NET_SPIKE_GENERATOR;
-  else if ((p->model = nrn_model_find(e->value)))
-    p->kind = NET_NEURONS;
-  else
-    return io_cfg_fail(c, s, e, NULL,
-                       "unknown model: expected one of %s, poisson_generator, "
-                       "spike_generator (got '%s')",
-                       nrn_model_names(), io_cfg_shorten(e->value, g, sizeof g));
+    return io_cfg_fail(c, s, NULL, "model", "required: expected one of %s, %s",
+                       nrn_model_names(), nrn_source_names());
+  if (!(p->source = nrn_source_find(e->value)) && !(p->model = nrn_model_find(e->value)))
+    return io_cfg_fail(c, s, e, NULL, "unknown model: expected one of %s, %s (got '%s')",
+                       nrn_model_names(), nrn_source_names(),
+                       io_cfg_shorten(e->value, g, sizeof g));
 
   uint64_t n = 1;
-  if (!(e = io_cfg_get(s, "n")) && p->kind == NET_NEURONS)
+  if (!(e = io_cfg_get(s, "n")) && p->model)
     return io_cfg_fail(c, s, NULL, "n", "required: expected the number of neurons, "
                                      "an integer >= 1");
   if (e && (sim_parse_uint(e->value, UINT32_MAX, &n) || n < 1))
@@ -234,15 +192,7 @@ int io_cfg_build_population(cfg *c, cfg_section *s, net_pop_desc *p, sim_gid *to
   p->first_gid = *total;
   *total += p->n;
 
-  switch (p->kind) {
-  case NET_POISSON:
-    return build_poisson(c, s, p);
-  case NET_SPIKE_GENERATOR:
-    return build_spike_generator(c, s, p);
-  case NET_NEURONS:
-  default:
-    return build_neurons(c, s, p);
-  }
+  return p->source ? build_source(c, s, p) : build_neurons(c, s, p);
 }
 
 int io_cfg_resolve_pop(cfg *c, cfg_section *s, cfg_entry *e, const net_desc *d,
@@ -270,9 +220,4 @@ int io_cfg_resolve_pop(cfg *c, cfg_section *s, cfg_entry *e, const net_desc *d,
                      names[0] ? names : "(none defined)", io_cfg_shorten(e->value, g, sizeof g));
 }
 
-const char *io_cfg_pop_kind_name(const net_pop_desc *p)
-{
-  return p->kind == NET_POISSON           ? "poisson_generator"
-         : p->kind == NET_SPIKE_GENERATOR ? "spike_generator"
-                                          : p->model->name;
-}
+const char *io_cfg_pop_kind_name(const net_pop_desc *p) { return net_pop_model_name(p); }

@@ -114,12 +114,12 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
   if (io_cfg_resolve_pop(c, s, e, d, &pr->tgt))
     return SIM_ECONFIG;
   const net_pop_desc *src = &d->pops[pr->src], *tgt = &d->pops[pr->tgt];
-  if (src->kind == NET_POISSON && !is_static)
+  if (!net_pop_travels(src) && !is_static)
     return io_cfg_fail(c, s, io_cfg_get(s, "synapse"), NULL,
-                       "expected static_synapse: a poisson_generator's trains are drawn "
+                       "expected static_synapse: a %s's trains are drawn "
                        "per target and do not pass plastic or device synapses (got '%s')",
-                       pr->synapse);
-  if (tgt->kind != NET_NEURONS)
+                       net_pop_model_name(src), pr->synapse);
+  if (!tgt->model)
     return io_cfg_fail(c, s, e, NULL,
                        "expected a neuron population: %s is a %s, which receives "
                        "no input (got '%s')", tgt->name, io_cfg_pop_kind_name(tgt), e->value);

@@ -38,13 +38,13 @@ int io_cfg_build_record(cfg *c, cfg_section *s, net_rec_desc *r, const net_desc 
   else
     return io_cfg_fail(c, s, e, NULL, "expected spike_recorder or multimeter (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
-  if (p->kind == NET_POISSON)
+  if (!net_pop_travels(p))
     return io_cfg_fail(c, s, pe, NULL,
                        "expected a neuron population or a spike_generator: %s is a "
-                       "poisson_generator, which draws an independent train per "
+                       "%s, which draws an independent train per "
                        "target and has no spikes of its own (got '%s')",
-                       p->name, pe->value);
-  if (r->kind == NET_REC_STATE && p->kind != NET_NEURONS)
+                       p->name, net_pop_model_name(p), pe->value);
+  if (r->kind == NET_REC_STATE && !p->model)
     return io_cfg_fail(c, s, pe, NULL,
                        "expected a neuron population for a multimeter: %s is a %s "
                        "(got '%s')", p->name, io_cfg_pop_kind_name(p), pe->value);

@@ -13,19 +13,6 @@
 #include "../synapses/syn_kinds.h"
 #include "../synapses/syn_spec.h"
 
-uint32_t net_pop_of_gid(const net_desc *desc, sim_gid g)
-{
-  uint32_t lo = 0, hi = desc->npops;
-  while (hi - lo > 1) {
-    uint32_t mid = (lo + hi) / 2;
-    if (desc->pops[mid].first_gid <= g)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return lo;
-}
-
 static void init_neurons(const net_desc *desc, net_pop *p)
 {
   const nrn_model_ops *m = p->model;
@@ -56,23 +43,6 @@ static sim_time proj_min_delay(const net_desc *desc, const net_proj_desc *pd)
   return net_delay_ticks(lo, desc->sim.resolution_ms);
 }
 
-/* The source ops of a generator population (NULL for neurons). */
-static const sim_source_ops *source_of(const net_pop_desc *pd)
-{
-  switch (pd->kind) {
-  case NET_POISSON: return &nrn_poisson_generator_ops;
-  case NET_SPIKE_GENERATOR: return &nrn_spike_generator_ops;
-  default: return NULL;
-  }
-}
-
-/* Does a population of kind k send spikes through the exchange? */
-static int spikes_travel(const net_pop_desc *pd)
-{
-  const sim_source_ops *so = source_of(pd);
-  return !so || so->travels;
-}
-
 /* The presence table (see net_pop).  Each rank marks, in a bit per global
    neuron, the sources it holds synapses from; an all-to-all hands every
    owner the bits of its own neurons from every rank. */
@@ -85,7 +55,7 @@ static void build_presence(net_network *net)
   for (uint32_t j = 0; j < d->nprojs; j++) {
     const net_proj *pr = &net->projs[j];
     const net_pop_desc *src = &d->pops[pr->desc->src];
-    if (!spikes_travel(src))
+    if (!net_pop_travels(src))
       continue;
     for (uint32_t s = 0; s < pr->syn.src_n; s++)
       if (pr->syn.off[s + 1] > pr->syn.off[s]) {
@@ -101,7 +71,7 @@ static void build_presence(net_network *net)
   for (int q = 0; q < P; q++) {
     net_part pq = {part->policy, q, P};
     for (uint32_t i = 0; i < d->npops; i++)
-      if (spikes_travel(&d->pops[i]))
+      if (net_pop_travels(&d->pops[i]))
         nq[q] += net_part_nlocal(&pq, d->pops[i].first_gid, d->pops[i].n);
     scount[q] = (int)(nq[q] / 8 + 1);
     total += (size_t)scount[q];
@@ -113,7 +83,7 @@ static void build_presence(net_network *net)
     uint32_t bit = 0;
     for (uint32_t i = 0; i < d->npops; i++) {
       const net_pop_desc *pd = &d->pops[i];
-      if (!spikes_travel(pd))
+      if (!net_pop_travels(pd))
         continue;
       uint32_t nl = net_part_nlocal(&pq, pd->first_gid, pd->n);
       for (uint32_t k = 0; k < nl; k++, bit++) {
@@ -134,7 +104,7 @@ static void build_presence(net_network *net)
     net_pop *pop = &net->pops[i];
     pop->dest_off = sim_calloc((size_t)pop->nlocal + 1, sizeof *pop->dest_off,
                                "presence table");
-    if (!spikes_travel(pop->desc))
+    if (!net_pop_travels(pop->desc))
       continue;
     size_t cap = 0, n = 0;
     for (uint32_t k = 0; k < pop->nlocal; k++, bit++) {
@@ -173,16 +143,8 @@ static void make_kernel(net_network *net)
     sim_pop *kp = &k->pops[i];
     kp->name = pd->name;
     kp->model = p->model;
-    kp->source = source_of(pd);
-    if (pd->kind == NET_POISSON) {
-      p->src.poisson = (nrn_poisson_param){pd->rate_hz, pd->start_ms, pd->stop_ms};
-      kp->param = &p->src.poisson;
-    } else if (pd->kind == NET_SPIKE_GENERATOR) {
-      p->src.gen = (nrn_spike_gen_param){pd->spike_times_ms, pd->nspike_times};
-      kp->param = &p->src.gen;
-    } else {
-      kp->param = pd->param;
-    }
+    kp->source = pd->source;
+    kp->param = pd->param;
     kp->first_gid = pd->first_gid;
     kp->n = pd->n;
     kp->nlocal = p->nlocal;
@@ -241,7 +203,7 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
   for (uint32_t i = 0; i < desc->npops; i++) {
     net_pop *p = &net->pops[i];
     p->desc = &desc->pops[i];
-    p->model = p->desc->kind == NET_NEURONS ? p->desc->model : NULL;
+    p->model = p->desc->model;
     p->nlocal = net_part_nlocal(part, p->desc->first_gid, p->desc->n);
     p->gid = sim_malloc((size_t)p->nlocal * sizeof *p->gid, "local gids");
     for (uint32_t k = 0; k < p->nlocal; k++)
@@ -281,7 +243,7 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
       net->max_delay = pr->syn.d_max;
     /* Poisson trains are drawn on the target's rank: they never cross
        ranks, so they do not bound the exchange window. */
-    if (spikes_travel(&desc->pops[pd->src])) {
+    if (net_pop_travels(&desc->pops[pd->src])) {
       sim_time lo = proj_min_delay(desc, pd);
       if (lo < net->min_delay)
         net->min_delay = lo;

@@ -14,7 +14,6 @@
 #include "net_partition.h"
 #include "../core/sim_exchange.h"
 #include "../core/sim_net.h"
-#include "../neurons/nrn_source.h"
 #include "../synapses/syn_store.h"
 
 /* This rank's part of one population. */
@@ -33,10 +32,6 @@ typedef struct net_pop {
      is sent to those ranks only. */
   uint32_t *dest_off;         /* owned, nlocal + 1 */
   int32_t *dest;              /* owned */
-  union {                     /* a source's parameters, from the desc */
-    nrn_poisson_param poisson;
-    nrn_spike_gen_param gen;
-  } src;
 } net_pop;
 
 /* This rank's synapses of one projection. */
@@ -72,7 +67,5 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
               net_network **out);
 void net_network_destroy(net_network *net);
 
-/* Population index holding gid (binary search over first gids). */
-uint32_t net_pop_of_gid(const net_desc *desc, sim_gid g);
 
 #endif

@@ -17,9 +17,10 @@ void net_desc_destroy(net_desc *d)
   for (uint32_t i = 0; i < d->npops; i++) {
     net_pop_desc *p = &d->pops[i];
     sim_free(p->name);
+    if (p->source && p->source->param_fini && p->param)
+      p->source->param_fini(p->param);
     sim_free(p->param);
     sim_free(p->init);
-    sim_free(p->spike_times_ms);
   }
   for (uint32_t i = 0; i < d->nprojs; i++) {
     net_proj_desc *p = &d->projs[i];

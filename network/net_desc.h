@@ -37,30 +37,33 @@ typedef struct net_init {
   net_dist dist; /* drawn per neuron from stream (seed, gid, INIT, var) */
 } net_init;
 
-typedef enum net_source_kind {
-  NET_NEURONS = 0,         /* a neuron model (model != NULL) */
-  NET_POISSON = 1,         /* poisson_generator: independent train per target */
-  NET_SPIKE_GENERATOR = 2  /* spike_generator: explicit spike times */
-} net_source_kind;
-
 typedef struct net_pop_desc {
   char *name;                  /* owned; unique over all sections */
   int line;                    /* line of the [population NAME] header */
-  net_source_kind kind;
-  const nrn_model_ops *model;  /* neuron model (kind == NET_NEURONS) */
+  const nrn_model_ops *model;  /* neuron model, or NULL for a source */
+  const sim_source_ops *source; /* source (poisson_generator, ...), or NULL */
   uint32_t n;                  /* number of neurons or generators */
-  void *param;                 /* owned: model->param_size bytes, defaults
+  void *param;                 /* owned: the model's or the source's
+                                  parameters (param_size bytes), defaults
                                   overridden by the config, finalized */
-  net_init *init;              /* owned: initial state values */
+  net_init *init;              /* owned: initial state values (neurons) */
   uint32_t ninit;
-  /* Generators (NEST poisson_generator / spike_generator). */
-  double rate_hz;              /* poisson: rate per target */
-  double start_ms, stop_ms;    /* poisson: active in (start, stop]; stop may
-                                  be +inf */
-  double *spike_times_ms;      /* owned: spike_generator times, ascending */
-  uint32_t nspike_times;
   sim_gid first_gid;           /* gids [first_gid, first_gid + n) */
 } net_pop_desc;
+
+/* The config name of a population's model or source. */
+static inline const char *net_pop_model_name(const net_pop_desc *p)
+{
+  return p->model ? p->model->name : p->source->name;
+}
+
+/* Does the population emit spikes of its own that cross ranks (neurons,
+   spike_generator), rather than trains drawn per target synapse on the
+   target's rank (poisson_generator)? */
+static inline int net_pop_travels(const net_pop_desc *p)
+{
+  return !p->source || p->source->travels;
+}
 
 
 typedef struct net_proj_desc {

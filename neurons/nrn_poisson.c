@@ -13,9 +13,12 @@
  *   synapse per tick in a sequential sweep, no queue traffic.
  */
 #include <math.h>
+#include <string.h>
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_engine.h"
+#include "../core/sim_error.h"
+#include "../core/sim_parse.h"
 #include "../core/sim_rng.h"
 #include "nrn_source.h"
 
@@ -242,10 +245,56 @@ static void poisson_stop(void *self)
   sim_free(po);
 }
 
+/* ------------------------------------------------------------------ */
+/* Parameters (NEST's names and units)                                  */
+
+static const char *const param_names[] = {"rate", "start", "stop", NULL};
+
+static int poisson_parse(void *param, const sim_kv *kv, uint32_t nkv, double h, uint32_t *bad,
+                         const char **missing)
+{
+  nrn_poisson_param *p = param;
+  (void)h;
+  p->start_ms = 0;
+  p->stop_ms = INFINITY;
+  int have_rate = 0;
+  for (uint32_t k = 0; k < nkv; k++) { /* start first: stop is checked against it */
+    *bad = k;
+    if (!strcmp(kv[k].key, "start") &&
+        (sim_parse_double(kv[k].value, 0, &p->start_ms) || !(p->start_ms >= 0)))
+      return sim_error_set(SIM_ECONFIG, "expected a time in ms >= 0, default 0");
+  }
+  for (uint32_t k = 0; k < nkv; k++) {
+    *bad = k;
+    if (!strcmp(kv[k].key, "rate")) {
+      have_rate = 1;
+      if (sim_parse_double(kv[k].value, 0, &p->rate_hz) || !(p->rate_hz >= 0))
+        return sim_error_set(SIM_ECONFIG, "expected a rate in Hz >= 0");
+    } else if (!strcmp(kv[k].key, "stop") &&
+               (sim_parse_double(kv[k].value, SIM_PARSE_INF, &p->stop_ms) ||
+                !(p->stop_ms > p->start_ms))) {
+      return sim_error_set(SIM_ECONFIG, "expected a time in ms > start (%g ms) or inf, "
+                                        "default inf", p->start_ms);
+    }
+  }
+  if (!have_rate) {
+    *bad = nkv;
+    *missing = "rate";
+    return sim_error_set(SIM_ECONFIG, "required: expected the rate per target in Hz (>= 0)");
+  }
+  return 0;
+}
+
+static double poisson_rate(const void *param) { return ((const nrn_poisson_param *)param)->rate_hz; }
+
 const sim_source_ops nrn_poisson_generator_ops = {
     .name = "poisson_generator",
     .summary = "independent Poisson train per target (rate, Hz; start, stop, ms)",
     .travels = 0,
+    .param_size = sizeof(nrn_poisson_param),
+    .param_names = param_names,
+    .param_parse = poisson_parse,
+    .rate_hz = poisson_rate,
     .start = poisson_start,
     .tick = poisson_tick,
     .next = poisson_next,

@@ -18,7 +18,7 @@ typedef struct nrn_poisson_param {
 
 /* spike_generator: every generator emits at the given times. */
 typedef struct nrn_spike_gen_param {
-  const double *times_ms;   /* borrowed, ascending */
+  const double *times_ms;   /* owned (param_fini frees), ascending */
   uint32_t ntimes;
 } nrn_spike_gen_param;
 

@@ -17,7 +17,12 @@
 #include "../io/io_config.h"
 #include "../network/net_desc.h"
 #include "fixture_config.h"
+#include "../neurons/nrn_source.h"
 #include "test_suites.h"
+
+/* A source population's parameters. */
+#define POIS(p) ((const nrn_poisson_param *)(p)->param)
+#define GEN(p) ((const nrn_spike_gen_param *)(p)->param)
 
 /* ======================================================================
  * Valid configs
@@ -106,16 +111,16 @@ static void test_valid_roundtrip(void)
   CU_ASSERT_EQUAL_FATAL(d->npops, 3);
   const net_pop_desc *noise = &d->pops[0], *e = &d->pops[1], *in = &d->pops[2];
   CU_ASSERT_STRING_EQUAL(noise->name, "noise");
-  CU_ASSERT_EQUAL(noise->kind, NET_POISSON);
+  CU_ASSERT_PTR_EQUAL(noise->source, &nrn_poisson_generator_ops);
   CU_ASSERT(noise->n == 3 && noise->first_gid == 0);
-  CU_ASSERT_DOUBLE_EQUAL(noise->rate_hz, 20000, 1e-9);
-  CU_ASSERT_DOUBLE_EQUAL(noise->start_ms, 5, 1e-12);
-  CU_ASSERT_DOUBLE_EQUAL(noise->stop_ms, 200, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(POIS(noise)->rate_hz, 20000, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(POIS(noise)->start_ms, 5, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(POIS(noise)->stop_ms, 200, 1e-12);
   CU_ASSERT_EQUAL(noise->line, 10);
 
   CU_ASSERT_STRING_EQUAL(e->name, "E");
   CU_ASSERT_EQUAL(e->line, 17);
-  CU_ASSERT(e->kind == NET_NEURONS && e->model && strcmp(e->model->name, "iaf_psc_delta") == 0);
+  CU_ASSERT(!e->source && e->model && strcmp(e->model->name, "iaf_psc_delta") == 0);
   CU_ASSERT(e->n == 100 && e->first_gid == 3);
   CU_ASSERT_PTR_NOT_NULL(e->param);
   CU_ASSERT_EQUAL_FATAL(e->ninit, 1);
@@ -251,7 +256,7 @@ static void test_defaults(void)
   CU_ASSERT_EQUAL(d->sim.partition, NET_PART_ROUND_ROBIN);
   CU_ASSERT_EQUAL(d->pops[0].ninit, 0);
   const net_pop_desc *noise = &d->pops[2];
-  CU_ASSERT(noise->n == 1 && noise->start_ms == 0 && isinf(noise->stop_ms) &&
+  CU_ASSERT(noise->n == 1 && POIS(noise)->start_ms == 0 && isinf(POIS(noise)->stop_ms) &&
             noise->first_gid == 14);
   CU_ASSERT_EQUAL(d->total, 15);
   CU_ASSERT(d->projs[0].autapses && d->projs[0].multapses);
@@ -290,9 +295,9 @@ static void test_text_layout(void)
   if (rc)
     fprintf(stderr, "\n    layout: %s\n", sim_error_msg());
   CU_ASSERT_FATAL(d != NULL);
-  CU_ASSERT_EQUAL(d->pops[0].nspike_times, 400);
+  CU_ASSERT_EQUAL(GEN(&d->pops[0])->ntimes, 400);
   CU_ASSERT_EQUAL(d->pops[0].line, 5);
-  CU_ASSERT_DOUBLE_EQUAL(d->pops[0].spike_times_ms[399], 400, 0);
+  CU_ASSERT_DOUBLE_EQUAL(GEN(&d->pops[0])->times_ms[399], 400, 0);
   net_desc_destroy(d);
 
   /* Section names longer than libinih's internal 50-byte copy stay whole. */
@@ -341,7 +346,7 @@ static void test_shipped_configs(void)
       noise = net_desc_find_pop(d, "noise");
   CU_ASSERT_FATAL(e >= 0 && in >= 0 && noise >= 0);
   CU_ASSERT(d->pops[e].n == 10000 && d->pops[in].n == 2500);
-  CU_ASSERT_DOUBLE_EQUAL(d->pops[noise].rate_hz, 20000, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(POIS(&d->pops[noise])->rate_hz, 20000, 1e-9);
   CU_ASSERT_EQUAL(d->nprojs, 6);
   for (uint32_t i = 0; i < d->nprojs; i++) {
     const net_proj_desc *p = &d->projs[i];

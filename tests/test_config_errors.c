@@ -15,6 +15,7 @@
 #include "../io/io_config.h"
 #include "../network/net_desc.h"
 #include "fixture_config.h"
+#include "../neurons/nrn_source.h"
 #include "test_suites.h"
 
 /* ======================================================================
@@ -466,12 +467,12 @@ static void test_spike_generator(void)
   net_desc *d = cf_load_ok("sg_ok.ini", ok, NULL, 0);
   CU_ASSERT_FATAL(d != NULL);
   const net_pop_desc *p = &d->pops[0];
-  CU_ASSERT_EQUAL(p->kind, NET_SPIKE_GENERATOR);
+  CU_ASSERT_PTR_EQUAL(p->source, &nrn_spike_generator_ops);
   CU_ASSERT_EQUAL(p->n, 2);
-  CU_ASSERT_EQUAL(p->nspike_times, 5);
-  CU_ASSERT_DOUBLE_EQUAL(p->spike_times_ms[0], 0.1, 1e-12);
-  CU_ASSERT_DOUBLE_EQUAL(p->spike_times_ms[2], 20.5, 1e-12);
-  CU_ASSERT_DOUBLE_EQUAL(p->spike_times_ms[4], 30.0, 1e-12);
+  CU_ASSERT_EQUAL(((const nrn_spike_gen_param *)p->param)->ntimes, 5);
+  CU_ASSERT_DOUBLE_EQUAL(((const nrn_spike_gen_param *)p->param)->times_ms[0], 0.1, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(((const nrn_spike_gen_param *)p->param)->times_ms[2], 20.5, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(((const nrn_spike_gen_param *)p->param)->times_ms[4], 30.0, 1e-12);
   net_desc_destroy(d);
 }
 

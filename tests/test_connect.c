@@ -27,7 +27,6 @@ static net_desc *make_desc(uint32_t na, uint32_t nb, uint32_t src, uint32_t tgt,
   const nrn_model_ops *m = nrn_model_find("iaf_psc_delta");
   for (int i = 0; i < 2; i++) {
     d->pops[i].name = sim_strdup(i ? "B" : "A", "t");
-    d->pops[i].kind = NET_NEURONS;
     d->pops[i].model = m;
     d->pops[i].n = i ? nb : na;
     d->pops[i].first_gid = i ? na : 0;

@@ -261,7 +261,7 @@ static double mean_rate(const char *cfg, const char *const *sets, int nsets)
     return -1;
   uint64_t spikes = 0, n = 0;
   for (uint32_t i = 0; i < d->npops; i++)
-    if (d->pops[i].kind == NET_NEURONS) {
+    if (d->pops[i].model) {
       spikes += st.spikes[i];
       n += d->pops[i].n;
     }

@@ -10,12 +10,7 @@
 #include "../core/sim_alloc.h"
 #include "../mpi/comm.h"
 
-const char *run_pop_model_name(const net_pop_desc *p)
-{
-  return p->kind == NET_POISSON           ? "poisson_generator"
-         : p->kind == NET_SPIKE_GENERATOR ? "spike_generator"
-                                          : p->model->name;
-}
+const char *run_pop_model_name(const net_pop_desc *p) { return net_pop_model_name(p); }
 
 /* Spikes emitted by this rank's neurons. */
 static uint64_t emitted_local(const net_network *net, const sim_stats *st)
@@ -33,7 +28,7 @@ static run_rank_load *gather_load(const net_network *net, const sim_stats *st, d
   const int size = comm_size();
   uint64_t my_neurons = 0;
   for (uint32_t i = 0; i < d->npops; i++)
-    if (d->pops[i].kind == NET_NEURONS)
+    if (d->pops[i].model)
       my_neurons += net->pops[i].nlocal;
   const double mine[7] = {(double)my_neurons, (double)net->nsyn, (double)emitted_local(net, st),
                           st->sim_s - st->comm_s, st->comm_s, (double)st->spikes_sent, rss / 1e6};
@@ -92,11 +87,13 @@ void run_stats_gather(const net_network *net, const sim_stats *st, const char *v
     uint64_t s = comm_sum_u64(st->spikes[i]);
     ps->name = p->name;
     ps->model = run_pop_model_name(p);
-    ps->is_poisson = p->kind == NET_POISSON;
-    ps->is_neurons = p->kind == NET_NEURONS;
+    /* A source drawn per target has no spikes of its own: its rate is
+       the configured one. */
+    ps->is_poisson = !net_pop_travels(p);
+    ps->is_neurons = p->model != NULL;
     ps->n = p->n;
     if (ps->is_poisson) {
-      ps->rate_hz = p->rate_hz;
+      ps->rate_hz = p->source->rate_hz ? p->source->rate_hz(p->param) : 0.0;
       continue;
     }
     ps->spikes = s;

@@ -37,8 +37,8 @@ pc_missing = $(if $(HAVE_PKG_CONFIG),$(foreach p,$(1),$(if $(shell $(PKG_CONFIG)
 MISSING_LIBS := $(strip $(call pc_missing,$(PC_LIBS) $(PC_MPI)))
 MISSING_TEST := $(strip $(call pc_missing,$(PC_TEST)))
 # Flags of the third-party headers go only to the files that may include
-# them (tools/check_layers.sh): io/ (and tests/, whose test_model.c still
-# includes msgpack.h and zlib.h), mpi/, tests/.
+# them (tools/check_layers.sh): io/ (and tests/, whose fixture_*.c write
+# malformed files with msgpack and zlib), mpi/, tests/.
 IO_CFLAGS   := $(shell $(PKG_CONFIG) --cflags $(PC_LIBS) 2>/dev/null)
 MPI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PC_MPI) 2>/dev/null)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_TEST) 2>/dev/null)
@@ -142,8 +142,8 @@ e2e: $(BUILD)/memspike
 mpi: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mpi.sh
 
-# The include rules on this checkout (not yet part of `make test`: the
-# kernel issue is still removing core's upward includes).
+# The include rules on this checkout (docs/architecture.md); `make test`
+# runs it first.
 layers:
 	sh tools/check_layers.sh
 

@@ -128,6 +128,13 @@ def cnn_bench(images, steps=64):
                        stdout=subprocess.DEVNULL)
         with open(out) as f:
             m = json.load(f)
+        # The same network on the kernel's engine (one tick per layer).
+        ne = min(images, 2000)
+        subprocess.run([BIN, "convert", model, "--data", data, "--steps", str(steps),
+                        "--images", str(ne), "--schedule", "engine", "--json", out, "--quiet"],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(out) as f:
+            me = json.load(f)
     res = subprocess.run([PY, os.path.join(ROOT, "bench", "torch_snn.py"), "--model", model,
                           "--steps", str(steps), "--images", str(images), "--threads", "1"],
                          check=True, capture_output=True, text=True)
@@ -136,6 +143,8 @@ def cnn_bench(images, steps=64):
     print("  %-22s %10s %12s" % ("engine", "accuracy", "images/s"))
     print("  %-22s %9.2f%% %12.1f" % ("memspike (events)", 100 * m["snn_accuracy"][0],
                                        m["images_per_s"]))
+    print("  %-22s %9.2f%% %12.1f   (first %d images)" % (
+        "memspike kernel engine", 100 * me["snn_accuracy"][0], me["images_per_s"], ne))
     print("  %-22s %9.2f%% %12.1f" % ("PyTorch dense SNN", 100 * t["accuracy"], t["images_per_s"]))
     agree = abs(m["snn_accuracy"][0] - t["accuracy"]) <= 0.005
     print("  accuracies agree (within 0.5 points): %s; speed-up memspike / PyTorch: %.2fx "

@@ -36,8 +36,8 @@ uint64_t cnn_map_devices(cnn_snn *s, const syn_device_param *p, double drift_s, 
     if (!(wmax > 0))
       continue;
     for (uint64_t i = 0; i < n; i++) {
-      double x = w[i] / wmax, held[2];
-      double target[2] = {p->w_min + (x > 0 ? x : 0) * R, p->w_min + (x < 0 ? -x : 0) * R};
+      double x = w[i] / wmax, held[2], target[2];
+      syn_device_pair_targets(x, p->w_min, R, target);
       for (int m = 0; m < 2; m++) {
         uint64_t key = sim_hash4(seed, 0x636e6eULL + k, i, (uint64_t)m + (only_last ? 16 : 0));
         syn_device_inst inst;

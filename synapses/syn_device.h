@@ -193,6 +193,16 @@ double syn_device_read_pj(const syn_device_param *p, double w);
    (not clipped: a read can fall outside the bounds). */
 double syn_device_read(const syn_device_param *p, double w, uint64_t key);
 
+/* A signed weight x onto a differential pair of devices: the plus device
+   holds base + max(x, 0) span, the minus device base + max(-x, 0) span,
+   so that (G+ - G-) / span = x.  Network synapses (base w_ref, span 1)
+   and crossbar weights (base w_min, span w_max - w_min) both split so. */
+static inline void syn_device_pair_targets(double x, double base, double span, double out[2])
+{
+  out[0] = base + (x > 0 ? x : 0) * span;
+  out[1] = base + (x < 0 ? -x : 0) * span;
+}
+
 /* Added.  Closed-loop (write-verify) programming of a fresh or reset device
    to target w_t: clip(w_t) + sigma_prog(w_t) N(0,1) from key, clipped to
    the device's bounds; a stuck device returns its stuck value.  Start the

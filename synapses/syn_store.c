@@ -144,8 +144,7 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
         double wt = tab->w ? tab->w[k] : tab->w_const;
         double x = wt / spec->scale, target[2];
         if (spec->differential) {
-          target[0] = spec->w_ref + (x > 0 ? x : 0);
-          target[1] = spec->w_ref + (x < 0 ? -x : 0);
+          syn_device_pair_targets(x, spec->w_ref, 1.0, target);
         } else {
           target[0] = x + spec->w_ref;
         }

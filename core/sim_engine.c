@@ -29,6 +29,8 @@ typedef struct pop_rt {
   uint32_t *idx;               /* owned scratch: touched neurons of a tick */
   sim_time *next;              /* owned scratch: their next self-events */
   uint32_t *spk;               /* owned scratch: local indices that fired */
+  uint32_t *mult;              /* owned scratch, counts_input models: their
+                                  multiplicities (else NULL) */
   uint8_t *rec_spikes;         /* owned, nlocal flags, or NULL: spikes recorded */
   void *src;                   /* source instance (source populations) */
 } pop_rt;
@@ -97,32 +99,53 @@ const sim_sink *sim_engine_sink(const sim_engine *e, uint32_t pop)
 
 void sim_engine_count_input(sim_engine *e, uint64_t n) { e->st->ext_events += n; }
 
-void sim_engine_emit(sim_engine *e, uint32_t pi, sim_time t, const uint32_t *spk, uint32_t n)
+/* Emit the spikes spk[0..n) of population pi at tick t; spike k has
+   multiplicity mult[k] (mult NULL: 1 each).  A spike of multiplicity m is
+   m entries in the outbox, m recorded spikes and m post-synaptic events,
+   as NEST unrolls multiplicity (EventDeliveryManager::send_remote,
+   spike_recorder::handle, parrot_neuron's set_spiketime per spike); the
+   entries are adjacent, so the outbox keeps its (lag, gid) order. */
+static void emit(sim_engine *e, uint32_t pi, sim_time t, const uint32_t *spk,
+                 const uint32_t *mult, uint32_t n)
 {
   const sim_net *net = e->net;
   const sim_pop *p = &net->pops[pi];
   pop_rt *r = &e->pops[pi];
-  if (e->nout + n > e->capout) {
-    e->capout = 2 * (e->nout + n) + 64;
+  uint64_t total = n;
+  if (mult) {
+    total = 0;
+    for (uint32_t k = 0; k < n; k++)
+      total += mult[k];
+  }
+  if (e->nout + total > e->capout) {
+    e->capout = 2 * (e->nout + total) + 64;
     e->out = sim_realloc(e->out, e->capout * sizeof *e->out, "spike outbox");
     e->out_pop = sim_realloc(e->out_pop, e->capout * sizeof *e->out_pop, "spike outbox");
     e->out_idx = sim_realloc(e->out_idx, e->capout * sizeof *e->out_idx, "spike outbox");
   }
   for (uint32_t k = 0; k < n; k++) {
     sim_gid g = p->gid[spk[k]];
-    e->out_pop[e->nout] = pi;
-    e->out_idx[e->nout] = spk[k];
-    e->out[e->nout++] = (sim_spike){(uint32_t)(t - e->w0), g};
-    if (r->rec_spikes && r->rec_spikes[spk[k]])
-      for (uint32_t m = 0; m < e->nrecs; m++)
-        if (e->recs[m].ops->spike)
-          e->recs[m].ops->spike(e->recs[m].self, t, g);
-    for (uint32_t m = 0; m < p->npost; m++) {
-      const sim_proj *pr = &net->projs[p->post_projs[m]];
-      pr->kind->post(pr->self, spk[k], t);
+    const uint32_t m_k = mult ? mult[k] : 1;
+    for (uint32_t rep = 0; rep < m_k; rep++) {
+      e->out_pop[e->nout] = pi;
+      e->out_idx[e->nout] = spk[k];
+      e->out[e->nout++] = (sim_spike){(uint32_t)(t - e->w0), g};
+      if (r->rec_spikes && r->rec_spikes[spk[k]])
+        for (uint32_t m = 0; m < e->nrecs; m++)
+          if (e->recs[m].ops->spike)
+            e->recs[m].ops->spike(e->recs[m].self, t, g);
+      for (uint32_t m = 0; m < p->npost; m++) {
+        const sim_proj *pr = &net->projs[p->post_projs[m]];
+        pr->kind->post(pr->self, spk[k], t);
+      }
     }
   }
-  e->st->spikes[pi] += n;
+  e->st->spikes[pi] += total;
+}
+
+void sim_engine_emit(sim_engine *e, uint32_t pi, sim_time t, const uint32_t *spk, uint32_t n)
+{
+  emit(e, pi, t, spk, NULL, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -147,6 +170,9 @@ static void setup_pops(sim_engine *e)
     k->nwords = (p->nlocal + 63) / 64;
     k->smask = e->smask;
     k->by_sign = p->model->port_by_sign;
+    k->counts = p->model->counts_input;
+    if (p->model->counts_input)
+      r->mult = sim_malloc((size_t)p->nlocal * sizeof *r->mult + 4, "spike multiplicities");
     k->pending_until = &e->pending_until;
     k->touched = sim_calloc((size_t)e->nslots * k->nwords, sizeof(uint64_t), "input bitmap");
     if (!p->model->per_tick) {
@@ -226,7 +252,8 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
   pop_rt *r = &e->pops[pi];
   const sim_neuron_ops *m = p->model;
   const uint32_t nloc = p->nlocal;
-  sim_update_ctx ctx = {.state = p->state, .n = nloc, .param = p->param, .spikes = r->spk};
+  sim_update_ctx ctx = {.state = p->state, .n = nloc, .param = p->param, .spikes = r->spk,
+                        .mult = r->mult};
   for (int k = 0; k < m->nports; k++)
     ctx.in[k] = sim_sink_row(&r->sink, k, t);
   uint64_t *bits = sim_sink_bits(&r->sink, t);
@@ -277,7 +304,7 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
     }
   }
   if (ctx.nspikes)
-    sim_engine_emit(e, pi, t, r->spk, ctx.nspikes);
+    emit(e, pi, t, r->spk, r->mult, ctx.nspikes);
 }
 
 /* A neuron's predicted self-event came due: mark it for update now. */
@@ -429,6 +456,7 @@ static void engine_fini(sim_engine *e)
     sim_free(r->idx);
     sim_free(r->next);
     sim_free(r->spk);
+    sim_free(r->mult);
     sim_free(r->rec_spikes);
   }
   sim_free(e->pops);

@@ -39,6 +39,13 @@ typedef struct sim_update_ctx {
                                   per_tick models only read it and the
                                   engine clears what it delivered */
   uint32_t *spikes;            /* OUT: local indices that fired, ascending */
+  uint32_t *mult;              /* OUT, parallel to spikes, or NULL: the
+                                  multiplicity of each spike (>= 1; NEST's
+                                  SpikeEvent multiplicity).  Given only to
+                                  models with counts_input set, which must
+                                  write it for every spike; the engine
+                                  emits such a spike mult times, as NEST
+                                  unrolls it for delivery and recording */
   uint32_t nspikes;            /* OUT: count appended to spikes */
   sim_time *next;              /* OUT: next self-event per touched neuron
                                   (parallel to idx), SIM_NEVER for none;
@@ -53,6 +60,15 @@ typedef struct sim_neuron_ops {
   int nports;                /* input ports: 1 (delta) or 2 (ex, in) */
   int per_tick;              /* 1: no closed form, update every tick */
   int port_by_sign;          /* 1: weight >= 0 goes to port 0, < 0 to port 1 */
+  int counts_input;          /* 1: each arriving spike adds 1 to its port,
+                                whatever its weight (k spikes in a tick: k),
+                                and update gets ctx->mult (parrot_neuron).
+                                Projection kinds and sources read it from
+                                the target's sim_sink */
+  int nreceptors;            /* receptor types (NEST's rport) a projection
+                                may target: receptor r is input port r, so
+                                nreceptors <= nports and port_by_sign is 0.
+                                0 or 1: receptor 0 only */
   const char *const *param_names; /* accepted scalar parameters, NULL-ended */
   const char *const *var_names;   /* state variables: may be given an initial
                                      value or distribution in a config, and

@@ -49,6 +49,8 @@ typedef struct sim_sink {
   uint64_t *touched;           /* nslots * nwords bits */
   uint32_t nlocal, nwords, smask;
   int by_sign;                 /* target model: w >= 0 to port 0, w < 0 to 1 */
+  int counts;                  /* target model counts spikes (counts_input):
+                                  each spike adds 1, not its weight */
   sim_time *pending_until;     /* engine's: latest tick with input pending */
 } sim_sink;
 
@@ -69,6 +71,14 @@ static inline void sim_sink_pending(const sim_sink *k, sim_time t)
 {
   if (t > *k->pending_until)
     *k->pending_until = t;
+}
+
+/* What one spike of weight w adds to the target's input: w, or 1 for a
+   target that counts spikes.  Kinds apply it once per spike or per row,
+   outside their inner loops. */
+static inline double sim_sink_value(const sim_sink *k, double w)
+{
+  return k->counts ? 1.0 : w;
 }
 
 /* Add w for local target j at tick t on the given port. */

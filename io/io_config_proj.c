@@ -21,7 +21,7 @@
 
 static const char *const proj_keys[] = {
     "source", "target", "rule", "indegree", "outdegree", "p", "allow_autapses",
-    "allow_multapses", "weight", "delay", "synapse", NULL};
+    "allow_multapses", "weight", "delay", "synapse", "receptor_type", NULL};
 
 /* Degree of a fixed_* rule: <= the size of the side it draws from when
    multapses are off (distinct partners), minus one without autapses onto
@@ -79,7 +79,8 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
     if (is_static)
       return io_cfg_fail_unknown(c, s, x,
                                  "source, target, rule, indegree, outdegree, p, "
-                                 "allow_autapses, allow_multapses, weight, delay, synapse");
+                                 "allow_autapses, allow_multapses, weight, delay, synapse, "
+                                 "receptor_type");
     net_kv *kv = &pr->syn_params[pr->nsyn_params++];
     kv->key = sim_strdup(x->key, "synapse parameter key");
     kv->value = sim_strdup(x->value, "synapse parameter value");
@@ -123,6 +124,24 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
     return io_cfg_fail(c, s, e, NULL,
                        "expected a neuron population: %s is a %s, which receives "
                        "no input (got '%s')", tgt->name, io_cfg_pop_kind_name(tgt), e->value);
+
+  /* NEST's receptor port: receptor r of the target model is its input
+     port r (core/sim_neuron.h, nreceptors). */
+  if ((e = io_cfg_get(s, "receptor_type"))) {
+    uint64_t r;
+    const uint32_t nrec = tgt->model->nreceptors > 1 ? (uint32_t)tgt->model->nreceptors : 1;
+    if (sim_parse_uint(e->value, UINT32_MAX, &r) || r >= nrec) {
+      if (nrec == 1)
+        return io_cfg_fail(c, s, e, NULL,
+                           "expected 0: %s has one receptor type (got '%s')",
+                           tgt->model->name, io_cfg_shorten(e->value, g, sizeof g));
+      return io_cfg_fail(c, s, e, NULL,
+                         "expected a receptor type of %s, an integer in [0, %u], "
+                         "default 0 (got '%s')", tgt->model->name, nrec - 1,
+                         io_cfg_shorten(e->value, g, sizeof g));
+    }
+    pr->receptor = (uint32_t)r;
+  }
 
   pr->autapses = pr->multapses = 1;
   if ((e = io_cfg_get(s, "allow_autapses")) && sim_parse_bool(e->value, &pr->autapses))

@@ -225,7 +225,8 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
                 : sim_error_set(SIM_ECOMM, "stopped: another rank failed while building");
     }
     const nrn_model_ops *tm = desc->pops[pd->tgt].model;
-    pr->port = tm->port_by_sign && pr->syn.w_const < 0 ? 1 : 0;
+    /* Models with receptors do not route by sign (core/sim_neuron.h). */
+    pr->port = tm->port_by_sign && pr->syn.w_const < 0 ? 1 : (int)pd->receptor;
     if (pd->spec && pd->spec->kind != SYN_STATIC) {
       net_pop *tp = &net->pops[pd->tgt];
       pr->dynamic = 1;

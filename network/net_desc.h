@@ -77,6 +77,8 @@ typedef struct net_proj_desc {
   int multapses;     /* allow_multapses (NEST default true) */
   net_dist weight;   /* mV for delta-synapse models, pA for current-based */
   net_dist delay_ms; /* ms; every drawn delay >= resolution */
+  uint32_t receptor; /* receptor_type (NEST's rport): input port of the
+                        target, < its model's nreceptors; default 0 */
   char *synapse;     /* owned: synapse model name, "static_synapse" */
   net_kv *syn_params; /* owned: further keys for the synapse model */
   uint32_t nsyn_params;

@@ -116,7 +116,7 @@ static void train_event(void *self, sim_engine *e, sim_time t, const sim_event *
   double w = syn->w ? syn->w[k] : syn->w_const;
   int port = ts->sink->by_sign ? (w < 0) : 0;
   if (c)
-    sim_sink_add(ts->sink, port, t, syn->tgt[k], c * w);
+    sim_sink_add(ts->sink, port, t, syn->tgt[k], c * sim_sink_value(ts->sink, w));
   sim_engine_count_input(e, c);
   sim_time delay = delay_of(syn, k);
   sim_time next = t - delay + 1 + gap(ts, rng);
@@ -137,7 +137,7 @@ static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
       return;
     double *row = sim_sink_row(sink, ts->pr->port, ta);
     uint64_t *bits = sim_sink_bits(sink, ta);
-    const double w = syn->w_const;
+    const double w = sim_sink_value(sink, syn->w_const);
     for (uint64_t k = 0; k < syn->nsyn; k++) {
       uint32_t c = count(ts, &ts->rng[k]);
       if (!c)
@@ -155,7 +155,8 @@ static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
       if (!c || t + dl >= po->t_end)
         continue;
       double w = syn->w ? syn->w[k] : syn->w_const;
-      sim_sink_add(sink, by_sign ? (w < 0) : ts->pr->port, t + dl, syn->tgt[k], c * w);
+      sim_sink_add(sink, by_sign ? (w < 0) : ts->pr->port, t + dl, syn->tgt[k],
+                   c * sim_sink_value(sink, w));
       spikes += c;
     }
   }

@@ -35,14 +35,14 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
     const sim_time ta = t + syn->d_const;
     sim_sink_pending(sink, ta);
     add_row(sim_sink_row(sink, port, ta), sim_sink_bits(sink, ta), tg + k0, k1 - k0,
-            syn->w_const);
+            sim_sink_value(sink, syn->w_const));
     return k1 - k0;
   }
   const int by_sign = sink->by_sign;
   for (uint64_t k = k0; k < k1; k++) {
     double w = syn->w ? syn->w[k] : syn->w_const;
     sim_time dl = syn->d ? syn->d[k] : syn->d_const;
-    sim_sink_add(sink, by_sign ? (w < 0) : port, t + dl, tg[k], w);
+    sim_sink_add(sink, by_sign ? (w < 0) : port, t + dl, tg[k], sim_sink_value(sink, w));
   }
   return k1 - k0;
 }

@@ -112,11 +112,14 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
   st->h_s = h_ms * 1e-3;
   st->key = sim_hash4(seed, 0x6d656d737069ULL, proj, 0);
   st->ndev = spec->kind == SYN_DEVICE && spec->differential ? 2 : 1;
-  if (spec->kind == SYN_STDP && !tab->w) {
-    /* Plastic weights need their own storage. */
-    tab->w = sim_malloc(tab->nsyn * sizeof *tab->w, "plastic weights");
+  if (spec->kind == SYN_STDP) {
+    /* Plastic weights need their own storage, in double: the initial
+       weights move here from the table. */
+    st->w = sim_malloc(tab->nsyn * sizeof *st->w + 8, "plastic weights");
     for (uint64_t k = 0; k < tab->nsyn; k++)
-      tab->w[k] = (float)tab->w_const;
+      st->w[k] = tab->w ? (double)tab->w[k] : tab->w_const;
+    sim_free(tab->w);
+    tab->w = NULL;
   }
   if (spec->kind == SYN_DEVICE) {
     const syn_device_param *p = &spec->dev;
@@ -189,6 +192,7 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
 
 void syn_store_fini(syn_store *st)
 {
+  sim_free(st->w);
   sim_free(st->a);
   sim_free(st->t_prog);
   sim_free(st->nu);
@@ -202,6 +206,8 @@ void syn_store_fini(syn_store *st)
 size_t syn_store_bytes(const syn_store *st)
 {
   size_t nd = (size_t)(st->nsyn * st->ndev), b = 0;
+  if (st->w)
+    b += (size_t)st->nsyn * sizeof *st->w;
   if (st->a)
     b += nd * sizeof(float);
   if (st->t_prog)
@@ -283,10 +289,10 @@ void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_
     const int64_t d = tab->d ? tab->d[k] : tab->d_const;
     const int64_t t_arr = t + d;
     if (!dev) {
-      double w = tab->w ? tab->w[k] : tab->w_const;
+      double w = st->w ? st->w[k] : tab->w ? tab->w[k] : tab->w_const;
       if (sp->plastic) {
         w = stdp_update(st, &st->post[j], w, t, last, d, kplus_last);
-        tab->w[k] = (float)w;
+        st->w[k] = w;
         st->c.updates++;
       }
       add(ctx, j, t_arr, w);
@@ -398,7 +404,7 @@ double syn_store_weight(const syn_store *st, const sim_syn_table *tab, uint64_t 
                         sim_gid src_gid, const sim_gid *tgt_gids, int64_t t)
 {
   if (st->spec->kind != SYN_DEVICE)
-    return tab->w ? tab->w[k] : tab->w_const;
+    return st->w ? st->w[k] : tab->w ? tab->w[k] : tab->w_const;
   uint32_t s = 0;
   while (tab->off[s + 1] <= k)
     s++;

@@ -61,7 +61,12 @@ typedef struct syn_store {
   float *nu;                /* owned, drift only: drift exponent */
   uint8_t *stuck;           /* owned: bit per device */
   double epoch_s;           /* relax: time the a values refer to (s) */
-  /* Ideal STDP weights (kind == SYN_STDP): the table's own w array. */
+  double *w;                /* owned, kind == SYN_STDP: the ideal plastic
+                               weights (mV or pA), in double as NEST's
+                               stdp_synapse, so that pair-rule changes
+                               do not round; the table's float w is then
+                               NULL.  Static weights stay float32 in the
+                               table. */
   /* STDP traces. */
   int64_t *pre_last;        /* owned, per source: tick of the last spike */
   double *kplus;            /* owned, per source: pre trace after it */

@@ -15,7 +15,8 @@ typedef struct add_ctx {
 static void add_weight(void *ctx, uint32_t j, int64_t t_arr, double w)
 {
   const add_ctx *a = ctx;
-  sim_sink_add(a->sink, a->sink->by_sign ? (w < 0) : a->port, t_arr, j, w);
+  sim_sink_add(a->sink, a->sink->by_sign ? (w < 0) : a->port, t_arr, j,
+               sim_sink_value(a->sink, w));
 }
 
 static uint64_t store_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src_gid,
@@ -25,8 +26,9 @@ static uint64_t store_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid 
   const uint64_t nk = syn->off[s + 1] - syn->off[s];
   if (!nk)
     return 0;
-  if (st->fast && !syn->d) {
-    /* Fixed devices, constant delay: read straight into the rows. */
+  if (st->fast && !syn->d && !sink->counts) {
+    /* Fixed devices, constant delay: read straight into the rows (a
+       target that counts spikes takes the general path). */
     const sim_time ta = t + syn->d_const;
     double *row0 = sim_sink_row(sink, sink->by_sign ? 0 : port, ta);
     double *row1 = sink->by_sign ? sim_sink_row(sink, 1, ta) : NULL;

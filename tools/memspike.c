@@ -93,7 +93,7 @@ static int write_weights(const net_network *net, uint32_t j, const char *dir, si
       double w = pr->dynamic ? syn_store_weight(&pr->store, &pr->syn, k, src0 + s, tg, t)
                  : pr->syn.w ? pr->syn.w[k]
                              : pr->syn.w_const;
-      fprintf(f, "%u,%u,%.9g\n", src0 + s, tg[pr->syn.tgt[k]], w);
+      fprintf(f, "%u,%u,%.17g\n", src0 + s, tg[pr->syn.tgt[k]], w); /* round trip */
     }
   if (fclose(f) != 0)
     return sim_error_set(SIM_EIO, "cannot write %s", path);

@@ -114,7 +114,7 @@ static void train_event(void *self, sim_engine *e, sim_time t, const sim_event *
   sim_rng *rng = &ts->rng[k];
   uint32_t c = count(ts, rng);
   double w = syn->w ? syn->w[k] : syn->w_const;
-  int port = ts->sink->by_sign ? (w < 0) : 0;
+  int port = ts->sink->by_sign ? (w < 0) : ts->pr->port;
   if (c)
     sim_sink_add(ts->sink, port, t, syn->tgt[k], c * sim_sink_value(ts->sink, w));
   sim_engine_count_input(e, c);

@@ -1,6 +1,8 @@
 /*
  * syn_layer.c: shared-kernel layer projections (see syn_layer.h).  Owns
- * the plans; the weights are the converter's.
+ * the plans; the weights are the converter's.  Layer kinds feed only
+ * if_soft_reset stages, which do not count spikes (sim_sink.counts is 0),
+ * so weights go into the rows as they are.
  */
 #include "syn_layer.h"
 

@@ -88,6 +88,57 @@ variables = V_m
 interval = 1.0
 INI
 
+# --weights writes round-trip precision (%.17g): an STDP pair moves a
+# weight of 0.5 by amounts no 9-digit print can hold.
+cat > "$T/pairw.ini" <<'INI'
+[simulation]
+duration = 100
+resolution = 0.1
+[population gpre]
+model = spike_generator
+spike_times = 10, 60
+[population gpost]
+model = spike_generator
+spike_times = 14
+[population pre]
+model = parrot_neuron
+n = 1
+[population post]
+model = parrot_neuron
+n = 1
+[projection a]
+source = gpre
+target = pre
+rule = all_to_all
+weight = 1
+delay = 1
+[projection b]
+source = gpost
+target = post
+rule = all_to_all
+weight = 1
+delay = 1
+[projection plastic]
+source = pre
+target = post
+rule = all_to_all
+receptor_type = 1
+weight = 0.5
+delay = 1
+synapse = stdp_synapse
+lambda = 0.1
+Wmax = 10
+INI
+if $BIN run "$T/pairw.ini" --out "$T/pairw" --weights plastic > "$T/pairw.txt" 2>&1; then
+  wline=$(sed -n 2p "$T/pairw"/weights-plastic.rank0.csv)
+  wval=${wline##*,}
+  digits=$(printf '%s' "$wval" | tr -cd '0-9' | sed 's/^0*//' | wc -c)
+  if [ "$digits" -ge 15 ]; then ok "--weights: round-trip digits ($wval)"
+  else bad "--weights: round-trip digits" "$wline"; fi
+else
+  bad "--weights run" "$(tail -5 "$T/pairw.txt")"
+fi
+
 # Config errors: exit 2, message naming file and line.
 sed 's/^n = 400/n = 40x/' "$T/small.ini" > "$T/badnum.ini"
 expect "bad number names file:line:key" 2 "badnum.ini:8:.*'n'" $BIN run "$T/badnum.ini"

@@ -10,10 +10,14 @@
 #include <sys/resource.h>
 
 static void (*abort_hook)(int status);
+static int oom_rank = -1, oom_nranks; /* named in the message when nranks > 1 */
 
 static void out_of_memory(size_t n, const char *what)
 {
-  fprintf(stderr, "memspike: out of memory allocating %zu bytes for %s\n", n,
+  char who[48] = "";
+  if (oom_rank >= 0 && oom_nranks > 1)
+    snprintf(who, sizeof who, "rank %d of %d: ", oom_rank, oom_nranks);
+  fprintf(stderr, "memspike: %sout of memory allocating %zu bytes for %s\n", who, n,
           what ? what : "(unnamed)");
   fflush(stderr);
   if (abort_hook)
@@ -22,6 +26,12 @@ static void out_of_memory(size_t n, const char *what)
 }
 
 void sim_alloc_set_abort(void (*hook)(int status)) { abort_hook = hook; }
+
+void sim_alloc_set_rank(int rank, int nranks)
+{
+  oom_rank = rank;
+  oom_nranks = nranks;
+}
 
 void *sim_malloc(size_t n, const char *what)
 {

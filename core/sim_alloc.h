@@ -24,6 +24,10 @@ void sim_free(void *p);
    restores the default (exit only). */
 void sim_alloc_set_abort(void (*hook)(int status));
 
+/* Name "rank R of N" in the out-of-memory message (when N > 1), so that a
+   job's log says which rank ran out. */
+void sim_alloc_set_rank(int rank, int nranks);
+
 /* Peak resident set size of this process in bytes (from getrusage). */
 size_t sim_peak_rss_bytes(void);
 

@@ -472,6 +472,21 @@ static void engine_fini(sim_engine *e)
   sim_queue_fini(&e->q);
 }
 
+/* One progress report at window end w1 after wall_s seconds of the loop:
+   simulated time, percent, real-time factor (wall / simulated), and the
+   time left at the pace so far. */
+static void report_progress(const sim_run_opts *o, double res_ms, sim_time w1,
+                            sim_time t_end, double wall_s)
+{
+  const double sim_ms = (double)w1 * res_ms, end_ms = (double)t_end * res_ms;
+  const double rtf = sim_ms > 0 ? wall_s / (sim_ms * 1e-3) : 0;
+  const double eta_s = w1 > 0 ? wall_s * (double)(t_end - w1) / (double)w1 : 0;
+  fprintf(stderr, "  %.0f / %.0f ms simulated (%.1f %%), real-time factor %.3g, ETA %.0f s%s",
+          sim_ms, end_ms, end_ms > 0 ? 100 * sim_ms / end_ms : 100.0, rtf, eta_s,
+          o->progress_lines ? "\n" : "   \r");
+  fflush(stderr);
+}
+
 int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
 {
   sim_engine e = {.net = net, .st = st, .t_end = net->t_end};
@@ -514,8 +529,9 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     e.samples = sim_malloc(maxs * sizeof *e.samples, "sample row");
   }
 
-  double t0 = sim_clock_s(), next_report = t0 + 5;
-  int failed = 0, rc = 0;
+  const double every_s = opts && opts->progress ? opts->progress_s : 0;
+  double t0 = sim_clock_s(), next_report = t0 + every_s;
+  int failed = 0, stopped = 0, rc = 0;
   for (sim_time w0 = 0; w0 < e.t_end && !failed; w0 += D) {
     if (e.can_skip) {
       /* Idle: jump over whole windows to the one holding the next activity
@@ -553,14 +569,24 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     int mine = recorders_window_end(&e, w1);
     if (mine)
       rc = mine;
-    failed = e.x->any(mine != 0);
+    if (opts && opts->stop) {
+      /* One reduction for both decisions: 2 = a rank failed (wins), 1 = a
+         rank was asked to stop. */
+      int64_t v = mine ? 2 : *opts->stop ? 1 : 0;
+      v = -e.x->min_i64(-v);
+      failed = v == 2;
+      stopped = v == 1 && w1 < e.t_end; /* asked at the last window: done anyway */
+    } else {
+      failed = e.x->any(mine != 0);
+    }
     st->windows++;
     st->ticks = w1;
-    if (opts && opts->progress && e.rank == 0 && sim_clock_s() > next_report) {
-      fprintf(stderr, "  %.0f / %.0f ms simulated\r", (double)w1 * net->resolution_ms,
-              (double)e.t_end * net->resolution_ms);
-      next_report = sim_clock_s() + 5;
+    if (opts && opts->progress && e.rank == 0 && sim_clock_s() >= next_report) {
+      report_progress(opts, net->resolution_ms, w1, e.t_end, sim_clock_s() - t0);
+      next_report = sim_clock_s() + every_s;
     }
+    if (stopped)
+      break;
   }
   st->sim_s = sim_clock_s() - t0;
   sim_syn_counters c = {0};
@@ -572,11 +598,15 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
   st->stdp_updates = c.updates;
   st->read_pj = c.read_pj;
   st->write_pj = c.write_pj;
-  if (opts && opts->progress && e.rank == 0 && st->sim_s > 5)
+  if (opts && opts->progress && !opts->progress_lines && e.rank == 0 && st->sim_s > every_s)
     fprintf(stderr, "\n");
   engine_fini(&e);
   if (failed && !rc)
     rc = sim_error_set(SIM_ECOMM, "stopped: another rank failed");
+  if (stopped && !rc)
+    rc = sim_error_set(SIM_ESTOP, "stopped on request at %.*g ms of %.*g ms", 15,
+                       (double)st->ticks * net->resolution_ms, 15,
+                       (double)e.t_end * net->resolution_ms);
   return rc;
 }
 

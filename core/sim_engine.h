@@ -15,6 +15,7 @@
 #ifndef SIM_ENGINE_H
 #define SIM_ENGINE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "sim_exchange.h"
@@ -48,7 +49,18 @@ typedef struct sim_run_opts {
   const sim_recorder *recorders; /* borrowed, nrecorders entries */
   uint32_t nrecorders;
   const sim_exchange_ops *exchange; /* NULL: serial (one rank) */
-  int progress;           /* 1: report progress on stderr */
+  int progress;           /* 1: rank 0 reports progress on stderr */
+  int progress_lines;     /* 1: one whole line per report (a log file, a
+                             batch job); 0: one line rewritten with \r (a
+                             terminal) */
+  double progress_s;      /* wall seconds between reports (s); <= 0: at
+                             every window end */
+  /* When *stop is non-zero at a window end on any rank, every rank stops
+     there (the decision is collective, taken with the window's exchange)
+     and sim_run returns SIM_ESTOP with stats filled up to that tick.  Set
+     from a signal handler: checked once per window, never in the tick
+     loop.  NULL: never. */
+  const volatile sig_atomic_t *stop;
 } sim_run_opts;
 
 /* Simulate net for ticks [0, net->t_end).  stats is filled (caller frees

@@ -29,7 +29,8 @@ typedef uint32_t sim_gid;
   X(SIM_EFORMAT, -5, "malformed file")                       \
   X(SIM_ERANGE, -6, "value out of range")                    \
   X(SIM_ECOMM, -7, "communication error")                    \
-  X(SIM_EUSAGE, -8, "bad command-line usage")
+  X(SIM_EUSAGE, -8, "bad command-line usage")                \
+  X(SIM_ESTOP, -9, "stopped on request")
 
 enum sim_error_code {
 #define SIM_ERR_ENUM(name, value, msg) name = value,

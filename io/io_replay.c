@@ -157,11 +157,35 @@ static int same_run(const io_log_reader *ra, const io_log_reader *rb)
   return 0;
 }
 
-int io_replay_create(const char *const *paths, int n, io_replay **out)
+/* The ranks of the run that no file of rp covers, as " 1, 3" in buf;
+   returns how many. */
+static int missing_ranks(const io_replay *rp, char *buf, size_t len)
+{
+  const int nranks = io_log_reader_header(rp->c[0].rd)->nranks;
+  int nmiss = 0;
+  size_t k = 0;
+  buf[0] = '\0';
+  for (int r = 0; r < nranks; r++) {
+    int seen = 0;
+    for (int f = 0; f < rp->n && !seen; f++)
+      seen = io_log_reader_header(rp->c[f].rd)->rank == r;
+    if (seen)
+      continue;
+    if (k < len) {
+      int w = nmiss < 16 ? snprintf(buf + k, len - k, "%s %d", nmiss ? "," : "", r)
+              : nmiss == 16 ? snprintf(buf + k, len - k, ", ...") : 0;
+      k += (size_t)(w > 0 ? w : 0);
+    }
+    nmiss++;
+  }
+  return nmiss;
+}
+
+int io_replay_create(const char *const *paths, int n, int flags, io_replay **out)
 {
   *out = NULL;
   if (n < 1)
-    return sim_error_set(SIM_EINVAL, "replay: no log file given");
+    return sim_error_set(SIM_EINVAL, "no log file given");
   int rc = 0;
   io_replay *rp = sim_calloc(1, sizeof *rp, "replay");
   rp->n = n;
@@ -175,6 +199,17 @@ int io_replay_create(const char *const *paths, int n, io_replay **out)
     for (int g = 0; g < f; g++)
       if ((rc = same_run(rp->c[g].rd, rp->c[f].rd)))
         goto fail;
+  char miss[160];
+  int nmiss = missing_ranks(rp, miss, sizeof miss);
+  if (nmiss && !(flags & IO_REPLAY_PARTIAL)) {
+    rc = sim_error_set(SIM_EINVAL, "%s is rank %d of a run on %d ranks, and the log%s of "
+                       "rank%s%s %s not given: rates would count only part of the network "
+                       "(give every rank's file, or --partial to summarise these alone)",
+                       paths[0], io_log_reader_header(rp->c[0].rd)->rank,
+                       io_log_reader_header(rp->c[0].rd)->nranks, nmiss > 1 ? "s" : "",
+                       nmiss > 1 ? "s" : "", miss, nmiss > 1 ? "are" : "is");
+    goto fail;
+  }
   rp->samples = sim_calloc(io_log_reader_header(rp->c[0].rd)->nrecs + 1u,
                            sizeof *rp->samples, "replay sample counts");
   for (int f = 0; f < n; f++) {
@@ -320,10 +355,10 @@ static int in_spans(const pop_rec *q, uint32_t local)
   return 0;
 }
 
-int io_replay_summary(const char *const *paths, int n, FILE *out)
+int io_replay_summary(const char *const *paths, int n, int flags, FILE *out)
 {
   io_replay *rp;
-  int rc = io_replay_create(paths, n, &rp);
+  int rc = io_replay_create(paths, n, flags, &rp);
   if (rc)
     return rc;
   const io_log_header *h = io_replay_header(rp);
@@ -406,9 +441,12 @@ int io_replay_summary(const char *const *paths, int n, FILE *out)
     fprintf(out, ", complete up to %.*f ms\n", dec,
             (double)st.complete_tick * h->resolution_ms);
   }
-  if (n < h->nranks)
-    fprintf(out, "note: %d of %d rank files given: counts and rates cover "
-            "only the neurons those ranks own\n", n, h->nranks);
+  char miss[160];
+  int nmiss = missing_ranks(rp, miss, sizeof miss);
+  if (nmiss)
+    fprintf(out, "note: %d of %d rank files given, rank%s%s missing (--partial): counts "
+            "and rates cover only the neurons the given ranks own\n", n, h->nranks,
+            nmiss > 1 ? "s" : "", miss);
   if (io_replay_dropped(rp))
     fprintf(out, "note: %" PRIu64 " spikes at or after %.*f ms (beyond what "
             "every file covers) ignored\n", io_replay_dropped(rp), dec, dur_ms);
@@ -423,10 +461,10 @@ done:
   return rc;
 }
 
-int io_replay_spikes_csv(const char *const *paths, int n, FILE *out)
+int io_replay_spikes_csv(const char *const *paths, int n, int flags, FILE *out)
 {
   io_replay *rp;
-  int rc = io_replay_create(paths, n, &rp);
+  int rc = io_replay_create(paths, n, flags, &rp);
   if (rc)
     return rc;
   const io_log_header *h = io_replay_header(rp);
@@ -440,7 +478,7 @@ int io_replay_spikes_csv(const char *const *paths, int n, FILE *out)
             g, p >= 0 ? h->pops[p].name : "");
   }
   if (rc == 0 && ferror(out))
-    rc = sim_error_set(SIM_EIO, "replay: cannot write the CSV output");
+    rc = sim_error_set(SIM_EIO, "cannot write the CSV output");
   io_replay_destroy(rp);
   return rc;
 }

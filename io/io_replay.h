@@ -21,11 +21,17 @@
 
 typedef struct io_replay io_replay;
 
+/* flags of io_replay_create, io_replay_summary, io_replay_spikes_csv */
+#define IO_REPLAY_PARTIAL 1 /* accept a subset of the run's ranks */
+
 /* Open the n >= 1 log files in paths and check they belong to one run.
    Returns 0 and *out (caller owns; free with io_replay_destroy); SIM_EIO or
    SIM_EFORMAT from reading a file; SIM_EINVAL naming the two files when
-   they come from different runs or repeat a rank. */
-int io_replay_create(const char *const *paths, int n, io_replay **out /* OUT */);
+   they come from different runs or repeat a rank, and naming the missing
+   ranks when the files do not cover every rank of the run (unless flags
+   has IO_REPLAY_PARTIAL: a subset would silently lower the rates). */
+int io_replay_create(const char *const *paths, int n, int flags,
+                     io_replay **out /* OUT */);
 
 /* Next spike of the merged stream, in (tick, gid) order (ties between
    files, which a valid run never has, go by file order).  Returns 1 and
@@ -52,14 +58,15 @@ void io_replay_destroy(io_replay *rp);
    ranks), the recorded duration (and whether a file was truncated), one line
    per population: neurons recorded, spikes, mean rate (Hz) over the
    duration, or "not recorded" when no spike recorder covers it; totals;
-   sample records per state recorder; one line per truncated file.  Rates
-   count the neurons of the spike recorders only.  Returns 0 or an error
-   code (message via sim_error_msg). */
-int io_replay_summary(const char *const *paths, int n, FILE *out);
+   sample records per state recorder; one line per truncated file; with
+   IO_REPLAY_PARTIAL, a note naming the missing ranks.  Rates count the
+   neurons of the spike recorders only.  Returns 0 or an error code
+   (message via sim_error_msg). */
+int io_replay_summary(const char *const *paths, int n, int flags, FILE *out);
 
 /* Write the merged spikes as CSV to out: a line "time_ms,gid,population",
    then one line per spike, time printed with as many decimals as the
    resolution needs.  Returns 0 or an error code. */
-int io_replay_spikes_csv(const char *const *paths, int n, FILE *out);
+int io_replay_spikes_csv(const char *const *paths, int n, int flags, FILE *out);
 
 #endif

@@ -53,6 +53,7 @@ int comm_init(int *argc, char ***argv)
   rcounts = sim_calloc((size_t)world_size, sizeof *rcounts, "exchange counts");
   rdispls = sim_calloc((size_t)world_size, sizeof *rdispls, "exchange displacements");
   sim_alloc_set_abort(oom_abort);
+  sim_alloc_set_rank(my_rank, world_size);
   return 0;
 }
 

@@ -46,7 +46,18 @@ expect "--help" 0 "memspike run CONFIG" $BIN --help
 expect "--version" 0 "memspike [0-9]" $BIN --version
 expect "no arguments" 2 "usage" $BIN
 expect "unknown command" 2 "unknown command 'frobnicate'" $BIN frobnicate
-expect "unknown run option" 2 "unknown or incomplete option '--bogus'" $BIN run configs/brunel_delta.ini --bogus
+expect "unknown run option" 2 "unknown option '--bogus'" $BIN run configs/brunel_delta.ini --bogus
+expect "option without its value" 2 "option '--out' needs a value" $BIN run configs/brunel_delta.ini --out
+# The usage after a message is whole (it was cut at the 1 KB message buffer).
+expect "usage after an error is not cut" 2 "130 or 143: run stopped" $BIN run configs/brunel_delta.ini --bogus
+expect "run --help" 0 "--progress S" $BIN run --help
+expect "run CONFIG --help" 0 "Exit status: 0 success" $BIN run configs/brunel_delta.ini --help
+expect "replay --help" 0 "--partial" $BIN replay --help
+expect "convert --help" 0 "within 1% of" $BIN convert --help
+expect "convert MODEL --help" 0 "Exit status: 0 success" $BIN convert m.msgpack --help
+expect "convert: unknown last option" 2 "unknown option '--bogus'" $BIN convert m.msgpack --data d --bogus
+expect "memspike_log.py --help" 0 "usage: memspike_log.py" $PY tools/memspike_log.py --help
+if $BIN convert --help | grep -q '%%'; then bad "convert --help prints 1%, not 1%%"; else ok "convert --help prints 1%, not 1%%"; fi
 expect "missing config file" 2 "nope.ini" $BIN run "$T/nope.ini"
 
 # [simulation] output is relative to the working directory: an absolute
@@ -182,6 +193,66 @@ printf 'not a log' > "$T/junk.msgpack"
 expect "garbage log rejected" 1 "junk.msgpack" $BIN replay "$T/junk.msgpack"
 expect "missing log" 1 "missing.msgpack" $BIN replay "$T/missing.msgpack"
 
+# replay never writes over its input; the CSV goes through a temporary name;
+# an unwritable CSV is one message naming the file.
+cp "$LOG" "$T/keep.msgpack"
+expect "replay --csv over the input log refused" 2 "refusing to write over it" \
+  $BIN replay "$LOG" --csv "$LOG"
+cmp -s "$LOG" "$T/keep.msgpack" && ok "the input log is intact" || bad "the input log is intact"
+ln -s "$LOG" "$T/alias.msgpack"
+expect "replay --csv over the input by another name refused" 2 "refusing" \
+  $BIN replay "$LOG" --csv "$T/alias.msgpack"
+ls "$T"/spikes.csv.tmp.* > /dev/null 2>&1 && bad "no temporary CSV left behind" || ok "no temporary CSV left behind"
+out=$($BIN replay "$LOG" --csv /proc/memspike-no/s.csv 2>&1 >/dev/null)
+st=$?
+if [ "$st" -eq 1 ] && printf '%s' "$out" | grep -q "cannot write the CSV file /proc/memspike-no/s.csv" &&
+   ! printf '%s' "$out" | grep -q "replay: replay:"; then
+  ok "unwritable CSV: one message naming the file"
+else
+  bad "unwritable CSV: one message naming the file (exit $st)" "$out"
+fi
+
+# Progress when stderr is not a terminal: whole lines, with percent, RTF, ETA.
+out=$($BIN run "$T/small.ini" --no-log --progress 0 2>&1 >/dev/null)
+printf '%s\n' "$out" | grep -q "^  200 / 200 ms simulated (100.0 %), real-time factor .*, ETA 0 s$" &&
+  ok "progress lines when stderr is not a terminal" || bad "progress lines when stderr is not a terminal" "$out"
+out=$($BIN run "$T/small.ini" --no-log --quiet --progress 0 2>&1 >/dev/null)
+[ -z "$out" ] && ok "--quiet: no progress" || bad "--quiet: no progress" "$out"
+expect "bad --progress" 2 "expected seconds" $BIN run "$T/small.ini" --progress soon
+
+# SIGTERM: the run stops at a window end, says where the log ends, and the
+# log is complete (not truncated) up to there.
+$BIN run "$T/small.ini" --out "$T/sig" --quiet --set simulation.duration=100000000 \
+  > "$T/sig.out" 2> "$T/sig.err" &
+pid=$!
+i=0
+while [ ! -s "$T/sig/events.rank0.msgpack" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+kill -TERM $pid
+wait $pid
+st=$?
+if [ "$st" -eq 143 ] && grep -q "SIGTERM received: stopped at .* ms of 100000000 ms simulated; the event log $T/sig/events.rank0.msgpack ends there" "$T/sig.err"; then
+  ok "SIGTERM: exit 143 and where the log ends"
+else
+  bad "SIGTERM: exit 143 and where the log ends (exit $st)" "$(cat "$T/sig.err")"
+fi
+out=$($BIN replay "$T/sig/events.rank0.msgpack" 2>&1)
+st=$?
+if [ "$st" -eq 0 ] && ! printf '%s' "$out" | grep -q truncated; then
+  ok "SIGTERM: the log reads back complete"
+else
+  bad "SIGTERM: the log reads back complete (exit $st)" "$out"
+fi
+
+# STDP on ideal weights has no devices: no "synapse devices ... 0 pJ" line.
+out=$($BIN run configs/stdp_song2000.ini --no-log --quiet --set simulation.duration=2000 2>&1)
+if printf '%s' "$out" | grep -q "synapse devices"; then
+  bad "no device line without devices" "$out"
+else
+  printf '%s' "$out" | grep -q "plastic synapses: [0-9]* STDP updates" &&
+    ok "no device line without devices" || bad "no device line without devices" "$out"
+fi
+
 # rate_in NAME OUT POP LO HI: population POP's rate (Hz) in summary OUT is in [LO, HI].
 rate_in() {
   r=$(printf '%s\n' "$2" | awk -v p="$3" '$1 == p && $2 != "model" {print $5}')
@@ -228,6 +299,18 @@ expect "convert: truncated model named" 2 "cut.msgpack" $BIN convert "$T/cut.msg
 expect "convert: missing data" 2 "no/such/dir" $BIN convert $MODEL --data "$T/no/such/dir"
 expect "convert: bad --steps" 2 "ascending" $BIN convert $MODEL --data $DATA --steps 64,8
 expect "convert: unknown device" 2 "no_such" $BIN convert $MODEL --data $DATA --images 5 --device no_such
+# A model whose structure the converter refuses is bad input, like any other
+# model error: exit 2 (it was 1).
+if $PY -c "
+import msgpack, sys
+m = msgpack.unpackb(open('$MODEL', 'rb').read(), raw=False)
+m['layers'].insert(0, {'type': 'relu'})
+open('$T/firstrelu.msgpack', 'wb').write(msgpack.packb(m, use_bin_type=True))" 2>/dev/null && [ -d $DATA ]; then
+  expect "convert: model structure error is exit 2" 2 "firstrelu.msgpack: layer 0 (relu)" \
+    $BIN convert "$T/firstrelu.msgpack" --data $DATA --images 5 --quiet
+else
+  skip "convert: model structure error is exit 2" "python3-msgpack or $DATA missing"
+fi
 if [ ! -d $DATA ]; then
   for c in "convert: 100 images" "plot_energy.py draws both plots" "convert: device flaws and fine-tuning"; do
     skip "$c" "$DATA missing: install dataset-fashion-mnist (make deps)"

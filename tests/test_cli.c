@@ -5,9 +5,11 @@
  * summaries formatted from a hand-made run_stats, byte for byte.
  */
 #include <CUnit/CUnit.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/sim_error.h"
 #include "../tools/convert.h"
@@ -59,6 +61,10 @@ static void test_convert_args(void)
   CU_ASSERT_EQUAL(conv_args_parse(5, argv3, &a), 2);
   char *argv4[] = {"m"};
   CU_ASSERT_EQUAL(conv_args_parse(1, argv4, &a), 2);
+  /* An unknown last option is unknown (it was "needs a value"): only
+     options that take a value can lack one. */
+  char *argv5[] = {"m", "--data", "d", "--bogus"};
+  CU_ASSERT_EQUAL(conv_args_parse(4, argv5, &a), 2);
 }
 
 static void test_convert_load_missing_model(void)
@@ -167,6 +173,7 @@ static void test_run_text(void)
 
   /* Two ranks, devices: the device line, the exchange line, the load table. */
   fake_run(&rs, pops, load, 2);
+  rs.has_devices = 1;
   rs.dev_reads = 4;
   rs.read_pj = 1.5;
   rs.write_pj = 0.5;
@@ -179,6 +186,48 @@ static void test_run_text(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(s, "  1             50         1100        250      0.400"
                                    "      0.350          260      12.8\n"));
   free(s);
+
+  /* STDP on ideal weights: no device line (it read "0 pJ"), the updates
+     on their own line. */
+  fake_run(&rs, pops, load, 1);
+  rs.stdp_updates = 42;
+  CAPTURE(s, run_report_text(&rs, out));
+  CU_ASSERT_PTR_NULL(strstr(s, "synapse devices"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "  plastic synapses: 42 STDP updates\n"));
+  free(s);
+  /* Devices that were never read still get their line. */
+  fake_run(&rs, pops, load, 1);
+  rs.has_devices = 1;
+  CAPTURE(s, run_report_text(&rs, out));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "  synapse devices: 0 reads 0 pJ"));
+  free(s);
+}
+
+/* The summary is flushed when written: a fully buffered stream on a pipe
+   has every byte in the pipe when run_report_text returns. */
+static void test_run_text_flushed(void)
+{
+  run_stats rs;
+  run_pop_stats pops[2];
+  run_rank_load load[2];
+  fake_run(&rs, pops, load, 1);
+  int fd[2];
+  CU_ASSERT_FATAL(pipe(fd) == 0);
+  FILE *w = fdopen(fd[1], "w");
+  CU_ASSERT_FATAL(w != NULL);
+  static char wbuf[1 << 15];
+  setvbuf(w, wbuf, _IOFBF, sizeof wbuf);
+  run_report_text(&rs, w);
+  fcntl(fd[0], F_SETFL, O_NONBLOCK);
+  char buf[4096];
+  ssize_t got = read(fd[0], buf, sizeof buf - 1);
+  CU_ASSERT(got > 0);
+  if (got > 0) {
+    buf[got] = '\0';
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "peak memory"));
+  }
+  fclose(w);
+  close(fd[0]);
 }
 
 static void test_run_json(void)
@@ -207,6 +256,7 @@ int test_cli_register(void)
       !CU_add_test(s, "convert: energy table step count", test_convert_energy_steps) ||
       !CU_add_test(s, "convert: JSON report", test_convert_json) ||
       !CU_add_test(s, "run: text summary", test_run_text) ||
+      !CU_add_test(s, "run: text summary flushed", test_run_text_flushed) ||
       !CU_add_test(s, "run: JSON summary", test_run_json))
     return -1;
   return 0;

@@ -101,7 +101,7 @@ static size_t read_spikes(const char *logpath, sim_time *ticks, sim_gid *gids, s
 {
   io_replay *rp = NULL;
   const char *paths[1] = {logpath};
-  if (io_replay_create(paths, 1, &rp) != 0)
+  if (io_replay_create(paths, 1, 0, &rp) != 0)
     return 0;
   size_t n = 0;
   sim_time t;

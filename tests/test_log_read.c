@@ -253,12 +253,12 @@ static void test_corrupt_records(void)
 }
 
 /* Text of a function writing to a FILE (caller frees). */
-static char *capture(int (*fn)(const char *const *, int, FILE *),
+static char *capture(int (*fn)(const char *const *, int, int, FILE *),
                      const char *const *paths, int n, int *rc)
 {
   FILE *f = tmpfile();
   CU_ASSERT_FATAL(f != NULL);
-  *rc = fn(paths, n, f);
+  *rc = fn(paths, n, 0, f);
   long sz = ftell(f);
   rewind(f);
   char *s = calloc(1, (size_t)sz + 1);
@@ -370,14 +370,14 @@ static void test_replay_mismatch(void)
   const char *two[] = {r0, r1};
   sim_error_clear();
   FILE *f = tmpfile();
-  CU_ASSERT(io_replay_summary(two, 2, f) == SIM_EINVAL);
+  CU_ASSERT(io_replay_summary(two, 2, 0, f) == SIM_EINVAL);
   CU_ASSERT(strstr(sim_error_msg(), "digest") != NULL);
   CU_ASSERT(strstr(sim_error_msg(), r0) && strstr(sim_error_msg(), r1));
   CU_ASSERT(ftell(f) == 0); /* nothing printed */
 
   const char *dup[] = {r0, r0};
   sim_error_clear();
-  CU_ASSERT(io_replay_spikes_csv(dup, 2, f) == SIM_EINVAL);
+  CU_ASSERT(io_replay_spikes_csv(dup, 2, 0, f) == SIM_EINVAL);
   CU_ASSERT(strstr(sim_error_msg(), "rank 0") != NULL);
   fclose(f);
 }
@@ -424,6 +424,36 @@ static void test_replay_truncated(void)
   free(s);
 }
 
+/* io_replay_summary with IO_REPLAY_PARTIAL, in capture's shape. */
+static int summary_partial(const char *const *paths, int n, int flags, FILE *out)
+{
+  return io_replay_summary(paths, n, flags | IO_REPLAY_PARTIAL, out);
+}
+
+/* Rank 0 of a 2-rank run alone: refused, naming rank 1, unless
+   IO_REPLAY_PARTIAL; then the summary names the missing rank. */
+static void test_replay_partial(void)
+{
+  const char *r0 = lf_tpath("p_r0.msgpack"), *r1 = lf_tpath("p_r1.msgpack");
+  write_ranks(r0, r1, NULL, 5);
+  const char *one[] = {r0};
+  FILE *f = tmpfile();
+  CU_ASSERT_FATAL(f != NULL);
+  CU_ASSERT(io_replay_summary(one, 1, 0, f) == SIM_EINVAL);
+  CU_ASSERT(strstr(sim_error_msg(), "rank 1 is not given") != NULL);
+  CU_ASSERT(strstr(sim_error_msg(), "--partial") != NULL);
+  CU_ASSERT(io_replay_spikes_csv(one, 1, 0, f) == SIM_EINVAL);
+  CU_ASSERT(ftell(f) == 0); /* nothing written before the refusal */
+  fclose(f);
+  io_replay *rp = NULL;
+  CU_ASSERT(io_replay_create(one, 1, 0, &rp) == SIM_EINVAL && rp == NULL);
+  int rc;
+  char *s = capture(summary_partial, one, 1, &rc);
+  CU_ASSERT(rc == 0);
+  CU_ASSERT(strstr(s, "1 of 2 rank files given, rank 1 missing (--partial)") != NULL);
+  free(s);
+}
+
 int test_log_read_register(void)
 {
   CU_pSuite s = CU_add_suite("log_read", lf_suite_init, lf_suite_clean);
@@ -436,7 +466,8 @@ int test_log_read_register(void)
                    test_corrupt_records) ||
       !CU_add_test(s, "replay: two ranks merge like one file", test_replay_merge) ||
       !CU_add_test(s, "replay: files of different runs", test_replay_mismatch) ||
-      !CU_add_test(s, "replay: truncated rank file", test_replay_truncated))
+      !CU_add_test(s, "replay: truncated rank file", test_replay_truncated) ||
+      !CU_add_test(s, "replay: a subset of the ranks", test_replay_partial))
     return -1;
   return 0;
 }

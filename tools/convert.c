@@ -51,7 +51,7 @@ static const char usage[] =
     "  --input          constant current into the first layer (default) or Poisson spikes\n"
     "  --maxpool        gate by spike counts (default) or replace by average pooling\n"
     "  --energy FILE    energy constants (default configs/energy/default.ini)\n"
-    "  --energy-steps T steps for the energy table (default: the fewest within 1%% of\n"
+    "  --energy-steps T steps for the energy table (default: the fewest within 1% of\n"
     "                   the ANN's accuracy, else the largest)\n"
     "  --device PRESET  weights on device pairs of this preset ($MEMSPIKE_DEVICES, then\n"
     "                   configs/devices/)\n"
@@ -65,7 +65,11 @@ static const char usage[] =
     "  --log DIR        engine schedule: event log DIR/events.rankR.msgpack, one image\n"
     "                   after the other (memspike replay reads it)\n"
     "  --json FILE      write the results as JSON (tools/plot_energy.py plots it)\n"
-    "  Under mpirun -np N the test images are split over the N ranks.\n";
+    "  --quiet          no progress on stderr\n"
+    "  Under mpirun -np N the test images are split over the N ranks.\n"
+    "Exit status: 0 success; 1 failure at run time (writing output); 2 bad input\n"
+    "(model file, its structure, data, energy or preset files) or usage; 3 out of\n"
+    "memory.\n";
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -108,6 +112,15 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
       a->quiet = 1;
       continue;
     }
+    static const char *const with_value[] = {
+        "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
+        "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
+        "--schedule", "--maxpool", "--log", NULL};
+    int known = 0;
+    for (const char *const *w = with_value; *w && !known; w++)
+      known = !strcmp(k, *w);
+    if (!known)
+      return usage_err("unknown option '%s'", k);
     if (!v)
       return usage_err("option '%s' needs a value", k);
     i++;
@@ -412,10 +425,12 @@ static int open_convert_log(cnn_snn *s, const conv_args *a, uint32_t nimages, io
 int cmd_convert(int argc, char **argv)
 {
   conv_args a;
-  if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-    fputs(usage, stdout);
-    return 0;
-  }
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      if (comm_rank() == 0)
+        fputs(usage, stdout);
+      return 0;
+    }
   int rc = conv_args_parse(argc, argv, &a);
   if (rc)
     return rc;
@@ -426,9 +441,10 @@ int cmd_convert(int argc, char **argv)
   int status = 2; /* bad input until loaded */
   if (conv_load(&a, &in))
     goto fail;
-  status = 1;
+  /* The model's structure is checked while converting: still bad input. */
   if (conv_build(&a, &in, r, &s))
     goto fail;
+  status = 1;
   const int root = comm_rank() == 0;
   if (a.log_dir && comm_any(open_convert_log(s, &a, r->images, &log) != 0)) {
     if (!sim_error_code())
@@ -446,8 +462,10 @@ int cmd_convert(int argc, char **argv)
       goto fail;
   }
   conv_energy(&a, &in, s, r);
-  if (root)
+  if (root) {
     conv_report_text(stdout, &a, r);
+    fflush(stdout); /* a redirected log shows each block as it ends */
+  }
   if (root && a.engine == 2) {
     printf("\n  engine vs batch schedule: predictions agree on");
     for (uint32_t k = 0; k < a.nsteps; k++)
@@ -456,12 +474,16 @@ int cmd_convert(int argc, char **argv)
   }
   if (a.device) {
     conv_devices(&a, &in, s, r);
-    if (root)
+    if (root) {
       conv_report_devices(stdout, &a, r);
+      fflush(stdout);
+    }
     if (a.finetune) {
       conv_finetune(&a, &in, s, r);
-      if (root)
+      if (root) {
         conv_report_finetune(stdout, &a, r);
+        fflush(stdout);
+      }
     }
   }
   if (a.log_dir && root)

@@ -4,11 +4,14 @@
  * run summary is gathered by tools/run_stats.c and printed by
  * tools/run_report.c).
  *   memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]
- *   memspike replay LOG... [--csv FILE]
+ *   memspike replay LOG... [--csv FILE] [--partial]
  *   memspike convert MODEL --data DIR [options]
- * Exit status: 0 success, 1 run-time failure, 2 bad config or usage.
+ * Exit status (README.md, "Exit status"): 0 success, 1 run-time failure,
+ * 2 bad input or usage, 3 out of memory, 130/143 run stopped by
+ * SIGINT/SIGTERM.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,41 +167,124 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   return rc;
 }
 
+/* A usage error of subcommand cmd: the message and the usage on stderr
+   (rank 0 only: every rank parsed the same arguments); returns 2.  The
+   usage is printed apart from the message, never through the 1 KB
+   message buffer. */
+static int usage_fail(const char *cmd, const char *fmt, const char *arg)
+    __attribute__((format(printf, 2, 0)));
+static int usage_fail(const char *cmd, const char *fmt, const char *arg)
+{
+  if (comm_rank() == 0) {
+    fprintf(stderr, "memspike: %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage());
+    fflush(stderr);
+  }
+  return 2;
+}
+
+/* Is a one of names (a NULL-terminated list)? */
+static int is_one_of(const char *a, const char *const *names)
+{
+  for (; *names; names++)
+    if (!strcmp(a, *names))
+      return 1;
+  return 0;
+}
+
+static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
+
+static void print_subcommand_help(const char *name);
+
+/* Do paths a and b name one file (same device and inode)?  0 when either
+   does not exist. */
+static int same_file(const char *a, const char *b)
+{
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+/* Set by SIGINT/SIGTERM during `run`; the engine reads it once per window. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+/* SIGINT and SIGTERM stop the run at the next window end (mpirun forwards
+   both to every rank).  SA_RESETHAND: a second signal kills at once. */
+static void catch_stop_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_run(int argc, char **argv)
 {
+  static const char *const with_value[] = {"--set", "--out", "--json", "--weights",
+                                           "--progress", NULL};
   const char *config = NULL, *out_dir = NULL, *json_path = NULL, *weights = NULL;
   const char **sets = sim_calloc((size_t)argc + 1, sizeof *sets, "arguments");
   int nsets = 0, no_log = 0, quiet = 0;
+  double progress_s = -1;
+  for (int i = 0; i < argc; i++)
+    if (is_help(argv[i])) {
+      if (comm_rank() == 0)
+        print_subcommand_help("run");
+      sim_free(sets);
+      return 0;
+    }
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    if (!strcmp(a, "--set") && i + 1 < argc)
+    if (is_one_of(a, with_value) && i + 1 >= argc) {
+      sim_free(sets);
+      return usage_fail("run", "option '%s' needs a value", a);
+    }
+    if (!strcmp(a, "--set"))
       sets[nsets++] = argv[++i];
     else if (!strncmp(a, "--set=", 6))
       sets[nsets++] = a + 6;
-    else if (!strcmp(a, "--out") && i + 1 < argc)
+    else if (!strcmp(a, "--out"))
       out_dir = argv[++i];
-    else if (!strcmp(a, "--json") && i + 1 < argc)
+    else if (!strcmp(a, "--json"))
       json_path = argv[++i];
-    else if (!strcmp(a, "--weights") && i + 1 < argc)
+    else if (!strcmp(a, "--weights"))
       weights = argv[++i];
-    else if (!strcmp(a, "--no-log"))
+    else if (!strcmp(a, "--progress")) {
+      char *end;
+      const char *v = argv[++i];
+      progress_s = strtod(v, &end);
+      if (end == v || *end || !(progress_s >= 0 && progress_s < 1e9)) {
+        sim_free(sets);
+        return usage_fail("run", "--progress: expected seconds >= 0 (got '%s')", v);
+      }
+    } else if (!strcmp(a, "--no-log"))
       no_log = 1;
     else if (!strcmp(a, "--quiet"))
       quiet = 1;
     else if (a[0] == '-') {
-      sim_error_set(SIM_EUSAGE, "run: unknown or incomplete option '%s'\n%s", a, usage());
-      fail_all(1, 2);
+      sim_free(sets);
+      return usage_fail("run", "unknown option '%s'", a);
     } else if (!config)
       config = a;
     else {
-      sim_error_set(SIM_EUSAGE, "run: one config file expected, got '%s' too\n%s", a,
-                    usage());
-      fail_all(1, 2);
+      sim_free(sets);
+      return usage_fail("run", "one config file expected, got '%s' too", a);
     }
   }
   if (!config) {
-    sim_error_set(SIM_EUSAGE, "run: missing CONFIG\n%s", usage());
-    fail_all(1, 2);
+    sim_free(sets);
+    return usage_fail("run", "%s", "missing CONFIG");
+  }
+  if (json_path && same_file(json_path, config)) {
+    sim_free(sets);
+    return usage_fail("run", "--json %s is the config file: refusing to write over it",
+                      json_path);
   }
   net_desc *desc = NULL;
   fail_all(io_config_load(config, sets, nsets, &desc) != 0, 2);
@@ -227,9 +313,37 @@ static int cmd_run(int argc, char **argv)
 
   sim_stats st;
   sim_recorder rec = io_log_recorder(log);
+  const int tty = isatty(2);
   sim_run_opts opts = {.recorders = &rec, .nrecorders = log ? 1 : 0,
-                       .exchange = &comm_exchange, .progress = !quiet && isatty(2)};
+                       .exchange = &comm_exchange, .progress = !quiet,
+                       .progress_lines = !tty,
+                       .progress_s = progress_s >= 0 ? progress_s : tty ? 5 : 10,
+                       .stop = &stop_signal};
+  catch_stop_signals();
   rc = sim_run(&net->kernel, &opts, &st);
+  if (rc == SIM_ESTOP) {
+    /* Stopped at a window end on every rank: the log ends cleanly there. */
+    int bad = log && io_log_close(log, st.ticks) != 0;
+    int sig = (int)comm_min_i64(stop_signal ? stop_signal : 1000);
+    fail_all(bad, 1);
+    if (comm_rank() == 0) {
+      const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+      fprintf(stderr, "memspike: run: %s received: stopped at %.*g ms of %.*g ms "
+              "simulated; ", name, 15, (double)st.ticks * desc->sim.resolution_ms, 15,
+              desc->sim.duration_ms);
+      if (no_log)
+        fprintf(stderr, "no log was written (--no-log)\n");
+      else
+        fprintf(stderr, "the event log%s %s%s end%s there, complete and readable\n",
+                comm_size() > 1 ? "s" : "", comm_size() > 1 ? dir : path,
+                comm_size() > 1 ? "/events.rank*.msgpack" : "", comm_size() > 1 ? "" : "s");
+      fflush(stderr);
+    }
+    sim_stats_fini(&st);
+    net_network_destroy(net);
+    net_desc_destroy(desc);
+    return sig == SIGINT ? 130 : 143;
+  }
   if (rc)
     io_log_destroy(log); /* what was flushed stays readable */
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
@@ -254,43 +368,79 @@ static int cmd_run(int argc, char **argv)
   if (comm_rank() == 0 && !no_log)
     printf("  event log: %s%s\n", comm_size() > 1 ? dir : path,
            comm_size() > 1 ? "/events.rank*.msgpack" : "");
+  fflush(stdout);
   sim_stats_fini(&st);
   net_network_destroy(net);
   net_desc_destroy(desc);
   return 0;
 }
 
+/* Write the merged spikes of files to csv: through csv.tmp.PID in the
+   same directory, renamed over csv at the end, so that a failed export
+   leaves any earlier csv whole.  Returns 0 or an error naming csv. */
+static int write_csv(const char *const *files, int n, int flags, const char *csv)
+{
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", csv, (long)getpid()) >= (int)sizeof tmp)
+    return sim_error_set(SIM_EIO, "--csv %s: file name too long", csv);
+  FILE *f = fopen(tmp, "w");
+  if (!f)
+    return sim_error_set(SIM_EIO, "cannot write the CSV file %s: %s", csv, strerror(errno));
+  int rc = io_replay_spikes_csv(files, n, flags, f);
+  int werr = ferror(f) ? errno : 0;
+  if (fclose(f) != 0 && !werr)
+    werr = errno ? errno : EIO;
+  if (rc == SIM_EIO || (rc == 0 && werr))
+    rc = sim_error_set(SIM_EIO, "cannot write the CSV file %s: %s", csv,
+                       strerror(werr ? werr : EIO));
+  if (rc == 0 && rename(tmp, csv) != 0)
+    rc = sim_error_set(SIM_EIO, "cannot write the CSV file %s: %s", csv, strerror(errno));
+  if (rc)
+    remove(tmp);
+  return rc;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
   const char *csv = NULL;
   const char **files = sim_calloc((size_t)argc + 1, sizeof *files, "arguments");
-  int n = 0;
+  int n = 0, flags = 0;
+  for (int i = 0; i < argc; i++)
+    if (is_help(argv[i])) {
+      print_subcommand_help("replay");
+      sim_free(files);
+      return 0;
+    }
   for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+    if (!strcmp(argv[i], "--csv") && i + 1 >= argc) {
+      sim_free(files);
+      return usage_fail("replay", "option '%s' needs a value", argv[i]);
+    }
+    if (!strcmp(argv[i], "--csv"))
       csv = argv[++i];
+    else if (!strcmp(argv[i], "--partial"))
+      flags |= IO_REPLAY_PARTIAL;
     else if (argv[i][0] == '-') {
-      fprintf(stderr, "memspike: replay: unknown or incomplete option '%s'\n%s", argv[i],
-              usage());
-      return 2;
+      sim_free(files);
+      return usage_fail("replay", "unknown option '%s'", argv[i]);
     } else
       files[n++] = argv[i];
   }
   if (!n) {
-    fprintf(stderr, "memspike: replay: no log file given\n%s", usage());
-    return 2;
+    sim_free(files);
+    return usage_fail("replay", "%s", "no log file given");
   }
-  int rc = io_replay_summary(files, n, stdout);
-  if (rc == 0 && csv) {
-    FILE *f = fopen(csv, "w");
-    if (!f) {
-      fprintf(stderr, "memspike: replay: cannot write %s: %s\n", csv, strerror(errno));
+  for (int f = 0; csv && f < n; f++)
+    if (same_file(csv, files[f])) {
+      fprintf(stderr, "memspike: replay: --csv %s is the input log %s: refusing to write "
+              "over it\n", csv, files[f]);
       sim_free(files);
-      return 1;
+      return 2;
     }
-    rc = io_replay_spikes_csv(files, n, f);
-    if (fclose(f) != 0 && rc == 0)
-      rc = sim_error_set(SIM_EIO, "cannot write %s", csv);
-  }
+  int rc = io_replay_summary(files, n, flags, stdout);
+  fflush(stdout);
+  if (rc == 0 && csv)
+    rc = write_csv(files, n, flags, csv);
   if (rc)
     fprintf(stderr, "memspike: replay: %s\n", sim_error_msg());
   sim_free(files);
@@ -315,7 +465,7 @@ static const subcommand subcommands[] = {
      .run = cmd_run,
      .uses_mpi = 1,
      .synopsis = "run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
-                 "                    [--json FILE] [--quiet]",
+                 "                    [--json FILE] [--weights P] [--progress S] [--quiet]",
      .help = "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
              "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
              "        --out DIR    write logs to DIR instead of [simulation] output\n"
@@ -323,13 +473,19 @@ static const subcommand subcommands[] = {
              "        --json FILE  also write the end-of-run summary as JSON\n"
              "        --weights P  at the end, write projection P's weights to\n"
              "                     DIR/weights-P.rankR.csv (source,target,weight)\n"
+             "        --progress S report progress on stderr every S seconds of wall\n"
+             "                     time (default 10; 5 on a terminal; 0: every window)\n"
              "        --quiet      no progress on stderr\n"
-             "        Under mpirun -np N the network is split over N ranks.\n"},
+             "        Under mpirun -np N the network is split over N ranks.  SIGINT or\n"
+             "        SIGTERM stops the run at the next window end: the logs end there,\n"
+             "        complete; exit 130 (SIGINT) or 143 (SIGTERM).\n"},
     {.name = "replay",
      .run = cmd_replay,
-     .synopsis = "replay LOG... [--csv FILE]",
+     .synopsis = "replay LOG... [--csv FILE] [--partial]",
      .help = "replay  summarise event logs (one file per rank of a run): spikes and\n"
-             "        rates per population; --csv FILE writes the merged spikes\n"},
+             "        rates per population; --csv FILE writes the merged spikes\n"
+             "        (never over an input log); the files must cover every rank\n"
+             "        of the run, or --partial summarises the given ranks alone\n"},
     {.name = "convert",
      .run = cmd_convert,
      .uses_mpi = 1,
@@ -337,21 +493,28 @@ static const subcommand subcommands[] = {
 };
 #define NSUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
+static const char exit_status_help[] =
+    "Exit status: 0 success; 1 failure at run time (writing output, a corrupt\n"
+    "log); 2 bad input (config, model, log header) or usage; 3 out of memory;\n"
+    "130 or 143: run stopped by SIGINT or SIGTERM.\n";
+
 /* The usage text: every synopsis, then every help paragraph.  Built once;
    borrowed, valid for the life of the process. */
 static const char *usage(void)
 {
-  static char buf[4096];
+  static char buf[8192];
   if (buf[0])
     return buf;
   size_t n = 0;
   for (size_t i = 0; i < NSUBCOMMANDS; i++)
     n += (size_t)snprintf(buf + n, sizeof buf - n, "%s memspike %s\n", i ? "      " : "usage:",
                           subcommands[i].synopsis);
-  n += (size_t)snprintf(buf + n, sizeof buf - n, "       memspike --help | --version\n\n");
+  n += (size_t)snprintf(buf + n, sizeof buf - n,
+                        "       memspike --help | --version | COMMAND --help\n\n");
   for (size_t i = 0; i < NSUBCOMMANDS; i++)
     if (subcommands[i].help)
       n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", subcommands[i].help);
+  snprintf(buf + n, sizeof buf - n, "%s", exit_status_help);
   return buf;
 }
 
@@ -361,6 +524,15 @@ static const subcommand *subcommand_find(const char *name)
     if (!strcmp(subcommands[i].name, name))
       return &subcommands[i];
   return NULL;
+}
+
+/* `memspike NAME --help` on stdout: its synopsis, its paragraph, the exit
+   statuses. */
+static void print_subcommand_help(const char *name)
+{
+  const subcommand *c = subcommand_find(name);
+  printf("usage: memspike %s\n\n%s\n%s", c->synopsis, c->help ? c->help : "",
+         exit_status_help);
 }
 
 int main(int argc, char **argv)

@@ -15,7 +15,8 @@ usage: memspike_log.py [--counts] LOG...
   --counts   print only "NAME SPIKES" per population (machine-friendly;
              "NAME not-recorded" for populations without a spike recorder)
 
-Needs python3-msgpack.  Exit status 0, or 1 with a message on a bad file.
+Needs python3-msgpack.  Exit status 0; 1 with a message on a bad file; 2
+for a bad option or no file.
 """
 import os
 import sys
@@ -118,6 +119,15 @@ def recorded_spans(header):
 
 
 def main(argv):
+    if "-h" in argv or "--help" in argv:
+        print(__doc__[__doc__.index("usage: "):__doc__.index("\nNeeds")].rstrip())
+        return 0
+    bad = [a for a in argv if a.startswith("-") and a != "--counts"]
+    if bad or not argv:
+        sys.stderr.write("memspike_log.py: %s\nusage: memspike_log.py [--counts] "
+                         "LOG...  (--help for more)\n"
+                         % ("unknown option '%s'" % bad[0] if bad else "no log file given"))
+        return 2
     counts_only = "--counts" in argv
     paths = [a for a in argv if a != "--counts"]
     if not paths:

@@ -48,17 +48,21 @@ void run_report_text(const run_stats *rs, FILE *out)
           rs->events_per_s);
   fprintf(out, "  peak memory %.1f MB (largest rank), %.1f MB (all ranks)\n", rs->rss_max_mb,
           rs->rss_all_mb);
-  if (rs->dev_reads || rs->dev_pulses || rs->stdp_updates)
+  if (rs->has_devices)
     fprintf(out, "  synapse devices: %llu reads %.4g pJ, %llu write pulses %.4g pJ, %llu STDP "
                  "updates; energy %.4g pJ\n",
             (unsigned long long)rs->dev_reads, rs->read_pj, (unsigned long long)rs->dev_pulses,
             rs->write_pj, (unsigned long long)rs->stdp_updates, rs->read_pj + rs->write_pj);
+  else if (rs->stdp_updates) /* plastic ideal weights: no device, no energy */
+    fprintf(out, "  plastic synapses: %llu STDP updates\n",
+            (unsigned long long)rs->stdp_updates);
   if (rs->ranks > 1)
     fprintf(out, "  exchange: %llu spikes sent to other ranks in %llu messages, %.2f bytes per "
                  "spike emitted, %.1f %% of simulate time\n",
             (unsigned long long)rs->spikes_sent, (unsigned long long)rs->messages,
             rs->bytes_per_spike, rs->exchange_pct);
   print_rank_load(rs, out);
+  fflush(out); /* a redirected run shows its summary as soon as it is written */
 }
 
 /* s as the inside of a JSON string: escape " \ and controls. */

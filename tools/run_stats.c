@@ -9,6 +9,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../mpi/comm.h"
+#include "../synapses/syn_spec.h"
 
 const char *run_pop_model_name(const net_pop_desc *p) { return net_pop_model_name(p); }
 
@@ -72,6 +73,9 @@ void run_stats_gather(const net_network *net, const sim_stats *st, const char *v
   rs->dev_reads = comm_sum_u64(st->dev_reads);
   rs->dev_pulses = comm_sum_u64(st->dev_pulses);
   rs->stdp_updates = comm_sum_u64(st->stdp_updates);
+  rs->has_devices = 0; /* from the config: the same on every rank */
+  for (uint32_t j = 0; j < d->nprojs; j++)
+    rs->has_devices |= d->projs[j].spec && d->projs[j].spec->kind == SYN_DEVICE;
   rs->read_pj = comm_sum_double(st->read_pj);
   rs->write_pj = comm_sum_double(st->write_pj);
   rs->bytes_sent = comm_sum_u64(st->bytes_sent);

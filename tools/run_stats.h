@@ -69,6 +69,7 @@ typedef struct run_stats {
 
   uint64_t dev_reads, dev_pulses, stdp_updates;
   double read_pj, write_pj; /* device energy (pJ) */
+  int has_devices;          /* 1: some projection has synapse = device */
 
   run_rank_load *load;      /* owned, ranks entries (rank 0 only) */
 } run_stats;

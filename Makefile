@@ -51,6 +51,10 @@ VECFLAGS := -fno-trapping-math -fvect-cost-model=dynamic
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(VECFLAGS) -MMD -MP
 LDLIBS  := $(LIB_LIBS) $(MPI_LIBS) -lm
 PREFIX  ?= /usr/local
+# Installed data (presets, energy constants, models, configs, docs, Python
+# tools); compiled into io/io_datadir.c, so that an installed memspike
+# finds its presets from any directory.
+DATADIR ?= $(PREFIX)/share/memspike
 BUILD   ?= build
 PYTHON  := /usr/bin/python3
 CONFIG  ?= configs/brunel_delta.ini
@@ -78,7 +82,7 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
             io/io_log_write.c io/io_log_read.c io/io_replay.c io/io_model.c io/io_idx.c \
-            io/io_energy.c io/io_recorder.c
+            io/io_energy.c io/io_recorder.c io/io_datadir.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c
@@ -98,7 +102,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e mpi layers layers-test bench install clean \
+.PHONY: all deps run test unit e2e mpi layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike
@@ -116,6 +120,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) \
 	  $(if $(filter io/% tests/%,$<),$(IO_CFLAGS)) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c $< -o $@
+
+# The data directory is compiled in: rebuild io_datadir.o when it changes.
+$(BUILD)/datadir.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(BUILD)/io/io_datadir.o: $(BUILD)/datadir.stamp
+$(BUILD)/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
+FORCE:
 
 $(BUILD)/libmemspike.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -153,16 +165,35 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi layers-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench
 	@$(MAKE) --no-print-directory $(BUILD)/memspike
 	sh bench/run.sh
 
+# Python finds memspike_log in PYTHONDIR: the first directory on its path
+# under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),
+# else PREFIX/lib/pythonX.Y/site-packages (then add it to PYTHONPATH).
+PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next((d for d in sys.path if d.startswith(p)), p + "python%d.%d/site-packages" % sys.version_info[:2]))' 2>/dev/null)
+INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
+                docs/*.md README.md tools/*.py tools/song2000.sh
 install: $(BUILD)/memspike
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike
+	@for f in $(wildcard $(INSTALL_DATA)); do \
+	  install -d $(DESTDIR)$(DATADIR)/$$(dirname $$f) && \
+	  install -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
+	chmod 755 $(DESTDIR)$(DATADIR)/tools/*.py $(DESTDIR)$(DATADIR)/tools/*.sh
+	@echo "memspike: data in $(DATADIR)"
+	@if [ -n "$(PYTHONDIR)" ]; then \
+	  install -d $(DESTDIR)$(PYTHONDIR) && \
+	  install -m 644 tools/memspike_log.py $(DESTDIR)$(PYTHONDIR)/memspike_log.py && \
+	  echo "memspike: Python module memspike_log in $(PYTHONDIR)"; fi
+
+# Install into a temporary prefix and run from another directory.
+install-test: $(BUILD)/memspike
+	sh tests/install.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -11,7 +11,16 @@ Same model as Brian2's examples/CUBA.py:
   * we = 60*0.27/10 mV = 1.62 mV, wi = -20*4.5/10 mV = -9 mV, no delay
   * refractory 5 ms (v clamped; synaptic currents keep integrating, as in
     the original example), v(0) ~ U[Vr, Vt]
-  * dt 0.1 ms, 1000 ms simulated by default
+  * dt 0.1 ms, 1000 ms simulated by default (CUBA.py runs 1 s)
+
+Differences from memspike's configs/brette_cuba.ini (stated there too):
+  * no delay here; memspike, like NEST, needs >= one tick (0.1 ms)
+  * v clamped 49 steps after a spike here (Brian2 integrates again once
+    timestep(t - lastspike) >= timestep(refractory)); 50 in memspike/NEST
+  * threshold v > Vt here; V_m >= V_th in memspike and NEST
+  * step order: state update, threshold, on_pre, reset here; memspike and
+    NEST advance v with the last step's currents, then add the step's input,
+    then test the threshold
 
 Usage: /usr/bin/python3 bench/brian2_cuba.py [--seed S] [--duration-ms T]
                                              [--build-dir DIR]

@@ -19,6 +19,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "io_datadir.h"
 #include "io_file.h"
 #include "io_ini.h"
 
@@ -296,16 +297,34 @@ int io_preset_load(const char *dir, const char *name, syn_device_param *p)
 
 int io_preset_find(const char *config_path, const char *name, syn_device_param *p)
 {
-  char dir[4096];
+  enum { MAX_TRIES = 8 };
+  char dirs[MAX_TRIES][4096];
+  const char *tries[MAX_TRIES];
+  int ntries = 0;
   const char *slash = config_path ? strrchr(config_path, '/') : NULL;
-  if (slash)
-    snprintf(dir, sizeof dir, "%.*s/devices", (int)(slash - config_path), config_path);
-  else
-    snprintf(dir, sizeof dir, "devices");
-  const char *tries[3] = {config_path ? dir : NULL, getenv("MEMSPIKE_DEVICES"),
-                          "configs/devices"};
+  if (config_path) {
+    if (slash)
+      snprintf(dirs[ntries], sizeof dirs[0], "%.*s/devices", (int)(slash - config_path),
+               config_path);
+    else
+      snprintf(dirs[ntries], sizeof dirs[0], "devices");
+    tries[ntries] = dirs[ntries];
+    ntries++;
+  }
+  tries[ntries++] = getenv("MEMSPIKE_DEVICES");
+  /* Then configs/devices of each data directory (io_datadir.h): the
+     current directory, the binary's source tree, the install prefix. */
+  char base[4000];
+  for (int i = 0; ntries < MAX_TRIES && io_datadir_get(i, base, sizeof base); i++) {
+    if (!strcmp(base, "."))
+      snprintf(dirs[ntries], sizeof dirs[0], "configs/devices");
+    else
+      snprintf(dirs[ntries], sizeof dirs[0], "%s/configs/devices", base);
+    tries[ntries] = dirs[ntries];
+    ntries++;
+  }
   char searched[1024] = "", listing[1024] = "";
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < ntries; i++) {
     if (!tries[i] || !tries[i][0])
       continue;
     char probe[4200];

@@ -20,7 +20,9 @@
 int io_preset_load(const char *dir, const char *name, syn_device_param *p);
 
 /* The preset search path: DIR/devices next to config_path (skipped when
-   config_path is NULL), then $MEMSPIKE_DEVICES, then configs/devices; the
+   config_path is NULL), then $MEMSPIKE_DEVICES, then configs/devices under
+   each data directory (io_datadir.h: $MEMSPIKE_DATADIR, the current
+   directory, the binary's source tree, the install prefix); the
    first directory holding NAME.ini is loaded with io_preset_load.  When
    none does, the message lists the directories searched and the presets
    of the first readable one. */

@@ -339,7 +339,8 @@ static void test_shipped_configs(void)
   }
   globfree(&g);
 
-  /* Figures the configs must carry (ANCHORS.md). */
+  /* Figures the configs must carry (Brunel 2000, J Comput Neurosci 8:183,
+     as in NEST's pynest/examples/brunel_delta_nest.py). */
   net_desc *d = NULL;
   CU_ASSERT_EQUAL_FATAL(io_config_load("configs/brunel_delta.ini", NULL, 0, &d), 0);
   int e = net_desc_find_pop(d, "E"), in = net_desc_find_pop(d, "I"),

@@ -271,8 +271,8 @@ static double mean_rate(const char *cfg, const char *const *sets, int nsets)
   return rate;
 }
 
-/* Brette CUBA: NEST 3.10 and Brian2 give 5.3-6.2 Hz over seeds
-   (shared/ANCHORS.md).  Single seeds scatter by about +-0.25 Hz (sd), so
+/* Brette CUBA: NEST 3.10 and Brian2 2.5.1 give 5.3-6.2 Hz over seeds
+   (measured on this project's 2-core machines; bench/README-brian2.md).  Single seeds scatter by about +-0.25 Hz (sd), so
    each of 6 seeds must lie in the band widened by 3 sd and their mean in
    the band itself. */
 static void test_cuba_rate_band(void)
@@ -290,7 +290,8 @@ static void test_cuba_rate_band(void)
   CU_ASSERT(mean >= 5.3 && mean <= 6.2);
 }
 
-/* Brunel delta: NEST 3.10 and Brian2 give 31.8-32.0 Hz (shared/ANCHORS.md).
+/* Brunel delta: NEST 3.10 and Brian2 give 31.8-32.0 Hz (measured on this
+   project's machines; bench/README-brian2.md).
    Here single seeds scatter with sd ~0.13 Hz (5 seeds: 31.82-32.12 Hz;
    Brian2 on this machine: 31.77-31.90), so each seed must lie in the band
    widened by 3 sd and the mean of two seeds in it widened by 2 sd of a

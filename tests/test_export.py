@@ -449,6 +449,151 @@ def shipped_model_reads():
                                                             "linear"]
 
 
+# ---- CLI: --arch for state dicts, explicit normalization, verification ----
+
+FMNIST = "/usr/share/datasets/fashion-mnist"
+MEMSPIKE = os.path.join(ROOT, "build", "memspike")
+ARCH_PY = os.path.join(TMP, "toy_arch.py")
+
+
+def _need_verify():
+    if not os.path.isdir(FMNIST):
+        raise Skip("%s missing: install dataset-fashion-mnist (make deps)" % FMNIST)
+    if not os.access(MEMSPIKE, os.X_OK):
+        raise Skip("%s not built" % MEMSPIKE)
+
+
+def _toy_arch():
+    """A factory module for --arch: a small 28x28 CNN with fixed random weights."""
+    with open(ARCH_PY, "w") as f:
+        f.write("import torch, torch.nn as nn\n"
+                "def make():\n"
+                "    return nn.Sequential(nn.Conv2d(1, 4, 5, stride=2), nn.ReLU(),\n"
+                "                         nn.AvgPool2d(2), nn.Flatten(),\n"
+                "                         nn.Linear(4 * 6 * 6, 10))\n")
+    sys.path.insert(0, TMP)
+    import toy_arch  # noqa: E402
+    torch.manual_seed(3)
+    return toy_arch.make().eval()
+
+
+def _cli(args):
+    """export_torch.main(args): (exit status, stderr text)."""
+    import contextlib
+    import io
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            st = export_torch.main(args)
+        except SystemExit as e:
+            st = e.code
+    return st, err.getvalue()
+
+
+@test
+def state_dict_without_arch_hints_at_arch():
+    m = _toy_arch()
+    sd = os.path.join(TMP, "sd.pt")
+    torch.save(m.state_dict(), sd)
+    out = os.path.join(TMP, "sd.msgpack")
+    st, err = _cli([sd, out, "--normalize", "1/255,0,1", "--no-verify"])
+    assert st == 2, (st, err)
+    assert "OrderedDict" in err and "--arch module:function" in err, err
+    assert not os.path.exists(out)
+
+
+@test
+def state_dict_with_arch_exports_and_verifies():
+    _need_verify()
+    m = _toy_arch()
+    sd = os.path.join(TMP, "sd2.pt")
+    torch.save(m.state_dict(), sd)
+    out = os.path.join(TMP, "sd2.msgpack")
+    st, err = _cli([sd, out, "--arch", ARCH_PY + ":make", "--normalize", "1/255,0.2860,0.3530",
+                    "--memspike", MEMSPIKE])
+    assert st == 0, (st, err)
+    doc = msgpack.unpackb(open(out, "rb").read(), raw=False)
+    assert doc["input"] == {"shape": [1, 28, 28], "scale": 1 / 255, "mean": 0.2860,
+                            "std": 0.3530}, doc["input"]
+    checked, left, _ = export_torch.export.last_verify
+    assert checked + left == 100 and checked >= 95, (checked, left)
+    # A bad --arch is an error naming the spec.
+    st, err = _cli([sd, out + "x", "--arch", ARCH_PY + ":nope", "--normalize", "1/255,0,1",
+                    "--no-verify"])
+    assert st == 2 and "has no function nope" in err, (st, err)
+
+
+@test
+def normalization_must_be_stated():
+    m = _toy_arch()
+    p = os.path.join(TMP, "whole.pt")
+    torch.save(m, p)
+    out = os.path.join(TMP, "whole.msgpack")
+    st, err = _cli([p, out, "--no-verify"])
+    assert st == 2 and "--normalize SCALE,MEAN,STD" in err, (st, err)
+    assert not os.path.exists(out)
+    st, err = _cli([p, out, "--normalize", "1/255,0,1", "--input-mean", "0", "--no-verify"])
+    assert st == 2 and "not both" in err, (st, err)
+    st, err = _cli([p, out, "--normalize", "0.5,0.25", "--no-verify"])
+    assert st == 2 and "SCALE,MEAN,STD" in err, (st, err)
+    st, err = _cli([p, out, "--input-scale", "0.5", "--input-mean", "0.25", "--input-std", "2",
+                    "--no-verify"])
+    assert st == 0, err
+    doc = msgpack.unpackb(open(out, "rb").read(), raw=False)
+    assert doc["input"]["scale"] == 0.5 and doc["input"]["mean"] == 0.25
+    assert doc["input"]["std"] == 2.0
+
+
+@test
+def verify_refuses_differing_predictions():
+    _need_verify()
+    m = _toy_arch()
+    p = os.path.join(TMP, "v.msgpack")
+    export_torch.export(m, p, input_shape=(1, 28, 28), input_mean=0.2860, input_std=0.3530,
+                        verify_data=FMNIST, memspike=MEMSPIKE)
+    doc = msgpack.unpackb(open(p, "rb").read(), raw=False)
+    # The same file checked against another network: predictions differ.
+    torch.manual_seed(4)
+    other = nn.Sequential(nn.Conv2d(1, 4, 5, stride=2), nn.ReLU(), nn.AvgPool2d(2), nn.Flatten(),
+                          nn.Linear(4 * 6 * 6, 10)).eval()
+    try:
+        export_torch.verify(other, doc, p, FMNIST, 100, MEMSPIKE)
+        raise AssertionError("verify accepted another network's file")
+    except export_torch.ExportError as e:
+        assert "disagree on" in str(e) and "not written" in str(e), e
+    # export() writes nothing when the check fails (a stale file stays as it was).
+    q = os.path.join(TMP, "refused.msgpack")
+    real = export_torch.verify
+    export_torch.verify = lambda *a: (_ for _ in ()).throw(export_torch.ExportError("differ"))
+    try:
+        export_torch.export(m, q, verify_data=FMNIST, memspike=MEMSPIKE)
+        raise AssertionError("export wrote despite a failed check")
+    except export_torch.ExportError:
+        pass
+    finally:
+        export_torch.verify = real
+    assert not os.path.exists(q)
+    assert not [f for f in os.listdir(TMP) if f.startswith("refused.msgpack.tmp")]
+
+
+@test
+def verify_catches_a_wrong_recorded_normalization():
+    """The torch model sees the stated normalization; a file recording
+    another one (as if the docs' example were pasted for a raw/255 model)
+    gives different predictions, and verify refuses it."""
+    _need_verify()
+    m = _toy_arch()
+    p = os.path.join(TMP, "n.msgpack")
+    export_torch.export(m, p, input_shape=(1, 28, 28), input_mean=0.2860, input_std=0.3530)
+    doc = msgpack.unpackb(open(p, "rb").read(), raw=False)
+    doc["input"]["mean"], doc["input"]["std"] = 0.0, 1.0  # what torch is checked with
+    try:
+        export_torch.verify(m, doc, p, FMNIST, 100, MEMSPIKE)
+        raise AssertionError("verify accepted a file with another normalization")
+    except export_torch.ExportError as e:
+        assert "disagree on" in str(e), e
+
+
 def main():
     torch.set_num_threads(1)
     strict = os.environ.get("MEMSPIKE_TEST_STRICT", "0") not in ("", "0")

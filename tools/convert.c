@@ -26,6 +26,7 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_clock.h"
 #include "../core/sim_error.h"
+#include "../io/io_datadir.h"
 #include "../io/io_energy.h"
 #include "../io/io_idx.h"
 #include "../io/io_log.h"
@@ -93,7 +94,7 @@ static int usage_err(const char *fmt, const char *arg)
 int conv_args_parse(int argc, char **argv, conv_args *a)
 {
   memset(a, 0, sizeof *a);
-  a->energy = "configs/energy/default.ini";
+  a->energy = io_datadir_file("configs/energy/default.ini"); /* cwd, source tree, prefix */
   a->calib = 1000;
   a->percentile = 99.9;
   a->drift_s = 1.0;

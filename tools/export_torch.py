@@ -26,15 +26,37 @@ Module use:
            input_scale=1/255, input_mean=0.2860, input_std=0.3530, classes=10,
            ann_test_accuracy=0.91, dataset="fashion-mnist")
 
-CLI (a model saved whole with torch.save(model, path)):
-    export_torch.py MODEL.pt OUT.msgpack [--input-shape 1,28,28]
-        [--input-scale 0.00392156862745098] [--input-mean 0] [--input-std 1]
-        [--classes 10] [--ann-test-accuracy A] [--dataset NAME]
+CLI (a model saved whole with torch.save(model, path), or a state dict
+with --arch naming the function that builds the nn.Sequential):
+    export_torch.py MODEL.pt OUT.msgpack --normalize SCALE,MEAN,STD
+        [--arch module:function] [--input-shape 1,28,28] [--classes 10]
+        [--ann-test-accuracy A] [--dataset NAME]
+        [--verify-data DIR] [--verify-images 100] [--memspike BIN] [--no-verify]
+The input normalization is stated, never assumed: the network sees
+x = (raw * SCALE - MEAN) / STD, as in training, and the file records it
+(--input-scale/--input-mean/--input-std set the three one by one).
+
+Before the file is written, the torch model and memspike's ANN forward
+(`memspike convert`) classify the first 100 test images of --verify-data
+(IDX files, default /usr/share/datasets/fashion-mnist); a file whose
+predictions differ on any image is not written.  Images whose two top
+torch logits are within 1e-4 of each other are left out of the check
+(float32 summation order may flip them).  The comparison relabels the
+images with torch's predictions, so convert's ANN accuracy on them is the
+fraction of agreeing predictions (no new convert output is needed).
 """
 import argparse
+import gzip
+import importlib
+import importlib.util
+import json
 import math
 import os
+import shutil
+import struct
+import subprocess
 import sys
+import tempfile
 
 import msgpack
 import numpy as np
@@ -222,7 +244,13 @@ def layer_records(model, input_shape=(1, 28, 28)):
     """The list of layer maps for `model`, and the final output shape.
     Raises ExportError for anything not supported."""
     if not isinstance(model, nn.Sequential):
-        raise ExportError("the model must be an nn.Sequential, got %s" % type(model).__name__)
+        hint = ""
+        if isinstance(model, dict):
+            hint = (" (a state dict: pass --arch module:function, a function returning the "
+                    "nn.Sequential whose state dict this is, e.g. --arch "
+                    "tools/train_fmnist.py:make_model)")
+        raise ExportError("the model must be an nn.Sequential, got %s%s"
+                          % (type(model).__name__, hint))
     shape = tuple(int(x) for x in input_shape)
     if len(shape) != 3 or min(shape) < 1:
         raise ExportError("input_shape must be (C, H, W) with positive sizes, got %r"
@@ -306,11 +334,108 @@ def build(model, input_shape=(1, 28, 28), input_scale=1 / 255, input_mean=0.0, i
     return doc
 
 
+DEFAULT_VERIFY_DATA = "/usr/share/datasets/fashion-mnist"
+TIE_TOL = 1e-4  # torch top-2 logit gap below which an image is left out of the check
+
+
+def _read_idx(path):
+    """An IDX file (optionally .gz) as a numpy array."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
+        raise ExportError("%s: not an unsigned-byte IDX file" % path)
+    nd = data[3]
+    dims = struct.unpack(">%dI" % nd, data[4:4 + 4 * nd])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+
+
+def _idx_path(d, name):
+    for p in (os.path.join(d, name + ".gz"), os.path.join(d, name)):
+        if os.path.exists(p):
+            return p
+    raise ExportError("verification data: no %s[.gz] in %s (give --verify-data DIR with "
+                      "IDX files, or --no-verify)" % (name, d))
+
+
+def find_memspike():
+    """The memspike binary: $MEMSPIKE, this checkout's build/memspike, the
+    install's PREFIX/bin/memspike (this file in PREFIX/share/memspike/tools),
+    then memspike on PATH."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for p in (os.environ.get("MEMSPIKE"), os.path.join(here, "..", "build", "memspike"),
+              os.path.join(here, "..", "..", "..", "bin", "memspike"), shutil.which("memspike")):
+        if p and os.path.isfile(p) and os.access(p, os.X_OK):
+            return os.path.normpath(p)
+    raise ExportError("cannot find the memspike binary to verify the export (build it with "
+                      "make, set MEMSPIKE=PATH or --memspike BIN, or pass --no-verify)")
+
+
+def verify(model, doc, model_path, data_dir, images=100, memspike=None):
+    """Classify the first `images` test images of data_dir with the torch model
+    (input normalized as doc records) and with memspike's ANN forward on the
+    file at model_path; raise ExportError unless every prediction agrees.
+    Returns (checked, left_out, torch_accuracy)."""
+    memspike = memspike or find_memspike()
+    imgs = _read_idx(_idx_path(data_dir, "t10k-images-idx3-ubyte"))[:images]
+    labs = _read_idx(_idx_path(data_dir, "t10k-labels-idx1-ubyte"))[:images]
+    inp = doc["input"]
+    shape = tuple(inp["shape"])
+    if int(np.prod(imgs.shape[1:])) != int(np.prod(shape)):
+        raise ExportError("verification data %s: images are %r, the model expects %r"
+                          % (data_dir, imgs.shape[1:], shape))
+    raw = torch.tensor(imgs.reshape((len(imgs),) + shape), dtype=torch.float32)
+    x = (raw * float(inp["scale"]) - float(inp["mean"])) / float(inp["std"])
+    model.eval()
+    with torch.no_grad():
+        logits = model(x).reshape(len(imgs), -1).to(torch.float64)
+    top2 = torch.topk(logits, 2, dim=1).values
+    clear = ((top2[:, 0] - top2[:, 1]) > TIE_TOL).numpy()
+    pred = logits.argmax(dim=1).numpy().astype(np.uint8)
+    torch_acc = float((pred == labs).mean())
+    keep = np.nonzero(clear)[0]
+    if len(keep) == 0:
+        raise ExportError("verification: every image is a near-tie in torch's output")
+    with tempfile.TemporaryDirectory(prefix="export_torch.") as t:
+        # Test set: the kept images, labelled with torch's predictions.
+        sel = imgs[keep]
+        with open(os.path.join(t, "t10k-images-idx3-ubyte"), "wb") as f:
+            f.write(struct.pack(">4B", 0, 0, 8, sel.ndim))
+            f.write(struct.pack(">%dI" % sel.ndim, *sel.shape))
+            f.write(np.ascontiguousarray(sel).tobytes())
+        with open(os.path.join(t, "t10k-labels-idx1-ubyte"), "wb") as f:
+            f.write(struct.pack(">4B", 0, 0, 8, 1) + struct.pack(">I", len(keep)))
+            f.write(pred[keep].tobytes())
+        for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+            src = _idx_path(data_dir, name)  # convert reads the training set for calibration
+            os.symlink(os.path.abspath(src), os.path.join(t, os.path.basename(src)))
+        js = os.path.join(t, "out.json")
+        cmd = [memspike, "convert", model_path, "--data", t, "--images", str(len(keep)),
+               "--steps", "1", "--calib", "10", "--json", js, "--quiet"]
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+        if r.returncode != 0:
+            raise ExportError("verification: %s failed (exit %d): %s"
+                              % (" ".join(cmd), r.returncode, r.stderr.strip()))
+        with open(js) as f:
+            agree = json.load(f)["ann_accuracy"]
+    n_agree = int(round(agree * len(keep)))
+    if n_agree != len(keep):
+        raise ExportError("memspike's ANN forward and torch disagree on %d of %d images "
+                          "(first %d of %s; torch accuracy %.1f %%): the file would not "
+                          "compute the torch model; not written"
+                          % (len(keep) - n_agree, len(keep), images, data_dir, 100 * torch_acc))
+    return len(keep), len(imgs) - len(keep), torch_acc
+
+
 def export(model, path, input_shape=(1, 28, 28), input_scale=1 / 255, input_mean=0.0,
-           input_std=1.0, classes=10, ann_test_accuracy=None, dataset=None):
+           input_std=1.0, classes=10, ann_test_accuracy=None, dataset=None,
+           verify_data=None, verify_images=100, memspike=None):
     """Write `model` (an nn.Sequential) to `path` in the memspike model format.
     Returns the number of bytes written.  Raises ExportError, writing nothing,
-    for a model that the format cannot hold."""
+    for a model that the format cannot hold, or, when verify_data names an
+    IDX directory, whose predictions memspike's ANN forward does not
+    reproduce on its first verify_images test images (verify())."""
     with torch.no_grad():
         doc = build(model, input_shape, input_scale, input_mean, input_std, classes,
                     ann_test_accuracy, dataset)
@@ -320,32 +445,146 @@ def export(model, path, input_shape=(1, 28, 28), input_scale=1 / 255, input_mean
     tmp = path + ".tmp%d" % os.getpid()
     with open(tmp, "wb") as f:
         f.write(data)
+    try:
+        if verify_data is not None:
+            export.last_verify = verify(model, doc, tmp, verify_data, verify_images, memspike)
+    except BaseException:
+        os.unlink(tmp)
+        raise
     os.replace(tmp, path)
     return len(data)
 
 
+export.last_verify = None
+
+
+def load_arch(spec):
+    """The nn.Module returned by FUNCTION of MODULE for spec "MODULE:FUNCTION";
+    MODULE is an importable name or a path to a .py file."""
+    mod, sep, fn = spec.rpartition(":")
+    if not sep or not mod or not fn:
+        raise ExportError("--arch %r: expected module:function, e.g. "
+                          "tools/train_fmnist.py:make_model or mypkg.nets:make_cnn" % spec)
+    try:
+        if mod.endswith(".py") or os.sep in mod:
+            name = os.path.splitext(os.path.basename(mod))[0]
+            sys.path.insert(0, os.path.dirname(os.path.abspath(mod)))
+            specobj = importlib.util.spec_from_file_location(name, mod)
+            if specobj is None:
+                raise ImportError("no such file")
+            m = importlib.util.module_from_spec(specobj)
+            specobj.loader.exec_module(m)
+        else:
+            sys.path.insert(0, os.getcwd())
+            m = importlib.import_module(mod)
+    except (ImportError, OSError) as e:
+        raise ExportError("--arch %r: cannot import %s: %s" % (spec, mod, e))
+    f = getattr(m, fn, None)
+    if not callable(f):
+        raise ExportError("--arch %r: %s has no function %s" % (spec, mod, fn))
+    return f()
+
+
+def load_model(path, arch=None):
+    """The model in `path` (torch.save of a whole model, or of a state dict
+    when arch names the factory of its architecture)."""
+    obj = torch.load(path, map_location="cpu")
+    if arch is None:
+        return obj
+    if not isinstance(obj, dict):
+        raise ExportError("--arch given but %s holds a %s, not a state dict"
+                          % (path, type(obj).__name__))
+    model = load_arch(arch)
+    if not isinstance(model, nn.Module):
+        raise ExportError("--arch %r returned %s, not an nn.Module" % (arch, type(model).__name__))
+    try:
+        model.load_state_dict(obj, strict=True)
+    except RuntimeError as e:
+        raise ExportError("the state dict in %s does not fit --arch %s: %s"
+                          % (path, arch, str(e).splitlines()[0]))
+    return model.eval()
+
+
+def _normalize_arg(v):
+    parts = v.split(",")
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError("expected SCALE,MEAN,STD, e.g. 1/255,0.2860,0.3530")
+    out = []
+    for p in parts:
+        p = p.strip()
+        try:
+            if "/" in p:
+                a, b = p.split("/", 1)
+                out.append(float(a) / float(b))
+            else:
+                out.append(float(p))
+        except (ValueError, ZeroDivisionError):
+            raise argparse.ArgumentTypeError("%r is not a number (or a/b)" % p)
+    return tuple(out)
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Export a torch.save'd nn.Sequential to a "
-                                 "memspike model file (docs/model-format.md).")
-    ap.add_argument("model", help="file written by torch.save(model) (a whole nn.Sequential)")
+    ap = argparse.ArgumentParser(description="Export a torch.save'd nn.Sequential (or a state "
+                                 "dict with --arch) to a memspike model file "
+                                 "(docs/model-format.md), after checking that memspike's ANN "
+                                 "forward gives torch's predictions.")
+    ap.add_argument("model", help="file written by torch.save(model) or torch.save(state_dict)")
     ap.add_argument("out", help="output .msgpack")
+    ap.add_argument("--arch", metavar="MODULE:FUNCTION", default=None,
+                    help="for a state dict: the function returning its nn.Sequential "
+                    "(MODULE an importable name or a .py path)")
+    ap.add_argument("--normalize", metavar="SCALE,MEAN,STD", type=_normalize_arg, default=None,
+                    help="the training input normalization x = (raw*SCALE - MEAN)/STD, "
+                    "e.g. 1/255,0,1 (raw/255) or 1/255,0.2860,0.3530 (Fashion-MNIST "
+                    "standardized); recorded in the file")
     ap.add_argument("--input-shape", default="1,28,28")
-    ap.add_argument("--input-scale", type=float, default=1 / 255)
-    ap.add_argument("--input-mean", type=float, default=0.0)
-    ap.add_argument("--input-std", type=float, default=1.0)
+    ap.add_argument("--input-scale", type=float, default=None)
+    ap.add_argument("--input-mean", type=float, default=None)
+    ap.add_argument("--input-std", type=float, default=None)
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--ann-test-accuracy", type=float, default=None)
     ap.add_argument("--dataset", default=None)
+    ap.add_argument("--verify-data", default=DEFAULT_VERIFY_DATA, metavar="DIR",
+                    help="IDX test and training files for the check (default %(default)s)")
+    ap.add_argument("--verify-images", type=int, default=100, metavar="N")
+    ap.add_argument("--memspike", default=None, metavar="BIN",
+                    help="memspike binary for the check (default: $MEMSPIKE, build/memspike, "
+                    "PREFIX/bin/memspike, PATH)")
+    ap.add_argument("--no-verify", action="store_true",
+                    help="write without comparing against memspike's forward")
     a = ap.parse_args(argv)
-    model = torch.load(a.model, map_location="cpu")
+    single = (a.input_scale, a.input_mean, a.input_std)
+    if a.normalize is not None and any(v is not None for v in single):
+        ap.error("give --normalize or --input-scale/--input-mean/--input-std, not both")
+    if a.normalize is not None:
+        norm = a.normalize
+    elif all(v is not None for v in single):
+        norm = single
+    else:
+        ap.error("state the input normalization used in training: --normalize SCALE,MEAN,STD "
+                 "(e.g. 1/255,0,1 for raw/255, 1/255,0.2860,0.3530 for standardized "
+                 "Fashion-MNIST); a wrong one silently costs accuracy")
+    if a.verify_images < 1:
+        ap.error("--verify-images must be >= 1")
     shape = tuple(int(x) for x in a.input_shape.split(","))
     try:
-        n = export(model, a.out, shape, a.input_scale, a.input_mean, a.input_std, a.classes,
-                   a.ann_test_accuracy, a.dataset)
+        model = load_model(a.model, a.arch)
+        n = export(model, a.out, shape, norm[0], norm[1], norm[2], a.classes,
+                   a.ann_test_accuracy, a.dataset,
+                   verify_data=None if a.no_verify else a.verify_data,
+                   verify_images=a.verify_images, memspike=a.memspike)
     except ExportError as e:
         print("export_torch: %s: %s" % (a.model, e), file=sys.stderr)
         return 2
-    print("export_torch: wrote %s (%d bytes)" % (a.out, n))
+    print("export_torch: wrote %s (%d bytes; input x = (raw * %.9g - %.9g) / %.9g)"
+          % (a.out, n, norm[0], norm[1], norm[2]))
+    if a.no_verify:
+        print("export_torch: not verified against memspike (--no-verify)")
+    else:
+        checked, left, acc = export.last_verify
+        print("export_torch: memspike's ANN forward gives torch's prediction on %d of %d test "
+              "images (%d near-ties left out); torch accuracy on them %.1f %%"
+              % (checked, checked + left, left, 100 * acc))
     return 0
 
 

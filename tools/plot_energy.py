@@ -3,22 +3,25 @@
 (ANN -> SNN conversion, accuracy versus time steps, energy per inference of
 the four implementations; docs/energy.md).
 
-usage: plot_energy.py [--out PREFIX] [--log] RESULT.json
+usage: plot_energy.py [--out PREFIX] [--linear] RESULT.json
   --out PREFIX  write PREFIX_accuracy.png and PREFIX_energy.png
                 (default: RESULT without .json)
-  --log         logarithmic energy axis
+  --linear      linear axis for the totals (default logarithmic; --log is
+                accepted and changes nothing)
 
 PREFIX_accuracy.png: SNN accuracy versus steps (with the ANN's as a line,
 spikes per neuron on a second axis).  PREFIX_energy.png: energy per
-inference of ann_digital, ann_crossbar, snn_digital, snn_crossbar, stacked
-by component (compute, memory, convert, neuron, routing), with latency and
-energy-delay product.  Also prints the totals as a table.
+inference of ann_digital, ann_crossbar, snn_digital, snn_crossbar: totals
+on a log axis with latency and energy-delay product, and beside them each
+one's split by component (compute, memory, convert, neuron, routing) as
+shares of its total.  Also prints the totals as a table.
 Accuracies may be fractions (all <= 1) or percentages.
 Needs python3-numpy and python3-matplotlib (/usr/bin/python3).
 """
 import argparse
 import json
 import math
+import os
 import sys
 
 import matplotlib
@@ -132,34 +135,53 @@ def plot_accuracy(r, out):
     plt.close(fig)
 
 
-def plot_energy(r, out, log):
+def plot_energy(r, out, log=True):
+    """Two panels.  Left: total energy per inference of each implementation,
+    plain bars on a log axis (the crossbar totals are ~50x below the digital
+    ones and vanish on a linear axis), labelled with energy, latency and EDP.
+    Right: each implementation's split by component as shares of its own
+    total (stacked on a linear axis: stacked bars on a log axis distort the
+    shares).  log=False draws the left panel on a linear axis."""
     tot = r["total"]
     x = np.arange(len(IMPLS))
-    fig, ax = plt.subplots(figsize=(7.2, 4.8))
-    bottom = np.zeros(len(IMPLS))
-    for i, c in enumerate(COMPONENTS):
-        v = np.array([tot[k][c] for k in IMPLS]) * 1e-6  # uJ
-        ax.bar(x, v, bottom=bottom, color="C%d" % i, label=c[:-3])
-        bottom += v
-    totals = np.array([tot[k]["total_pj"] for k in IMPLS]) * 1e-6
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.8),
+                                  gridspec_kw={"width_ratios": [1.15, 1]})
+    totals = np.array([tot[k]["total_pj"] for k in IMPLS]) * 1e-6  # µJ
+    ax.bar(x, totals, color=["C0", "C1", "C0", "C1"], edgecolor="k", linewidth=0.5)
     for i, k in enumerate(IMPLS):
         lat = tot[k]["latency_ns"]
         edp = tot[k]["total_pj"] * 1e-12 * lat * 1e-9  # J s
-        ax.annotate("%.3g uJ\n%.3g us\nEDP %.2g J s" % (totals[i], lat * 1e-3, edp),
+        ax.annotate("%.3g \u00b5J\n%.4g \u00b5s\nEDP %.2g J\u00b7s" % (totals[i], lat * 1e-3, edp),
                     (x[i], totals[i]), ha="center", va="bottom", fontsize=8,
                     xytext=(0, 2), textcoords="offset points")
     ax.set_xticks(x)
-    ax.set_xticklabels(IMPLS)
-    ax.set_ylabel("energy per inference (uJ)")
-    if log and totals.max() > 0:
+    ax.set_xticklabels(IMPLS, fontsize=9)
+    ax.set_ylabel("energy per inference (\u00b5J)")
+    pos = totals[totals > 0]
+    if log and len(pos):
         ax.set_yscale("log")
-        pos = totals[totals > 0]
-        ax.set_ylim(pos.min() * 0.1, totals.max() * 30)
+        ax.set_ylim(pos.min() * 0.3, totals.max() * 20)
     else:
         ax.set_ylim(0, totals.max() * 1.3 if totals.max() > 0 else 1)
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title("%s: energy per inference, SNN at T = %d" % (r["model"], int(r["T"])))
-    ax.grid(axis="y", alpha=0.3)
+    ax.set_title("total%s" % (" (log axis)" if log else ""))
+    ax.grid(axis="y", alpha=0.3, which="both" if log else "major")
+    bottom = np.zeros(len(IMPLS))
+    safe = np.where(totals > 0, totals, 1.0)
+    for i, c in enumerate(COMPONENTS):
+        v = np.array([tot[k][c] for k in IMPLS]) * 1e-6 / safe * 100  # % of own total
+        ax2.bar(x, v, bottom=bottom, color="C%d" % (i + 2), label=c[:-3])
+        for j in range(len(IMPLS)):
+            if v[j] >= 6:
+                ax2.text(x[j], bottom[j] + v[j] / 2, "%.0f %%" % v[j], ha="center",
+                         va="center", fontsize=7)
+        bottom += v
+    ax2.set_xticks(x)
+    ax2.set_xticklabels(IMPLS, fontsize=9)
+    ax2.set_ylabel("share of the implementation's energy (%)")
+    ax2.set_ylim(0, 100)
+    ax2.set_title("split by component")
+    ax2.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.suptitle("%s: energy per inference, SNN at T = %d" % (os.path.basename(r["model"]), int(r["T"])))
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
@@ -169,13 +191,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("json")
     ap.add_argument("--out", help="output prefix (default: the JSON path without .json)")
-    ap.add_argument("--log", action="store_true", help="logarithmic energy axis")
+    ap.add_argument("--log", action="store_true",
+                    help="logarithmic totals axis (the default; kept for old scripts)")
+    ap.add_argument("--linear", action="store_true", help="linear totals axis")
     a = ap.parse_args()
     r = load(a.json)
     prefix = a.out or (a.json[:-5] if a.json.endswith(".json") else a.json)
     plot_accuracy(r, prefix + "_accuracy.png")
-    plot_energy(r, prefix + "_energy.png", a.log)
-    print("%-13s %12s %12s %12s" % ("impl", "energy uJ", "latency us", "EDP J s"))
+    plot_energy(r, prefix + "_energy.png", not a.linear)
+    print("%-13s %12s %12s %12s" % ("impl", "energy µJ", "latency µs", "EDP J s"))
     for k in IMPLS:
         t = r["total"][k]
         print("%-13s %12.4g %12.4g %12.3g" % (k, t["total_pj"] * 1e-6, t["latency_ns"] * 1e-3,

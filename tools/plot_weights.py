@@ -2,9 +2,14 @@
 """plot_weights.py: histograms of synaptic weights from `memspike run
 --weights PROJ` CSV files (source,target,weight), one panel per run.
 
-usage: plot_weights.py --out FILE.png [--bins 40] [--wmax W] LABEL=CSV[,CSV...]...
-  LABEL=CSV   a run's weight files (several ranks: comma-separated)
-  --wmax W    x-axis upper bound (default: largest weight seen)
+usage: plot_weights.py --out FILE.png [--bins 40] [--wmax W] [--unit pA]
+                       [--rate LABEL=HZ]... LABEL=CSV[,CSV...]...
+  LABEL=CSV      a run's weight files (several ranks: comma-separated)
+  --wmax W       x-axis upper bound (default: largest weight seen)
+  --unit U       the weights' unit, shown on the axis (pA for current
+                 synapses, mV for delta synapses)
+  --rate LABEL=HZ  the output neuron's rate in that run, shown in its panel
+Panels share the y axis (synapse counts compare across runs).
 
 Prints, per run, the number of weights, their mean, and the fractions in
 the lowest and highest tenth of [0, wmax] (bimodality at a glance).
@@ -48,6 +53,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--bins", type=int, default=40)
     ap.add_argument("--wmax", type=float, default=None)
+    ap.add_argument("--unit", default=None)
+    ap.add_argument("--rate", action="append", default=[], metavar="LABEL=HZ")
     ap.add_argument("runs", nargs="+", metavar="LABEL=CSV")
     args = ap.parse_args()
     runs = []
@@ -56,12 +63,26 @@ def main():
             sys.exit("plot_weights: expected LABEL=CSV, got %r" % spec)
         label, paths = spec.split("=", 1)
         runs.append((label, load(paths)))
+    rates = {}
+    for spec in args.rate:
+        label, sep, hz = spec.rpartition("=")
+        try:
+            rates[label] = float(hz)
+        except ValueError:
+            sep = ""
+        if not sep or label not in [l for l, _ in runs]:
+            sys.exit("plot_weights: --rate %r: expected LABEL=HZ with the LABEL of a run" % spec)
     wmax = args.wmax or max(float(np.max(np.abs(w))) for _, w in runs if len(w))
-    fig, axes = plt.subplots(1, len(runs), figsize=(4 * len(runs), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(runs), figsize=(4 * len(runs), 3.4), squeeze=False,
+                             sharey=True)
     for ax, (label, w) in zip(axes[0], runs):
         ax.hist(w, bins=args.bins, range=(0, wmax), color="#3465a4")
         ax.set_title(label)
-        ax.set_xlabel("weight")
+        ax.set_xlabel("weight (%s)" % args.unit if args.unit else "weight")
+        if label in rates:
+            ax.text(0.5, 0.97, "output neuron %.3g Hz" % rates[label], transform=ax.transAxes,
+                    ha="center", va="top", fontsize=9,
+                    bbox=dict(boxstyle="round", fc="white", ec="0.7"))
         low = np.mean(w < 0.1 * wmax) if len(w) else 0
         high = np.mean(w > 0.9 * wmax) if len(w) else 0
         print("%-10s n=%d mean=%.4g  <10%%: %.3f  >90%%: %.3f" % (label, len(w), w.mean(),

@@ -74,13 +74,20 @@ static void tables(train_set *ts, double mean)
 }
 
 /* Sparse mode: empty ticks before the next non-empty one. */
+/* A gap no run reaches (2^62 ticks): leaves room for t + delay + gap. */
+#define GAP_NEVER ((sim_time)1 << 62)
+
 static sim_time gap(const train_set *ts, sim_rng *rng)
 {
   int g = sim_cdf_table_draw(&ts->gap, rng);
   if (g >= 0)
     return g;
-  /* Beyond the table: geometric is memoryless, so add an exact draw. */
-  return SIM_CDF_MAX + (sim_time)sim_rng_geometric(rng, ts->q);
+  /* Beyond the table: geometric is memoryless, so add an exact draw.  At
+     rates down to 1e-299 Hz the draw can be near 2^63: saturate at
+     GAP_NEVER, past any run, so that callers' t + delay + gap cannot
+     overflow (it did, and the event landed in the queue's past). */
+  uint64_t x = sim_rng_geometric(rng, ts->q);
+  return x >= (uint64_t)GAP_NEVER ? GAP_NEVER : SIM_CDF_MAX + (sim_time)x;
 }
 
 /* Spikes in one tick: per tick mode any count, sparse mode at least one. */

@@ -29,6 +29,9 @@
 #include "../core/sim_types.h"
 
 #define SYN_POST_HIST 16 /* post spikes kept per target for STDP */
+/* Write pulses one STDP update may apply to a device, at most, whatever
+   the device's range and step (syn_store_spike). */
+#define SYN_MAX_PULSES 1000000
 
 /* Post-synaptic spike history of one target neuron (STDP). */
 typedef struct syn_post_hist {
@@ -67,6 +70,8 @@ typedef struct syn_store {
   double *kplus;            /* owned, per source: pre trace after it */
   syn_post_hist *post;      /* owned, per local target */
   int fast;                 /* syn_store_spike_fast applies */
+  uint32_t max_pulses;      /* devices: write pulses per STDP update at most
+                               (4 x range / dw_min, <= SYN_MAX_PULSES) */
   syn_counters c;
 } syn_store;
 

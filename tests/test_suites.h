@@ -27,7 +27,8 @@
   X(idx)                \
   X(cnn)               \
   X(cli)               \
-  X(kernel)
+  X(kernel)            \
+  X(fuzzfix)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -201,6 +201,27 @@ void syn_store_fini(syn_store *st)
   memset(st, 0, sizeof *st);
 }
 
+size_t syn_store_estimate(const syn_spec *spec, uint64_t nsyn, uint32_t src_n, uint32_t ntgt,
+                          int tab_has_w)
+{
+  /* The allocations of syn_store_init, in its order. */
+  size_t b = 0;
+  if (spec->kind == SYN_STDP && !tab_has_w)
+    b += (size_t)nsyn * sizeof(float); /* plastic weights */
+  if (spec->kind == SYN_DEVICE) {
+    size_t nd = (size_t)nsyn * (spec->differential ? 2 : 1);
+    b += nd * sizeof(float) + 4;
+    if (spec->dev.retention == SYN_RET_DRIFT)
+      b += (nd + 1) * sizeof(double) + nd * sizeof(float) + 4;
+    if (spec->dev.stuck_fraction > 0)
+      b += nd / 8 + 1;
+  }
+  if (spec->plastic)
+    b += (size_t)src_n * sizeof(int64_t) + 8 + ((size_t)src_n + 1) * sizeof(double) +
+         ((size_t)ntgt + 1) * sizeof(syn_post_hist);
+  return b;
+}
+
 size_t syn_store_bytes(const syn_store *st)
 {
   size_t nd = (size_t)(st->nsyn * st->ndev), b = 0;

@@ -95,6 +95,11 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
 void syn_store_fini(syn_store *st);
 /* Bytes of per-synapse state (traces excluded). */
 size_t syn_store_bytes(const syn_store *st);
+/* Bytes syn_store_init would allocate for nsyn synapses of spec from src_n
+   sources onto ntgt local targets, traces included; tab_has_w: the table
+   holds per-synapse weights already.  For estimates before building. */
+size_t syn_store_estimate(const syn_spec *spec, uint64_t nsyn, uint32_t src_n, uint32_t ntgt,
+                          int tab_has_w);
 
 /* Where the weights go: add weight w (mV or pA) for local target j at tick
    t_arr (the engine picks the port by sign). */

@@ -25,6 +25,7 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "convert.h"
+#include "run_mem.h"
 #include "run_report.h"
 #include "run_stats.h"
 
@@ -168,7 +169,7 @@ static int cmd_run(int argc, char **argv)
 {
   const char *config = NULL, *out_dir = NULL, *json_path = NULL, *weights = NULL;
   const char **sets = sim_calloc((size_t)argc + 1, sizeof *sets, "arguments");
-  int nsets = 0, no_log = 0, quiet = 0;
+  int nsets = 0, no_log = 0, quiet = 0, dry_run = 0;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--set") && i + 1 < argc)
@@ -185,6 +186,8 @@ static int cmd_run(int argc, char **argv)
       no_log = 1;
     else if (!strcmp(a, "--quiet"))
       quiet = 1;
+    else if (!strcmp(a, "--dry-run"))
+      dry_run = 1;
     else if (a[0] == '-') {
       sim_error_set(SIM_EUSAGE, "run: unknown or incomplete option '%s'\n%s", a, usage());
       fail_all(1, 2);
@@ -203,6 +206,12 @@ static int cmd_run(int argc, char **argv)
   net_desc *desc = NULL;
   fail_all(io_config_load(config, sets, nsets, &desc) != 0, 2);
   sim_free(sets);
+  /* Refuse a network that cannot fit before allocating it (exit 2). */
+  fail_all(run_mem_check(desc, !no_log, dry_run, stdout) != 0, 2);
+  if (dry_run) {
+    net_desc_destroy(desc);
+    return 0;
+  }
   const char *dir = out_dir ? out_dir : desc->sim.out_dir;
   fail_all(!no_log && make_dirs(dir) != 0, 1);
 
@@ -219,7 +228,8 @@ static int cmd_run(int argc, char **argv)
   net_part part = {desc->sim.partition, comm_rank(), comm_size()};
   net_network *net = NULL;
   int rc = net_build(desc, &part, &comm_exchange, &net);
-  fail_all(rc != 0 && rc != SIM_ECOMM, 1);
+  /* A drawn delay out of range is bad input (exit 2), on every rank. */
+  fail_all(rc != 0 && rc != SIM_ECOMM, comm_sum_u64(rc == SIM_ERANGE) ? 2 : 1);
 
   io_log *log = NULL;
   char path[4200] = "";
@@ -324,6 +334,8 @@ static const subcommand subcommands[] = {
              "        --weights P  at the end, write projection P's weights to\n"
              "                     DIR/weights-P.rankR.csv (source,target,weight)\n"
              "        --quiet      no progress on stderr\n"
+             "        --dry-run    print the memory estimate per rank and stop (exit 2\n"
+             "                     if the network does not fit)\n"
              "        Under mpirun -np N the network is split over N ranks.\n"},
     {.name = "replay",
      .run = cmd_replay,

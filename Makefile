@@ -6,6 +6,9 @@
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
 #   make layers     the include rules (tools/check_layers.sh)
+#   make fuzz FUZZ_SECONDS=N   each reader's libFuzzer harness for N s
+#                   (clang; build-fuzz/, ASan + UBSan); `make test` runs
+#                   each for FUZZ_SHORT seconds
 #   make BUILD=build-san SANITIZE=address,undefined unit   a second build dir
 #   make WERROR=1   warnings are errors (CI)
 CC      ?= cc
@@ -98,7 +101,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e mpi mem layers layers-test bench install clean \
+.PHONY: all deps run test unit e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install clean \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike
@@ -146,6 +149,28 @@ mpi: $(BUILD)/memspike
 mem: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mem.sh
 
+# Fuzzing: one libFuzzer harness per reader (tests/fuzz/fuzz_*.c), the
+# library built again with clang under ASan and UBSan in FUZZ_BUILD, seeds
+# in tests/fuzz/corpus/READER/ (new inputs go to FUZZ_BUILD/corpus/).
+# tools/fuzz.sh runs them and prints executions, exec/s and findings.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SHORT   ?= 3
+FUZZ_READERS := config preset energy log model
+fuzz-build:
+	@sh tools/deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" VECFLAGS= \
+	  SANITIZE=address,undefined,fuzzer-no-link $(FUZZ_READERS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(BUILD)/libmemspike.a
+	$(CC) $(ALL_CFLAGS) $(IO_CFLAGS) -fsanitize=fuzzer $< $(BUILD)/libmemspike.a $(LDLIBS) -o $@
+
+fuzz: fuzz-build
+	sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_READERS)
+
+fuzz-short: fuzz-build
+	sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SHORT) $(FUZZ_READERS)
+
 # The include rules on this checkout (docs/architecture.md); `make test`
 # runs it first.
 layers:
@@ -157,7 +182,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi mem layers-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi mem fuzz-short layers-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -90,5 +90,28 @@ else
   bad "--dry-run on brunel_delta" "$out"
 fi
 
+# Under MPI each rank checks its own part against its share of the node.
+if command -v mpirun >/dev/null 2>&1; then
+  M="mpirun --allow-run-as-root --oversubscribe -np 2"
+  out=$($M "$BIN" run $C --dry-run 2>&1)
+  st=$?
+  if [ "$st" -eq 0 ] && printf '%s' "$out" | grep -q "rank 0 of 2" &&
+     printf '%s' "$out" | grep -q "/ 2 ranks on this node" &&
+     printf '%s' "$out" | grep -q "largest rank:"; then
+    ok "mpirun -np 2 --dry-run: per-rank estimate and limit"
+  else
+    bad "mpirun -np 2 --dry-run" "$out"
+  fi
+  out=$($M "$BIN" run $C --set E.n=2000000000 --quiet 2>&1)
+  st=$?
+  if [ "$st" -eq 2 ] && printf '%s' "$out" | grep -q "does not fit: estimated .* on rank 0 of 2"; then
+    ok "mpirun -np 2: n = 2e9 refused with exit 2"
+  else
+    bad "mpirun -np 2: n = 2e9 refused" "$out"
+  fi
+else
+  bad "mpirun missing: the MPI checks cannot run"
+fi
+
 echo "mem: $pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]

@@ -120,6 +120,9 @@ void sim_cdf_table_init(sim_cdf_table *tab, const double *pmf, int n)
   tab->n = 0;
   for (int k = 0; k < n; k++) {
     cdf += pmf[k];
+    if (!(cdf >= 0)) /* NaN (a law of rate 0 divides 0 by 0): stop, the
+                        table holds what came before */
+      break;
     double s = nearbyint(cdf * 4294967296.0);
     tab->cdf[k] = s >= 4294967296.0 ? 4294967296ull : (uint64_t)s;
     tab->n = k + 1;

@@ -52,6 +52,12 @@ static void tables(train_set *ts, double mean)
   ts->mean = mean;
   ts->q = -expm1(-mean);
   ts->per_tick = mean >= 0.6931471805599453; /* ln 2: P(non-empty) >= 1/2 */
+  if (!(ts->q > 0)) { /* rate 0 (or a mean that underflows): no train, and
+                         the laws below would be 0 / 0 */
+    ts->per_tick = 0;
+    ts->gap.n = ts->count.n = 0;
+    return;
+  }
   if (ts->per_tick) {
     double p = exp(-mean); /* P(K = k), from k = 0 */
     for (int k = 0; k < SIM_CDF_MAX; k++) {

@@ -7,8 +7,11 @@
  * - STDP on a device turned a huge weight change into unbounded write
  *   pulses (w_ref = 1e10 hung, 1e300 overflowed);
  * - a delay above 65,535 ticks was found only when drawn (exit 1).
+ * And one found by this branch's own fuzzer (tests/fuzz/fuzz_config.c):
+ * - a Poisson rate of 0 built its tables from 0 / 0 (NaN to integer).
  */
 #include <CUnit/CUnit.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +19,7 @@
 #include "test_suites.h"
 #include "../core/sim_engine.h"
 #include "../core/sim_error.h"
+#include "../core/sim_rng.h"
 #include "../network/net_build.h"
 #include "../network/net_connect.h"
 
@@ -44,7 +48,7 @@ static void test_tiny_poisson_rate(void)
   /* Rates the docs allow (> 0 Hz), down to where the per-tick mean
      underflows to 0: the run ends, with no input. */
   static const char *const rates[] = {"rate = 1e-13", "rate = 1e-20", "rate = 1e-150",
-                                      "rate = 1e-299"};
+                                      "rate = 1e-299", "rate = 0"};
   for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
     const char *const lines[] = {SIM_LINES, POP_E, "[population noise]",
                                  "model = poisson_generator", rates[i],
@@ -62,6 +66,20 @@ static void test_tiny_poisson_rate(void)
     sim_stats_fini(&st);
     net_desc_destroy(d);
   }
+}
+
+/* Found by this branch's fuzzer: rate = 0 built its tables from 0 / 0 and
+   converted NaN to an integer (UBSan).  A NaN law now gives an empty
+   table. */
+static void test_cdf_table_nan(void)
+{
+  sim_cdf_table tab;
+  double pmf[3] = {NAN, 0.5, 0.5};
+  sim_cdf_table_init(&tab, pmf, 3);
+  CHECK(tab.n == 0, "a NaN law gave %d entries", tab.n);
+  double ok[2] = {0.25, 0.75};
+  sim_cdf_table_init(&tab, ok, 2);
+  CHECK(tab.n == 2, "a law of 2 values gave %d entries", tab.n);
 }
 
 static void test_huge_delay(void)
@@ -133,6 +151,7 @@ int test_fuzzfix_register(void)
   if (!s)
     return -1;
   if (!CU_add_test(s, "Poisson rate 1e-13 .. 1e-299 Hz", test_tiny_poisson_rate) ||
+      !CU_add_test(s, "CDF table of a NaN law (Poisson rate 0)", test_cdf_table_nan) ||
       !CU_add_test(s, "delay of 1e18 ms or above 65535 ticks", test_huge_delay) ||
       !CU_add_test(s, "device STDP pulses bounded, w_ref in range", test_device_stdp_pulses))
     return -1;

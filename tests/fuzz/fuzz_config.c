@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   net_mem m;
   net_mem_estimate(d, &part, 0, &m);
   double ticks = d->sim.duration_ms / d->sim.resolution_ms;
-  if (m.bytes < 8e6 && m.nsyn < 2e5 && (double)d->total * ticks < 4e6 && ticks < 2e5) {
+  if (m.bytes < 4e6 && m.nsyn < 5e4 && (double)d->total * ticks < 5e5 && ticks < 5e4) {
     net_network *net = NULL;
     if (net_build(d, &part, NULL, &net) == 0) {
       sim_stats st;

@@ -205,8 +205,8 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
                        "%g ms: the min bound is required for delays (got '%s')",
                        c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
   /* The largest delay the distribution can give, in ticks, is checked here
-     (a config error) rather than when drawn; a normal without a max is
-     checked per draw by the builder. */
+     (a config error) rather than when drawn (the builder's check per draw
+     stays as a guard). */
   double hi = dl->kind == NET_DIST_CONST     ? dl->a
               : dl->kind == NET_DIST_UNIFORM ? fmax(dl->a, dl->b)
               : isfinite(dl->hi)             ? dl->hi

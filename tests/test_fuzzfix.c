@@ -8,7 +8,8 @@
  *   pulses (w_ref = 1e10 hung, 1e300 overflowed);
  * - a delay above 65,535 ticks was found only when drawn (exit 1).
  * And one found by this branch's own fuzzer (tests/fuzz/fuzz_config.c):
- * - a Poisson rate of 0 built its tables from 0 / 0 (NaN to integer).
+ * - a Poisson rate of 0 built its tables from 0 / 0 (NaN to integer);
+ * - a spike time of 1.5e126 ms overflowed the conversion to ticks.
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -82,6 +83,27 @@ static void test_cdf_table_nan(void)
   CHECK(tab.n == 2, "a law of 2 values gave %d entries", tab.n);
 }
 
+/* Found by this branch's fuzzer: a spike time of 1.5e126 ms overflowed the
+   conversion to ticks (UBSan).  Times past the run never fire. */
+static void test_huge_spike_time(void)
+{
+  const char *const lines[] = {"[simulation]", "duration = 10", "resolution = 0.1",
+                               "[population g]", "model = spike_generator", "n = 2",
+                               "spike_times = 1, 3, 1.5e126", NULL};
+  net_desc *d = cf_load_ok("huge_time.ini", lines, NULL, 0);
+  if (!d)
+    return;
+  sim_stats st;
+  int rc = run_desc(d, &st, NULL, NULL, NULL);
+  CHECK(rc == 0, "run failed: %s", sim_error_msg());
+  if (rc == 0) {
+    CHECK(st.spikes[0] == 4, "%llu spikes, expected 2 times x 2 generators",
+          (unsigned long long)st.spikes[0]);
+    sim_stats_fini(&st);
+  }
+  net_desc_destroy(d);
+}
+
 static void test_huge_delay(void)
 {
   CU_ASSERT_EQUAL(net_delay_ticks(1e18, 0.1), INT64_MAX);
@@ -152,6 +174,7 @@ int test_fuzzfix_register(void)
     return -1;
   if (!CU_add_test(s, "Poisson rate 1e-13 .. 1e-299 Hz", test_tiny_poisson_rate) ||
       !CU_add_test(s, "CDF table of a NaN law (Poisson rate 0)", test_cdf_table_nan) ||
+      !CU_add_test(s, "spike time of 1.5e126 ms", test_huge_spike_time) ||
       !CU_add_test(s, "delay of 1e18 ms or above 65535 ticks", test_huge_delay) ||
       !CU_add_test(s, "device STDP pulses bounded, w_ref in range", test_device_stdp_pulses))
     return -1;

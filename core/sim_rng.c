@@ -77,6 +77,8 @@ static uint32_t poisson_ptrs(sim_rng *rng, double lam)
     double u = sim_rng_uniform(rng) - 0.5, v = sim_rng_open01(rng);
     double us = 0.5 - fabs(u);
     double k = floor((2 * a / us + b) * u + lam + 0.43);
+    if (k >= 4294967295.0) /* beyond 32 bits: saturate (callers bound lam) */
+      return UINT32_MAX;
     if (us >= 0.07 && v <= vr)
       return (uint32_t)k;
     if (k < 0 || (us < 0.013 && v > us))

@@ -283,6 +283,12 @@ static int poisson_parse(void *param, const sim_kv *kv, uint32_t nkv, double h, 
       have_rate = 1;
       if (sim_parse_double(kv[k].value, 0, &p->rate_hz) || !(p->rate_hz >= 0))
         return sim_error_set(SIM_ECONFIG, "expected a rate in Hz >= 0");
+      /* Spike counts per tick are 32-bit: a mean above 1e6 per tick (found
+         by tests/fuzz/fuzz_config.c at 2e119 Hz) is refused. */
+      if (p->rate_hz * h * 1e-3 > 1e6)
+        return sim_error_set(SIM_ECONFIG,
+                             "expected a rate in Hz >= 0 and at most %g Hz (1e6 spikes "
+                             "per tick of %g ms per target)", 1e9 / h, h);
     } else if (!strcmp(kv[k].key, "stop") &&
                (sim_parse_double(kv[k].value, SIM_PARSE_INF, &p->stop_ms) ||
                 !(p->stop_ms > p->start_ms))) {

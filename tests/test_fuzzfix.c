@@ -9,7 +9,8 @@
  * - a delay above 65,535 ticks was found only when drawn (exit 1).
  * And one found by this branch's own fuzzer (tests/fuzz/fuzz_config.c):
  * - a Poisson rate of 0 built its tables from 0 / 0 (NaN to integer);
- * - a spike time of 1.5e126 ms overflowed the conversion to ticks.
+ * - a spike time of 1.5e126 ms overflowed the conversion to ticks;
+ * - a Poisson rate of 2.4e119 Hz overflowed the 32-bit spike count.
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -104,6 +105,21 @@ static void test_huge_spike_time(void)
   net_desc_destroy(d);
 }
 
+/* Found by this branch's fuzzer: a rate of 2.4e119 Hz gave a per-tick
+   count beyond 32 bits (UBSan).  Rates above 1e6 spikes per tick are a
+   config error; sim_rng_poisson saturates. */
+static void test_huge_rate(void)
+{
+  const char *const lines[] = {SIM_LINES, POP_E, "[population noise]",
+                               "model = poisson_generator", "rate = 2.4e119",
+                               "[projection in]", "source = noise", "target = E",
+                               "rule = all_to_all", "weight = 1", "delay = 1", NULL};
+  expect_error("huge_rate.ini", lines, "rate = 2.4e119", "rate", "at most 1e+10 Hz");
+  sim_rng r;
+  sim_rng_stream(&r, 1, 2, 3, 4);
+  CU_ASSERT_EQUAL(sim_rng_poisson(&r, 1e30), UINT32_MAX);
+}
+
 static void test_huge_delay(void)
 {
   CU_ASSERT_EQUAL(net_delay_ticks(1e18, 0.1), INT64_MAX);
@@ -175,6 +191,7 @@ int test_fuzzfix_register(void)
   if (!CU_add_test(s, "Poisson rate 1e-13 .. 1e-299 Hz", test_tiny_poisson_rate) ||
       !CU_add_test(s, "CDF table of a NaN law (Poisson rate 0)", test_cdf_table_nan) ||
       !CU_add_test(s, "spike time of 1.5e126 ms", test_huge_spike_time) ||
+      !CU_add_test(s, "Poisson rate of 2.4e119 Hz", test_huge_rate) ||
       !CU_add_test(s, "delay of 1e18 ms or above 65535 ticks", test_huge_delay) ||
       !CU_add_test(s, "device STDP pulses bounded, w_ref in range", test_device_stdp_pulses))
     return -1;

@@ -6,6 +6,9 @@
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
 #   make layers     the include rules (tools/check_layers.sh)
+#   make fuzz FUZZ_SECONDS=N   each reader's libFuzzer harness for N s
+#                   (clang; build-fuzz/, ASan + UBSan); `make test` runs
+#                   each for FUZZ_SHORT seconds
 #   make BUILD=build-san SANITIZE=address,undefined unit   a second build dir
 #   make WERROR=1   warnings are errors (CI)
 CC      ?= cc
@@ -78,14 +81,14 @@ SYN_SRC  := synapses/syn_device.c synapses/syn_rule.c synapses/syn_rule_linear.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
             network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
-            network/net_energy.c
+            network/net_energy.c network/net_mem.c
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
             io/io_log_write.c io/io_log_read.c io/io_replay.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c
+CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -94,7 +97,8 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
-            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c
+            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c \
+            tests/test_memest.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -102,7 +106,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e mpi layers layers-test bench install install-test clean FORCE \
+.PHONY: all deps run test unit e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike
@@ -154,6 +158,32 @@ e2e: $(BUILD)/memspike
 mpi: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mpi.sh
 
+# The memory estimate against measured peak RSS, and refusals (exit 2).
+mem: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/mem.sh
+
+# Fuzzing: one libFuzzer harness per reader (tests/fuzz/fuzz_*.c), the
+# library built again with clang under ASan and UBSan in FUZZ_BUILD, seeds
+# in tests/fuzz/corpus/READER/ (new inputs go to FUZZ_BUILD/corpus/).
+# tools/fuzz.sh runs them and prints executions, exec/s and findings.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SHORT   ?= 3
+FUZZ_READERS := config preset energy log model
+fuzz-build:
+	@sh tools/deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" VECFLAGS= \
+	  SANITIZE=address,undefined,fuzzer-no-link $(FUZZ_READERS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(BUILD)/libmemspike.a
+	$(CC) $(ALL_CFLAGS) $(IO_CFLAGS) -fsanitize=fuzzer $< $(BUILD)/libmemspike.a $(LDLIBS) -o $@
+
+fuzz: fuzz-build
+	sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_READERS)
+
+fuzz-short: fuzz-build
+	sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SHORT) $(FUZZ_READERS)
+
 # The include rules on this checkout (docs/architecture.md); `make test`
 # runs it first.
 layers:
@@ -165,7 +195,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi layers-test install-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi mem fuzz-short layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -76,3 +76,17 @@ size_t sim_peak_rss_bytes(void)
     return 0;
   return (size_t)ru.ru_maxrss * 1024u; /* Linux reports KiB */
 }
+
+double sim_mem_available_bytes(void)
+{
+  FILE *f = fopen("/proc/meminfo", "r");
+  if (!f)
+    return 0;
+  char line[256];
+  double kib = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1)
+      break;
+  fclose(f);
+  return kib * 1024;
+}

@@ -30,5 +30,8 @@ void sim_alloc_set_rank(int rank, int nranks);
 
 /* Peak resident set size of this process in bytes (from getrusage). */
 size_t sim_peak_rss_bytes(void);
+/* Memory the machine can give without swapping, in bytes (MemAvailable of
+   /proc/meminfo; 0 when unknown). */
+double sim_mem_available_bytes(void);
 
 #endif

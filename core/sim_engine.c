@@ -153,6 +153,28 @@ void sim_engine_emit(sim_engine *e, uint32_t pi, sim_time t, const uint32_t *spk
 
 static void self_event(void *self, sim_engine *e, sim_time t, const sim_event *ev);
 
+uint32_t sim_engine_nslots(sim_time max_delay, sim_time min_delay)
+{
+  uint32_t need = (uint32_t)(max_delay + min_delay + 2), ns = 1;
+  while (ns < need)
+    ns <<= 1;
+  return ns;
+}
+
+/* The same arithmetic as setup_pops below (keep the two together). */
+size_t sim_engine_pop_bytes(const sim_neuron_ops *model, uint32_t nlocal, uint32_t nslots)
+{
+  size_t b = (size_t)nlocal * sizeof(uint32_t) + 4; /* spk */
+  if (!model)
+    return b;
+  size_t nwords = ((size_t)nlocal + 63) / 64;
+  b += (size_t)model->nports * nslots * nlocal * sizeof(double); /* rings */
+  b += (size_t)nslots * nwords * sizeof(uint64_t);               /* touched */
+  if (!model->per_tick) /* sched, idx, next, and one queued self-event each */
+    b += (size_t)nlocal * (2 * sizeof(sim_time) + sizeof(uint32_t) + sizeof(sim_event)) + 12;
+  return b;
+}
+
 static void setup_pops(sim_engine *e)
 {
   const sim_net *net = e->net;
@@ -498,9 +520,7 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
   memset(st, 0, sizeof *st);
   st->spikes = sim_calloc(net->npops, sizeof *st->spikes, "spike counts");
   const sim_time D = net->min_delay;
-  uint32_t need = (uint32_t)(net->max_delay + D + 2), ns = 1;
-  while (ns < need)
-    ns <<= 1;
+  const uint32_t ns = sim_engine_nslots(net->max_delay, D);
   e.nslots = ns;
   e.smask = ns - 1;
   e.nranks = e.x->size();

@@ -91,4 +91,13 @@ void sim_engine_emit(sim_engine *e, uint32_t pop, sim_time t, const uint32_t *id
 /* Count n input spikes a source delivered straight into rings. */
 void sim_engine_count_input(sim_engine *e, uint64_t n);
 
+/* Ring slots per population: the power of two >= max_delay + min_delay +
+   2 (ticks) that sim_run uses. */
+uint32_t sim_engine_nslots(sim_time max_delay, sim_time min_delay);
+/* Bytes sim_run allocates for one population of nlocal neurons (model:
+   NULL for a source) with rings of nslots ticks: input rings, bitmaps,
+   scratch and self-event bookkeeping.  For memory estimates before
+   building (network/net_mem.h). */
+size_t sim_engine_pop_bytes(const sim_neuron_ops *model, uint32_t nlocal, uint32_t nslots);
+
 #endif

@@ -77,6 +77,8 @@ static uint32_t poisson_ptrs(sim_rng *rng, double lam)
     double u = sim_rng_uniform(rng) - 0.5, v = sim_rng_open01(rng);
     double us = 0.5 - fabs(u);
     double k = floor((2 * a / us + b) * u + lam + 0.43);
+    if (k >= 4294967295.0) /* beyond 32 bits: saturate (callers bound lam) */
+      return UINT32_MAX;
     if (us >= 0.07 && v <= vr)
       return (uint32_t)k;
     if (k < 0 || (us < 0.013 && v > us))
@@ -120,6 +122,9 @@ void sim_cdf_table_init(sim_cdf_table *tab, const double *pmf, int n)
   tab->n = 0;
   for (int k = 0; k < n; k++) {
     cdf += pmf[k];
+    if (!(cdf >= 0)) /* NaN (a law of rate 0 divides 0 by 0): stop, the
+                        table holds what came before */
+      break;
     double s = nearbyint(cdf * 4294967296.0);
     tab->cdf[k] = s >= 4294967296.0 ? 4294967296ull : (uint64_t)s;
     tab->n = k + 1;

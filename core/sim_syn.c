@@ -16,8 +16,13 @@ void sim_syn_table_fini(sim_syn_table *t)
   memset(t, 0, sizeof *t);
 }
 
+size_t sim_syn_table_bytes_for(uint64_t nsyn, uint32_t src_n, int per_w, int per_d)
+{
+  size_t per = sizeof(uint32_t) + (per_w ? sizeof(float) : 0) + (per_d ? sizeof(uint16_t) : 0);
+  return (size_t)nsyn * per + ((size_t)src_n + 1) * sizeof(uint64_t);
+}
+
 size_t sim_syn_table_bytes(const sim_syn_table *t)
 {
-  size_t per = sizeof(uint32_t) + (t->w ? sizeof(float) : 0) + (t->d ? sizeof(uint16_t) : 0);
-  return (size_t)t->nsyn * per + ((size_t)t->src_n + 1) * sizeof(uint64_t);
+  return sim_syn_table_bytes_for(t->nsyn, t->src_n, t->w != NULL, t->d != NULL);
 }

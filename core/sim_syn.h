@@ -38,6 +38,9 @@ typedef struct sim_syn_table {
 void sim_syn_table_fini(sim_syn_table *t);
 /* Bytes held by the table's arrays (offsets included). */
 size_t sim_syn_table_bytes(const sim_syn_table *t);
+/* The same for a table not built yet: nsyn synapses from src_n sources,
+   with per-synapse weights (per_w) and delays (per_d) or constants. */
+size_t sim_syn_table_bytes_for(uint64_t nsyn, uint32_t src_n, int per_w, int per_d);
 
 /* The input rings of one target population, as the engine lays them out:
    for each port a ring of nslots ticks x nlocal sums (delta models: mV;

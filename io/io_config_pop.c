@@ -8,8 +8,10 @@
 #include "io_config_int.h"
 #include "../neurons/nrn_source.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/sim_alloc.h"
@@ -17,14 +19,43 @@
 #include "../core/sim_names.h"
 
 static const char *const sim_keys[] = {"duration", "resolution", "seed",
-                                       "output", "partition", NULL};
+                                       "output", "partition", "max_memory", NULL};
+
+/* "4G", "512 MiB", "1.5e9": bytes, with an optional binary suffix (K, M, G,
+   T: powers of 1024, optionally followed by B or iB). */
+static int parse_bytes(const char *v, double *out)
+{
+  char *end;
+  double x = strtod(v, &end);
+  if (end == v || !(x > 0) || !isfinite(x))
+    return -1;
+  while (*end == ' ')
+    end++;
+  static const char units[] = "KMGT";
+  const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+  if (u) {
+    x *= pow(1024, (double)(u - units + 1));
+    end++;
+    if (*end == 'i')
+      end++;
+    if (*end == 'B')
+      end++;
+  } else if (*end == 'B') {
+    end++;
+  }
+  if (*end)
+    return -1;
+  *out = x;
+  return 0;
+}
 
 int io_cfg_build_simulation(cfg *c, cfg_section *s, net_sim_desc *sim)
 {
   char g[96];
   const cfg_entry *e = io_cfg_first_unknown(s, sim_keys), *dur;
   if (e)
-    return io_cfg_fail_unknown(c, s, e, "duration, resolution, seed, output, partition");
+    return io_cfg_fail_unknown(c, s, e,
+                               "duration, resolution, seed, output, partition, max_memory");
 
   dur = e = io_cfg_get(s, "duration");
   if (!e)
@@ -59,6 +90,13 @@ int io_cfg_build_simulation(cfg *c, cfg_section *s, net_sim_desc *sim)
   if (e && !*e->value)
     return io_cfg_fail(c, s, e, NULL, "expected an output directory path, default 'out' (got '')");
   sim->out_dir = sim_strdup(e ? e->value : "out", "output directory");
+
+  sim->max_memory_bytes = 0;
+  if ((e = io_cfg_get(s, "max_memory")) && parse_bytes(e->value, &sim->max_memory_bytes))
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected a memory size per rank > 0: bytes, or a number with K, "
+                       "M, G or T (powers of 1024), e.g. 4G (got '%s')",
+                       io_cfg_shorten(e->value, g, sizeof g));
 
   sim->partition = NET_PART_ROUND_ROBIN;
   if ((e = io_cfg_get(s, "partition"))) {

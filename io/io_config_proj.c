@@ -8,12 +8,14 @@
 #include "../synapses/syn_spec.h"
 #include "io_preset.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 #include "../core/sim_names.h"
+#include "../network/net_connect.h"
 
 /* Synapse models: synapses/syn_spec.h.  Keys a projection does not know
    go to syn_params when the synapse is not static_synapse (they belong to
@@ -221,5 +223,18 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
                        "expected normal(mean, std, min, max) with min >= resolution "
                        "%g ms: the min bound is required for delays (got '%s')",
                        c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
+  /* The largest delay the distribution can give, in ticks, is checked here
+     (a config error) rather than when drawn (the builder's check per draw
+     stays as a guard). */
+  double hi = dl->kind == NET_DIST_CONST     ? dl->a
+              : dl->kind == NET_DIST_UNIFORM ? fmax(dl->a, dl->b)
+              : isfinite(dl->hi)             ? dl->hi
+                                             : 0;
+  if (!(nearbyint(hi / c->res_ms) <= NET_MAX_DELAY_TICKS))
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected a delay of at most %d ticks (%g ms at resolution "
+                       "%g ms; delays are 16-bit tick counts) (got '%s')",
+                       NET_MAX_DELAY_TICKS, NET_MAX_DELAY_TICKS * c->res_ms, c->res_ms,
+                       io_cfg_shorten(e->value, g, sizeof g));
   return 0;
 }

@@ -16,6 +16,10 @@
 int64_t net_delay_ticks(double delay_ms, double resolution_ms)
 {
   double t = nearbyint(delay_ms / resolution_ms);
+  /* Saturate: converting a double >= 2^63 (a delay of 1e18 ms) is
+     undefined and gave a negative tick count that passed every check. */
+  if (!(t < 9.2e18))
+    return INT64_MAX;
   return t < 1 ? 1 : (int64_t)t;
 }
 

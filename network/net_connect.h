@@ -33,7 +33,8 @@ typedef sim_syn_table net_syn_table;
 int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
                 net_syn_table *out);
 
-/* Delay in ms -> ticks (rounded, at least 1). */
+/* Delay in ms -> ticks (rounded, at least 1; INT64_MAX for a delay beyond
+   2^63 ticks or NaN). */
 int64_t net_delay_ticks(double delay_ms, double resolution_ms);
 
 #endif

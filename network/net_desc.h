@@ -115,6 +115,9 @@ typedef struct net_sim_desc {
   uint64_t seed;
   char *out_dir;        /* owned: where logs go */
   net_partition partition;
+  double max_memory_bytes; /* [simulation] max_memory per rank; 0: none
+                              (the machine's available memory still
+                              bounds a run) */
 } net_sim_desc;
 
 typedef struct net_desc {

@@ -56,6 +56,9 @@ typedef struct net_rule_ops {
   /* Source-keyed: the targets of source offset s, drawn from cr.  NULL for
      target-keyed rules. */
   void (*source)(net_conn *c, sim_rng *cr, uint32_t s);
+  /* Expected number of synapses onto nlocal of the c->ntgt targets (for
+     memory estimates before building; c->seen and c->pass unused). */
+  double (*expected)(const net_conn *c, uint32_t nlocal);
 } net_rule_ops;
 
 extern const net_rule_ops net_rule_all_to_all;

@@ -68,19 +68,56 @@ static void pairwise_bernoulli(net_conn *c, sim_rng *cr, uint32_t to)
   }
 }
 
-const net_rule_ops net_rule_all_to_all = {.name = "all_to_all", .target = all_to_all};
+/* Expected synapses onto nlocal targets (net_rule_ops.expected). */
+static double self_pairs(const net_conn *c, uint32_t nlocal)
+{
+  return c->same && !c->autapses ? (double)nlocal : 0.0;
+}
+
+static double all_to_all_expected(const net_conn *c, uint32_t nlocal)
+{
+  return (double)c->nsrc * nlocal - self_pairs(c, nlocal);
+}
+
+static double one_to_one_expected(const net_conn *c, uint32_t nlocal)
+{
+  return (double)nlocal - self_pairs(c, nlocal);
+}
+
+static double fixed_indegree_expected(const net_conn *c, uint32_t nlocal)
+{
+  return (double)c->degree * nlocal;
+}
+
+static double fixed_outdegree_expected(const net_conn *c, uint32_t nlocal)
+{
+  return c->ntgt ? (double)c->degree * c->nsrc * ((double)nlocal / c->ntgt) : 0.0;
+}
+
+static double pairwise_bernoulli_expected(const net_conn *c, uint32_t nlocal)
+{
+  double p = c->p < 0 ? 0 : c->p > 1 ? 1 : c->p;
+  return p * ((double)c->nsrc * nlocal - self_pairs(c, nlocal));
+}
+
+const net_rule_ops net_rule_all_to_all = {.name = "all_to_all", .target = all_to_all,
+                                          .expected = all_to_all_expected};
 const net_rule_ops net_rule_one_to_one = {.name = "one_to_one", .same_size = 1,
-                                          .target = one_to_one};
+                                          .target = one_to_one,
+                                          .expected = one_to_one_expected};
 const net_rule_ops net_rule_fixed_indegree = {.name = "fixed_indegree", .param_key = "indegree",
                                               .param = NET_RULE_DEGREE,
-                                              .target = fixed_indegree};
+                                              .target = fixed_indegree,
+                                              .expected = fixed_indegree_expected};
 const net_rule_ops net_rule_fixed_outdegree = {.name = "fixed_outdegree",
                                                .param_key = "outdegree",
                                                .param = NET_RULE_DEGREE,
-                                               .source = fixed_outdegree};
+                                               .source = fixed_outdegree,
+                                               .expected = fixed_outdegree_expected};
 const net_rule_ops net_rule_pairwise_bernoulli = {.name = "pairwise_bernoulli",
                                                   .param_key = "p", .param = NET_RULE_PROB,
-                                                  .target = pairwise_bernoulli};
+                                                  .target = pairwise_bernoulli,
+                                                  .expected = pairwise_bernoulli_expected};
 
 static const net_rule_ops *const rules[] = {
     &net_rule_all_to_all,     &net_rule_one_to_one,         &net_rule_fixed_indegree,

@@ -52,6 +52,12 @@ static void tables(train_set *ts, double mean)
   ts->mean = mean;
   ts->q = -expm1(-mean);
   ts->per_tick = mean >= 0.6931471805599453; /* ln 2: P(non-empty) >= 1/2 */
+  if (!(ts->q > 0)) { /* rate 0 (or a mean that underflows): no train, and
+                         the laws below would be 0 / 0 */
+    ts->per_tick = 0;
+    ts->gap.n = ts->count.n = 0;
+    return;
+  }
   if (ts->per_tick) {
     double p = exp(-mean); /* P(K = k), from k = 0 */
     for (int k = 0; k < SIM_CDF_MAX; k++) {
@@ -74,13 +80,20 @@ static void tables(train_set *ts, double mean)
 }
 
 /* Sparse mode: empty ticks before the next non-empty one. */
+/* A gap no run reaches (2^62 ticks): leaves room for t + delay + gap. */
+#define GAP_NEVER ((sim_time)1 << 62)
+
 static sim_time gap(const train_set *ts, sim_rng *rng)
 {
   int g = sim_cdf_table_draw(&ts->gap, rng);
   if (g >= 0)
     return g;
-  /* Beyond the table: geometric is memoryless, so add an exact draw. */
-  return SIM_CDF_MAX + (sim_time)sim_rng_geometric(rng, ts->q);
+  /* Beyond the table: geometric is memoryless, so add an exact draw.  At
+     rates down to 1e-299 Hz the draw can be near 2^63: saturate at
+     GAP_NEVER, past any run, so that callers' t + delay + gap cannot
+     overflow (it did, and the event landed in the queue's past). */
+  uint64_t x = sim_rng_geometric(rng, ts->q);
+  return x >= (uint64_t)GAP_NEVER ? GAP_NEVER : SIM_CDF_MAX + (sim_time)x;
 }
 
 /* Spikes in one tick: per tick mode any count, sparse mode at least one. */
@@ -271,6 +284,12 @@ static int poisson_parse(void *param, const sim_kv *kv, uint32_t nkv, double h, 
       have_rate = 1;
       if (sim_parse_double(kv[k].value, 0, &p->rate_hz) || !(p->rate_hz >= 0))
         return sim_error_set(SIM_ECONFIG, "expected a rate in Hz >= 0");
+      /* Spike counts per tick are 32-bit: a mean above 1e6 per tick (found
+         by tests/fuzz/fuzz_config.c at 2e119 Hz) is refused. */
+      if (p->rate_hz * h * 1e-3 > 1e6)
+        return sim_error_set(SIM_ECONFIG,
+                             "expected a rate in Hz >= 0 and at most %g Hz (1e6 spikes "
+                             "per tick of %g ms per target)", 1e9 / h, h);
     } else if (!strcmp(kv[k].key, "stop") &&
                (sim_parse_double(kv[k].value, SIM_PARSE_INF, &p->stop_ms) ||
                 !(p->stop_ms > p->start_ms))) {

@@ -33,8 +33,12 @@ static void *gen_start(sim_engine *e, uint32_t pop, int *busy)
   g->nlocal = p->nlocal;
   g->n = par->ntimes;
   g->ticks = sim_malloc(g->n * sizeof *g->ticks, "spike generator ticks");
-  for (uint32_t k = 0; k < g->n; k++)
-    g->ticks[k] = (sim_time)nearbyint(par->times_ms[k] / net->resolution_ms);
+  for (uint32_t k = 0; k < g->n; k++) {
+    /* A time beyond 2^63 ticks (1e126 ms is allowed) is never reached;
+       converting it was undefined (found by tests/fuzz/fuzz_config.c). */
+    double tk = nearbyint(par->times_ms[k] / net->resolution_ms);
+    g->ticks[k] = tk < 9.2e18 ? (sim_time)tk : SIM_NEVER;
+  }
   g->all = sim_malloc(g->nlocal * sizeof *g->all, "spike generator indices");
   for (uint32_t k = 0; k < g->nlocal; k++)
     g->all[k] = k;

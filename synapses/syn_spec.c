@@ -152,6 +152,18 @@ int syn_spec_parse(syn_spec *sp, const char *synapse, const sim_kv *kv, uint32_t
   *bad = n;
   if (sp->kind == SYN_DEVICE && syn_device_param_finalize(&sp->dev))
     return SIM_ECONFIG;
+  /* A reference state outside the device's range makes weight 0 a state
+     no device holds (w_ref = 1e10 asked STDP for 1e13 pulses per update). */
+  if (sp->kind == SYN_DEVICE &&
+      !(sp->w_ref >= sp->dev.w_min && sp->w_ref <= sp->dev.w_max)) {
+    *bad = n;
+    for (uint32_t i = 0; i < n; i++)
+      if (!strcmp(kv[i].key, "w_ref"))
+        *bad = i;
+    return sim_error_set(SIM_ECONFIG,
+                         "expected a state within the device's range [%g, %g] "
+                         "(got %g)", sp->dev.w_min, sp->dev.w_max, sp->w_ref);
+  }
   return 0;
 }
 

@@ -129,6 +129,8 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
       st->t_prog = sim_calloc(nd + 1, sizeof *st->t_prog, "device programming times");
       st->nu = sim_malloc(nd * sizeof *st->nu + 4, "device drift exponents");
     }
+    double full = ceil(4 * (p->w_max - p->w_min) / p->dw_min) + 1;
+    st->max_pulses = full >= 1 && full < SYN_MAX_PULSES ? (uint32_t)full : SYN_MAX_PULSES;
     if (p->stuck_fraction > 0)
       st->stuck = sim_calloc(nd / 8 + 1, 1, "stuck device marks");
     /* Set-up needs a device's own draws only for its bounds, stuck mark and
@@ -201,6 +203,27 @@ void syn_store_fini(syn_store *st)
   sim_free(st->kplus);
   sim_free(st->post);
   memset(st, 0, sizeof *st);
+}
+
+size_t syn_store_estimate(const syn_spec *spec, uint64_t nsyn, uint32_t src_n, uint32_t ntgt,
+                          int tab_has_w)
+{
+  /* The allocations of syn_store_init, in its order. */
+  size_t b = 0;
+  if (spec->kind == SYN_STDP && !tab_has_w)
+    b += (size_t)nsyn * sizeof(float); /* plastic weights */
+  if (spec->kind == SYN_DEVICE) {
+    size_t nd = (size_t)nsyn * (spec->differential ? 2 : 1);
+    b += nd * sizeof(float) + 4;
+    if (spec->dev.retention == SYN_RET_DRIFT)
+      b += (nd + 1) * sizeof(double) + nd * sizeof(float) + 4;
+    if (spec->dev.stuck_fraction > 0)
+      b += nd / 8 + 1;
+  }
+  if (spec->plastic)
+    b += (size_t)src_n * sizeof(int64_t) + 8 + ((size_t)src_n + 1) * sizeof(double) +
+         ((size_t)ntgt + 1) * sizeof(syn_post_hist);
+  return b;
 }
 
 size_t syn_store_bytes(const syn_store *st)
@@ -316,7 +339,11 @@ void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_
       double now = weight_of(st, w[0], w[1]);
       double want = stdp_update(st, &st->post[j], now, t, last, d, kplus_last);
       double step = fabs(sp->scale) * p->dw_min;
-      long n = lround((want - now) / step);
+      /* Bounded: a weight change of any size (a tiny weight_scale, a
+         huge Wmax) is at most st->max_pulses write pulses, enough to cross
+         the device's range four times over; NaN gives none. */
+      double np = (want - now) / step, cap = st->max_pulses;
+      long n = !(np == np) ? 0 : np > cap ? (long)cap : np < -cap ? -(long)cap : lround(np);
       st->c.updates++;
       if (n) {
         /* Differential: a rise potentiates G+, a fall potentiates G-.

@@ -29,6 +29,9 @@
 #include "../core/sim_types.h"
 
 #define SYN_POST_HIST 16 /* post spikes kept per target for STDP */
+/* Write pulses one STDP update may apply to a device, at most, whatever
+   the device's range and step (syn_store_spike). */
+#define SYN_MAX_PULSES 1000000
 
 /* Post-synaptic spike history of one target neuron (STDP). */
 typedef struct syn_post_hist {
@@ -72,6 +75,8 @@ typedef struct syn_store {
   double *kplus;            /* owned, per source: pre trace after it */
   syn_post_hist *post;      /* owned, per local target */
   int fast;                 /* syn_store_spike_fast applies */
+  uint32_t max_pulses;      /* devices: write pulses per STDP update at most
+                               (4 x range / dw_min, <= SYN_MAX_PULSES) */
   syn_counters c;
 } syn_store;
 
@@ -95,6 +100,11 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
 void syn_store_fini(syn_store *st);
 /* Bytes of per-synapse state (traces excluded). */
 size_t syn_store_bytes(const syn_store *st);
+/* Bytes syn_store_init would allocate for nsyn synapses of spec from src_n
+   sources onto ntgt local targets, traces included; tab_has_w: the table
+   holds per-synapse weights already.  For estimates before building. */
+size_t syn_store_estimate(const syn_spec *spec, uint64_t nsyn, uint32_t src_n, uint32_t ntgt,
+                          int tab_has_w);
 
 /* Where the weights go: add weight w (mV or pA) for local target j at tick
    t_arr (the engine picks the port by sign). */

@@ -28,7 +28,9 @@
   X(cnn)               \
   X(cli)               \
   X(kernel)            \
-  X(parrot)
+  X(parrot)            \
+  X(fuzzfix)           \
+  X(memest)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

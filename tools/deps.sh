@@ -9,12 +9,17 @@
 #              python3-torch: ~48 MB download, ~570 MB installed with its
 #              dependencies on Debian 12; running memspike never needs it)
 #   --bench    also the peer simulator: Brian2
+#   --fuzz     also clang (libFuzzer, for `make fuzz` and the short fuzz
+#              runs of `make test`)
 set -e
 PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
 libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack python3-numpy
 python3-matplotlib dataset-fashion-mnist python3-torch"
 if [ "${1:-}" = "--bench" ]; then
   PKGS="$PKGS python3-brian"
+fi
+if [ "${1:-}" = "--fuzz" ]; then
+  PKGS="$PKGS clang"
 fi
 missing=""
 for p in $PKGS; do

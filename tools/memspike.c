@@ -28,6 +28,7 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "convert.h"
+#include "run_mem.h"
 #include "run_report.h"
 #include "run_stats.h"
 
@@ -230,7 +231,7 @@ static int cmd_run(int argc, char **argv)
                                            "--progress", NULL};
   const char *config = NULL, *out_dir = NULL, *json_path = NULL, *weights = NULL;
   const char **sets = sim_calloc((size_t)argc + 1, sizeof *sets, "arguments");
-  int nsets = 0, no_log = 0, quiet = 0;
+  int nsets = 0, no_log = 0, quiet = 0, dry_run = 0;
   double progress_s = -1;
   for (int i = 0; i < argc; i++)
     if (is_help(argv[i])) {
@@ -267,6 +268,8 @@ static int cmd_run(int argc, char **argv)
       no_log = 1;
     else if (!strcmp(a, "--quiet"))
       quiet = 1;
+    else if (!strcmp(a, "--dry-run"))
+      dry_run = 1;
     else if (a[0] == '-') {
       sim_free(sets);
       return usage_fail("run", "unknown option '%s'", a);
@@ -289,6 +292,12 @@ static int cmd_run(int argc, char **argv)
   net_desc *desc = NULL;
   fail_all(io_config_load(config, sets, nsets, &desc) != 0, 2);
   sim_free(sets);
+  /* Refuse a network that cannot fit before allocating it (exit 2). */
+  fail_all(run_mem_check(desc, !no_log, dry_run, stdout) != 0, 2);
+  if (dry_run) {
+    net_desc_destroy(desc);
+    return 0;
+  }
   const char *dir = out_dir ? out_dir : desc->sim.out_dir;
   fail_all(!no_log && make_dirs(dir) != 0, 1);
 
@@ -476,6 +485,8 @@ static const subcommand subcommands[] = {
              "        --progress S report progress on stderr every S seconds of wall\n"
              "                     time (default 10; 5 on a terminal; 0: every window)\n"
              "        --quiet      no progress on stderr\n"
+             "        --dry-run    print the memory estimate per rank and stop (exit 2\n"
+             "                     if the network does not fit)\n"
              "        Under mpirun -np N the network is split over N ranks.  SIGINT or\n"
              "        SIGTERM stops the run at the next window end: the logs end there,\n"
              "        complete; exit 130 (SIGINT) or 143 (SIGTERM).\n"},
@@ -495,8 +506,9 @@ static const subcommand subcommands[] = {
 
 static const char exit_status_help[] =
     "Exit status: 0 success; 1 failure at run time (writing output, a corrupt\n"
-    "log); 2 bad input (config, model, log header) or usage; 3 out of memory;\n"
-    "130 or 143: run stopped by SIGINT or SIGTERM.\n";
+    "log); 2 bad input (config, model, log header) or usage, or a network that\n"
+    "does not fit in memory (run); 3 out of memory all the same; 130 or 143:\n"
+    "run stopped by SIGINT or SIGTERM.\n";
 
 /* The usage text: every synopsis, then every help paragraph.  Built once;
    borrowed, valid for the life of the process. */

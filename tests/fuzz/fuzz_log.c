@@ -1,0 +1,28 @@
+/*
+ * fuzz_log.c: libFuzzer harness of the event-log reader (io_log_reader_*,
+ * every record to the end) and of replay's merge and summary on one file.
+ */
+#include "fuzz_common.h"
+
+#include "../../io/io_log.h"
+#include "../../io/io_replay.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  const char *path = fz_write(data, size, "events.rank0.msgpack");
+  io_log_reader *r = NULL;
+  if (io_log_reader_create(path, &r) == 0) {
+    io_log_record rec;
+    for (int i = 0; i < 1000000 && io_log_reader_next(r, &rec) > 0; i++)
+      ;
+    io_log_status st;
+    io_log_reader_status(r, &st);
+    io_log_reader_destroy(r);
+  }
+  static FILE *null;
+  if (!null)
+    null = fopen("/dev/null", "w");
+  const char *paths[1] = {path};
+  io_replay_summary(paths, 1, null);
+  return 0;
+}

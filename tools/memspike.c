@@ -507,8 +507,8 @@ static const subcommand subcommands[] = {
 static const char exit_status_help[] =
     "Exit status: 0 success; 1 failure at run time (writing output, a corrupt\n"
     "log); 2 bad input (config, model, log header) or usage, or a network that\n"
-    "does not fit in memory (run); 3 out of memory all the same; 130 or 143:\n"
-    "run stopped by SIGINT or SIGTERM.\n";
+    "does not fit in memory (run); 3 out of memory all the same;\n"
+    "130 or 143: run stopped by SIGINT or SIGTERM.\n";
 
 /* The usage text: every synopsis, then every help paragraph.  Built once;
    borrowed, valid for the life of the process. */

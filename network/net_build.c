@@ -109,7 +109,8 @@ static void build_presence(net_network *net)
     size_t cap = 0, n = 0;
     for (uint32_t k = 0; k < pop->nlocal; k++, bit++) {
       for (int p = 0; p < P; p++)
-        if (recv[roff[p] + (bit >> 3)] & (1u << (bit & 7))) {
+        if ((bit >> 3) < (uint32_t)rcount[p] && /* a rank that sent nothing: no bits */
+            recv[roff[p] + (bit >> 3)] & (1u << (bit & 7))) {
           if (n == cap) {
             cap = cap ? 2 * cap : pop->nlocal + 16;
             pop->dest = sim_realloc(pop->dest, cap * sizeof *pop->dest, "presence table");

@@ -102,6 +102,9 @@ static int delta_param_finalize(void *p, double h)
     return sim_error_set(SIM_ECONFIG, "V_min (%g mV) must not exceed V_reset (%g mV)",
                          q->V_min, q->V_reset);
   double r = q->t_ref / h;
+  if (!(r <= 4e18)) /* the refractory count is held in ticks */
+    return sim_error_set(SIM_ECONFIG, "t_ref (%g ms) must be at most %g ms at resolution %g ms "
+                                      "(4e18 ticks)", q->t_ref, 4e18 * h, h);
   if (fabs(r - nearbyint(r)) > 1e-9 * (1 + r))
     return sim_error_set(SIM_ECONFIG,
                          "t_ref (%g ms) must be a multiple of the resolution (%g ms)",

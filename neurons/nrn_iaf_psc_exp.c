@@ -105,6 +105,9 @@ static int exp_param_finalize(void *p, double h)
     return sim_error_set(SIM_ECONFIG, "V_reset (%g mV) must be below V_th (%g mV)",
                          q->V_reset, q->V_th);
   double r = q->t_ref / h;
+  if (!(r <= 2147483647.0)) /* the refractory count is held in ticks */
+    return sim_error_set(SIM_ECONFIG, "t_ref (%g ms) must be at most %g ms at resolution %g ms "
+                                      "(2^31 - 1 ticks)", q->t_ref, 2147483647.0 * h, h);
   if (fabs(r - nearbyint(r)) > 1e-9 * (1 + r))
     return sim_error_set(SIM_ECONFIG,
                          "t_ref (%g ms) must be a multiple of the resolution (%g ms)",

@@ -103,6 +103,9 @@ static int ifsr_param_finalize(void *p, double h)
   q->h_ms = h;
   q->leaky = q->tau_m > 0 && isfinite(q->tau_m);
   double st = nearbyint(q->start_ms / h);
+  if (!(st < 4e18))
+    return sim_error_set(SIM_ECONFIG, "start = %g ms is beyond any run at resolution %g ms",
+                         q->start_ms, h);
   if (fabs(st * h - q->start_ms) > 1e-9 * (q->start_ms > 1 ? q->start_ms : 1))
     return sim_error_set(SIM_ECONFIG, "start = %g ms is not a whole number of ticks of %g ms",
                          q->start_ms, h);

@@ -201,8 +201,12 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
   const nrn_poisson_param *par = src->param;
   const double h = net->resolution_ms;
   poisson_rt *po = sim_calloc(1, sizeof *po, "Poisson generator");
-  po->stop = isfinite(par->stop_ms) ? (sim_time)nearbyint(par->stop_ms / h) : SIM_NEVER;
-  po->start = (sim_time)nearbyint(par->start_ms / h);
+  /* Times beyond any run saturate: such a train never starts (2^61 ticks
+     leaves room for a gap draw, itself saturated at 2^62), or never stops. */
+  const double stop = nearbyint(par->stop_ms / h), start = nearbyint(par->start_ms / h);
+  const double far = (double)((sim_time)1 << 61);
+  po->stop = stop < 4e18 ? (sim_time)stop : SIM_NEVER;
+  po->start = start < far ? (sim_time)start : (sim_time)1 << 61;
   po->t_end = net->t_end;
   po->kind = sim_engine_kind(e, train_event, po);
   po->sets = sim_calloc(src->nout + 1, sizeof *po->sets, "Poisson trains");

@@ -183,6 +183,44 @@ static void test_device_stdp_pulses(void)
   net_desc_destroy(d);
 }
 
+/* Found by the config fuzzer after the branch landed: t_ref = 5e71 ms
+   overflowed iaf_psc_exp's refractory count (UBSan); a huge start of a
+   Poisson train or of an if_soft_reset layer too.  t_ref and start beyond
+   what ticks hold are config errors; a Poisson start beyond any run
+   saturates (the train never starts). */
+static void test_huge_times(void)
+{
+  const char *const exp_ref[] = {"[simulation]", "duration = 10", "resolution = 0.1",
+                                 "[population e]", "model = iaf_psc_exp", "n = 1",
+                                 "t_ref = 5e71", NULL};
+  expect_error("huge_ref_exp.ini", exp_ref, "[population e]", NULL, "t_ref", "at most");
+  const char *const delta_ref[] = {"[simulation]", "duration = 10", "resolution = 0.1",
+                                   "[population e]", "model = iaf_psc_delta", "n = 1",
+                                   "t_ref = 5e71", NULL};
+  expect_error("huge_ref_delta.ini", delta_ref, "[population e]", NULL, "t_ref", "at most");
+  const char *const ifsr[] = {"[simulation]", "duration = 10", "resolution = 1",
+                              "[population e]", "model = if_soft_reset", "n = 1",
+                              "start = 1e300", NULL};
+  expect_error("huge_start.ini", ifsr, "[population e]", NULL, "start", "beyond any run");
+  const char *const pois[] = {"[simulation]", "duration = 10", "resolution = 0.1",
+                              "[population g]", "model = poisson_generator", "rate = 1000",
+                              "start = 1e300",
+                              "[population p]", "model = parrot_neuron", "n = 2",
+                              "[projection gp]", "source = g", "target = p",
+                              "rule = all_to_all", "weight = 1", "delay = 1", NULL};
+  net_desc *d = cf_load_ok("huge_pois.ini", pois, NULL, 0);
+  if (!d)
+    return;
+  sim_stats st;
+  int rc = run_desc(d, &st, NULL, NULL, NULL);
+  CHECK(rc == 0, "run failed: %s", sim_error_msg());
+  if (rc == 0) {
+    CHECK(st.spikes[1] == 0 && st.ext_events == 0, "a train starting at 1e300 ms spiked");
+    sim_stats_fini(&st);
+  }
+  net_desc_destroy(d);
+}
+
 int test_fuzzfix_register(void)
 {
   CU_pSuite s = CU_add_suite("fuzzfix", cf_suite_init, cf_suite_clean);
@@ -193,7 +231,8 @@ int test_fuzzfix_register(void)
       !CU_add_test(s, "spike time of 1.5e126 ms", test_huge_spike_time) ||
       !CU_add_test(s, "Poisson rate of 2.4e119 Hz", test_huge_rate) ||
       !CU_add_test(s, "delay of 1e18 ms or above 65535 ticks", test_huge_delay) ||
-      !CU_add_test(s, "device STDP pulses bounded, w_ref in range", test_device_stdp_pulses))
+      !CU_add_test(s, "device STDP pulses bounded, w_ref in range", test_device_stdp_pulses) ||
+      !CU_add_test(s, "t_ref, start beyond what ticks hold", test_huge_times))
     return -1;
   return 0;
 }

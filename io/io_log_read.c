@@ -151,25 +151,6 @@ static int next_value(io_log_reader *r, size_t *len, uint64_t *left_out)
   }
 }
 
-/* ------------------------------------------------------------ objects */
-
-static const char *type_name(msgpack_object_type t)
-{
-  switch (t) {
-  case MSGPACK_OBJECT_NIL: return "nil";
-  case MSGPACK_OBJECT_BOOLEAN: return "a boolean";
-  case MSGPACK_OBJECT_POSITIVE_INTEGER: return "an unsigned integer";
-  case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "a negative integer";
-  case MSGPACK_OBJECT_FLOAT32:
-  case MSGPACK_OBJECT_FLOAT64: return "a float";
-  case MSGPACK_OBJECT_STR: return "a string";
-  case MSGPACK_OBJECT_ARRAY: return "an array";
-  case MSGPACK_OBJECT_MAP: return "a map";
-  case MSGPACK_OBJECT_BIN: return "binary data";
-  case MSGPACK_OBJECT_EXT: return "an extension value";
-  }
-  return "an unknown value";
-}
 
 static int obj_uint(const msgpack_object *o, uint64_t *v)
 {
@@ -227,7 +208,7 @@ static const msgpack_object *field(io_log_reader *r, const msgpack_object *map,
   else if (!ok)
     *rc = sim_error_set(SIM_EFORMAT, "%s: %s: field \"%s\" must be %s, "
                         "found %s", r->path, where, key, what,
-                        type_name(o->type));
+                        io_mp_type_name(o->type));
   return ok ? o : NULL;
 }
 
@@ -290,7 +271,7 @@ static int parse_pops(io_log_reader *r, const msgpack_object *arr)
     if (m->type != MSGPACK_OBJECT_MAP)
       return sim_error_set(SIM_EFORMAT, "%s: %s must be a map {name, model, "
                            "first_gid, n}, found %s", r->path, where,
-                           type_name(m->type));
+                           io_mp_type_name(m->type));
     io_log_pop *p = &r->pops[i];
     uint64_t first = 0, cnt = 0;
     int rc;
@@ -330,7 +311,7 @@ static int parse_recs(io_log_reader *r, const msgpack_object *arr)
     const msgpack_object *m = &arr->via.array.ptr[i];
     if (m->type != MSGPACK_OBJECT_MAP)
       return sim_error_set(SIM_EFORMAT, "%s: %s must be a map, found %s",
-                           r->path, where, type_name(m->type));
+                           r->path, where, io_mp_type_name(m->type));
     io_log_rec *rc = &r->recs[i];
     uint64_t pop = 0, first = 0, count = 0;
     const char *kind = "";
@@ -377,7 +358,7 @@ static int parse_recs(io_log_reader *r, const msgpack_object *arr)
         return sim_error_set(SIM_EFORMAT, "%s: %s (%s): variables[%u] must "
                              "be a string, found %s", r->path, where,
                              rc->name, v,
-                             type_name(vars->via.array.ptr[v].type));
+                             io_mp_type_name(vars->via.array.ptr[v].type));
       vv[v] = own_str(r, &vars->via.array.ptr[v]);
     }
     rc->vars = vv;
@@ -667,7 +648,7 @@ static int decode_samples(io_log_reader *r, const msgpack_object *a,
   for (uint32_t i = 0; i < n; i++)
     if (!io_mp_number(&e[3].via.array.ptr[i], &r->values[i]))
       return rec_error(r, rec, "sample value %u must be a number, found %s",
-                       i, type_name(e[3].via.array.ptr[i].type));
+                       i, io_mp_type_name(e[3].via.array.ptr[i].type));
   rec->tick = t;
   rec->samples.rec = (uint32_t)ri;
   rec->samples.values = r->values;
@@ -748,12 +729,12 @@ int io_log_reader_next(io_log_reader *r, io_log_record *rec)
     uint64_t code;
     if (a->type != MSGPACK_OBJECT_ARRAY)
       return rec_error(r, rec, "expected an array [type code, ...], found %s",
-                       type_name(a->type));
+                       io_mp_type_name(a->type));
     if (a->via.array.size < 1 || !obj_uint(&a->via.array.ptr[0], &code) ||
         code == 0)
       return rec_error(r, rec, "the first element of a record (its type "
                        "code) must be a positive integer, found %s",
-                       a->via.array.size ? type_name(a->via.array.ptr[0].type)
+                       a->via.array.size ? io_mp_type_name(a->via.array.ptr[0].type)
                                          : "an empty array");
     int rc = 0;
     switch (code) {

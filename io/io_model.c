@@ -141,30 +141,13 @@ static int bad(const ctx *c, const char *fmt, ...)
                        c->where[0] ? ": " : "", msg);
 }
 
-static const char *type_name(msgpack_object_type t)
-{
-  switch (t) {
-  case MSGPACK_OBJECT_NIL: return "nil";
-  case MSGPACK_OBJECT_BOOLEAN: return "a boolean";
-  case MSGPACK_OBJECT_POSITIVE_INTEGER: return "an integer";
-  case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "a negative integer";
-  case MSGPACK_OBJECT_FLOAT32:
-  case MSGPACK_OBJECT_FLOAT64: return "a float";
-  case MSGPACK_OBJECT_STR: return "a string";
-  case MSGPACK_OBJECT_ARRAY: return "an array";
-  case MSGPACK_OBJECT_MAP: return "a map";
-  case MSGPACK_OBJECT_BIN: return "binary data";
-  case MSGPACK_OBJECT_EXT: return "an extension value";
-  }
-  return "an unknown value";
-}
 
 /* A string from the file, quoted and made printable, at most 40 bytes
    shown (a key or type name in a message); other values by type. */
 static const char *show(const msgpack_object *o, char *buf, size_t cap)
 {
   if (o->type != MSGPACK_OBJECT_STR) {
-    snprintf(buf, cap, "%s", type_name(o->type));
+    snprintf(buf, cap, "%s", io_mp_type_name(o->type));
     return buf;
   }
   size_t n = o->via.str.size, k = 0;
@@ -195,7 +178,7 @@ static int check_keys(const ctx *c, const msgpack_object *m,
   for (uint32_t i = 0; i < m->via.map.size; i++) {
     const msgpack_object *k = &m->via.map.ptr[i].key;
     if (k->type != MSGPACK_OBJECT_STR)
-      return bad(c, "key %u is %s, expected a string", i, type_name(k->type));
+      return bad(c, "key %u is %s, expected a string", i, io_mp_type_name(k->type));
     int found = !known;
     for (int j = 0; !found && known[j]; j++)
       found = io_mp_str_is(k, known[j]);
@@ -236,7 +219,7 @@ static int get_uint(const ctx *c, const msgpack_object *m, const char *key,
                (long long)o->via.i64, lo, hi);
   if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
     return bad(c, "field '%s': expected an integer in [%u, %u], found %s", key,
-               lo, hi, type_name(o->type));
+               lo, hi, io_mp_type_name(o->type));
   if (o->via.u64 < lo || o->via.u64 > hi)
     return bad(c, "field '%s' is %llu, expected an integer in [%u, %u]", key,
                (unsigned long long)o->via.u64, lo, hi);
@@ -250,7 +233,7 @@ static int get_num(const ctx *c, const msgpack_object *o, const char *key,
 {
   if (!io_mp_number(o, v))
     return bad(c, "field '%s': expected a number, found %s", key,
-               type_name(o->type));
+               io_mp_type_name(o->type));
   if (!isfinite(*v))
     return bad(c, "field '%s' is %g, expected a finite number", key, *v);
   return 0;
@@ -275,7 +258,7 @@ static int get_uints(const ctx *c, const msgpack_object *m, const char *key,
     return rc;
   if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != n)
     return bad(c, "field '%s': expected an array of %u integers in [%u, %u], "
-               "found %s%s", key, n, lo, hi, type_name(o->type),
+               "found %s%s", key, n, lo, hi, io_mp_type_name(o->type),
                o->type == MSGPACK_OBJECT_ARRAY ? " of another length" : "");
   for (uint32_t i = 0; i < n; i++) {
     const msgpack_object *e = &o->via.array.ptr[i];
@@ -287,7 +270,7 @@ static int get_uints(const ctx *c, const msgpack_object *m, const char *key,
       else if (e->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
         snprintf(num, sizeof num, "%lld", (long long)e->via.i64);
       else
-        snprintf(num, sizeof num, "%s", type_name(e->type));
+        snprintf(num, sizeof num, "%s", io_mp_type_name(e->type));
       return bad(c, "field '%s': element %u is %s, expected an integer in "
                  "[%u, %u]", key, i, num, lo, hi);
     }
@@ -331,7 +314,7 @@ static int get_floats(const ctx *c, const msgpack_object *m, const char *key,
     return 0;
   if (o->type != MSGPACK_OBJECT_BIN)
     return bad(c, "field '%s': expected binary data of %s, found %s", key,
-               expect, type_name(o->type));
+               expect, io_mp_type_name(o->type));
   if (o->via.bin.size != count * 4)
     return bad(c, "field '%s': expected %llu float32 values (%llu bytes), "
                "got %u bytes", key, (unsigned long long)count,
@@ -428,13 +411,13 @@ static int parse_layer(ctx *c, const msgpack_object *m, uint32_t idx,
   snprintf(c->where, sizeof c->where, "layer %u", idx);
   if (m->type != MSGPACK_OBJECT_MAP)
     return bad(c, "expected a map {\"type\": ..., ...}, found %s",
-               type_name(m->type));
+               io_mp_type_name(m->type));
   const msgpack_object *t;
   if ((rc = need(c, m, "type", "one of: " KNOWN_TYPES, &t)))
     return rc;
   if (t->type != MSGPACK_OBJECT_STR)
     return bad(c, "field 'type': expected a string, one of: " KNOWN_TYPES
-               "; found %s", type_name(t->type));
+               "; found %s", io_mp_type_name(t->type));
   unsigned ty = 0;
   while (ty < CNN_LAYER_TYPES && !io_mp_str_is(t, cnn_layer_name((cnn_layer_type)ty)))
     ty++;
@@ -549,7 +532,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
   int rc;
   if (top->type != MSGPACK_OBJECT_MAP)
     return bad(c, "not a memspike model: expected a msgpack map, found %s",
-               type_name(top->type));
+               io_mp_type_name(top->type));
   o = io_mp_map_get(top, "format");
   if (!o || !io_mp_str_is(o, IO_MODEL_FORMAT))
     return bad(c, "not a memspike model: field 'format' is %s, expected '"
@@ -569,7 +552,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
     return rc;
   if (in->type != MSGPACK_OBJECT_MAP)
     return bad(c, "field 'input': expected a map {shape, scale, mean, std}, "
-               "found %s", type_name(in->type));
+               "found %s", io_mp_type_name(in->type));
   snprintf(c->where, sizeof c->where, "input");
   if ((rc = check_keys(c, in, keys_input, "input")) ||
       (rc = get_uints(c, in, "shape", 3, 1, INPUT_DIM_MAX, m->in)) ||
@@ -590,7 +573,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
   if (o && o->type != MSGPACK_OBJECT_NIL) {
     if (o->type != MSGPACK_OBJECT_STR)
       return bad(c, "field 'dataset': expected a string, found %s",
-                 type_name(o->type));
+                 io_mp_type_name(o->type));
     m->dataset = sim_malloc(o->via.str.size + 1, "model dataset name");
     memcpy(m->dataset, o->via.str.ptr, o->via.str.size);
     m->dataset[o->via.str.size] = '\0';
@@ -611,7 +594,7 @@ static int parse_model(ctx *c, const msgpack_object *top, cnn_model *m)
   if (ls->type != MSGPACK_OBJECT_ARRAY || ls->via.array.size == 0)
     return bad(c, "field 'layers': expected a non-empty array of layer maps, "
                "found %s", ls->type == MSGPACK_OBJECT_ARRAY ? "an empty array"
-                                                            : type_name(ls->type));
+                                                            : io_mp_type_name(ls->type));
   /* At most one layer per byte of file: the scan bounded the count. */
   m->nlayers = ls->via.array.size;
   m->layers = sim_calloc(m->nlayers, sizeof *m->layers, "model layers");

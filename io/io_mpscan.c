@@ -88,3 +88,21 @@ int io_mp_number(const msgpack_object *o, double *v)
   default: return 0;
   }
 }
+
+const char *io_mp_type_name(msgpack_object_type t)
+{
+  switch (t) {
+  case MSGPACK_OBJECT_NIL: return "nil";
+  case MSGPACK_OBJECT_BOOLEAN: return "a boolean";
+  case MSGPACK_OBJECT_POSITIVE_INTEGER: return "an integer";
+  case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "a negative integer";
+  case MSGPACK_OBJECT_FLOAT32:
+  case MSGPACK_OBJECT_FLOAT64: return "a float";
+  case MSGPACK_OBJECT_STR: return "a string";
+  case MSGPACK_OBJECT_ARRAY: return "an array";
+  case MSGPACK_OBJECT_MAP: return "a map";
+  case MSGPACK_OBJECT_BIN: return "binary data";
+  case MSGPACK_OBJECT_EXT: return "an extension value";
+  }
+  return "an unknown value";
+}

@@ -27,6 +27,8 @@ int io_mp_head(const unsigned char *p, size_t avail, size_t *head, uint64_t *ski
 int io_mp_str_is(const msgpack_object *o, const char *s);
 /* The value of key in map (a MAP object), or NULL. */
 const msgpack_object *io_mp_map_get(const msgpack_object *map, const char *key);
+/* "a string", "an integer", ...: a type for messages. */
+const char *io_mp_type_name(msgpack_object_type t);
 /* o as a number (float or integer): 1 and *v, or 0. */
 int io_mp_number(const msgpack_object *o, double *v);
 

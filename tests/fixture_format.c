@@ -264,11 +264,11 @@ fx_doc *fx_doc_create(void)
   const fx_model_params *p = fx_default_params();
   fx_map_str(&d->top, "format", "memspike-model");
   fx_map_int(&d->top, "version", 1);
-  mb_slot(&d->top, "input", 0); /* placeholder */
+  mb_slot(&d->top, "input", 0); /* empty: stands for the input map (see mb) */
   fx_map_int(&d->top, "classes", 3);
   fx_map_str(&d->top, "dataset", "fashion-mnist");
   fx_map_num(&d->top, "ann_test_accuracy", 0.875);
-  mb_slot(&d->top, "layers", 0); /* placeholder */
+  mb_slot(&d->top, "layers", 0); /* empty: stands for the layer array */
 
   fx_map_ints(&d->input, "shape", 3, (const long long[]){1, 8, 8});
   fx_map_f32(&d->input, "scale", 0.00390625f);

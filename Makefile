@@ -199,8 +199,12 @@ test: deps
 
 bench:
 	@sh tools/deps.sh --bench
-	@$(MAKE) --no-print-directory $(BUILD)/memspike
+	@$(MAKE) --no-print-directory $(BUILD)/memspike $(BUILD)/bench_log
 	sh bench/run.sh
+
+# The event log benchmark's reader side (bench/log_bench.py).
+$(BUILD)/bench_log: bench/bench_log.c $(BUILD)/libmemspike.a
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libmemspike.a $(LDLIBS) -o $@
 
 # Python finds memspike_log in PYTHONDIR: the first directory on its path
 # under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),

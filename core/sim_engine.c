@@ -401,7 +401,8 @@ static void run_tick(sim_engine *e, sim_time t)
    sample.  w0 when busy now. */
 static sim_time next_activity(sim_engine *e, sim_time w0)
 {
-  if (e->pending_until >= w0)
+  /* A failure is decided at a window end: run this window. */
+  if (e->pending_until >= w0 || e->fail_rc)
     return w0;
   sim_time next = sim_queue_next(&e->q);
   const sim_net *net = e->net;

@@ -208,7 +208,8 @@ bench:
 # else PREFIX/lib/pythonX.Y/site-packages (then add it to PYTHONPATH).
 PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next((d for d in sys.path if d.startswith(p)), p + "python%d.%d/site-packages" % sys.version_info[:2]))' 2>/dev/null)
 INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
-                docs/*.md README.md tools/*.py tools/song2000.sh
+                configs/replay/*.ini docs/*.md README.md tools/*.py tools/song2000.sh \
+                tools/replay_devices.sh
 install: $(BUILD)/memspike
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike

@@ -313,15 +313,18 @@ static void stream_end(logsrc_rt *g, sim_engine *e, int rc)
     sim_time end = io_replay_end_tick(g->rp);
     uint64_t dropped = io_replay_dropped(g->rp);
     double end_run = (double)(end * p->ratio + p->offset_ticks);
+    char more[96] = "";
+    if (dropped)
+      snprintf(more, sizeof more, " (%" PRIu64 " later spikes of other files dropped)",
+               dropped);
     if ((end < p->log_planned || dropped) && end_run < (double)g->t_end)
       fprintf(stderr,
               "memspike: warning: log_source population %s: the logs (%s%s) are complete "
               "only up to %.*g ms of the %.*g ms recorded (a file is truncated); spikes "
-              "are replayed up to %.*g ms of this run only (%" PRIu64 " later spikes "
-              "dropped)\n",
+              "are replayed up to %.*g ms of this run only%s\n",
               g->name, p->files[0], p->nfiles > 1 ? ", ..." : "", 15,
               (double)end * p->log_res_ms, 15, (double)p->log_planned * p->log_res_ms, 15,
-              end_run * (p->log_res_ms / (double)p->ratio), dropped);
+              end_run * (p->log_res_ms / (double)p->ratio), more);
   }
   io_replay_destroy(g->rp);
   g->rp = NULL;

@@ -164,7 +164,7 @@ static void logsrc_param_fini(void *param)
 /* The population (and its recorded neurons) in the logs of rp; sets *bad
    on failure. */
 static int check_population(logsrc_param *p, const io_replay *rp, const sim_kv *kv,
-                            uint32_t nkv, int kpop, int kneur, uint32_t *bad)
+                            int kpop, int kneur, uint32_t *bad)
 {
   const io_log_header *h = io_replay_header(rp);
   char names[400] = "";
@@ -199,7 +199,6 @@ static int check_population(logsrc_param *p, const io_replay *rp, const sim_kv *
                          "spike recorder covers it), so its spikes cannot be replayed: "
                          "expected neurons that a spike_recorder of the recorded run "
                          "covers", miss, p->population);
-  (void)nkv;
   return 0;
 }
 
@@ -263,7 +262,7 @@ static int logsrc_parse(void *param, const sim_kv *kv, uint32_t nkv, double h_ms
                          p->log_res_ms, h_ms, h_ms);
   }
   p->ratio = (sim_time)nearbyint(k);
-  rc = check_population(p, rp, kv, nkv, kpop, kneur, bad);
+  rc = check_population(p, rp, kv, kpop, kneur, bad);
   io_replay_destroy(rp);
   return rc;
 }
@@ -299,15 +298,25 @@ typedef struct logsrc_rt {
   uint32_t nbuf, capbuf;
 } logsrc_rt;
 
+/* Where `files` was set, for messages during the run. */
+static const char *where(const logsrc_param *p, char *buf, size_t len)
+{
+  if (p->files_line > 0)
+    snprintf(buf, len, "config line %d", p->files_line);
+  else
+    snprintf(buf, len, "from --set");
+  return buf;
+}
+
 /* The stream ended (or failed): close it, and say when the logs stop
    short of what the run wanted. */
 static void stream_end(logsrc_rt *g, sim_engine *e, int rc)
 {
   if (rc < 0) {
-    char why[700];
+    char why[700], at[40];
     snprintf(why, sizeof why, "%s", sim_error_msg());
-    sim_engine_fail(e, sim_error_set(rc, "log_source population %s (config line %d, "
-                                         "files): %s", g->name, g->par->files_line, why));
+    sim_engine_fail(e, sim_error_set(rc, "log_source population %s (key files, %s): %s",
+                                     g->name, where(g->par, at, sizeof at), why));
   } else if (rc == 0 && g->warn) {
     const logsrc_param *p = g->par;
     sim_time end = io_replay_end_tick(g->rp);
@@ -320,7 +329,8 @@ static void stream_end(logsrc_rt *g, sim_engine *e, int rc)
     if ((end < p->log_planned || dropped) && end_run < (double)g->t_end)
       fprintf(stderr,
               "memspike: warning: log_source population %s: the logs (%s%s) are complete "
-              "only up to %.*g ms of the %.*g ms recorded (a file is truncated); spikes "
+              "only up to %.*g ms of the %.*g ms planned (a file is truncated, or the "
+              "recorded run was stopped); spikes "
               "are replayed up to %.*g ms of this run only%s\n",
               g->name, p->files[0], p->nfiles > 1 ? ", ..." : "", 15,
               (double)end * p->log_res_ms, 15, (double)p->log_planned * p->log_res_ms, 15,
@@ -378,8 +388,9 @@ static void *logsrc_start(sim_engine *e, uint32_t pop, int *busy)
     char why[700];
     snprintf(why, sizeof why, "%s", sim_error_msg());
     io_replay_destroy(rp);
-    sim_engine_fail(e, sim_error_set(rc, "log_source population %s (config line %d, "
-                                         "files): %s", sp->name, p->files_line, why));
+    char at[40];
+    sim_engine_fail(e, sim_error_set(rc, "log_source population %s (key files, %s): %s",
+                                     sp->name, where(p, at, sizeof at), why));
     return NULL;
   }
   logsrc_rt *g = sim_calloc(1, sizeof *g, "log_source");

@@ -444,6 +444,15 @@ if [ -f "$T/rd/record/events.rank0.msgpack" ]; then
     "warning: log_source population input: the logs .*half.msgpack) are complete only up to [0-9.]* ms of the 2000 ms" \
     $BIN run configs/replay/replay.ini --no-log --quiet --set "input.files=$T/rd/half.msgpack"
 fi
+# A record corrupt mid-file: the run stops with the reader's message.
+if [ -f "$T/rd/record/events.rank0.msgpack" ]; then
+  cp "$T/rd/record/events.rank0.msgpack" "$T/rd/corrupt.msgpack"
+  printf '\301\301\301\301\301\301\301\301' |
+    dd of="$T/rd/corrupt.msgpack" bs=1 seek=$((size / 2)) conv=notrunc 2> /dev/null
+  expect "log_source: a corrupt log stops the run naming it" 1 \
+    "log_source population input (key files, from --set): $T/rd/corrupt.msgpack: record [0-9]* at byte" \
+    $BIN run configs/replay/replay.ini --no-log --quiet --set "input.files=$T/rd/corrupt.msgpack"
+fi
 expect "log_source: a missing log: the message names config, key and log" 2 \
   "replay.ini:--set input.files: \[population input\] key 'files': $T/nope.msgpack: cannot open" \
   $BIN run configs/replay/replay.ini --no-log --set "input.files=$T/nope.msgpack"

@@ -1,9 +1,10 @@
 /*
  * io_config_pop.c: [simulation] and [population NAME] sections into
  * net_sim_desc and net_pop_desc (pass 3 of the config reader,
- * io_config_int.h): neuron model parameters and initial values, Poisson
- * and spike generators; and the lookup of a population by name for the
- * sections that refer to one.
+ * io_config_int.h): neuron model parameters and initial values, sources
+ * (Poisson and spike generators from neurons/, log_source from io/,
+ * io_source.h); and the lookup of a population by name for the sections
+ * that refer to one.
  */
 #include "io_config_int.h"
 #include "../neurons/nrn_source.h"

@@ -85,7 +85,8 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
             io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c io/io_model.c io/io_idx.c \
-            io/io_energy.c io/io_recorder.c io/io_datadir.c
+            io/io_energy.c io/io_recorder.c io/io_datadir.c \
+            io/io_source.c io/io_log_source.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
@@ -98,7 +99,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c \
-            tests/test_memest.c
+            tests/test_memest.c tests/test_log_source.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -211,7 +212,8 @@ $(BUILD)/bench_log: bench/bench_log.c $(BUILD)/libmemspike.a
 # else PREFIX/lib/pythonX.Y/site-packages (then add it to PYTHONPATH).
 PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next((d for d in sys.path if d.startswith(p)), p + "python%d.%d/site-packages" % sys.version_info[:2]))' 2>/dev/null)
 INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
-                docs/*.md README.md tools/*.py tools/song2000.sh
+                configs/replay/*.ini docs/*.md README.md tools/*.py tools/song2000.sh \
+                tools/replay_devices.sh
 install: $(BUILD)/memspike
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike

@@ -73,6 +73,7 @@ struct sim_engine {
   int can_skip;     /* no per-tick model or busy source on any rank: idle
                        stretches can be jumped over */
   double *samples;  /* scratch for multimeter rows */
+  int fail_rc;      /* first error a plug-in reported (sim_engine_fail), 0 */
 };
 
 /* ------------------------------------------------------------------ */
@@ -98,6 +99,12 @@ const sim_sink *sim_engine_sink(const sim_engine *e, uint32_t pop)
 }
 
 void sim_engine_count_input(sim_engine *e, uint64_t n) { e->st->ext_events += n; }
+
+void sim_engine_fail(sim_engine *e, int rc)
+{
+  if (!e->fail_rc)
+    e->fail_rc = rc < 0 ? rc : SIM_EIO;
+}
 
 /* Emit the spikes spk[0..n) of population pi at tick t; spike k has
    multiplicity mult[k] (mult NULL: 1 each).  A spike of multiplicity m is
@@ -394,7 +401,8 @@ static void run_tick(sim_engine *e, sim_time t)
    sample.  w0 when busy now. */
 static sim_time next_activity(sim_engine *e, sim_time w0)
 {
-  if (e->pending_until >= w0)
+  /* A failure is decided at a window end: run this window. */
+  if (e->pending_until >= w0 || e->fail_rc)
     return w0;
   sim_time next = sim_queue_next(&e->q);
   const sim_net *net = e->net;
@@ -587,6 +595,8 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
       if (net->projs[j].kind->window_end)
         net->projs[j].kind->window_end(net->projs[j].self, &e.pops[net->projs[j].tgt].sink, w1);
     int mine = recorders_window_end(&e, w1);
+    if (!mine)
+      mine = e.fail_rc;
     if (mine)
       rc = mine;
     if (opts && opts->stop) {

@@ -85,9 +85,15 @@ const sim_net *sim_engine_net(const sim_engine *e);
 /* The input rings of population pop (neuron populations only). */
 const sim_sink *sim_engine_sink(const sim_engine *e, uint32_t pop);
 /* Emit spikes of source population pop at tick t: local indices idx[0..n)
-   ascending, as if its neurons had fired. */
+   ascending, as if its neurons had fired.  An index repeated k times
+   (adjacent) is one spike of multiplicity k, as a parrot's. */
 void sim_engine_emit(sim_engine *e, uint32_t pop, sim_time t, const uint32_t *idx,
                      uint32_t n);
+/* A plug-in met an error it cannot recover from during the run (a log it
+   replays turned out corrupt): rc < 0 with its message already set by
+   sim_error_set.  Every rank stops at the end of the current window and
+   sim_run returns rc (the first one reported on this rank). */
+void sim_engine_fail(sim_engine *e, int rc);
 /* Count n input spikes a source delivered straight into rings. */
 void sim_engine_count_input(sim_engine *e, uint64_t n);
 

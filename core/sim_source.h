@@ -1,6 +1,7 @@
 /*
- * sim_source.h: spike sources (poisson_generator, spike_generator, later a
- * source replaying a log), an ops table implemented in neurons/.  A source
+ * sim_source.h: spike sources (poisson_generator, spike_generator, and
+ * log_source replaying an event log), an ops table implemented in neurons/
+ * (and in io/ for sources that read files: io/io_source.h).  A source
  * population has no neuron model; the engine starts one instance per
  * source population on each rank and calls it at each tick it may act.
  * A NULL method means not supported.
@@ -8,6 +9,7 @@
 #ifndef SIM_SOURCE_H
 #define SIM_SOURCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim_names.h"
@@ -33,6 +35,11 @@ typedef struct sim_source_ops {
      a missing required key, *bad = nkv and *missing = the key. */
   int (*param_parse)(void *param, const sim_kv *kv, uint32_t nkv, double resolution_ms,
                      uint32_t *bad, const char **missing);
+  /* The population size the parameters fix (a log replay: the neurons it
+     maps), writing into why (len bytes) what fixes it, for a message; 0 or
+     NULL: any size (the config's n, default 1).  The config reader takes
+     it as the default of n and refuses another n. */
+  uint32_t (*size)(const void *param, char *why, size_t len);
   /* Free what param_parse allocated.  NULL: nothing. */
   void (*param_fini)(void *param);
   /* The rate (Hz) a source emits per train, for summaries of sources

@@ -1,12 +1,14 @@
 /*
  * io_config_pop.c: [simulation] and [population NAME] sections into
  * net_sim_desc and net_pop_desc (pass 3 of the config reader,
- * io_config_int.h): neuron model parameters and initial values, Poisson
- * and spike generators; and the lookup of a population by name for the
- * sections that refer to one.
+ * io_config_int.h): neuron model parameters and initial values, sources
+ * (Poisson and spike generators from neurons/, log_source from io/,
+ * io_source.h); and the lookup of a population by name for the sections
+ * that refer to one.
  */
 #include "io_config_int.h"
 #include "../neurons/nrn_source.h"
+#include "io_source.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -207,11 +209,14 @@ int io_cfg_build_population(cfg *c, cfg_section *s, net_pop_desc *p, sim_gid *to
   p->name = sim_strdup(s->name, "population name");
   p->line = s->line;
   if (!e)
-    return io_cfg_fail(c, s, NULL, "model", "required: expected one of %s, %s",
-                       nrn_model_names(), nrn_source_names());
-  if (!(p->source = nrn_source_find(e->value)) && !(p->model = nrn_model_find(e->value)))
-    return io_cfg_fail(c, s, e, NULL, "unknown model: expected one of %s, %s (got '%s')",
-                       nrn_model_names(), nrn_source_names(),
+    return io_cfg_fail(c, s, NULL, "model", "required: expected one of %s, %s, %s",
+                       nrn_model_names(), nrn_source_names(), io_source_names());
+  /* neurons/ knows the sources that need no file; io/ those that read one
+     (io_source.h). */
+  if (!(p->source = nrn_source_find(e->value)) && !(p->source = io_source_find(e->value)) &&
+      !(p->model = nrn_model_find(e->value)))
+    return io_cfg_fail(c, s, e, NULL, "unknown model: expected one of %s, %s, %s (got '%s')",
+                       nrn_model_names(), nrn_source_names(), io_source_names(),
                        io_cfg_shorten(e->value, g, sizeof g));
 
   uint64_t n = 1;
@@ -221,6 +226,19 @@ int io_cfg_build_population(cfg *c, cfg_section *s, net_pop_desc *p, sim_gid *to
   if (e && (sim_parse_uint(e->value, UINT32_MAX, &n) || n < 1))
     return io_cfg_fail(c, s, e, NULL, "expected an integer >= 1 (got '%s')",
                        io_cfg_shorten(e->value, g, sizeof g));
+  if (p->source) {
+    int rc = build_source(c, s, p);
+    if (rc)
+      return rc;
+    /* A source whose parameters fix its size (log_source) gives n. */
+    char why[300] = "";
+    uint32_t fixed = p->source->size ? p->source->size(p->param, why, sizeof why) : 0;
+    if (fixed && !e)
+      n = fixed;
+    else if (fixed && n != fixed)
+      return io_cfg_fail(c, s, e, NULL, "expected %u, the size of %s (got '%s')",
+                         (unsigned)fixed, why, io_cfg_shorten(e->value, g, sizeof g));
+  }
   if (n > (uint64_t)UINT32_MAX - *total)
     return io_cfg_fail(c, s, e, "n",
                        "expected the neurons of all populations to number at most "
@@ -230,7 +248,7 @@ int io_cfg_build_population(cfg *c, cfg_section *s, net_pop_desc *p, sim_gid *to
   p->first_gid = *total;
   *total += p->n;
 
-  return p->source ? build_source(c, s, p) : build_neurons(c, s, p);
+  return p->source ? 0 : build_neurons(c, s, p);
 }
 
 int io_cfg_resolve_pop(cfg *c, cfg_section *s, cfg_entry *e, const net_desc *d,

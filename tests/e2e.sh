@@ -430,6 +430,48 @@ expect "make without libraries names them and the packages" 2 \
 expect "make without pkg-config says so" 2 "there is no $T/no-pc/pkg-config.*apt-get install pkg-config libinih-dev" \
   make -s BUILD="$T/no-libs" PKG_CONFIG="$T/no-pc/pkg-config" all
 
+# Replay as input (log_source): the example feeding one recorded input
+# into ideal, ECRAM and RRAM synapses (tools/replay_devices.sh, whose
+# header gives the measured rates and why devices stay within 10 %).
+echo "e2e: replay as input"
+out=$(BIN=$BIN sh tools/replay_devices.sh "$T/rd" 2>&1)
+st=$?
+if [ "$st" -eq 0 ] && printf '%s\n' "$out" | grep -q "^ideal (static) .*identical to the recording"; then
+  ok "replay_devices.sh: ideal replay == the recording's driven spikes"
+else
+  bad "replay_devices.sh: ideal replay == the recording's driven spikes (exit $st)" "$out"
+fi
+for dev in ECRAM RRAM; do
+  line=$(printf '%s\n' "$out" | grep "^$dev ")
+  pct=$(printf '%s\n' "$line" | sed -n 's/.*(\([-+0-9.]*\) % vs recorded).*/\1/p')
+  if printf '%s' "$line" | grep -q "differ from the recording" && [ -n "$pct" ] &&
+    awk -v p="$pct" 'BEGIN {exit !(p >= -10 && p <= 10)}'; then
+    ok "replay_devices.sh: $dev differs from ideal, rate within 10 % ($pct %)"
+  else
+    bad "replay_devices.sh: $dev differs from ideal, rate within 10 %" "$out"
+  fi
+done
+# A truncated recording: the replay warns where the logs end and runs on.
+if [ -f "$T/rd/record/events.rank0.msgpack" ]; then
+  size=$(wc -c < "$T/rd/record/events.rank0.msgpack")
+  head -c $((size / 2)) "$T/rd/record/events.rank0.msgpack" > "$T/rd/half.msgpack"
+  expect "log_source of a truncated log warns where it ends" 0 \
+    "warning: log_source population input: the logs .*half.msgpack) are complete only up to [0-9.]* ms of the 2000 ms" \
+    $BIN run configs/replay/replay.ini --no-log --quiet --set "input.files=$T/rd/half.msgpack"
+fi
+# A record corrupt mid-file: the run stops with the reader's message.
+if [ -f "$T/rd/record/events.rank0.msgpack" ]; then
+  cp "$T/rd/record/events.rank0.msgpack" "$T/rd/corrupt.msgpack"
+  printf '\301\301\301\301\301\301\301\301' |
+    dd of="$T/rd/corrupt.msgpack" bs=1 seek=$((size / 2)) conv=notrunc 2> /dev/null
+  expect "log_source: a corrupt log stops the run naming it" 1 \
+    "log_source population input (key files, from --set): $T/rd/corrupt.msgpack: record [0-9]* at byte" \
+    $BIN run configs/replay/replay.ini --no-log --quiet --set "input.files=$T/rd/corrupt.msgpack"
+fi
+expect "log_source: a missing log: the message names config, key and log" 2 \
+  "replay.ini:--set input.files: \[population input\] key 'files': $T/nope.msgpack: cannot open" \
+  $BIN run configs/replay/replay.ini --no-log --set "input.files=$T/nope.msgpack"
+
 # Install.
 if make -s install PREFIX="$T/prefix" >/dev/null 2>&1 && "$T/prefix/bin/memspike" --version >/dev/null; then
   ok "make install PREFIX=..."

@@ -130,6 +130,38 @@ for cfg in configs/stdp_*.ini; do
   done
 done
 
+echo "mpi: replay as input (log_source, configs/replay/)"
+# record.ini's parrots (Poisson input) drive 100 iaf_psc_exp neurons;
+# replay.ini replaces the parrots by a log_source of their recorded
+# spikes.  The driven neurons' spikes must be byte-identical to the
+# recording's, from a 1- and a 2-rank recording into 1, 2 and 4 ranks.
+driven_of() { grep ',driven$' "$1"; }
+for np in 1 2; do
+  run replay.rec $np configs/replay/record.ini || continue
+done
+ref=$T/replay.driven.ref
+driven_of "$T/replay.rec.np1.csv" > "$ref"
+nref=$(wc -l < "$ref")
+[ "$nref" -gt 100 ] || bad "replay: the recording's driven neurons fire ($nref spikes)"
+cmp -s "$T/replay.rec.np1.csv" "$T/replay.rec.np2.csv" || bad "replay: the 2-rank recording == 1 rank"
+for src in 1 2; do
+  files=$(ls "$T"/replay.rec.np$src/events.rank*.msgpack | paste -sd, -)
+  for np in 1 2 4; do
+    for part in round_robin block; do
+      [ "$part" = block ] && [ "$np" -ne 4 ] && continue
+      name=replay.from$src.$part
+      what="replay of a $src-rank recording on $np ranks ($part): driven spikes == recording"
+      run "$name" $np configs/replay/replay.ini --set "input.files=$files" \
+        --set simulation.partition=$part || continue
+      if driven_of "$T/$name.np$np.csv" | cmp -s - "$ref"; then
+        ok "$what ($nref spikes)"
+      else
+        bad "$what" "$(driven_of "$T/$name.np$np.csv" | diff "$ref" - | head -5)"
+      fi
+    done
+  done
+done
+
 echo "mpi: presence table"
 # A (101 neurons) -> B one_to_one.  With block partition on 2 ranks, the
 # target of every A neuron lives on the same rank: nothing crosses.  With

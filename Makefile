@@ -135,6 +135,7 @@ $(BUILD)/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
 FORCE:
 
 $(BUILD)/libmemspike.a: $(LIB_OBJ)
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/memspike: $(CLI_OBJ) $(BUILD)/libmemspike.a

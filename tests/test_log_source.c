@@ -35,7 +35,10 @@ static int suite_init(void) { return cf_suite_init(); }
 static int suite_clean(void)
 {
   for (int i = 0; i < nlogs; i++) {
+    char idx[512]; /* the writer's index sidecar beside each log */
+    snprintf(idx, sizeof idx, "%s.index", logs[i]);
     remove(logs[i]);
+    remove(idx);
     free(logs[i]);
   }
   nlogs = 0;

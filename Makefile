@@ -88,7 +88,7 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_energy.c io/io_recorder.c io/io_datadir.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
+CLI_SRC  := tools/memspike.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -202,12 +202,12 @@ bench:
 	@$(MAKE) --no-print-directory $(BUILD)/memspike
 	sh bench/run.sh
 
-# Python finds memspike_log in PYTHONDIR: the first directory on its path
+# Python finds the package memspike_log in PYTHONDIR: the first directory on its path
 # under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),
 # else PREFIX/lib/pythonX.Y/site-packages (then add it to PYTHONPATH).
 PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next((d for d in sys.path if d.startswith(p)), p + "python%d.%d/site-packages" % sys.version_info[:2]))' 2>/dev/null)
 INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
-                docs/*.md README.md tools/*.py tools/song2000.sh
+                docs/*.md README.md tools/*.py tools/song2000.sh python/memspike_log/*.py
 install: $(BUILD)/memspike
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike
@@ -217,9 +217,9 @@ install: $(BUILD)/memspike
 	chmod 755 $(DESTDIR)$(DATADIR)/tools/*.py $(DESTDIR)$(DATADIR)/tools/*.sh
 	@echo "memspike: data in $(DATADIR)"
 	@if [ -n "$(PYTHONDIR)" ]; then \
-	  install -d $(DESTDIR)$(PYTHONDIR) && \
-	  install -m 644 tools/memspike_log.py $(DESTDIR)$(PYTHONDIR)/memspike_log.py && \
-	  echo "memspike: Python module memspike_log in $(PYTHONDIR)"; fi
+	  install -d $(DESTDIR)$(PYTHONDIR)/memspike_log && \
+	  install -m 644 python/memspike_log/*.py $(DESTDIR)$(PYTHONDIR)/memspike_log/ && \
+	  echo "memspike: Python package memspike_log in $(PYTHONDIR)"; fi
 
 # Install into a temporary prefix and run from another directory.
 install-test: $(BUILD)/memspike

@@ -6,6 +6,7 @@
  *   memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]
  *   memspike replay LOG... [--csv FILE] [--partial]
  *   memspike convert MODEL --data DIR [options]
+ *   memspike plot KIND LOG... --out FILE.png [options]   (tools/plot.c)
  * Exit status (README.md, "Exit status"): 0 success, 1 run-time failure,
  * 2 bad input or usage, 3 out of memory, 130/143 run stopped by
  * SIGINT/SIGTERM.
@@ -28,6 +29,7 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "convert.h"
+#include "plot.h"
 #include "run_mem.h"
 #include "run_report.h"
 #include "run_stats.h"
@@ -456,6 +458,17 @@ static int cmd_replay(int argc, char **argv)
   return rc == 0 ? 0 : rc == SIM_EFORMAT || rc == SIM_EIO ? 1 : 2;
 }
 
+/* The options are Python's (python/memspike_log/plot.py); --help is here. */
+static int cmd_plot(int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++)
+    if (is_help(argv[i])) {
+      print_subcommand_help("plot");
+      return 0;
+    }
+  return plot_exec(argc, argv);
+}
+
 /* ------------------------------------------------------------------ */
 /* Subcommands                                                          */
 
@@ -501,6 +514,19 @@ static const subcommand subcommands[] = {
      .run = cmd_convert,
      .uses_mpi = 1,
      .synopsis = "convert MODEL --data DIR [options]   (memspike convert --help)"},
+    {.name = "plot",
+     .run = cmd_plot,
+     .synopsis = "plot raster|rates|isi|vm|weights|energy LOG... --out FILE.png\n"
+                 "                    [--population P] [--from MS] [--to MS] [--neurons A:B]\n"
+                 "                    [--bin MS] [--title T] [--partial]",
+     .help = "plot    draw a run's event logs with matplotlib (Python 3: /usr/bin/python3\n"
+             "        or $MEMSPIKE_PYTHON): raster (spikes), rates (population rate, Hz,\n"
+             "        --bin MS, default 5), isi (inter-spike intervals, ms), vm (sampled\n"
+             "        variables of a few neurons), weights (needs [record] kind =\n"
+             "        weights), energy (device pJ per component; kind = energy)\n"
+             "        --population P  only P (repeat, or P1,P2); --from/--to MS: time\n"
+             "        window; --neurons A:B local ids; --title T; --partial: a subset of\n"
+             "        the ranks\n"},
 };
 #define NSUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 

@@ -250,7 +250,7 @@ def plot_vm(run, args, fig, col):
 
 def plot_weights(run, args, fig, col):
     t0, t1 = _window(run, args)
-    w = run.weights(t_start=t0, t_stop=t1 + run.resolution_ms)
+    w = run.weights(t_start=t0, t_stop=t1)
     if w.size == 0 and run.weights().size == 0:
         raise PlotError("%s has no weight records: add [record] kind = weights (projection, "
                         "interval) to the config" % run.files[0].path)
@@ -291,7 +291,7 @@ def plot_weights(run, args, fig, col):
 
 def plot_energy(run, args, ax, col):
     t0, t1 = _window(run, args)
-    e = run.energy(t_start=t0, t_stop=t1 + run.resolution_ms)
+    e = run.energy(t_start=t0, t_stop=t1)
     if e.size == 0 and run.energy().size == 0:
         raise PlotError("%s has no energy records: add [record] kind = energy to the config"
                         % run.files[0].path)

@@ -327,7 +327,10 @@ class Run:
 
     # ------------------------------------------------ v2 record kinds
 
-    def _gather(self, attr, t_start, t_stop, order):
+    def _gather(self, attr, t_start, t_stop, order, closed=False):
+        """Rows of every file's attr in the window, sorted by order; closed:
+        ticks are window ends (energy, weights), so the common end itself
+        and t_stop are included."""
         parts = []
         for f in self.files:
             a = getattr(f, attr)
@@ -340,7 +343,9 @@ class Run:
         a = np.concatenate([p[0] for p in parts])
         rk = np.concatenate([p[1] for p in parts])["rank"]
         lo, hi = self._tick_window(t_start, t_stop)
-        keep = (a["tick"] >= lo) & (a["tick"] < hi)
+        if closed and t_stop is not None:
+            hi = min(self.end_tick, int(np.floor(t_stop / self.resolution_ms + 1e-9)))
+        keep = (a["tick"] >= lo) & ((a["tick"] <= hi) if closed else (a["tick"] < hi))
         a, rk = a[keep], rk[keep]
         idx = np.lexsort(tuple(a[k] for k in reversed(order)))
         return a[idx], rk[idx]
@@ -357,12 +362,15 @@ class Run:
         """Weight snapshots (code 7): a Table with fields time_ms, recorder,
         pre, post (gids), weight (units["weight"]) and g (uS; NaN when the
         projection has no devices), sorted by (time, recorder, pre, post).
+        A snapshot's time is a window end: t_start <= time <= t_stop, and
+        snapshots at the common end are included.
         recorder: a weights recorder's name or index, or None for all.
         Empty Table when the log has no weight records."""
         units = {"time_ms": "ms", "weight": self.units.get("weight", ""),
                  "g": self.units.get("conductance", "uS")}
         fields = ["recorder", "pre", "post", "weight", "g"]
-        got = self._gather("weights", t_start, t_stop, ["tick", "recorder", "pre", "post"])
+        got = self._gather("weights", t_start, t_stop, ["tick", "recorder", "pre", "post"],
+                           closed=True)
         if got is None:
             return Table(self._with_time(self.files[0].weights, fields), units)
         a, _ = got
@@ -395,11 +403,12 @@ class Run:
         of the record), component (index into component_names()), reads,
         pulses, updates, spikes (counts since the previous record) and
         read_pj, write_pj (pJ); summed over ranks per (time, component)
-        unless per_rank (then a rank field too)."""
+        unless per_rank (then a rank field too).  Times are window ends:
+        records with t_start <= time <= t_stop (and <= the common end)."""
         units = {"time_ms": "ms", "read_pj": self.units.get("energy", "pJ"),
                  "write_pj": self.units.get("energy", "pJ")}
         fields = ["component", "reads", "pulses", "updates", "spikes", "read_pj", "write_pj"]
-        got = self._gather("energy", t_start, t_stop, ["tick", "component"])
+        got = self._gather("energy", t_start, t_stop, ["tick", "component"], closed=True)
         if got is None:
             return Table(self._with_time(self.files[0].energy, fields), units)
         a, rk = got

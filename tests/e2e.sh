@@ -57,6 +57,7 @@ expect "convert --help" 0 "within 1% of" $BIN convert --help
 expect "convert MODEL --help" 0 "Exit status: 0 success" $BIN convert m.msgpack --help
 expect "convert: unknown last option" 2 "unknown option '--bogus'" $BIN convert m.msgpack --data d --bogus
 expect "memspike_log.py --help" 0 "usage: memspike_log.py" $PY tools/memspike_log.py --help
+expect "plot --help" 0 "raster|rates|isi|vm|weights|energy" $BIN plot --help
 if $BIN convert --help | grep -q '%%'; then bad "convert --help prints 1%, not 1%%"; else ok "convert --help prints 1%, not 1%%"; fi
 expect "missing config file" 2 "nope.ini" $BIN run "$T/nope.ini"
 
@@ -404,6 +405,10 @@ else
     skip "convert vs dense PyTorch SNN" "$DATA missing: install dataset-fashion-mnist (make deps)"
   fi
 fi
+
+# The Python package memspike_log against replay (1 and 2 ranks, truncated
+# and corrupt logs, Neo, synthetic version-2 logs) and `memspike plot`.
+pytest "memspike_log package and memspike plot" tests/test_pylog.py --bin "$BIN"
 
 # A build whose libraries pkg-config cannot find stops before compiling,
 # naming each and its Debian package.

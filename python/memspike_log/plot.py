@@ -138,11 +138,11 @@ def _n_recorded(run, p, neurons):
 
 def plot_raster(run, args, ax, col):
     s, pops, t0, t1 = _spikes(run, args)
-    size = 9.0 if s.size < 2000 else 2.0 if s.size < 50000 else 0.4
+    size = 5.0 if s.size < 5000 else 1.5 if s.size < 50000 else 0.3
     for p in pops:
         m = s["population"] == p
         if m.any():
-            ax.scatter(s["time_ms"][m], s["gid"][m], s=size, color=col[p], marker=".",
+            ax.scatter(s["time_ms"][m], s["gid"][m], s=size, color=col[p], marker="o",
                        linewidths=0, label="%s (%d spikes)" % (run.population_names[p], m.sum()))
     ax.set_xlim(t0, t1)
     ax.set_xlabel("time (ms)")
@@ -176,6 +176,12 @@ def plot_rates(run, args, ax, col):
     return "%d bins of %g ms" % (edges.size - 1, width)
 
 
+def _nice(x):
+    """1, 2 or 5 times a power of ten, >= x."""
+    e = 10.0 ** np.floor(np.log10(x))
+    return next(m * e for m in (1, 2, 5, 10) if m * e >= x * (1 - 1e-9))
+
+
 def plot_isi(run, args, ax, col):
     s, pops, t0, t1 = _spikes(run, args)
     isis = {}
@@ -194,7 +200,7 @@ def plot_isi(run, args, ax, col):
                         % _selection(args))
     allv = np.concatenate(list(isis.values()))
     hi = max(float(np.percentile(allv, 99.5)), run.resolution_ms)
-    width = args.bin or max(run.resolution_ms, hi / 60)
+    width = args.bin or max(run.resolution_ms, _nice(hi / 60))
     edges = np.arange(0, hi + width, width)
     for p, d in isis.items():
         ax.hist(d, bins=edges, histtype="step", color=col[p], linewidth=1.3,
@@ -231,14 +237,13 @@ def plot_vm(run, args, fig, col):
     if not panels:
         raise PlotError("no samples in the selection%s" % _selection(args))
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
-    import matplotlib.colors as mc
+    import matplotlib
     for ax, (sm, keep, vi, v, cols) in zip(axes, panels):
-        p = run.population_index(sm.population)
-        base = np.array(mc.to_rgb(col[p]))
+        # one colour per neuron (the population is in the panel's title)
+        cmap = matplotlib.colormaps["tab10" if len(cols) <= 10 else "tab20"]
         for k, c in enumerate(cols):
-            shade = base * (1 - 0.55 * k / max(len(cols) - 1, 1)) if len(cols) > 1 else base
-            ax.plot(sm.times_ms[keep], sm.values[keep, c, vi], color=shade, linewidth=0.9,
-                    label="%s[%d]" % (sm.population, sm.local_ids[c]))
+            ax.plot(sm.times_ms[keep], sm.values[keep, c, vi], color=cmap(k % cmap.N),
+                    linewidth=0.9, label="%s[%d]" % (sm.population, sm.local_ids[c]))
         unit = sm.units.get(v, "")
         ax.set_ylabel("%s (%s)" % (v, unit) if unit else v)
         ax.set_title("recorder %s: %s of %s" % (sm.name, v, sm.population), fontsize=9)
@@ -312,8 +317,12 @@ def plot_energy(run, args, ax, col):
         ys.append(y)
         labels.append("%s (%.3g pJ)" % (names[c] if c < len(names) else c, y.sum()))
     cc = colours(len(comps) + len(run.populations))
-    # record times are interval ends: step plot holding each value back to the previous one
-    ax.stackplot(ts, ys, labels=labels, colors=cc[len(run.populations):] or None,
+    # record times are interval ends: each value holds back to the previous
+    # record (the first back to the window's start)
+    x0 = max(t0, 0.0)
+    xs = np.r_[x0, ts] if ts[0] > x0 else ts
+    yy = [np.r_[y[0], y] if ts[0] > x0 else y for y in ys]
+    ax.stackplot(xs, yy, labels=labels, colors=cc[len(run.populations):] or None,
                  step="pre", alpha=0.85)
     ax.set_xlim(max(t0, 0), min(t1, ts[-1]) if ts[-1] > t0 else t1)
     ax.set_xlabel("time (ms, end of each energy record's interval)")

@@ -251,6 +251,16 @@ def _ticks_after(ctx, what, v, last, strict):
 def _uint_array(ctx, what, a, hi, dtype):
     if not isinstance(a, list):
         raise ctx.error("%s must be an array, found %s" % (what, _type(a)))
+    if not a:
+        return np.zeros(0, dtype)
+    # the fast path: Python ints only (no bool, float or other type), in range
+    if set(map(type, a)) == {int}:
+        try:
+            v = np.array(a)
+        except (ValueError, OverflowError):
+            v = None
+        if v is not None and v.dtype.kind in "iu" and v.min() >= 0 and v.max() <= hi:
+            return v.astype(dtype)
     for i, x in enumerate(a):
         if not _is_uint(x, hi):
             raise ctx.error("%s[%d] must be an integer in [0, %d], found %s"
@@ -261,9 +271,19 @@ def _uint_array(ctx, what, a, hi, dtype):
 def _num_array(ctx, what, a):
     if not isinstance(a, list):
         raise ctx.error("%s must be an array, found %s" % (what, _type(a)))
+    if set(map(type, a)) <= {int, float}:
+        try:
+            return np.array(a, dtype=np.float64)
+        except OverflowError:
+            pass
     for i, x in enumerate(a):
         if not _is_num(x):
             raise ctx.error("%s[%d] must be a number, found %s" % (what, i, _type(x)))
+    for i, x in enumerate(a):
+        try:
+            float(x)
+        except OverflowError:
+            raise ctx.error("%s[%d] is an integer beyond the float64 range" % (what, i)) from None
     return np.array(a, dtype=np.float64)
 
 

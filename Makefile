@@ -70,7 +70,7 @@ endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
             core/sim_syn.c core/sim_exchange.c core/sim_parse.c \
-            core/sim_engine.c
+            core/sim_engine.c core/sim_records.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
             neurons/nrn_poisson.c neurons/nrn_spike_generator.c
@@ -97,7 +97,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
-            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c \
+            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -219,7 +219,7 @@ static void test_missing_required(void)
   }
   const char *const rec[] = {SIM_LINES, POP_E, "[record r]", "population = E", NULL};
   expect_error("req_kind.ini", rec, "[record r]", "kind", "required",
-               "spike_recorder or multimeter");
+               "spike_recorder, multimeter, weights, devices or energy");
 }
 
 static void test_delay(void)
@@ -376,7 +376,8 @@ static void test_multimeter_variables(void)
                "poisson_generator", "expected a neuron population");
   const char *const kind[] = {SIM_LINES, POP_I, "[record m]", "population = I",
                               "kind = voltmeter", NULL};
-  expect_error("mm_kind.ini", kind, "voltmeter", "kind", "spike_recorder or multimeter");
+  expect_error("mm_kind.ini", kind, "voltmeter", "kind",
+               "spike_recorder, multimeter, weights, devices or energy");
 }
 
 static void test_interval(void)

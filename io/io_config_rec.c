@@ -77,7 +77,7 @@ static int build_proj_record(cfg *c, cfg_section *s, net_rec_desc *r, const net_
     /* One stream of deltas per log: a second would count everything twice. */
     for (uint32_t k = 0; k + 1 < d->nrecs; k++)
       if (d->recs[k].kind == NET_REC_ENERGY)
-        return io_cfg_fail(c, s, io_cfg_get(s, "kind"), NULL,
+        return io_cfg_fail(c, s, NULL, "kind",
                            "a second energy record: expected at most one (the first is "
                            "[record %s], line %d)", d->recs[k].name, d->recs[k].line);
     r->pop = 0;

@@ -92,7 +92,7 @@ CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_st
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
-            tests/test_log.c tests/test_log_read.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
+            tests/test_log.c tests/test_log_read.c tests/test_log_v2.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
             tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
@@ -199,8 +199,12 @@ test: deps
 
 bench:
 	@sh tools/deps.sh --bench
-	@$(MAKE) --no-print-directory $(BUILD)/memspike
+	@$(MAKE) --no-print-directory $(BUILD)/memspike $(BUILD)/bench_log
 	sh bench/run.sh
+
+# The event log benchmark's reader side (bench/log_bench.py).
+$(BUILD)/bench_log: bench/bench_log.c $(BUILD)/libmemspike.a
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libmemspike.a $(LDLIBS) -o $@
 
 # Python finds memspike_log in PYTHONDIR: the first directory on its path
 # under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),

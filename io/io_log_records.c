@@ -65,6 +65,10 @@ int io_lr_packed(io_log_reader *r, const msgpack_object *a,
   while (at < len) {
     uint64_t dt, cnt, gap;
     size_t k;
+    if (got == n)
+      return io_lr_error(r, rec, "packed spike block: %zu payload bytes after "
+                         "the %llu spikes of nspikes", len - at,
+                         (unsigned long long)n);
     if (!(k = io_varint_get(p + at, len - at, &dt)))
       return io_lr_error(r, rec, "packed spike block: bad varint (tick delta "
                        "of a group) at payload byte %zu", at);

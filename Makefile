@@ -70,7 +70,7 @@ endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
             core/sim_syn.c core/sim_exchange.c core/sim_parse.c \
-            core/sim_engine.c
+            core/sim_engine.c core/sim_records.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
             neurons/nrn_poisson.c neurons/nrn_spike_generator.c
@@ -84,7 +84,7 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_energy.c network/net_mem.c
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
-            io/io_log_write.c io/io_log_read.c io/io_replay.c io/io_model.c io/io_idx.c \
+            io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
@@ -92,12 +92,12 @@ CLI_SRC  := tools/memspike.c tools/plot.c tools/convert.c tools/convert_report.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
-            tests/test_log.c tests/test_log_read.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
+            tests/test_log.c tests/test_log_read.c tests/test_log_v2.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
             tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
-            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c \
+            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -199,8 +199,12 @@ test: deps
 
 bench:
 	@sh tools/deps.sh --bench
-	@$(MAKE) --no-print-directory $(BUILD)/memspike
+	@$(MAKE) --no-print-directory $(BUILD)/memspike $(BUILD)/bench_log
 	sh bench/run.sh
+
+# The event log benchmark's reader side (bench/log_bench.py).
+$(BUILD)/bench_log: bench/bench_log.c $(BUILD)/libmemspike.a
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libmemspike.a $(LDLIBS) -o $@
 
 # Python finds the package memspike_log in PYTHONDIR: the first directory on its path
 # under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),

@@ -26,6 +26,10 @@
 /* What one rank did during a run (reduce over ranks for totals). */
 typedef struct sim_stats {
   uint64_t *spikes;       /* owned, one per population: spikes emitted here */
+  uint64_t *pop_updates;  /* owned, one per population: neuron updates */
+  uint64_t *proj_events;  /* owned, one per projection: synaptic events
+                             delivered through it (recurrent; Poisson input
+                             drawn on the target's rank is ext_events) */
   uint64_t syn_events;    /* spikes x local targets delivered (recurrent) */
   uint64_t ext_events;    /* input spikes delivered by sources drawn on the
                              target's rank (Poisson) */

@@ -186,6 +186,24 @@ expect "replay --csv" 0 "total" $BIN replay "$LOG" --csv "$T/spikes.csv"
 lines=$(($(wc -l < "$T/spikes.csv") - 1))
 [ "$lines" = "$c_counts" ] && ok "CSV has one line per spike" || bad "CSV has one line per spike" "$lines vs $c_counts"
 
+# Weights, devices and energy records (version 2): they add up to the
+# run's summary (tests/check_records.py reads the log with msgpack alone).
+if $PY -c "import msgpack" 2> /dev/null; then
+  expect "run with weights, devices and energy records" 0 "event log" \
+    $BIN run tests/data/record_kinds.ini --out "$T/kinds" --json "$T/kinds.json" --quiet
+  out=$($PY tests/check_records.py "$T/kinds/events.rank0.msgpack" --json "$T/kinds.json" 2>&1)
+  if [ $? -eq 0 ] && ! echo "$out" | grep -q FAIL; then
+    ok "weights, devices and energy records match the summary"
+  else
+    bad "weights, devices and energy records match the summary" "$out"
+  fi
+  sed 's/^sample = 0.3/sample = 1.5/' tests/data/record_kinds.ini > "$T/kinds_bad.ini"
+  expect "bad weights sample is a config error" 2 "key 'sample': expected a fraction" \
+    $BIN run "$T/kinds_bad.ini" --out "$T/kinds_bad"
+else
+  skip "weights, devices and energy records" "python3-msgpack missing"
+fi
+
 # A log cut in the middle: replay keeps the complete records and says so.
 size=$(wc -c < "$LOG")
 head -c $((size * 2 / 3)) "$LOG" > "$T/cut.msgpack"

@@ -17,6 +17,7 @@
   X(config_errors)     \
   X(log)               \
   X(log_read)          \
+  X(log_v2)            \
   X(engine)            \
   X(device)             \
   X(device_var)         \
@@ -30,7 +31,8 @@
   X(kernel)            \
   X(parrot)            \
   X(fuzzfix)           \
-  X(memest)
+  X(memest)            \
+  X(record_kinds)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

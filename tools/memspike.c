@@ -114,6 +114,17 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   io_log_rec *recs = sim_calloc(d->nrecs + 1, sizeof *recs, "log header");
   const char **vars = sim_calloc((size_t)d->nrecs * 8 + 1, sizeof *vars, "log header");
   sim_gid **gids = sim_calloc(d->nrecs + 1, sizeof *gids, "log header");
+  io_log_proj *projs = sim_calloc(d->nprojs + 1, sizeof *projs, "log header");
+  const char *weight_unit = NULL;
+  for (uint32_t i = 0; i < d->nprojs; i++) {
+    const net_proj_desc *pd = &d->projs[i];
+    const syn_spec *sp = pd->spec;
+    projs[i] = (io_log_proj){pd->name, pd->src, pd->tgt,
+                             !sp || sp->kind == SYN_STATIC ? "static"
+                             : sp->kind == SYN_DEVICE      ? "device"
+                                                           : "stdp",
+                             sp && sp->kind == SYN_DEVICE ? sp->dev.name : ""};
+  }
   for (uint32_t i = 0; i < d->npops; i++) {
     const net_pop_desc *p = &d->pops[i];
     pops[i].name = p->name;
@@ -125,9 +136,25 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
     const net_rec_desc *rd = &d->recs[k];
     recs[k].name = rd->name;
     recs[k].pop = rd->pop;
-    recs[k].kind = rd->kind == NET_REC_SPIKES ? IO_LOG_REC_SPIKES : IO_LOG_REC_STATE;
+    recs[k].kind = rd->kind == NET_REC_SPIKES    ? IO_LOG_REC_SPIKES
+                   : rd->kind == NET_REC_STATE   ? IO_LOG_REC_STATE
+                   : rd->kind == NET_REC_WEIGHTS ? IO_LOG_REC_WEIGHTS
+                   : rd->kind == NET_REC_DEVICES ? IO_LOG_REC_DEVICES
+                                                 : IO_LOG_REC_ENERGY;
     recs[k].first = rd->first;
     recs[k].count = rd->count;
+    if (rd->kind == NET_REC_WEIGHTS || rd->kind == NET_REC_DEVICES ||
+        rd->kind == NET_REC_ENERGY) {
+      recs[k].proj = rd->proj;
+      recs[k].sample = rd->kind == NET_REC_WEIGHTS ? rd->sample : 0;
+      recs[k].interval_ms = rd->interval_ms;
+      /* The weight unit is the first recorded projection's target input:
+         mV for delta-synapse models (one port), pA for current-based. */
+      if (rd->kind != NET_REC_ENERGY && !weight_unit) {
+        const net_pop_desc *tp = &d->pops[d->projs[rd->proj].tgt];
+        weight_unit = tp->model && tp->model->nports == 1 ? "mV" : "pA";
+      }
+    }
     if (rd->kind == NET_REC_STATE) {
       const net_pop *p = &net->pops[rd->pop];
       for (uint32_t v = 0; v < rd->nvars; v++)
@@ -158,6 +185,9 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
       .npops = d->npops,
       .recs = recs,
       .nrecs = d->nrecs,
+      .projs = projs,
+      .nprojs = d->nprojs,
+      .weight_unit = weight_unit,
   };
   snprintf(path, pathlen, "%s/events.rank%d.msgpack", dir, comm_rank());
   int rc = io_log_create(path, &h, log);
@@ -167,6 +197,7 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   sim_free(vars);
   sim_free(recs);
   sim_free(pops);
+  sim_free(projs);
   return rc;
 }
 

@@ -309,24 +309,33 @@ def plot_energy(run, args, ax, col):
     if not comps:
         raise PlotError("%s: the energy records hold no device energy (read_pj and write_pj "
                         "are 0: no projection on devices)" % run.files[0].path)
-    ys, labels = [], []
-    for c in comps:
+    import matplotlib.colors as mc
+    cc = colours(len(comps) + len(run.populations))[len(run.populations):]
+    ys, labels, cols = [], [], []
+    for k, c in enumerate(comps):
         m = e["component"] == c
-        y = np.zeros(ts.size)
-        y[np.searchsorted(ts, e["time_ms"][m])] = pj[m]
-        ys.append(y)
-        labels.append("%s (%.3g pJ)" % (names[c] if c < len(names) else c, y.sum()))
-    cc = colours(len(comps) + len(run.populations))
+        rows = np.searchsorted(ts, e["time_ms"][m])
+        for field, what, light in (("read_pj", "reads", 0.0), ("write_pj", "writes", 0.45)):
+            if e[field][m].sum() <= 0:
+                continue
+            y = np.zeros(ts.size)
+            y[rows] = e[field][m]
+            ys.append(y)
+            labels.append("%s: %s (%.4g pJ)" % (names[c] if c < len(names) else c, what,
+                                                y.sum()))
+            rgb = np.array(mc.to_rgb(cc[k]))
+            cols.append(tuple(rgb + (1 - rgb) * light))
     # record times are interval ends: each value holds back to the previous
     # record (the first back to the window's start)
     x0 = max(t0, 0.0)
     xs = np.r_[x0, ts] if ts[0] > x0 else ts
     yy = [np.r_[y[0], y] if ts[0] > x0 else y for y in ys]
-    ax.stackplot(xs, yy, labels=labels, colors=cc[len(run.populations):] or None,
-                 step="pre", alpha=0.85)
+    ax.stackplot(xs, yy, labels=labels, colors=cols, step="pre", alpha=0.9)
     ax.set_xlim(max(t0, 0), min(t1, ts[-1]) if ts[-1] > t0 else t1)
     ax.set_xlabel("time (ms, end of each energy record's interval)")
-    ax.set_ylabel("device energy per interval (%s)" % e.units.get("read_pj", "pJ"))
+    iv = [r["interval_ms"] for r in run.recorders if r["kind"] == "energy"]
+    per = "%g ms" % iv[0] if iv and iv[0] > 0 else "window"
+    ax.set_ylabel("device energy per %s (%s), stacked" % (per, e.units.get("read_pj", "pJ")))
     return "%d records, %.3g pJ" % (ts.size, sum(y.sum() for y in ys))
 
 

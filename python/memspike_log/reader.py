@@ -401,6 +401,10 @@ def _decode_spikes(ctx, rec, last, pops):
     return wend, base + d, g
 
 
+def _str_keys(pairs):
+    return {k: v for k, v in pairs if isinstance(k, str)}
+
+
 def read_log(path):
     """Decode the log at path into a LogFile (LogError on a bad file)."""
     lf = LogFile(path)
@@ -414,7 +418,11 @@ def read_log(path):
         # Limits as large as the file: a length no file this size can hold
         # reads as a cut-off value (like the C reader's extent scan), and a
         # corrupt length never asks for gigabytes.
+        # Maps keep their string keys only: readers look keys up by name, so
+        # any other key (even an array, which Python cannot hash) is ignored
+        # like an unknown key, as the C reader does.
         unp = msgpack.Unpacker(f, raw=False, strict_map_key=False, max_buffer_size=max(lim, 1 << 20),
+                               object_pairs_hook=_str_keys,
                                max_str_len=lim, max_bin_len=lim, max_array_len=lim,
                                max_map_len=lim, max_ext_len=lim)
         if size == 0:
@@ -423,7 +431,8 @@ def read_log(path):
             h = unp.unpack()
         except msgpack.OutOfData:
             raise LogError("%s: header incomplete: the file ends at byte %d" % (path, size)) from None
-        except (ValueError, msgpack.UnpackException) as e:
+        except (ValueError, TypeError, msgpack.UnpackException) as e:
+            # TypeError: a map key msgpack cannot hash (an array)
             raise LogError("%s: header: cannot decode (%s)" % (path, e)) from None
         lf.header = _check_header(path, h)
         lf.version = h["version"]
@@ -452,7 +461,7 @@ def read_log(path):
                 if "exceeds max_" in str(e):   # a length beyond the file: cut off
                     break
                 raise ctx.error("cannot decode (%s)" % e) from None
-            except msgpack.UnpackException as e:
+            except (TypeError, msgpack.UnpackException) as e:
                 raise ctx.error("cannot decode (%s)" % e) from None
             if st["ended"]:
                 raise ctx.error("data after the end record")

@@ -644,7 +644,10 @@ def v2_records(seed=1, rank=0):
             nsp += len(t)
         else:
             recs.append([3, wend])
-    recs.append([9, 500, {"spikes": nsp, "samples": 0, "windows": 50}])
+    recs.append([9, 500, {"spikes": nsp, "samples": 0, "windows": 50,
+                          "devices": sum(r[0] == 4 for r in recs),
+                          "energy": sum(r[0] == 5 for r in recs),
+                          "weights": sum(r[0] == 7 for r in recs)}])
     return recs
 
 
@@ -670,8 +673,10 @@ def v1_equivalent(records):
                 ticks += [t] * c
                 i += 2 + c
             out.append([1, r[1], r[2], [x - r[2] for x in ticks], [int(x) for x in gids]])
-        elif r[0] in (3, 9):
+        elif r[0] == 3:
             out.append(r)
+        elif r[0] == 9:
+            out.append([9, r[1], {k: r[2][k] for k in ("spikes", "samples", "windows")}])
     return out
 
 
@@ -794,6 +799,22 @@ def v2_bad_records_named():
             off = hlen + len(msgpack.packb([3, 10]))
             assert ("%s: record 2 at byte %d:" % (p, off)) in str(e) and want in str(e), \
                 (rec, str(e))
+    end = [9, 10, {"spikes": 0, "samples": 0, "windows": 1, "devices": 0, "energy": 1,
+                   "weights": 0}]
+    write_log(p, h, [[3, 10], end])
+    try:
+        memspike_log.read_log(p)
+        raise AssertionError("a wrong energy count accepted")
+    except LogError as e:
+        assert "end record counts 0 device-write, 1 energy and 0 weight records, the file " \
+            "holds 0, 0 and 0" in str(e), e
+    del end[2]["weights"]
+    write_log(p, h, [[3, 10], end])
+    try:
+        memspike_log.read_log(p)
+        raise AssertionError("a version-2 end record without weights accepted")
+    except LogError as e:
+        assert 'summary field "weights" must be an unsigned integer' in str(e), e
     bad = v2_header()
     bad["recorders"][2]["sample"] = 1.5
     try:

@@ -525,7 +525,9 @@ def read_log(path):
                 if len(rec) != 3 or not isinstance(rec[2], dict):
                     raise ctx.error("end record: expected [9, final_tick, {summary}]")
                 t = _ticks_after(ctx, "end record: final tick", rec[1], last, False)
-                for k in ("spikes", "samples", "windows"):
+                keys = ("spikes", "samples", "windows") + (
+                    ("devices", "energy", "weights") if lf.version >= 2 else ())
+                for k in keys:
                     if not _is_uint(rec[2].get(k)):
                         raise ctx.error('end record: summary field "%s" must be an unsigned '
                                         'integer' % k)
@@ -533,6 +535,11 @@ def read_log(path):
                     raise ctx.error("end record counts %d spikes and %d samples, the file "
                                     "holds %d and %d" % (rec[2]["spikes"], rec[2]["samples"],
                                                          st["spikes"], st["samples"]))
+                if lf.version >= 2 and any(rec[2][k] != st[k] for k in keys[3:]):
+                    raise ctx.error("end record counts %d device-write, %d energy and %d "
+                                    "weight records, the file holds %d, %d and %d"
+                                    % tuple([rec[2][k] for k in keys[3:]] +
+                                            [st[k] for k in keys[3:]]))
                 st["ended"] = True
                 st["complete_tick"] = t
             st["records"] += 1

@@ -270,6 +270,13 @@ def two_ranks_merge_like_replay_and_like_one_rank():
     assert memspike_log.open_run(os.path.dirname(logs[0])).ranks == [0, 1]
     assert memspike_log.open_run(os.path.join(os.path.dirname(logs[0]),
                                               "events.rank*.msgpack")).ranks == [0, 1]
+    assert os.path.exists(logs[0] + ".index")     # the sidecars are not logs
+    assert memspike_log.open_run(os.path.join(os.path.dirname(logs[0]), "*")).ranks == [0, 1]
+    try:
+        memspike_log.open_run([logs[0], logs[0] + ".index"])
+        raise AssertionError("a sidecar read as a log")
+    except LogError as e:
+        assert "an index sidecar (MSPKIDX1), not an event log" in str(e), e
 
 
 @test

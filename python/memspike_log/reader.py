@@ -427,6 +427,10 @@ def read_log(path):
                                max_map_len=lim, max_ext_len=lim)
         if size == 0:
             raise LogError("%s: empty file: expected a memspike log header" % path)
+        if f.read(8) == b"MSPKIDX1":
+            raise LogError("%s: an index sidecar (MSPKIDX1), not an event log: give the log "
+                           "it indexes" % path)
+        f.seek(0)
         try:
             h = unp.unpack()
         except msgpack.OutOfData:

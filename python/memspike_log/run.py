@@ -71,7 +71,8 @@ def _expand(paths_or_glob):
                 raise LogError("%s: no event logs (events.rank*.msgpack) in this directory" % p)
             return files
         if any(c in p for c in "*?["):
-            files = sorted(glob.glob(p))
+            # not the index sidecars (<log>.index) that "events.rank*" also matches
+            files = sorted(f for f in glob.glob(p) if not f.endswith(".index"))
             if not files:
                 raise LogError("%s: no file matches" % p)
             return files

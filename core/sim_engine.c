@@ -101,6 +101,12 @@ const sim_sink *sim_engine_sink(const sim_engine *e, uint32_t pop)
 
 void sim_engine_count_input(sim_engine *e, uint64_t n) { e->st->ext_events += n; }
 
+void sim_engine_count_input_proj(sim_engine *e, uint32_t proj, uint64_t n)
+{
+  e->st->ext_events += n;
+  e->st->proj_ext[proj] += n;
+}
+
 /* Emit the spikes spk[0..n) of population pi at tick t; spike k has
    multiplicity mult[k] (mult NULL: 1 each).  A spike of multiplicity m is
    m entries in the outbox, m recorded spikes and m post-synaptic events,
@@ -529,6 +535,7 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
   st->spikes = sim_calloc(net->npops, sizeof *st->spikes, "spike counts");
   st->pop_updates = sim_calloc(net->npops + 1, sizeof *st->pop_updates, "update counts");
   st->proj_events = sim_calloc(net->nprojs + 1, sizeof *st->proj_events, "event counts");
+  st->proj_ext = sim_calloc(net->nprojs + 1, sizeof *st->proj_ext, "event counts");
   const sim_time D = net->min_delay;
   const uint32_t ns = sim_engine_nslots(net->max_delay, D);
   e.nslots = ns;
@@ -664,7 +671,9 @@ void sim_stats_fini(sim_stats *st)
   sim_free(st->spikes);
   sim_free(st->pop_updates);
   sim_free(st->proj_events);
+  sim_free(st->proj_ext);
   st->spikes = NULL;
+  st->proj_ext = NULL;
   st->pop_updates = NULL;
   st->proj_events = NULL;
 }

@@ -22,7 +22,8 @@ typedef struct sim_rec_write {
 
 /* One component's counters since the previous energy call.  Components:
    i < nprojs is projection i (reads, pulses, updates, spikes = synaptic
-   events delivered, read_pj, write_pj); nprojs + p is population p
+   events delivered, Poisson input drawn on the target's rank included,
+   read_pj, write_pj); nprojs + p is population p
    (updates = neuron updates, spikes = spikes emitted); nprojs + npops is
    the transport (spikes = spike copies sent to other ranks, reads = bytes
    sent). */

@@ -211,7 +211,8 @@ static uint32_t energy_rows(sim_records *x, energy_base *b, const sim_stats *st)
     sim_syn_counters c = {0};
     if (pr->kind->counters)
       pr->kind->counters(pr->self, &c);
-    uint64_t ev = st->proj_events ? st->proj_events[j] : 0;
+    uint64_t ev = (st->proj_events ? st->proj_events[j] : 0) +
+                  (st->proj_ext ? st->proj_ext[j] : 0);
     sim_energy_row row = {j,
                           c.reads - b->pc[j].reads,
                           c.pulses - b->pc[j].pulses,

@@ -300,12 +300,12 @@ static void check_energy_sums(const net_desc *d, const coll *c, const sim_stats 
     events += c->sum[j].spikes;
     rpj += c->sum[j].read_pj;
     wpj += c->sum[j].write_pj;
-    CU_ASSERT_EQUAL(c->sum[j].spikes, st->proj_events[j]);
+    CU_ASSERT_EQUAL(c->sum[j].spikes, st->proj_events[j] + st->proj_ext[j]);
   }
   CU_ASSERT_EQUAL(reads, st->dev_reads);
   CU_ASSERT_EQUAL(pulses, st->dev_pulses);
   CU_ASSERT_EQUAL(updates, st->stdp_updates);
-  CU_ASSERT_EQUAL(events, st->syn_events);
+  CU_ASSERT_EQUAL(events, st->syn_events + st->ext_events); /* Poisson: per projection */
   CU_ASSERT_DOUBLE_EQUAL(rpj, st->read_pj, 1e-9 * (1 + st->read_pj));
   CU_ASSERT_DOUBLE_EQUAL(wpj, st->write_pj, 1e-9 * (1 + st->write_pj));
   uint64_t up = 0;

@@ -606,8 +606,11 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     for (uint32_t j = 0; j < net->nprojs; j++)
       if (net->projs[j].kind->window_end)
         net->projs[j].kind->window_end(net->projs[j].self, &e.pops[net->projs[j].tgt].sink, w1);
+    /* The last window: the end of the run, or a stop asked here (which
+       the collective decision below honours). */
     if (e.extra)
-      sim_records_window(e.extra, st, w1, w1 >= e.t_end);
+      sim_records_window(e.extra, st, w1,
+                         w1 >= e.t_end || (opts && opts->stop && *opts->stop));
     int mine = recorders_window_end(&e, w1);
     if (mine)
       rc = mine;

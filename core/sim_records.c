@@ -108,6 +108,11 @@ sim_records *sim_records_start(const sim_net *net, const sim_recorder *recs, uin
       r->base.pev = sim_calloc(net->nprojs + 1, sizeof *r->base.pev, "energy baseline");
       r->base.pup = sim_calloc(net->npops + 1, sizeof *r->base.pup, "energy baseline");
       r->base.psp = sim_calloc(net->npops + 1, sizeof *r->base.psp, "energy baseline");
+      /* Kinds' counters are the projection's, not the run's: start from
+         where they are (a network run again). */
+      for (uint32_t j = 0; j < net->nprojs; j++)
+        if (net->projs[j].kind->counters)
+          net->projs[j].kind->counters(net->projs[j].self, &r->base.pc[j]);
       if (!x->rows)
         x->rows = sim_calloc(net->nprojs + net->npops + 1, sizeof *x->rows, "energy rows");
     } else if (rd->kind == SIM_REC_DEVICES && rd->proj < net->nprojs) {

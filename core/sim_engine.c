@@ -101,6 +101,12 @@ const sim_sink *sim_engine_sink(const sim_engine *e, uint32_t pop)
 
 void sim_engine_count_input(sim_engine *e, uint64_t n) { e->st->ext_events += n; }
 
+void sim_engine_count_input_proj(sim_engine *e, uint32_t proj, uint64_t n)
+{
+  e->st->ext_events += n;
+  e->st->proj_ext[proj] += n;
+}
+
 /* Emit the spikes spk[0..n) of population pi at tick t; spike k has
    multiplicity mult[k] (mult NULL: 1 each).  A spike of multiplicity m is
    m entries in the outbox, m recorded spikes and m post-synaptic events,
@@ -529,6 +535,7 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
   st->spikes = sim_calloc(net->npops, sizeof *st->spikes, "spike counts");
   st->pop_updates = sim_calloc(net->npops + 1, sizeof *st->pop_updates, "update counts");
   st->proj_events = sim_calloc(net->nprojs + 1, sizeof *st->proj_events, "event counts");
+  st->proj_ext = sim_calloc(net->nprojs + 1, sizeof *st->proj_ext, "event counts");
   const sim_time D = net->min_delay;
   const uint32_t ns = sim_engine_nslots(net->max_delay, D);
   e.nslots = ns;
@@ -599,8 +606,11 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     for (uint32_t j = 0; j < net->nprojs; j++)
       if (net->projs[j].kind->window_end)
         net->projs[j].kind->window_end(net->projs[j].self, &e.pops[net->projs[j].tgt].sink, w1);
+    /* The last window: the end of the run, or a stop asked here (which
+       the collective decision below honours). */
     if (e.extra)
-      sim_records_window(e.extra, st, w1, w1 >= e.t_end);
+      sim_records_window(e.extra, st, w1,
+                         w1 >= e.t_end || (opts && opts->stop && *opts->stop));
     int mine = recorders_window_end(&e, w1);
     if (mine)
       rc = mine;
@@ -664,7 +674,9 @@ void sim_stats_fini(sim_stats *st)
   sim_free(st->spikes);
   sim_free(st->pop_updates);
   sim_free(st->proj_events);
+  sim_free(st->proj_ext);
   st->spikes = NULL;
+  st->proj_ext = NULL;
   st->pop_updates = NULL;
   st->proj_events = NULL;
 }

@@ -28,8 +28,11 @@ typedef struct sim_stats {
   uint64_t *spikes;       /* owned, one per population: spikes emitted here */
   uint64_t *pop_updates;  /* owned, one per population: neuron updates */
   uint64_t *proj_events;  /* owned, one per projection: synaptic events
-                             delivered through it (recurrent; Poisson input
-                             drawn on the target's rank is ext_events) */
+                             delivered through it (recurrent: their sum is
+                             syn_events) */
+  uint64_t *proj_ext;     /* owned, one per projection: input spikes drawn
+                             on the target's rank delivered through it
+                             (Poisson; part of ext_events) */
   uint64_t syn_events;    /* spikes x local targets delivered (recurrent) */
   uint64_t ext_events;    /* input spikes delivered by sources drawn on the
                              target's rank (Poisson) */
@@ -92,8 +95,10 @@ const sim_sink *sim_engine_sink(const sim_engine *e, uint32_t pop);
    ascending, as if its neurons had fired. */
 void sim_engine_emit(sim_engine *e, uint32_t pop, sim_time t, const uint32_t *idx,
                      uint32_t n);
-/* Count n input spikes a source delivered straight into rings. */
+/* Count n input spikes a source delivered straight into rings (through
+   projection proj: also counted for it, in sim_stats.proj_ext). */
 void sim_engine_count_input(sim_engine *e, uint64_t n);
+void sim_engine_count_input_proj(sim_engine *e, uint32_t proj, uint64_t n);
 
 /* Ring slots per population: the power of two >= max_delay + min_delay +
    2 (ticks) that sim_run uses. */

@@ -22,7 +22,8 @@ typedef struct sim_rec_write {
 
 /* One component's counters since the previous energy call.  Components:
    i < nprojs is projection i (reads, pulses, updates, spikes = synaptic
-   events delivered, read_pj, write_pj); nprojs + p is population p
+   events delivered, Poisson input drawn on the target's rank included,
+   read_pj, write_pj); nprojs + p is population p
    (updates = neuron updates, spikes = spikes emitted); nprojs + npops is
    the transport (spikes = spike copies sent to other ranks, reads = bytes
    sent). */
@@ -56,7 +57,9 @@ typedef struct sim_recorder_ops {
   /* The energy record: this rank's counters since the previous call, rows
      ascending by component, only those with a non-zero field (no call when
      none).  At the first window end at or after each multiple of the
-     record's interval (every window when 0), and at the run's last window. */
+     record's interval (every window when 0), and at the run's last window
+     (its end, a stop asked on this rank, or t_end after an idle stretch:
+     then an extra window_end at t_end follows). */
   void (*energy)(void *self, sim_time t_next, const sim_energy_row *rows, uint32_t n);
   /* Weights record rec: snapshot at tick t (a window end) of this rank's
      sampled synapses of its projection, sorted by (pre, post, then CSR

@@ -24,6 +24,12 @@ typedef struct rec_rt {
   uint32_t k;        /* index into net recs */
   sim_time next_due; /* weights, energy: first window end that is due */
   energy_base base;  /* energy */
+  /* weights with sample < 1: the sampled CSR entries and their gids,
+     chosen at the first snapshot (the tables do not change) */
+  int chosen;
+  uint64_t *ks;      /* owned */
+  sim_gid *pre, *post; /* owned */
+  uint32_t nk;
 } rec_rt;
 
 /* A device write with its place in the journal, for a stable sort. */
@@ -102,6 +108,11 @@ sim_records *sim_records_start(const sim_net *net, const sim_recorder *recs, uin
       r->base.pev = sim_calloc(net->nprojs + 1, sizeof *r->base.pev, "energy baseline");
       r->base.pup = sim_calloc(net->npops + 1, sizeof *r->base.pup, "energy baseline");
       r->base.psp = sim_calloc(net->npops + 1, sizeof *r->base.psp, "energy baseline");
+      /* Kinds' counters are the projection's, not the run's: start from
+         where they are (a network run again). */
+      for (uint32_t j = 0; j < net->nprojs; j++)
+        if (net->projs[j].kind->counters)
+          net->projs[j].kind->counters(net->projs[j].self, &r->base.pc[j]);
       if (!x->rows)
         x->rows = sim_calloc(net->nprojs + net->npops + 1, sizeof *x->rows, "energy rows");
     } else if (rd->kind == SIM_REC_DEVICES && rd->proj < net->nprojs) {
@@ -134,6 +145,9 @@ void sim_records_stop(sim_records *x)
     sim_free(x->r[i].base.pev);
     sim_free(x->r[i].base.pup);
     sim_free(x->r[i].base.psp);
+    sim_free(x->r[i].ks);
+    sim_free(x->r[i].pre);
+    sim_free(x->r[i].post);
   }
   sim_free(x->pw);
   sim_free(x->r);
@@ -202,7 +216,8 @@ static uint32_t energy_rows(sim_records *x, energy_base *b, const sim_stats *st)
     sim_syn_counters c = {0};
     if (pr->kind->counters)
       pr->kind->counters(pr->self, &c);
-    uint64_t ev = st->proj_events ? st->proj_events[j] : 0;
+    uint64_t ev = (st->proj_events ? st->proj_events[j] : 0) +
+                  (st->proj_ext ? st->proj_ext[j] : 0);
     sim_energy_row row = {j,
                           c.reads - b->pc[j].reads,
                           c.pulses - b->pc[j].pulses,
@@ -236,56 +251,107 @@ static uint32_t energy_rows(sim_records *x, energy_base *b, const sim_stats *st)
 /* ------------------------------------------------------------------ */
 /* Weight snapshots                                                     */
 
-static void ensure_w(sim_records *x, size_t n)
+static void ensure_w(sim_records *x, size_t n, int gids)
 {
-  if (n <= x->capw)
-    return;
-  x->capw = n + n / 2 + 64;
-  x->pre = sim_realloc(x->pre, x->capw * sizeof *x->pre, "weight snapshot");
-  x->post = sim_realloc(x->post, x->capw * sizeof *x->post, "weight snapshot");
-  x->w = sim_realloc(x->w, x->capw * sizeof *x->w, "weight snapshot");
-  x->g = sim_realloc(x->g, x->capw * sizeof *x->g, "weight snapshot");
+  if (n > x->capw) {
+    x->capw = n + n / 2 + 64;
+    x->w = sim_realloc(x->w, x->capw * sizeof *x->w, "weight snapshot");
+    x->g = sim_realloc(x->g, x->capw * sizeof *x->g, "weight snapshot");
+    sim_free(x->pre);
+    sim_free(x->post);
+    x->pre = x->post = NULL;
+  }
+  if (gids && !x->pre) {
+    x->pre = sim_malloc(x->capw * sizeof *x->pre, "weight snapshot");
+    x->post = sim_malloc(x->capw * sizeof *x->post, "weight snapshot");
+  }
 }
 
-/* Sampled synapses of record k at tick t into x->pre/post/w/g; returns
-   their count, *has_g: some synapse is a device. */
-static uint32_t snapshot(sim_records *x, uint32_t k, sim_time t, int *has_g)
+/* Weight and conductance of CSR entry q of pr at tick t into x->w/g[n];
+   returns 1 when it is a device. */
+static inline int read_w(sim_records *x, const sim_proj *pr, uint64_t q, sim_time t, uint32_t n)
+{
+  const sim_syn_table *tab = pr->syn;
+  double g = NAN;
+  x->w[n] = pr->kind->weight ? pr->kind->weight(pr->self, tab, q, t, &g)
+            : tab->w         ? (double)tab->w[q]
+                             : tab->w_const;
+  x->g[n] = g;
+  return !isnan(g);
+}
+
+/* The sampled entries of record r, in CSR order (sources in order, each
+   source's entries in order: that is (pre, post, ordinal) order). */
+static void choose(sim_records *x, rec_rt *r)
 {
   const sim_net *net = x->net;
-  const sim_rec *rd = &net->recs[k];
-  *has_g = 0;
-  if (rd->proj >= net->nprojs)
-    return 0;
+  const sim_rec *rd = &net->recs[r->k];
   const sim_proj *pr = &net->projs[rd->proj];
   const sim_syn_table *tab = pr->syn;
-  if (!tab || !tab->off)
-    return 0; /* shared kernels: no table to walk */
   const sim_gid first = net->pops[pr->src].first_gid;
   const sim_gid *tg = net->pops[pr->tgt].gid;
-  const int all = rd->sample >= 1.0;
-  uint32_t n = 0;
+  uint32_t cap = 0;
+  r->chosen = 1;
   for (uint32_t s = 0; s < tab->src_n; s++) {
     const uint64_t k0 = tab->off[s], k1 = tab->off[s + 1];
     uint32_t ord = 0;
     for (uint64_t q = k0; q < k1; q++) {
       ord = q > k0 && tab->tgt[q] == tab->tgt[q - 1] ? ord + 1 : 0;
       const sim_gid pre = first + s, post = tg[tab->tgt[q]];
-      if (!all && !(sim_records_sample_u(net->seed, k, pre, post, ord) < rd->sample))
+      if (!(sim_records_sample_u(net->seed, r->k, pre, post, ord) < rd->sample))
         continue;
-      ensure_w(x, (size_t)n + 1);
-      double g = NAN;
-      double w = pr->kind->weight ? pr->kind->weight(pr->self, tab, q, t, &g)
-                 : tab->w         ? (double)tab->w[q]
-                                  : tab->w_const;
-      x->pre[n] = pre;
-      x->post[n] = post;
-      x->w[n] = w;
-      x->g[n] = g;
-      if (!isnan(g))
-        *has_g = 1;
-      n++;
+      if (r->nk == cap) {
+        cap = cap ? 2 * cap : 1024;
+        r->ks = sim_realloc(r->ks, (size_t)cap * sizeof *r->ks, "weight sample");
+        r->pre = sim_realloc(r->pre, (size_t)cap * sizeof *r->pre, "weight sample");
+        r->post = sim_realloc(r->post, (size_t)cap * sizeof *r->post, "weight sample");
+      }
+      r->ks[r->nk] = q;
+      r->pre[r->nk] = pre;
+      r->post[r->nk++] = post;
     }
   }
+}
+
+/* Snapshot of record r at tick t: weights into x->w/g, gids in *pre,
+   *post; returns the count, *has_g: some synapse is a device. */
+static uint32_t snapshot(sim_records *x, rec_rt *r, sim_time t, int *has_g,
+                         const sim_gid **pre, const sim_gid **post)
+{
+  const sim_net *net = x->net;
+  const sim_rec *rd = &net->recs[r->k];
+  *has_g = 0;
+  *pre = *post = NULL;
+  if (rd->proj >= net->nprojs)
+    return 0;
+  const sim_proj *pr = &net->projs[rd->proj];
+  const sim_syn_table *tab = pr->syn;
+  if (!tab || !tab->off)
+    return 0; /* shared kernels: no table to walk */
+  if (rd->sample < 1.0) {
+    if (!r->chosen)
+      choose(x, r);
+    ensure_w(x, (size_t)r->nk + 1, 0);
+    for (uint32_t i = 0; i < r->nk; i++)
+      *has_g |= read_w(x, pr, r->ks[i], t, i);
+    *pre = r->pre;
+    *post = r->post;
+    return r->nk;
+  }
+  /* All of them: walked each time (keeping gids for every synapse between
+     snapshots would cost more than the walk). */
+  ensure_w(x, (size_t)tab->nsyn + 1, 1);
+  const sim_gid first = net->pops[pr->src].first_gid;
+  const sim_gid *tg = net->pops[pr->tgt].gid;
+  uint32_t n = 0;
+  for (uint32_t s = 0; s < tab->src_n; s++)
+    for (uint64_t q = tab->off[s]; q < tab->off[s + 1]; q++, n++) {
+      x->pre[n] = first + s;
+      x->post[n] = tg[tab->tgt[q]];
+      *has_g |= read_w(x, pr, q, t, n);
+    }
+  *pre = x->pre;
+  *post = x->post;
   return n;
 }
 
@@ -331,10 +397,11 @@ void sim_records_window(sim_records *x, const sim_stats *st, sim_time w1, int la
       sim_time every = rd->every > 0 ? rd->every : 1;
       r->next_due = (w1 / every + 1) * every;
       int has_g = 0;
-      uint32_t n = snapshot(x, r->k, w1, &has_g);
+      const sim_gid *pre, *post;
+      uint32_t n = snapshot(x, r, w1, &has_g, &pre, &post);
       for (uint32_t m = 0; m < x->nrecs; m++)
         if (x->recs[m].ops->weights)
-          x->recs[m].ops->weights(x->recs[m].self, r->k, w1, x->pre, x->post, x->w,
+          x->recs[m].ops->weights(x->recs[m].self, r->k, w1, pre, post, x->w,
                                   has_g ? x->g : NULL, n);
       break;
     }

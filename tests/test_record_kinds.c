@@ -8,6 +8,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,12 +301,12 @@ static void check_energy_sums(const net_desc *d, const coll *c, const sim_stats 
     events += c->sum[j].spikes;
     rpj += c->sum[j].read_pj;
     wpj += c->sum[j].write_pj;
-    CU_ASSERT_EQUAL(c->sum[j].spikes, st->proj_events[j]);
+    CU_ASSERT_EQUAL(c->sum[j].spikes, st->proj_events[j] + st->proj_ext[j]);
   }
   CU_ASSERT_EQUAL(reads, st->dev_reads);
   CU_ASSERT_EQUAL(pulses, st->dev_pulses);
   CU_ASSERT_EQUAL(updates, st->stdp_updates);
-  CU_ASSERT_EQUAL(events, st->syn_events);
+  CU_ASSERT_EQUAL(events, st->syn_events + st->ext_events); /* Poisson: per projection */
   CU_ASSERT_DOUBLE_EQUAL(rpj, st->read_pj, 1e-9 * (1 + st->read_pj));
   CU_ASSERT_DOUBLE_EQUAL(wpj, st->write_pj, 1e-9 * (1 + st->write_pj));
   uint64_t up = 0;
@@ -381,6 +382,35 @@ static void test_energy_idle_end(void)
      the spike at 130 ms); 130 ms: at the end. */
   CU_ASSERT_EQUAL(c.nenergy, 2);
   CU_ASSERT(c.nenergy == 2 && c.energy_t[1] == 10000);
+  coll_fini(&c);
+  sim_stats_fini(&st);
+  net_network_destroy(net);
+  net_desc_destroy(d);
+}
+
+/* A run stopped on request: the window it stops at gives the deltas not
+   given yet, whatever the interval. */
+static void test_energy_on_stop(void)
+{
+  char text[4096];
+  net_desc *d = load("stdp_s.ini", stdp_net(text, sizeof text, "single", "interval = 250\n"));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  net_part part = {NET_PART_ROUND_ROBIN, 0, 1};
+  net_network *net = NULL;
+  CU_ASSERT_EQUAL_FATAL(net_build(d, &part, NULL, &net), 0);
+  coll c;
+  memset(&c, 0, sizeof c);
+  c.last_end = -1;
+  c.ncomp = d->nprojs + d->npops + 1;
+  c.sum = calloc(c.ncomp, sizeof *c.sum);
+  sim_recorder r = {&coll_ops, &c};
+  static volatile sig_atomic_t stop = 1; /* asked before the first window */
+  sim_run_opts opts = {.recorders = &r, .nrecorders = 1, .stop = &stop};
+  sim_stats st;
+  CU_ASSERT_EQUAL(sim_run(&net->kernel, &opts, &st), SIM_ESTOP);
+  CU_ASSERT(st.ticks > 0 && st.ticks < 2500);
+  CU_ASSERT_EQUAL(c.nenergy, 1);
+  check_energy_sums(d, &c, &st);
   coll_fini(&c);
   sim_stats_fini(&st);
   net_network_destroy(net);
@@ -588,6 +618,7 @@ int test_record_kinds_register(void)
       !CU_add_test(s, "device writes: differential pairs", test_device_writes_pair) ||
       !CU_add_test(s, "energy deltas add up to the totals", test_energy_totals) ||
       !CU_add_test(s, "energy deltas after an idle end", test_energy_idle_end) ||
+      !CU_add_test(s, "energy deltas of a stopped run", test_energy_on_stop) ||
       !CU_add_test(s, "weight snapshots: all, built, sampled", test_weights_all_and_sample) ||
       !CU_add_test(s, "weight sample: same on 1 and 2 ranks", test_weights_rank_independent) ||
       !CU_add_test(s, "not taken: no producers, journals off", test_not_taken))

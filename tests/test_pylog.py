@@ -183,8 +183,10 @@ def c_csv(logs, extra=()):
     sh(BIN, "replay", *logs, "--csv", path, *extra)
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
+    local = (np.array([int(r["local_id"]) for r in rows])
+             if rows and "local_id" in rows[0] else None)    # replay's columns since issue 10
     return ([r["time_ms"] for r in rows], np.array([int(r["gid"]) for r in rows]),
-            [r["population"] for r in rows])
+            [r["population"] for r in rows], local)
 
 
 def c_summary(logs, extra=()):
@@ -215,10 +217,11 @@ def fmt_ms(t, res):
 def same_as_c(logs, run=None):
     run = run or memspike_log.open_run(logs)
     s = run.spikes()
-    times, gids, pops = c_csv(logs)
+    times, gids, pops, local = c_csv(logs)
     assert s.size == len(times), (s.size, len(times))
     assert s.size > 0
     assert np.array_equal(s["gid"], gids), "gids differ"
+    assert local is None or np.array_equal(s["local_id"], local), "local ids differ"
     assert fmt_ms(s["time_ms"], run.resolution_ms) == times, "times differ"
     assert [run.population_names[p] for p in s["population"]] == pops, "populations differ"
     return run

@@ -70,7 +70,7 @@ endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
             core/sim_syn.c core/sim_exchange.c core/sim_parse.c \
-            core/sim_engine.c
+            core/sim_engine.c core/sim_records.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
             neurons/nrn_poisson.c neurons/nrn_spike_generator.c
@@ -89,7 +89,7 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_source.c io/io_log_source.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
+CLI_SRC  := tools/memspike.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -98,7 +98,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
-            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c \
+            tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -208,13 +208,13 @@ bench:
 $(BUILD)/bench_log: bench/bench_log.c $(BUILD)/libmemspike.a
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libmemspike.a $(LDLIBS) -o $@
 
-# Python finds memspike_log in PYTHONDIR: the first directory on its path
+# Python finds the package memspike_log in PYTHONDIR: the first directory on its path
 # under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),
 # else PREFIX/lib/pythonX.Y/site-packages (then add it to PYTHONPATH).
 PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next((d for d in sys.path if d.startswith(p)), p + "python%d.%d/site-packages" % sys.version_info[:2]))' 2>/dev/null)
 INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
                 configs/replay/*.ini docs/*.md README.md tools/*.py tools/song2000.sh \
-                tools/replay_devices.sh
+                tools/replay_devices.sh python/memspike_log/*.py
 install: $(BUILD)/memspike
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike
@@ -224,9 +224,9 @@ install: $(BUILD)/memspike
 	chmod 755 $(DESTDIR)$(DATADIR)/tools/*.py $(DESTDIR)$(DATADIR)/tools/*.sh
 	@echo "memspike: data in $(DATADIR)"
 	@if [ -n "$(PYTHONDIR)" ]; then \
-	  install -d $(DESTDIR)$(PYTHONDIR) && \
-	  install -m 644 tools/memspike_log.py $(DESTDIR)$(PYTHONDIR)/memspike_log.py && \
-	  echo "memspike: Python module memspike_log in $(PYTHONDIR)"; fi
+	  install -d $(DESTDIR)$(PYTHONDIR)/memspike_log && \
+	  install -m 644 python/memspike_log/*.py $(DESTDIR)$(PYTHONDIR)/memspike_log/ && \
+	  echo "memspike: Python package memspike_log in $(PYTHONDIR)"; fi
 
 # Install into a temporary prefix and run from another directory.
 install-test: $(BUILD)/memspike

@@ -17,6 +17,7 @@
 #include "sim_alloc.h"
 #include "sim_clock.h"
 #include "sim_error.h"
+#include "sim_records.h"
 
 /* Engine-side state of one population. */
 typedef struct pop_rt {
@@ -74,6 +75,7 @@ struct sim_engine {
                        stretches can be jumped over */
   double *samples;  /* scratch for multimeter rows */
   int fail_rc;      /* first error a plug-in reported (sim_engine_fail), 0 */
+  sim_records *extra; /* weights, devices and energy records, or NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -104,6 +106,12 @@ void sim_engine_fail(sim_engine *e, int rc)
 {
   if (!e->fail_rc)
     e->fail_rc = rc < 0 ? rc : SIM_EIO;
+}
+
+void sim_engine_count_input_proj(sim_engine *e, uint32_t proj, uint64_t n)
+{
+  e->st->ext_events += n;
+  e->st->proj_ext[proj] += n;
 }
 
 /* Emit the spikes spk[0..n) of population pi at tick t; spike k has
@@ -267,8 +275,9 @@ static void deliver(sim_engine *e, sim_time t, sim_gid gid)
   uint32_t s = gid - src->first_gid;
   for (uint32_t pi = 0; pi < src->nout; pi++) {
     const sim_proj *pr = &net->projs[src->out_projs[pi]];
-    e->st->syn_events += pr->kind->spike(pr->self, pr->syn, s, gid, net->pops[pr->tgt].gid,
-                                         t, &e->pops[pr->tgt].sink, pr->port);
+    e->st->proj_events[src->out_projs[pi]] +=
+        pr->kind->spike(pr->self, pr->syn, s, gid, net->pops[pr->tgt].gid, t,
+                        &e->pops[pr->tgt].sink, pr->port);
   }
 }
 
@@ -289,7 +298,7 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
   const uint32_t nwords = r->sink.nwords;
   if (m->per_tick) {
     m->update(&ctx, t, NULL, nloc);
-    e->st->updates += nloc;
+    e->st->pop_updates[pi] += nloc;
     /* Clear what was delivered: input is sparse next to the population. */
     for (uint32_t w = 0; w < nwords; w++) {
       uint64_t b = bits[w];
@@ -319,7 +328,7 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
       return;
     ctx.next = r->next;
     m->update(&ctx, t, r->idx, n); /* consumes the input of idx */
-    e->st->updates += n;
+    e->st->pop_updates[pi] += n;
     for (uint32_t i = 0; i < n; i++) {
       uint32_t j = r->idx[i];
       sim_time nx = r->next[i];
@@ -422,6 +431,11 @@ static sim_time next_activity(sim_engine *e, sim_time w0)
         if (t < next)
           next = t;
       }
+  if (e->extra) {
+    sim_time t = sim_records_next(e->extra, w0);
+    if (t < next)
+      next = t;
+  }
   return next;
 }
 
@@ -527,6 +541,9 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
   }
   memset(st, 0, sizeof *st);
   st->spikes = sim_calloc(net->npops, sizeof *st->spikes, "spike counts");
+  st->pop_updates = sim_calloc(net->npops + 1, sizeof *st->pop_updates, "update counts");
+  st->proj_events = sim_calloc(net->nprojs + 1, sizeof *st->proj_events, "event counts");
+  st->proj_ext = sim_calloc(net->nprojs + 1, sizeof *st->proj_ext, "event counts");
   const sim_time D = net->min_delay;
   const uint32_t ns = sim_engine_nslots(net->max_delay, D);
   e.nslots = ns;
@@ -557,9 +574,12 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     e.samples = sim_malloc(maxs * sizeof *e.samples, "sample row");
   }
 
+  e.extra = sim_records_start(net, e.recs, e.nrecs);
+
   const double every_s = opts && opts->progress ? opts->progress_s : 0;
   double t0 = sim_clock_s(), next_report = t0 + every_s;
   int failed = 0, stopped = 0, rc = 0;
+  sim_time last_w1 = 0;
   for (sim_time w0 = 0; w0 < e.t_end && !failed; w0 += D) {
     if (e.can_skip) {
       /* Idle: jump over whole windows to the one holding the next activity
@@ -594,6 +614,11 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     for (uint32_t j = 0; j < net->nprojs; j++)
       if (net->projs[j].kind->window_end)
         net->projs[j].kind->window_end(net->projs[j].self, &e.pops[net->projs[j].tgt].sink, w1);
+    /* The last window: the end of the run, or a stop asked here (which
+       the collective decision below honours). */
+    if (e.extra)
+      sim_records_window(e.extra, st, w1,
+                         w1 >= e.t_end || (opts && opts->stop && *opts->stop));
     int mine = recorders_window_end(&e, w1);
     if (!mine)
       mine = e.fail_rc;
@@ -611,6 +636,7 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     }
     st->windows++;
     st->ticks = w1;
+    last_w1 = w1;
     if (opts && opts->progress && e.rank == 0 && sim_clock_s() >= next_report) {
       report_progress(opts, net->resolution_ms, w1, e.t_end, sim_clock_s() - t0);
       next_report = sim_clock_s() + every_s;
@@ -618,7 +644,20 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
     if (stopped)
       break;
   }
+  /* The run ended in an idle stretch: energy deltas not given yet get one
+     more window end, at the end of the run. */
+  if (e.extra && !failed && !stopped && st->ticks >= e.t_end && last_w1 < st->ticks &&
+      sim_records_flush_energy(e.extra, st, st->ticks)) {
+    int mine = recorders_window_end(&e, st->ticks);
+    if (mine && !rc)
+      rc = mine;
+  }
+  sim_records_stop(e.extra);
   st->sim_s = sim_clock_s() - t0;
+  for (uint32_t i = 0; i < net->npops; i++)
+    st->updates += st->pop_updates[i];
+  for (uint32_t j = 0; j < net->nprojs; j++)
+    st->syn_events += st->proj_events[j];
   sim_syn_counters c = {0};
   for (uint32_t j = 0; j < net->nprojs; j++)
     if (net->projs[j].kind->counters)
@@ -643,5 +682,11 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
 void sim_stats_fini(sim_stats *st)
 {
   sim_free(st->spikes);
+  sim_free(st->pop_updates);
+  sim_free(st->proj_events);
+  sim_free(st->proj_ext);
   st->spikes = NULL;
+  st->proj_ext = NULL;
+  st->pop_updates = NULL;
+  st->proj_events = NULL;
 }

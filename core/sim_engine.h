@@ -26,6 +26,13 @@
 /* What one rank did during a run (reduce over ranks for totals). */
 typedef struct sim_stats {
   uint64_t *spikes;       /* owned, one per population: spikes emitted here */
+  uint64_t *pop_updates;  /* owned, one per population: neuron updates */
+  uint64_t *proj_events;  /* owned, one per projection: synaptic events
+                             delivered through it (recurrent: their sum is
+                             syn_events) */
+  uint64_t *proj_ext;     /* owned, one per projection: input spikes drawn
+                             on the target's rank delivered through it
+                             (Poisson; part of ext_events) */
   uint64_t syn_events;    /* spikes x local targets delivered (recurrent) */
   uint64_t ext_events;    /* input spikes delivered by sources drawn on the
                              target's rank (Poisson) */
@@ -94,8 +101,10 @@ void sim_engine_emit(sim_engine *e, uint32_t pop, sim_time t, const uint32_t *id
    sim_error_set.  Every rank stops at the end of the current window and
    sim_run returns rc (the first one reported on this rank). */
 void sim_engine_fail(sim_engine *e, int rc);
-/* Count n input spikes a source delivered straight into rings. */
+/* Count n input spikes a source delivered straight into rings (through
+   projection proj: also counted for it, in sim_stats.proj_ext). */
 void sim_engine_count_input(sim_engine *e, uint64_t n);
+void sim_engine_count_input_proj(sim_engine *e, uint32_t proj, uint64_t n);
 
 /* Ring slots per population: the power of two >= max_delay + min_delay +
    2 (ticks) that sim_run uses. */

@@ -50,17 +50,27 @@ typedef struct sim_proj {
 
 typedef enum sim_rec_kind {
   SIM_REC_SPIKES = 0, /* spike_recorder */
-  SIM_REC_STATE = 1   /* multimeter: sampled state variables */
+  SIM_REC_STATE = 1,  /* multimeter: sampled state variables */
+  SIM_REC_WEIGHTS = 2, /* snapshots of a projection's weights */
+  SIM_REC_DEVICES = 3, /* a projection's device writes */
+  SIM_REC_ENERGY = 4   /* activity and energy counters (deltas) */
 } sim_rec_kind;
 
-/* What is recorded: population-local indices [first, first + count). */
+/* What is recorded: population-local indices [first, first + count)
+   (SPIKES, STATE), or projection proj's synapses (WEIGHTS, DEVICES; pop is
+   then its target), or the counters of everything (ENERGY). */
 typedef struct sim_rec {
   sim_rec_kind kind;
   uint32_t pop;
   uint32_t first, count;
   int vars[8];          /* STATE: indices into the model's var_names */
   uint32_t nvars;
-  sim_time every;       /* STATE: sampling interval in ticks (>= 1) */
+  sim_time every;       /* STATE: sampling interval in ticks (>= 1);
+                           WEIGHTS: snapshot interval (>= 1); ENERGY:
+                           aggregation interval (0: every window);
+                           DEVICES: 0 */
+  uint32_t proj;        /* WEIGHTS, DEVICES: projection index */
+  double sample;        /* WEIGHTS: fraction of the synapses, in (0, 1] */
 } sim_rec;
 
 typedef struct sim_net {

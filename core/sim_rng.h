@@ -44,6 +44,12 @@ uint64_t sim_mix64(uint64_t z);
 uint64_t sim_hash3(uint64_t a, uint64_t b, uint64_t c);
 uint64_t sim_hash4(uint64_t a, uint64_t b, uint64_t c, uint64_t d);
 
+/* A hash value mapped to [0, 1): its top 53 bits. */
+static inline double sim_hash_u01(uint64_t h)
+{
+  return (double)(h >> 11) * (1.0 / 9007199254740992.0);
+}
+
 /* Next 32 random bits. */
 static inline uint32_t sim_rng_u32(sim_rng *rng)
 {

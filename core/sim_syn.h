@@ -101,6 +101,17 @@ typedef struct sim_syn_counters {
   double read_pj, write_pj; /* device energy (pJ) */
 } sim_syn_counters;
 
+/* One device write of a kind's journal (sim_proj_ops journal): at tick t
+   (the pre-synaptic spike's), the synapse from source offset s to local
+   target j took `pulses` write pulses (> 0 potentiation, < 0 depression)
+   and then held conductance g (uS; a differential pair: G+ - G-). */
+typedef struct sim_syn_write {
+  sim_time t;
+  uint32_t s, j;
+  int32_t pulses;
+  double g;
+} sim_syn_write;
+
 /* A projection kind.  self is the kind's per-projection state (synapses/
    allocates it at build time).  A NULL method means not supported. */
 typedef struct sim_proj_ops {
@@ -124,6 +135,18 @@ typedef struct sim_proj_ops {
   /* Add the projection's counters to *out at the end of a run.  NULL: the
      kind has no device or plasticity counters. */
   void (*counters)(void *self, sim_syn_counters *out);
+  /* Weight (mV or pA, without read noise or counting) of CSR entry k of
+     tab at tick t; *g gets the device conductance (uS; a differential
+     pair: G+ - G-), NaN when the synapse is no device.  NULL: the weight
+     is tab->w[k] or tab->w_const (static weights). */
+  double (*weight)(void *self, const sim_syn_table *tab, uint64_t k, sim_time t, double *g);
+  /* Journal of device writes: on (1) or off (0, the default, which costs
+     nothing).  While on, the kind appends one sim_syn_write per write
+     event; writes() hands the entries since the last call (in the order
+     they occurred) to the engine, valid until the next call, and clears
+     the journal.  NULL: the kind never writes devices. */
+  void (*journal)(void *self, int on);
+  uint32_t (*writes)(void *self, const sim_syn_write **out);
 } sim_proj_ops;
 
 #endif

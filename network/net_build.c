@@ -171,14 +171,21 @@ static void make_kernel(net_network *net)
   sim_rec *recs = sim_calloc(d->nrecs + 1, sizeof *recs, "kernel records");
   for (uint32_t r = 0; r < d->nrecs; r++) {
     const net_rec_desc *rd = &d->recs[r];
-    recs[r].kind = rd->kind == NET_REC_SPIKES ? SIM_REC_SPIKES : SIM_REC_STATE;
+    recs[r].kind = rd->kind == NET_REC_SPIKES    ? SIM_REC_SPIKES
+                   : rd->kind == NET_REC_STATE   ? SIM_REC_STATE
+                   : rd->kind == NET_REC_WEIGHTS ? SIM_REC_WEIGHTS
+                   : rd->kind == NET_REC_DEVICES ? SIM_REC_DEVICES
+                                                 : SIM_REC_ENERGY;
+    recs[r].proj = rd->proj;
+    recs[r].sample = rd->sample;
     recs[r].pop = rd->pop;
     recs[r].first = rd->first;
     recs[r].count = rd->count;
     recs[r].nvars = rd->nvars;
     for (uint32_t v = 0; v < rd->nvars && v < 8; v++)
       recs[r].vars[v] = rd->vars[v];
-    recs[r].every = rd->kind == NET_REC_STATE
+    recs[r].every = rd->kind == NET_REC_STATE || rd->kind == NET_REC_WEIGHTS ||
+                            rd->kind == NET_REC_ENERGY
                         ? (sim_time)nearbyint(rd->interval_ms / d->sim.resolution_ms)
                         : 0;
   }

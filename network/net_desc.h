@@ -88,7 +88,10 @@ typedef struct net_proj_desc {
 
 typedef enum net_rec_kind {
   NET_REC_SPIKES = 0, /* spike_recorder */
-  NET_REC_STATE = 1   /* multimeter: sampled state variables */
+  NET_REC_STATE = 1,   /* multimeter: sampled state variables */
+  NET_REC_WEIGHTS = 2, /* weights: snapshots of a projection's weights */
+  NET_REC_DEVICES = 3, /* devices: a projection's device writes */
+  NET_REC_ENERGY = 4   /* energy: activity and energy counters */
 } net_rec_kind;
 
 typedef struct net_rec_desc {
@@ -100,8 +103,12 @@ typedef struct net_rec_desc {
                             [first, first + count) */
   int vars[8];         /* state variables (indices into model var_names) */
   uint32_t nvars;
-  double interval_ms;  /* multimeter sampling interval (multiple of the
-                          resolution) */
+  double interval_ms;  /* multimeter sampling interval, weights snapshot
+                          interval (> 0), energy aggregation interval (0:
+                          every window); multiples of the resolution */
+  uint32_t proj;       /* weights, devices: projection index (pop is then
+                          its target, first = count = 0); energy: 0 */
+  double sample;       /* weights: fraction of the synapses in (0, 1] */
 } net_rec_desc;
 
 typedef enum net_partition {

@@ -197,6 +197,15 @@ void net_mem_estimate(const net_desc *d, const net_part *part, int logs, net_mem
         rows += cnt * rd->nvars * sizeof(double) * 2;
     }
     add(out, rec + rows + (rec + rows > 0 ? 65536 : 0), "event log buffers");
+    /* Weight snapshots: the producer's arrays (a sample keeps its CSR
+       index, pre and post, 16 B a synapse; w and g, 16 B, grown by half)
+       and the packed record (~28 B). */
+    for (uint32_t r = 0; r < d->nrecs; r++) {
+      const net_rec_desc *rd = &d->recs[r];
+      if (rd->kind == NET_REC_WEIGHTS)
+        add(out, nsyn[rd->proj] * rd->sample * (16 + 16 * 1.5 + 28) + 64,
+            "record %s: weight snapshot of %s", rd->name, d->projs[rd->proj].name);
+    }
   }
   /* out->bytes is now what the run holds; the build may peak higher. */
   if (build_peak > out->bytes)

@@ -130,7 +130,7 @@ static void train_event(void *self, sim_engine *e, sim_time t, const sim_event *
   int port = ts->sink->by_sign ? (w < 0) : ts->pr->port;
   if (c)
     sim_sink_add(ts->sink, port, t, syn->tgt[k], c * sim_sink_value(ts->sink, w));
-  sim_engine_count_input(e, c);
+  sim_engine_count_input_proj(e, ts->proj, c);
   sim_time delay = delay_of(syn, k);
   sim_time next = t - delay + 1 + gap(ts, rng);
   if (next <= po->stop && next + delay < po->t_end)
@@ -173,7 +173,7 @@ static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
       spikes += c;
     }
   }
-  sim_engine_count_input(e, spikes);
+  sim_engine_count_input_proj(e, ts->proj, spikes);
 }
 
 static void poisson_tick(void *self, sim_engine *e, sim_time t)

@@ -108,6 +108,8 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
 {
   memset(st, 0, sizeof *st);
   st->spec = spec;
+  st->src_first = src_first;
+  st->tgt_gids = tgt_gids;
   st->nsyn = tab->nsyn;
   st->h_s = h_ms * 1e-3;
   st->key = sim_hash4(seed, 0x6d656d737069ULL, proj, 0);
@@ -202,6 +204,7 @@ void syn_store_fini(syn_store *st)
   sim_free(st->pre_last);
   sim_free(st->kplus);
   sim_free(st->post);
+  sim_free(st->jr);
   memset(st, 0, sizeof *st);
 }
 
@@ -293,6 +296,45 @@ static double stdp_update(const syn_store *st, const syn_post_hist *h, double w,
 }
 
 /* ------------------------------------------------------------------ */
+/* Device writes journal                                                */
+
+/* Conductance of a synapse with device states w (uS): G, or G+ - G-. */
+static double cond_of(const syn_store *st, const double *w)
+{
+  const syn_device_param *p = &st->spec->dev;
+  return st->ndev == 2 ? p->g_scale_uS * (w[0] - w[1]) : p->g_ref_uS + w[0] * p->g_scale_uS;
+}
+
+static void journal_add(syn_store *st, int64_t t, uint32_t s, uint32_t j, long n,
+                        const double *w)
+{
+  if (st->njr == st->capjr) {
+    st->capjr = st->capjr ? 2 * st->capjr : 256;
+    st->jr = sim_realloc(st->jr, (size_t)st->capjr * sizeof *st->jr, "device write journal");
+  }
+  st->jr[st->njr++] = (sim_syn_write){t, s, j, (int32_t)n, cond_of(st, w)};
+}
+
+void syn_store_journal(syn_store *st, int on)
+{
+  st->journal = on && st->spec->kind == SYN_DEVICE && st->spec->plastic;
+  st->njr = 0;
+  if (!st->journal) {
+    sim_free(st->jr);
+    st->jr = NULL;
+    st->capjr = 0;
+  }
+}
+
+uint32_t syn_store_writes(syn_store *st, const sim_syn_write **out)
+{
+  uint32_t n = st->njr;
+  *out = st->jr;
+  st->njr = 0;
+  return n;
+}
+
+/* ------------------------------------------------------------------ */
 /* A spike through the synapses                                         */
 
 void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
@@ -359,6 +401,13 @@ void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_
           w[m] = x;
         }
         st->c.pulses += (uint64_t)labs(n);
+        if (st->journal) {
+          /* The conductance as the state holds it now (stored in float). */
+          double wj[2] = {0, 0};
+          for (uint32_t q = 0; q < st->ndev; q++)
+            wj[q] = dev_w(st, k * st->ndev + q, ta_s, decay, key[q]);
+          journal_add(st, t, s, j, n, wj);
+        }
       }
     }
     /* The read: energy per device, then read noise on the weight. */
@@ -425,6 +474,31 @@ int syn_store_spike_fast(syn_store *st, const sim_syn_table *tab, uint32_t s, in
   st->c.reads += n;
   st->c.read_g_us += p->g_ref_uS * (double)n + p->g_scale_uS * sum_w;
   return 1;
+}
+
+double syn_store_weight_g(const syn_store *st, const sim_syn_table *tab, uint64_t k,
+                          int64_t t, double *g)
+{
+  *g = NAN;
+  if (st->spec->kind != SYN_DEVICE)
+    return st->w ? st->w[k] : tab->w ? tab->w[k] : tab->w_const;
+  /* The source owning k: the last s with off[s] <= k (empty sources
+     before it share its offset). */
+  uint32_t lo = 0, hi = tab->src_n;
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (tab->off[mid] <= k)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  double t_s = (double)t * st->h_s, decay = relax_decay(st, t_s), w[2] = {0, 0};
+  uint32_t ord = ordinal(tab, lo, k);
+  for (uint32_t m = 0; m < st->ndev; m++)
+    w[m] = dev_w(st, k * st->ndev + m, t_s, decay,
+                 syn_store_dev_key(st, st->src_first + lo, st->tgt_gids[tab->tgt[k]], ord, m));
+  *g = cond_of(st, w);
+  return weight_of(st, w[0], w[1]);
 }
 
 double syn_store_weight(const syn_store *st, const sim_syn_table *tab, uint64_t k,

@@ -78,6 +78,15 @@ typedef struct syn_store {
   uint32_t max_pulses;      /* devices: write pulses per STDP update at most
                                (4 x range / dw_min, <= SYN_MAX_PULSES) */
   syn_counters c;
+  /* Where the synapses are (borrowed from the network, for weights and
+     keys outside a spike). */
+  sim_gid src_first;        /* gid of source offset 0 */
+  const sim_gid *tgt_gids;  /* gid of each local target */
+  /* Journal of device writes (sim_proj_ops journal): off unless a devices
+     record asks for it. */
+  int journal;
+  sim_syn_write *jr;        /* owned: entries since the last drain */
+  uint32_t njr, capjr;
 } syn_store;
 
 /* Key of device `which` (0, or 1 for the minus device of a pair) of the
@@ -129,6 +138,13 @@ void syn_store_post(syn_store *st, uint32_t j, int64_t t);
    recorders and tests). */
 double syn_store_weight(const syn_store *st, const sim_syn_table *tab, uint64_t k,
                         sim_gid src_gid, const sim_gid *tgt_gids, int64_t t);
+/* The same, with the device conductance at t in *g (uS; a differential
+   pair: G+ - G-), NaN for synapses that are no device. */
+double syn_store_weight_g(const syn_store *st, const sim_syn_table *tab, uint64_t k,
+                          int64_t t, double *g);
+/* Journal on or off; drain: the entries since the last call (cleared). */
+void syn_store_journal(syn_store *st, int on);
+uint32_t syn_store_writes(syn_store *st, const sim_syn_write **out);
 /* Fill c.read_pj and c.write_pj from the counters. */
 void syn_store_energy(syn_store *st);
 #endif

@@ -54,9 +54,25 @@ static void store_counters(void *self, sim_syn_counters *out)
   out->write_pj += st->c.write_pj;
 }
 
+static double store_weight(void *self, const sim_syn_table *tab, uint64_t k, sim_time t,
+                           double *g)
+{
+  return syn_store_weight_g(self, tab, k, t, g);
+}
+
+static void store_journal(void *self, int on) { syn_store_journal(self, on); }
+
+static uint32_t store_writes(void *self, const sim_syn_write **out)
+{
+  return syn_store_writes(self, out);
+}
+
 const sim_proj_ops syn_store_kind = {
     .name = "device",
     .spike = store_spike,
     .post = store_post,
     .counters = store_counters,
+    .weight = store_weight,
+    .journal = store_journal,
+    .writes = store_writes,
 };

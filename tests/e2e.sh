@@ -57,6 +57,7 @@ expect "convert --help" 0 "within 1% of" $BIN convert --help
 expect "convert MODEL --help" 0 "Exit status: 0 success" $BIN convert m.msgpack --help
 expect "convert: unknown last option" 2 "unknown option '--bogus'" $BIN convert m.msgpack --data d --bogus
 expect "memspike_log.py --help" 0 "usage: memspike_log.py" $PY tools/memspike_log.py --help
+expect "plot --help" 0 "raster|rates|isi|vm|weights|energy" $BIN plot --help
 if $BIN convert --help | grep -q '%%'; then bad "convert --help prints 1%, not 1%%"; else ok "convert --help prints 1%, not 1%%"; fi
 expect "missing config file" 2 "nope.ini" $BIN run "$T/nope.ini"
 
@@ -199,6 +200,24 @@ fi
 expect "replay --csv" 0 "total" $BIN replay "$LOG" --csv "$T/spikes.csv"
 lines=$(($(wc -l < "$T/spikes.csv") - 1))
 [ "$lines" = "$c_counts" ] && ok "CSV has one line per spike" || bad "CSV has one line per spike" "$lines vs $c_counts"
+
+# Weights, devices and energy records (version 2): they add up to the
+# run's summary (tests/check_records.py reads the log with msgpack alone).
+if $PY -c "import msgpack" 2> /dev/null; then
+  expect "run with weights, devices and energy records" 0 "event log" \
+    $BIN run tests/data/record_kinds.ini --out "$T/kinds" --json "$T/kinds.json" --quiet
+  out=$($PY tests/check_records.py "$T/kinds/events.rank0.msgpack" --json "$T/kinds.json" 2>&1)
+  if [ $? -eq 0 ] && ! echo "$out" | grep -q FAIL; then
+    ok "weights, devices and energy records match the summary"
+  else
+    bad "weights, devices and energy records match the summary" "$out"
+  fi
+  sed 's/^sample = 0.3/sample = 1.5/' tests/data/record_kinds.ini > "$T/kinds_bad.ini"
+  expect "bad weights sample is a config error" 2 "key 'sample': expected a fraction" \
+    $BIN run "$T/kinds_bad.ini" --out "$T/kinds_bad"
+else
+  skip "weights, devices and energy records" "python3-msgpack missing"
+fi
 
 # A log cut in the middle: replay keeps the complete records and says so.
 size=$(wc -c < "$LOG")
@@ -419,6 +438,10 @@ else
     skip "convert vs dense PyTorch SNN" "$DATA missing: install dataset-fashion-mnist (make deps)"
   fi
 fi
+
+# The Python package memspike_log against replay (1 and 2 ranks, truncated
+# and corrupt logs, Neo, synthetic version-2 logs) and `memspike plot`.
+pytest "memspike_log package and memspike plot" tests/test_pylog.py --bin "$BIN"
 
 # A build whose libraries pkg-config cannot find stops before compiling,
 # naming each and its Debian package.

@@ -50,12 +50,15 @@ fi
 for f in bin/memspike share/memspike/configs/devices/ecram_li_wo3.ini \
          share/memspike/configs/energy/default.ini share/memspike/configs/models/fmnist_cnn.msgpack \
          share/memspike/configs/brunel_delta.ini share/memspike/docs/config-format.md \
-         share/memspike/tools/memspike_log.py share/memspike/tools/plot_energy.py; do
+         share/memspike/tools/memspike_log.py share/memspike/tools/plot_energy.py \
+         share/memspike/tools/memspike_plot.py share/memspike/python/memspike_log/__init__.py; do
   [ -s "$P/$f" ] && ok "installed $f" || bad "installed $f"
 done
-pydir=$(find "$P/lib" -name memspike_log.py 2>/dev/null | head -1)
-[ -n "$pydir" ] && ok "Python module installed under PREFIX/lib (${pydir#"$P"/})" ||
-  bad "Python module installed under PREFIX/lib" "$(find "$P" -name '*.py' | head)"
+# The package: a directory memspike_log/ with its modules.
+pydir=$(find "$P/lib" -type d -name memspike_log 2>/dev/null | head -1)
+[ -n "$pydir" ] && [ -s "$pydir/__init__.py" ] && [ -s "$pydir/reader.py" ] &&
+  ok "Python package installed under PREFIX/lib (${pydir#"$P"/})" ||
+  bad "Python package installed under PREFIX/lib" "$(find "$P" -name '*.py' | head)"
 
 # From a directory with no configs/: neither the cwd nor a source tree
 # next to the binary can answer, only PREFIX/share/memspike.
@@ -80,11 +83,22 @@ fi
 expect "unknown preset names the prefix it searched" 2 "$S/configs/devices" \
   sh -c "sed 's/^device = .*/device = no_such_preset/' song.ini > bad.ini && $BIN run bad.ini"
 if [ -n "$pydir" ]; then
-  expect "Python: import memspike_log from the install" 0 "$P/lib" \
-    env PYTHONPATH="$(dirname "$pydir")" $PY -c 'import memspike_log; print(memspike_log.__file__)'
+  expect "Python: import memspike_log from the install" 0 "$P/lib.*run spikes [1-9]" \
+    env PYTHONPATH="$(dirname "$pydir")" $PY -c 'import memspike_log
+r = memspike_log.open_run("out/events.rank0.msgpack")
+print(memspike_log.__file__, "run spikes", r.spikes().size)'
 fi
 expect "Python: installed memspike_log.py reads the log" 0 "post [1-9]" \
   $PY "$S/tools/memspike_log.py" --counts out/events.rank0.msgpack
+
+if $PY -c "import matplotlib" 2>/dev/null; then
+  expect "memspike plot from the install (plot script in the prefix)" 0 "raster.png" \
+    $BIN plot raster out/events.rank0.msgpack --out raster.png
+  [ "$(head -c 4 raster.png 2>/dev/null | od -An -c | tr -d ' ')" = "211PNG" ] &&
+    ok "...writes a PNG" || bad "...writes a PNG" "$(ls -la raster.png 2>&1)"
+else
+  skip "memspike plot from the install" "python3-matplotlib not installed: make deps"
+fi
 
 # The build tree's binary from elsewhere: data from its source tree.
 expect "build/memspike from elsewhere: presets of its source tree" 0 "event log" \

@@ -6,7 +6,9 @@
 # (--weights), also with the plastic synapses spread over every rank; the
 # presence table must keep spikes away from ranks without targets (counted
 # in messages); an error on one rank must end all ranks promptly with one
-# message naming the rank.  Last line: "mpi: N passed, N failed, N skipped".
+# message naming the rank; weight snapshots and device writes (version 2
+# records) must be the same merged over 1, 2 and 3 ranks.  Last line:
+# "mpi: N passed, N failed, N skipped".
 set -u
 BIN=${BIN:-build/memspike}
 MPIRUN="mpirun --allow-run-as-root --oversubscribe"
@@ -14,7 +16,7 @@ T=$(mktemp -d /tmp/memspike-mpi-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0
 fail=0
-skipped=0 # nothing here skips; counted so the last line reads like the others'
+skipped=0 # only the record kinds check skips (without python3-msgpack)
 ok() { pass=$((pass + 1)); echo "  ok   $1"; }
 bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
 
@@ -205,6 +207,32 @@ print("ok" if b["spikes_sent"] == 0 and b["messages"] == 0 and a_spikes > 0
 PY
 )
 [ "$check" = "ok" ] && ok "spikes go only to ranks with targets" || bad "spikes go only to ranks with targets" "$check"
+
+echo "mpi: weights, devices and energy records"
+# The same snapshots (the hash sample included) and device writes on any
+# rank count, merged; energy rows add up to the summary on each.
+if /usr/bin/python3 -c "import msgpack" 2> /dev/null; then
+  for np in 1 2 3; do
+    d="$T/kinds.np$np"
+    if timeout 300 $MPIRUN -np "$np" "$BIN" run tests/data/record_kinds.ini --out "$d" \
+      --json "$d.json" --quiet > "$d.txt" 2>&1 &&
+      out=$(/usr/bin/python3 tests/check_records.py "$d"/events.rank*.msgpack --json "$d.json" \
+        --dump "$d.dump" 2>&1); then
+      ok "records add up to the summary on $np ranks"
+    else
+      bad "records add up to the summary on $np ranks" "$(tail -5 "$d.txt") ${out:-}"
+    fi
+  done
+  for np in 2 3; do
+    cmp -s "$T/kinds.np1.dump" "$T/kinds.np$np.dump" && [ -s "$T/kinds.np1.dump" ] &&
+      ok "snapshots and device writes on $np ranks = 1 rank" ||
+      bad "snapshots and device writes on $np ranks = 1 rank" \
+        "$(diff "$T/kinds.np1.dump" "$T/kinds.np$np.dump" 2>&1 | head -5)"
+  done
+else
+  skipped=$((skipped + 1))
+  echo "  skip weights, devices and energy records (python3-msgpack missing)"
+fi
 
 echo "mpi: failure on one rank"
 # Rank 1 cannot create its log (a directory stands in the way); rank 0 can.

@@ -219,7 +219,7 @@ static void test_missing_required(void)
   }
   const char *const rec[] = {SIM_LINES, POP_E, "[record r]", "population = E", NULL};
   expect_error("req_kind.ini", rec, "[record r]", "kind", "required",
-               "spike_recorder or multimeter");
+               "spike_recorder, multimeter, weights, devices or energy");
 }
 
 static void test_delay(void)
@@ -376,7 +376,8 @@ static void test_multimeter_variables(void)
                "poisson_generator", "expected a neuron population");
   const char *const kind[] = {SIM_LINES, POP_I, "[record m]", "population = I",
                               "kind = voltmeter", NULL};
-  expect_error("mm_kind.ini", kind, "voltmeter", "kind", "spike_recorder or multimeter");
+  expect_error("mm_kind.ini", kind, "voltmeter", "kind",
+               "spike_recorder, multimeter, weights, devices or energy");
 }
 
 static void test_interval(void)
@@ -500,6 +501,101 @@ static void test_neuron_ranges(void)
   net_desc_destroy(d);
 }
 
+/* weights, devices and energy records: projection, interval, sample. */
+#define PROJ_EE "[projection EE]", "source = E", "target = E", "rule = all_to_all", \
+                "weight = 1", "delay = 1"
+#define PROJ_DEV "[projection D]", "source = E", "target = E", "rule = all_to_all", \
+                 "weight = 0.5", "delay = 1", "synapse = device", "device = ideal", \
+                 "plasticity = stdp"
+
+static void test_record_kinds(void)
+{
+  const char *const noproj[] = {SIM_LINES, POP_E, PROJ_EE, "[record w]", "kind = weights",
+                                "interval = 10", NULL};
+  expect_error("w_noproj.ini", noproj, "[record w]", "projection", "required",
+               "kind = weights", "projection name");
+  const char *const undef[] = {SIM_LINES, POP_E, PROJ_EE, "[record w]", "kind = weights",
+                               "projection = XX", "interval = 10", NULL};
+  expect_error("w_undef.ini", undef, "projection = XX", "projection",
+               "undefined projection", "EE", "(got 'XX')");
+  const char *const pop[] = {SIM_LINES, POP_E, PROJ_EE, "[record w]", "kind = weights",
+                             "projection = E", "interval = 10", NULL};
+  expect_error("w_pop.ini", pop, "projection = E", "projection", "[population E]",
+               "not a projection", "one of EE");
+  const char *const noint[] = {SIM_LINES, POP_E, PROJ_EE, "[record w]", "kind = weights",
+                               "projection = EE", NULL};
+  expect_error("w_noint.ini", noint, "[record w]", "interval", "required", "> 0");
+  static const char *const bad_int[] = {"0", "-5", "0.25", "abc", "nan"};
+  for (size_t i = 0; i < sizeof bad_int / sizeof bad_int[0]; i++) {
+    char line[64], got[64];
+    snprintf(line, sizeof line, "interval = %s", bad_int[i]);
+    snprintf(got, sizeof got, "(got '%s')", bad_int[i]);
+    const char *const lines[] = {SIM_LINES, POP_E, PROJ_EE, "[record w]", "kind = weights",
+                                 "projection = EE", line, NULL};
+    expect_error("w_int.ini", lines, line, "interval", "snapshot interval", "> 0",
+                 "whole multiple of the resolution 0.1 ms", got);
+  }
+  static const char *const bad_sample[] = {"0", "1.5", "-0.1", "x", "inf"};
+  for (size_t i = 0; i < sizeof bad_sample / sizeof bad_sample[0]; i++) {
+    char line[64], got[64];
+    snprintf(line, sizeof line, "sample = %s", bad_sample[i]);
+    snprintf(got, sizeof got, "(got '%s')", bad_sample[i]);
+    const char *const lines[] = {SIM_LINES, POP_E, PROJ_EE, "[record w]", "kind = weights",
+                                 "projection = EE", "interval = 10", line, NULL};
+    expect_error("w_sample.ini", lines, line, "sample", "(0, 1]", got);
+  }
+  const char *const wpop[] = {SIM_LINES, POP_E, PROJ_EE, "[record w]", "kind = weights",
+                              "projection = EE", "interval = 10", "population = E", NULL};
+  expect_error("w_popkey.ini", wpop, "population = E", "population",
+               "only for kind = spike_recorder or multimeter",
+               "kind, projection, interval, sample");
+  const char *const sproj[] = {SIM_LINES, POP_E, PROJ_EE, "[record s]", "population = E",
+                               "kind = spike_recorder", "projection = EE", NULL};
+  expect_error("s_proj.ini", sproj, "projection = EE", "projection",
+               "only for kind = weights, devices or energy");
+  /* devices: plastic device synapses only, no interval */
+  const char *const dstatic[] = {SIM_LINES, POP_E, PROJ_EE, "[record d]", "kind = devices",
+                                 "projection = EE", NULL};
+  expect_error("d_static.ini", dstatic, "projection = EE", "projection",
+               "plastic device synapses", "static_synapse");
+  const char *const dint[] = {SIM_LINES, POP_E, PROJ_DEV, "[record d]", "kind = devices",
+                              "projection = D", "interval = 5", NULL};
+  expect_error("d_int.ini", dint, "interval = 5", "interval", "not for kind = devices",
+               "kind, projection");
+  /* energy: no projection, interval >= 0, one per run */
+  const char *const eproj[] = {SIM_LINES, POP_E, PROJ_EE, "[record e]", "kind = energy",
+                               "projection = EE", NULL};
+  expect_error("e_proj.ini", eproj, "projection = EE", "projection",
+               "not for kind = energy", "kind, interval");
+  const char *const eint[] = {SIM_LINES, POP_E, "[record e]", "kind = energy",
+                              "interval = -1", NULL};
+  expect_error("e_int.ini", eint, "interval = -1", "interval", ">= 0",
+               "whole multiple of the resolution", "(got '-1')");
+  const char *const two[] = {SIM_LINES, POP_E, "[record e1]", "kind = energy",
+                             "[record e2]", "kind = energy", NULL};
+  expect_error("e_two.ini", two, "[record e2]", "kind", "at most one", "[record e1]");
+  /* and what is valid */
+  const char *const ok[] = {SIM_LINES, POP_E, "[population F]", "model = iaf_psc_delta",
+                            "n = 3", PROJ_EE, PROJ_DEV, "[projection EF]", "source = E",
+                            "target = F", "rule = all_to_all", "weight = 1", "delay = 1",
+                            "[record w]", "kind = weights", "projection = EF",
+                            "interval = 2.5", "sample = 0.25", "[record d]",
+                            "kind = devices", "projection = D", "[record e]",
+                            "kind = energy", "[record w1]", "kind = weights",
+                            "projection = EE", "interval = 1", NULL};
+  net_desc *d = cf_load_ok("kinds_ok.ini", ok, NULL, 0);
+  CU_ASSERT_FATAL(d != NULL);
+  CU_ASSERT(d->recs[0].kind == NET_REC_WEIGHTS && d->recs[0].proj == 2 &&
+            d->recs[0].pop == 1 && d->recs[0].interval_ms == 2.5 &&
+            d->recs[0].sample == 0.25 && d->recs[0].count == 0);
+  CU_ASSERT(d->recs[1].kind == NET_REC_DEVICES && d->recs[1].proj == 1 &&
+            d->recs[1].pop == 0 && d->recs[1].interval_ms == 0);
+  CU_ASSERT(d->recs[2].kind == NET_REC_ENERGY && d->recs[2].interval_ms == 0 &&
+            d->recs[2].count == 0);
+  CU_ASSERT(d->recs[3].sample == 1.0 && d->recs[3].proj == 0);
+  net_desc_destroy(d);
+}
+
 static void test_io_error(void)
 {
   char path[128];
@@ -544,6 +640,7 @@ int test_config_errors_register(void)
       {"model parameter errors", test_model_param_errors},
       {"spike_generator times", test_spike_generator},
       {"record neuron ranges", test_neuron_ranges},
+      {"weights, devices and energy records", test_record_kinds},
       {"unreadable file", test_io_error},
   };
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)

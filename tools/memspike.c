@@ -6,6 +6,7 @@
  *   memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]
  *   memspike replay LOG... [--csv FILE] [--partial]
  *   memspike convert MODEL --data DIR [options]
+ *   memspike plot KIND LOG... --out FILE.png [options]   (tools/plot.c)
  * Exit status (README.md, "Exit status"): 0 success, 1 run-time failure,
  * 2 bad input or usage, 3 out of memory, 130/143 run stopped by
  * SIGINT/SIGTERM.
@@ -28,6 +29,7 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "convert.h"
+#include "plot.h"
 #include "run_mem.h"
 #include "run_report.h"
 #include "run_stats.h"
@@ -113,6 +115,7 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   const char **vars = sim_calloc((size_t)d->nrecs * 8 + 1, sizeof *vars, "log header");
   sim_gid **gids = sim_calloc(d->nrecs + 1, sizeof *gids, "log header");
   io_log_proj *projs = sim_calloc(d->nprojs + 1, sizeof *projs, "log header");
+  const char *weight_unit = NULL;
   for (uint32_t i = 0; i < d->nprojs; i++) {
     const net_proj_desc *pd = &d->projs[i];
     const syn_spec *sp = pd->spec;
@@ -133,9 +136,25 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
     const net_rec_desc *rd = &d->recs[k];
     recs[k].name = rd->name;
     recs[k].pop = rd->pop;
-    recs[k].kind = rd->kind == NET_REC_SPIKES ? IO_LOG_REC_SPIKES : IO_LOG_REC_STATE;
+    recs[k].kind = rd->kind == NET_REC_SPIKES    ? IO_LOG_REC_SPIKES
+                   : rd->kind == NET_REC_STATE   ? IO_LOG_REC_STATE
+                   : rd->kind == NET_REC_WEIGHTS ? IO_LOG_REC_WEIGHTS
+                   : rd->kind == NET_REC_DEVICES ? IO_LOG_REC_DEVICES
+                                                 : IO_LOG_REC_ENERGY;
     recs[k].first = rd->first;
     recs[k].count = rd->count;
+    if (rd->kind == NET_REC_WEIGHTS || rd->kind == NET_REC_DEVICES ||
+        rd->kind == NET_REC_ENERGY) {
+      recs[k].proj = rd->proj;
+      recs[k].sample = rd->kind == NET_REC_WEIGHTS ? rd->sample : 0;
+      recs[k].interval_ms = rd->interval_ms;
+      /* The weight unit is the first recorded projection's target input:
+         mV for delta-synapse models (one port), pA for current-based. */
+      if (rd->kind != NET_REC_ENERGY && !weight_unit) {
+        const net_pop_desc *tp = &d->pops[d->projs[rd->proj].tgt];
+        weight_unit = tp->model && tp->model->nports == 1 ? "mV" : "pA";
+      }
+    }
     if (rd->kind == NET_REC_STATE) {
       const net_pop *p = &net->pops[rd->pop];
       for (uint32_t v = 0; v < rd->nvars; v++)
@@ -168,6 +187,7 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
       .nrecs = d->nrecs,
       .projs = projs,
       .nprojs = d->nprojs,
+      .weight_unit = weight_unit,
   };
   snprintf(path, pathlen, "%s/events.rank%d.msgpack", dir, comm_rank());
   int rc = io_log_create(path, &h, log);
@@ -469,6 +489,17 @@ static int cmd_replay(int argc, char **argv)
   return rc == 0 ? 0 : rc == SIM_EFORMAT || rc == SIM_EIO ? 1 : 2;
 }
 
+/* The options are Python's (python/memspike_log/plot.py); --help is here. */
+static int cmd_plot(int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++)
+    if (is_help(argv[i])) {
+      print_subcommand_help("plot");
+      return 0;
+    }
+  return plot_exec(argc, argv);
+}
+
 /* ------------------------------------------------------------------ */
 /* Subcommands                                                          */
 
@@ -514,6 +545,19 @@ static const subcommand subcommands[] = {
      .run = cmd_convert,
      .uses_mpi = 1,
      .synopsis = "convert MODEL --data DIR [options]   (memspike convert --help)"},
+    {.name = "plot",
+     .run = cmd_plot,
+     .synopsis = "plot raster|rates|isi|vm|weights|energy LOG... --out FILE.png\n"
+                 "                    [--population P] [--from MS] [--to MS] [--neurons A:B]\n"
+                 "                    [--bin MS] [--title T] [--partial]",
+     .help = "plot    draw a run's event logs with matplotlib (Python 3: /usr/bin/python3\n"
+             "        or $MEMSPIKE_PYTHON): raster (spikes), rates (population rate, Hz,\n"
+             "        --bin MS, default 5), isi (inter-spike intervals, ms), vm (sampled\n"
+             "        variables of a few neurons), weights (needs [record] kind =\n"
+             "        weights), energy (device pJ per component; kind = energy)\n"
+             "        --population P  only P (repeat, or P1,P2); --from/--to MS: time\n"
+             "        window; --neurons A:B local ids; --title T; --partial: a subset of\n"
+             "        the ranks\n"},
 };
 #define NSUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 

@@ -30,7 +30,8 @@
   X(kernel)            \
   X(parrot)            \
   X(fuzzfix)           \
-  X(memest)
+  X(memest)            \
+  X(stats)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

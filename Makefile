@@ -1,7 +1,7 @@
 # memspike: build, test, bench, install.
 #   make            build build/memspike
 #   make run        run the default config (Brunel network); installs deps
-#   make test       all tests (CUnit, end-to-end, MPI); installs deps
+#   make test       all tests (CUnit, end-to-end, replay, MPI); installs deps
 #   make bench      benchmarks against Brian2 (prints figures)
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
@@ -109,7 +109,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
+.PHONY: all deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike
@@ -161,6 +161,11 @@ e2e: $(BUILD)/memspike
 mpi: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mpi.sh
 
+# replay --stats against numpy (tests/check_stats.py), filters, SONATA via
+# h5py, sample CSVs, bad flags, 1 and 2 ranks (docs/replay.md).
+replay-e2e: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/replay.sh
+
 # The memory estimate against measured peak RSS, and refusals (exit 2).
 mem: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mem.sh
@@ -198,7 +203,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi mem fuzz-short layers-test install-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem fuzz-short layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -86,8 +86,8 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_energy.c network/net_mem.c
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
-            io/io_log_write.c io/io_log_read.c io/io_replay.c io/io_replay_out.c io/io_replay_stats.c \
-            io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
+            io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
+            io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
@@ -95,7 +95,7 @@ CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/convert.c tools/convert_re
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
-            tests/test_log.c tests/test_log_read.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
+            tests/test_log.c tests/test_log_read.c tests/test_log_v2.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
             tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
@@ -207,8 +207,12 @@ test: deps
 
 bench:
 	@sh tools/deps.sh --bench
-	@$(MAKE) --no-print-directory $(BUILD)/memspike
+	@$(MAKE) --no-print-directory $(BUILD)/memspike $(BUILD)/bench_log
 	sh bench/run.sh
+
+# The event log benchmark's reader side (bench/log_bench.py).
+$(BUILD)/bench_log: bench/bench_log.c $(BUILD)/libmemspike.a
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libmemspike.a $(LDLIBS) -o $@
 
 # Python finds memspike_log in PYTHONDIR: the first directory on its path
 # under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),

@@ -13,6 +13,8 @@
  *   io_log_create                      before the first window
  *   per window [t, t_end):
  *     io_log_spike / io_log_sample     any order, ticks in [t, t_end)
+ *     io_log_devices / io_log_energy / io_log_weights
+ *                                      at the window end, window end t_end
  *     io_log_flush(log, t_end)         after the window's last spike
  *   io_log_close(log, final_tick)      run finished: end record, file closed
  *   io_log_destroy(log)                run aborted: no end record, so readers
@@ -26,7 +28,9 @@
 #include "../core/sim_types.h"
 
 #define IO_LOG_FORMAT "memspike-log" /* value of the header's "format" */
-#define IO_LOG_VERSION 1             /* value of the header's "version" */
+#define IO_LOG_PACKED_SPIKES 6       /* code of a packed spike block */
+#define IO_LOG_VERSION 2             /* "version" the writer writes; the
+                                        reader reads 1 and 2 */
 
 /* ---------------------------------------------------------------- header */
 
@@ -41,8 +45,20 @@ typedef struct io_log_pop {
 /* Recorder kinds; same values as net_rec_kind. */
 typedef enum io_log_rec_kind {
   IO_LOG_REC_SPIKES = 0, /* spike_recorder: its spikes go to spike blocks */
-  IO_LOG_REC_STATE = 1   /* multimeter: its samples go to sample records */
+  IO_LOG_REC_STATE = 1,  /* multimeter: its samples go to sample records */
+  IO_LOG_REC_WEIGHTS = 2, /* weight snapshots of a projection (code 7) */
+  IO_LOG_REC_DEVICES = 3, /* device writes of a projection (code 4) */
+  IO_LOG_REC_ENERGY = 4   /* energy counters (code 5) */
 } io_log_rec_kind;
+
+/* A projection as the header lists it (version 2).  Device-write, energy
+   and weight records name projections by their index in the header. */
+typedef struct io_log_proj {
+  const char *name;
+  uint32_t src, tgt;          /* population indices */
+  const char *kind;           /* the kind's ops name: "static", "device" */
+  const char *device;         /* device preset name, or NULL / "" */
+} io_log_proj;
 
 /* A recorder as the header lists it.  Recorder i of the header is the
    `rec` index of io_log_sample and of sample records. */
@@ -63,7 +79,13 @@ typedef struct io_log_rec {
                                  (ascending gids it owns); NULL means all
                                  `count` neurons from first_gid + first */
   uint32_t ngids;             /* entries of gids (ignored when gids NULL) */
+  uint32_t proj;              /* WEIGHTS, DEVICES: projection index */
+  double sample;              /* WEIGHTS: fraction of synapses in (0, 1] */
 } io_log_rec;
+/* WEIGHTS, DEVICES and ENERGY recorders have first = count = 0, no
+   variables; pop is the projection's target (ENERGY: 0); interval_ms is
+   the snapshot interval (WEIGHTS), the aggregation interval (ENERGY, 0:
+   every window) or 0 (DEVICES). */
 
 /* Everything the header holds.  The writer copies what it needs; in a
    reader the strings and arrays belong to the reader. */
@@ -78,6 +100,11 @@ typedef struct io_log_header {
   uint32_t npops;
   const io_log_rec *recs;     /* nrecs entries */
   uint32_t nrecs;
+  const io_log_proj *projs;   /* nprojs entries (version 2; a version-1
+                                 file has none) */
+  uint32_t nprojs;
+  const char *weight_unit;    /* unit of weights ("mV" for delta models,
+                                 "pA" for current models); NULL: "pA" */
 } io_log_header;
 
 /* ---------------------------------------------------------------- writer */
@@ -166,6 +193,42 @@ int io_log_close(io_log *log, sim_time final_tick);
    readers report the log as truncated.  NULL is a no-op. */
 void io_log_destroy(io_log *log);
 
+/* One device write event (code 4). */
+typedef struct io_log_dev_write {
+  sim_time tick;
+  sim_gid pre, post;
+  int32_t pulses; /* > 0 potentiation, < 0 depression */
+  double g;       /* device conductance after the write (uS) */
+} io_log_dev_write;
+
+/* Log the window's device writes of this rank's synapses of projection
+   proj: n entries sorted by (tick, pre, post, occurrence), ticks in [the
+   last flushed window end, window_end).  Packed into the buffer at once
+   (one record; n == 0 writes nothing). */
+void io_log_devices(io_log *log, sim_time window_end, uint32_t proj,
+                    const io_log_dev_write *w, uint32_t n);
+
+/* One energy row (code 5): deltas since the previous energy record. */
+typedef struct io_log_energy_row {
+  uint32_t component; /* projection i; nprojs + population p; nprojs +
+                         npops: transport */
+  uint64_t reads, pulses, updates, spikes;
+  double read_pj, write_pj;
+} io_log_energy_row;
+
+/* Log energy counters at window_end: n rows ascending by component.
+   Packed at once (n == 0 writes nothing). */
+void io_log_energy(io_log *log, sim_time window_end,
+                   const io_log_energy_row *rows, uint32_t n);
+
+/* Log a weight snapshot of weights recorder rec taken at tick (the window
+   end about to be flushed): n synapses sorted by (pre, post, CSR order),
+   weights w in the header's weight unit, conductances g (uS) or NULL.
+   Packed at once (n == 0 writes nothing). */
+void io_log_weights(io_log *log, uint32_t rec, sim_time tick,
+                    const sim_gid *pre, const sim_gid *post, const double *w,
+                    const double *g, uint32_t n);
+
 /* Bytes written to the file so far (header included). */
 uint64_t io_log_bytes(const io_log *log);
 
@@ -173,12 +236,17 @@ uint64_t io_log_bytes(const io_log *log);
 
 /* Record type codes.  1-63 are critical: a reader that does not know a
    code must stop with an error.  64-127 are optional: a reader that does
-   not know one skips it.  4 (device writes) and 5 (energy counters) are
-   reserved for later versions. */
+   not know one skips it.  Packed spike blocks (6, version 2) come out as
+   IO_LOG_SPIKES, like version 1's spike blocks (1). */
 typedef enum io_log_rtype {
-  IO_LOG_SPIKES = 1,  /* [1, window_end, base_tick, [dtick...], [gid...]] */
+  IO_LOG_SPIKES = 1,  /* [1, window_end, base_tick, [dtick...], [gid...]]
+                         or [6, window_end, base_tick, nspikes, bin] */
   IO_LOG_SAMPLES = 2, /* [2, rec, tick, [value...]] */
   IO_LOG_WINDOW = 3,  /* [3, window_end] */
+  IO_LOG_DEVICES = 4, /* [4, window_end, proj, base_tick, [dtick...],
+                          [pre...], [post...], [pulses...], [g...]] */
+  IO_LOG_ENERGY = 5,  /* [5, window_end, [[component, ...7 fields], ...]] */
+  IO_LOG_WEIGHTS = 7, /* [7, tick, rec, [pre...], [post...], [w...], [g...]] */
   IO_LOG_END = 9      /* [9, final_tick, {"spikes": n, "samples": n, ...}] */
 } io_log_rtype;
 
@@ -189,8 +257,9 @@ typedef struct io_log_record {
   uint64_t index;  /* 1 for the first record after the header (0) */
   uint64_t offset; /* byte offset of the record in the file */
   uint64_t size;   /* bytes of the record */
-  sim_time tick;   /* SPIKES, WINDOW: window end (exclusive); SAMPLES: the
-                      sampling tick; END: the final tick (exclusive) */
+  sim_time tick;   /* SPIKES, WINDOW, DEVICES, ENERGY: window end
+                      (exclusive); SAMPLES: the sampling tick; WEIGHTS: the
+                      snapshot tick; END: the final tick (exclusive) */
   union {
     struct {
       const sim_time *ticks; /* absolute ticks, sorted with gids by (tick, gid) */
@@ -203,9 +272,28 @@ typedef struct io_log_record {
       uint32_t n;
     } samples;
     struct {
+      uint32_t proj;         /* projection index */
+      const sim_time *ticks; /* absolute */
+      const sim_gid *pre, *post;
+      const int32_t *pulses;
+      const double *g;
+      uint32_t n;
+    } devices;
+    struct {
+      const io_log_energy_row *rows;
+      uint32_t n;
+    } energy;
+    struct {
+      uint32_t rec;          /* index of a WEIGHTS recorder of the header */
+      const sim_gid *pre, *post;
+      const double *w, *g;   /* g NULL when the record holds none */
+      uint32_t n;
+    } weights;
+    struct {
       uint64_t spikes;       /* spikes in the file, as the writer counted */
       uint64_t samples;      /* sample records in the file */
       uint64_t windows;      /* flushes that wrote a window */
+      uint64_t devices, energy, weights; /* records (version 2; 0 in 1) */
     } end;
   };
 } io_log_record;
@@ -222,6 +310,7 @@ typedef struct io_log_status {
                               window end read (0 before any) */
   uint64_t spikes;         /* spikes read so far */
   uint64_t samples;        /* sample records read so far */
+  uint64_t devices, energy, weights; /* such records read so far */
 } io_log_status;
 
 typedef struct io_log_reader io_log_reader;
@@ -252,6 +341,21 @@ int io_log_reader_next(io_log_reader *r, io_log_record *rec /* OUT */);
 
 /* Fill *st with the reader's progress (see io_log_status). */
 void io_log_reader_status(const io_log_reader *r, io_log_status *st /* OUT */);
+
+/* Position r so that the next records returned are those that may hold
+   events with a tick >= tick (callers still filter by tick: the skip is
+   exact only to the record).  Uses the sidecar <path>.index when it is
+   valid, else scans from the start (a damaged sidecar: see
+   io_log_reader_warning).  The status then counts only what was read.
+   Returns 0, or the error that reading met (sticky, as for _next). */
+int io_log_reader_seek(io_log_reader *r, sim_time tick);
+
+/* 1 when a valid sidecar index was found and is used by seek. */
+int io_log_reader_indexed(const io_log_reader *r);
+
+/* The warning of the last seek that could not use the sidecar (it names
+   the sidecar and what was wrong), or NULL. */
+const char *io_log_reader_warning(const io_log_reader *r);
 
 /* Close the file and free the reader; NULL is a no-op. */
 void io_log_reader_destroy(io_log_reader *r);

@@ -9,6 +9,8 @@
  * record's bytes justify.
  */
 #include "io_log.h"
+#include "io_log_index.h"
+#include "io_log_rd.h"
 #include "io_mpscan.h"
 
 #include <errno.h>
@@ -23,34 +25,7 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 
-struct io_log_reader {
-  char *path;               /* owned */
-  FILE *f;
-  uint64_t file_size;       /* at open; bounds what a record may claim */
-  unsigned char *buf;       /* read buffer: file bytes [buf_off, buf_off + len) */
-  size_t cap, len, pos;     /* pos: start of the next record in buf */
-  uint64_t buf_off;
-  int eof;                  /* nothing more to read */
-  msgpack_unpacked up;      /* objects of the current record */
-  io_log_header h;          /* arrays below; strings in owned */
-  io_log_pop *pops;
-  io_log_rec *recs;
-  const char **unit_keys, **unit_vals;
-  uint32_t nunits;
-  void **owned;             /* every string and array the header points to */
-  size_t nowned, capowned;
-  uint32_t *rec_nvalues;    /* values per sample of each state recorder */
-  int pops_contiguous;      /* populations cover [0, gid_end) without gaps */
-  sim_gid gid_end;          /* one past the last gid of any population */
-  sim_time *ticks;          /* spikes of the last block, absolute */
-  sim_gid *gids;
-  size_t capspk;
-  double *values;           /* values of the last sample record */
-  size_t capval;
-  sim_time last_window;     /* last window end read; -1 before any */
-  io_log_status st;
-  int err;                  /* sticky error code, 0 while fine */
-};
+
 
 /* ------------------------------------------------------------ scanning */
 
@@ -152,7 +127,7 @@ static int next_value(io_log_reader *r, size_t *len, uint64_t *left_out)
 }
 
 
-static int obj_uint(const msgpack_object *o, uint64_t *v)
+int io_lr_uint(const msgpack_object *o, uint64_t *v)
 {
   if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
     return 0;
@@ -161,7 +136,7 @@ static int obj_uint(const msgpack_object *o, uint64_t *v)
 }
 
 /* A tick: an integer in [0, INT64_MAX]. */
-static int obj_tick(const msgpack_object *o, sim_time *v)
+int io_lr_tick(const msgpack_object *o, sim_time *v)
 {
   if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > INT64_MAX)
     return 0;
@@ -299,6 +274,75 @@ static int parse_pops(io_log_reader *r, const msgpack_object *arr)
   return 0;
 }
 
+static int parse_projs(io_log_reader *r, const msgpack_object *arr)
+{
+  uint32_t n = arr->via.array.size;
+  r->projs = own(r, sim_calloc(n + 1u, sizeof *r->projs, "event log projections"));
+  for (uint32_t i = 0; i < n; i++) {
+    char where[64];
+    snprintf(where, sizeof where, "header: projections[%u]", i);
+    const msgpack_object *m = &arr->via.array.ptr[i];
+    if (m->type != MSGPACK_OBJECT_MAP)
+      return sim_error_set(SIM_EFORMAT, "%s: %s must be a map {name, source, "
+                           "target, kind, device}, found %s", r->path, where,
+                           io_mp_type_name(m->type));
+    io_log_proj *p = &r->projs[i];
+    uint64_t src = 0, tgt = 0;
+    int rc;
+    if ((rc = get_str(r, m, where, "name", &p->name)) ||
+        (rc = get_uint(r, m, where, "source", UINT32_MAX, &src)) ||
+        (rc = get_uint(r, m, where, "target", UINT32_MAX, &tgt)) ||
+        (rc = get_str(r, m, where, "kind", &p->kind)) ||
+        (rc = get_str(r, m, where, "device", &p->device)))
+      return rc;
+    if (src >= r->h.npops || tgt >= r->h.npops)
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): source %llu or target "
+                           "%llu is not a population index (%u populations)",
+                           r->path, where, p->name, (unsigned long long)src,
+                           (unsigned long long)tgt, r->h.npops);
+    p->src = (uint32_t)src;
+    p->tgt = (uint32_t)tgt;
+  }
+  r->h.projs = r->projs;
+  r->h.nprojs = n;
+  return 0;
+}
+
+/* The version-2 keys of a weights, devices or energy recorder. */
+static int parse_rec_v2(io_log_reader *r, const msgpack_object *m,
+                        const char *where, io_log_rec *rc, uint64_t pop,
+                        uint64_t first, uint64_t count)
+{
+  int e;
+  if (first || count)
+    return sim_error_set(SIM_EFORMAT, "%s: %s (%s): a %s recorder must have "
+                         "first = count = 0", r->path, where, rc->name,
+                         rc->kind == IO_LOG_REC_WEIGHTS   ? "weights"
+                         : rc->kind == IO_LOG_REC_DEVICES ? "devices"
+                                                          : "energy");
+  if (rc->kind == IO_LOG_REC_ENERGY)
+    return 0;
+  uint64_t proj = 0;
+  if ((e = get_uint(r, m, where, "projection", UINT32_MAX, &proj)))
+    return e;
+  if (proj >= r->h.nprojs || r->projs[proj].tgt != pop)
+    return sim_error_set(SIM_EFORMAT, "%s: %s (%s): field \"projection\" is "
+                         "%llu, expected the index of a projection of the "
+                         "header (%u) whose target is population %llu",
+                         r->path, where, rc->name, (unsigned long long)proj,
+                         r->h.nprojs, (unsigned long long)pop);
+  rc->proj = (uint32_t)proj;
+  if (rc->kind != IO_LOG_REC_WEIGHTS)
+    return 0;
+  if ((e = get_num(r, m, where, "sample", &rc->sample)))
+    return e;
+  if (!(rc->sample > 0 && rc->sample <= 1))
+    return sim_error_set(SIM_EFORMAT, "%s: %s (%s): field \"sample\" is %g, "
+                         "expected a fraction in (0, 1]", r->path, where,
+                         rc->name, rc->sample);
+  return 0;
+}
+
 static int parse_recs(io_log_reader *r, const msgpack_object *arr)
 {
   uint32_t n = arr->via.array.size;
@@ -340,10 +384,21 @@ static int parse_recs(io_log_reader *r, const msgpack_object *arr)
       rc->kind = IO_LOG_REC_SPIKES;
     else if (strcmp(kind, "state") == 0)
       rc->kind = IO_LOG_REC_STATE;
+    else if (r->version >= 2 && strcmp(kind, "weights") == 0)
+      rc->kind = IO_LOG_REC_WEIGHTS;
+    else if (r->version >= 2 && strcmp(kind, "devices") == 0)
+      rc->kind = IO_LOG_REC_DEVICES;
+    else if (r->version >= 2 && strcmp(kind, "energy") == 0)
+      rc->kind = IO_LOG_REC_ENERGY;
     else
       return sim_error_set(SIM_EFORMAT, "%s: %s (%s): field \"kind\" is "
-                           "\"%s\", expected \"spikes\" or \"state\"",
-                           r->path, where, rc->name, kind);
+                           "\"%s\", expected \"spikes\" or \"state\"%s",
+                           r->path, where, rc->name, kind,
+                           r->version >= 2 ? " (or in version 2 \"weights\", "
+                                             "\"devices\", \"energy\")" : "");
+    if (rc->kind >= IO_LOG_REC_WEIGHTS && (e = parse_rec_v2(r, m, where, rc, pop,
+                                                            first, count)))
+      return e;
     e = 0;
     const msgpack_object *vars = field(r, m, where, "variables",
                                        MSGPACK_OBJECT_ARRAY,
@@ -362,7 +417,10 @@ static int parse_recs(io_log_reader *r, const msgpack_object *arr)
       vv[v] = own_str(r, &vars->via.array.ptr[v]);
     }
     rc->vars = vv;
-    if (rc->kind == IO_LOG_REC_SPIKES)
+    if (rc->kind >= IO_LOG_REC_WEIGHTS && rc->nvars)
+      return sim_error_set(SIM_EFORMAT, "%s: %s (%s): only a state recorder "
+                           "has variables", r->path, where, rc->name);
+    if (rc->kind != IO_LOG_REC_STATE)
       continue;
     if (rc->nvars == 0)
       return sim_error_set(SIM_EFORMAT, "%s: %s (%s): a state recorder needs "
@@ -376,7 +434,7 @@ static int parse_recs(io_log_reader *r, const msgpack_object *arr)
     uint64_t lo = (uint64_t)r->pops[pop].first_gid + first;
     for (uint32_t j = 0; j < rc->ngids; j++) {
       uint64_t v;
-      if (!obj_uint(&g->via.array.ptr[j], &v) || v < lo || v >= lo + count ||
+      if (!io_lr_uint(&g->via.array.ptr[j], &v) || v < lo || v >= lo + count ||
           (j > 0 && v <= gg[j - 1]))
         return sim_error_set(SIM_EFORMAT, "%s: %s (%s): gids[%u] must be an "
                              "ascending gid in [%llu, %llu)", r->path, where,
@@ -411,10 +469,11 @@ static int parse_header(io_log_reader *r, const msgpack_object *m)
                          o->via.str.ptr);
   if ((rc = get_uint(r, m, w, "version", UINT32_MAX, &u)))
     return rc;
-  if (u != IO_LOG_VERSION)
+  if (u != 1 && u != 2)
     return sim_error_set(SIM_EFORMAT, "%s: header field \"version\" is %llu; "
-                         "this reader reads version %d", r->path,
-                         (unsigned long long)u, IO_LOG_VERSION);
+                         "this reader reads versions 1 and 2", r->path,
+                         (unsigned long long)u);
+  r->version = (int)u;
   uint64_t rank = 0, nranks = 0;
   if ((rc = get_str(r, m, w, "config", &r->h.config)) ||
       (rc = get_uint(r, m, w, "digest", UINT64_MAX, &r->h.digest)) ||
@@ -452,10 +511,16 @@ static int parse_header(io_log_reader *r, const msgpack_object *m)
                   "an array of maps", &rc)) ||
       (rc = parse_pops(r, o)))
     return rc;
+  if (r->version >= 2 &&
+      (!(o = field(r, m, w, "projections", MSGPACK_OBJECT_ARRAY,
+                   "an array of maps", &rc)) ||
+       (rc = parse_projs(r, o))))
+    return rc;
   if (!(o = field(r, m, w, "recorders", MSGPACK_OBJECT_ARRAY,
                   "an array of maps", &rc)) ||
       (rc = parse_recs(r, o)))
     return rc;
+  r->h.weight_unit = io_log_reader_unit(r, "weight");
   return 0;
 }
 
@@ -519,6 +584,10 @@ int io_log_reader_create(const char *path, io_log_reader **out)
     goto fail;
   r->pos += len;
   r->st.good_bytes = r->buf_off + r->pos;
+  r->header_end = r->st.good_bytes;
+  if (io_log_index_load(path, r->h.digest, r->header_end, r->file_size,
+                        &r->idx, &r->nidx, r->warning, sizeof r->warning) == 1)
+    r->indexed = 1;
   *out = r;
   return 0;
 fail:
@@ -528,10 +597,10 @@ fail:
 
 /* ------------------------------------------------------------ records */
 
-static int rec_error(io_log_reader *r, const io_log_record *rec,
+int io_lr_error(io_log_reader *r, const io_log_record *rec,
                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static int rec_error(io_log_reader *r, const io_log_record *rec,
+int io_lr_error(io_log_reader *r, const io_log_record *rec,
                      const char *fmt, ...)
 {
   char what[512];
@@ -539,12 +608,13 @@ static int rec_error(io_log_reader *r, const io_log_record *rec,
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  return r->err = sim_error_set(SIM_EFORMAT, "%s: record %llu at byte %llu: %s",
+  return r->err = sim_error_set(SIM_EFORMAT, "%s: record %llu%s at byte %llu: %s",
                                 r->path, (unsigned long long)rec->index,
+                                r->seeked ? " after the seek point" : "",
                                 (unsigned long long)rec->offset, what);
 }
 
-static int gid_known(const io_log_reader *r, sim_gid g)
+int io_lr_gid_known(const io_log_reader *r, sim_gid g)
 {
   if (r->pops_contiguous)
     return g < r->gid_end;
@@ -564,25 +634,25 @@ static int decode_spikes(io_log_reader *r, const msgpack_object *a,
                          io_log_record *rec)
 {
   if (a->via.array.size != 5)
-    return rec_error(r, rec, "spike block: expected 5 elements [1, window_end, "
+    return io_lr_error(r, rec, "spike block: expected 5 elements [1, window_end, "
                      "base_tick, [dtick...], [gid...]], found %u",
                      a->via.array.size);
   const msgpack_object *e = a->via.array.ptr;
   sim_time wend, base;
-  if (!obj_tick(&e[1], &wend) || !obj_tick(&e[2], &base))
-    return rec_error(r, rec, "spike block: window_end and base_tick must be "
+  if (!io_lr_tick(&e[1], &wend) || !io_lr_tick(&e[2], &base))
+    return io_lr_error(r, rec, "spike block: window_end and base_tick must be "
                      "ticks (integers >= 0)");
   if (wend <= r->last_window)
-    return rec_error(r, rec, "spike block: window end %lld does not follow "
+    return io_lr_error(r, rec, "spike block: window end %lld does not follow "
                      "the previous window end %lld", (long long)wend,
                      (long long)r->last_window);
   if (base < r->last_window)
-    return rec_error(r, rec, "spike block: base tick %lld lies before the "
+    return io_lr_error(r, rec, "spike block: base tick %lld lies before the "
                      "previous window end %lld", (long long)base,
                      (long long)r->last_window);
   if (e[3].type != MSGPACK_OBJECT_ARRAY || e[4].type != MSGPACK_OBJECT_ARRAY ||
       e[3].via.array.size != e[4].via.array.size)
-    return rec_error(r, rec, "spike block: expected two arrays of equal "
+    return io_lr_error(r, rec, "spike block: expected two arrays of equal "
                      "length (tick offsets, gids)");
   uint32_t n = e[3].via.array.size;
   if (n > r->capspk) {
@@ -594,20 +664,20 @@ static int decode_spikes(io_log_reader *r, const msgpack_object *a,
   }
   for (uint32_t i = 0; i < n; i++) {
     uint64_t dt, g;
-    if (!obj_uint(&e[3].via.array.ptr[i], &dt) ||
+    if (!io_lr_uint(&e[3].via.array.ptr[i], &dt) ||
         dt >= (uint64_t)(wend - base))
-      return rec_error(r, rec, "spike %u: tick offset must be an integer in "
+      return io_lr_error(r, rec, "spike %u: tick offset must be an integer in "
                        "[0, %lld) so that the tick lies before the window end",
                        i, (long long)(wend - base));
-    if (!obj_uint(&e[4].via.array.ptr[i], &g) || g > UINT32_MAX ||
-        !gid_known(r, (sim_gid)g))
-      return rec_error(r, rec, "spike %u: gid must be an integer naming a "
+    if (!io_lr_uint(&e[4].via.array.ptr[i], &g) || g > UINT32_MAX ||
+        !io_lr_gid_known(r, (sim_gid)g))
+      return io_lr_error(r, rec, "spike %u: gid must be an integer naming a "
                        "neuron of a population in the header", i);
     r->ticks[i] = base + (sim_time)dt;
     r->gids[i] = (sim_gid)g;
     if (i > 0 && (r->ticks[i] < r->ticks[i - 1] ||
                   (r->ticks[i] == r->ticks[i - 1] && r->gids[i] < r->gids[i - 1])))
-      return rec_error(r, rec, "spike %u: spikes must be sorted by (tick, gid)",
+      return io_lr_error(r, rec, "spike %u: spikes must be sorted by (tick, gid)",
                        i);
   }
   rec->tick = wend;
@@ -624,20 +694,20 @@ static int decode_samples(io_log_reader *r, const msgpack_object *a,
                           io_log_record *rec)
 {
   if (a->via.array.size != 4)
-    return rec_error(r, rec, "sample record: expected 4 elements [2, recorder, "
+    return io_lr_error(r, rec, "sample record: expected 4 elements [2, recorder, "
                      "tick, [value...]], found %u", a->via.array.size);
   const msgpack_object *e = a->via.array.ptr;
   uint64_t ri;
   sim_time t;
-  if (!obj_uint(&e[1], &ri) || ri >= r->h.nrecs || r->rec_nvalues[ri] == 0)
-    return rec_error(r, rec, "sample record: recorder must be the index of a "
+  if (!io_lr_uint(&e[1], &ri) || ri >= r->h.nrecs || r->rec_nvalues[ri] == 0)
+    return io_lr_error(r, rec, "sample record: recorder must be the index of a "
                      "state recorder of the header");
-  if (!obj_tick(&e[2], &t) || t < r->last_window)
-    return rec_error(r, rec, "sample record: tick must be an integer >= the "
+  if (!io_lr_tick(&e[2], &t) || t < r->last_window)
+    return io_lr_error(r, rec, "sample record: tick must be an integer >= the "
                      "previous window end %lld", (long long)r->last_window);
   uint32_t n = r->rec_nvalues[ri];
   if (e[3].type != MSGPACK_OBJECT_ARRAY || e[3].via.array.size != n)
-    return rec_error(r, rec, "sample record: expected an array of %u values "
+    return io_lr_error(r, rec, "sample record: expected an array of %u values "
                      "(%u neurons x %u variables of recorder %s)", n,
                      r->recs[ri].ngids, r->recs[ri].nvars, r->recs[ri].name);
   if (n > r->capval) {
@@ -647,7 +717,7 @@ static int decode_samples(io_log_reader *r, const msgpack_object *a,
   }
   for (uint32_t i = 0; i < n; i++)
     if (!io_mp_number(&e[3].via.array.ptr[i], &r->values[i]))
-      return rec_error(r, rec, "sample value %u must be a number, found %s",
+      return io_lr_error(r, rec, "sample value %u must be a number, found %s",
                        i, io_mp_type_name(e[3].via.array.ptr[i].type));
   rec->tick = t;
   rec->samples.rec = (uint32_t)ri;
@@ -661,36 +731,50 @@ static int decode_end(io_log_reader *r, const msgpack_object *a,
                       io_log_record *rec)
 {
   if (a->via.array.size != 3 || a->via.array.ptr[2].type != MSGPACK_OBJECT_MAP)
-    return rec_error(r, rec, "end record: expected [9, final_tick, {summary}]");
+    return io_lr_error(r, rec, "end record: expected [9, final_tick, {summary}]");
   const msgpack_object *e = a->via.array.ptr;
   sim_time t;
-  if (!obj_tick(&e[1], &t) || t < r->last_window)
-    return rec_error(r, rec, "end record: final tick must be an integer >= "
+  if (!io_lr_tick(&e[1], &t) || t < r->last_window)
+    return io_lr_error(r, rec, "end record: final tick must be an integer >= "
                      "the last window end %lld", (long long)r->last_window);
-  const char *keys[3] = {"spikes", "samples", "windows"};
-  uint64_t v[3];
-  for (int k = 0; k < 3; k++) {
+  const char *keys[6] = {"spikes", "samples", "windows", "devices", "energy",
+                         "weights"};
+  uint64_t v[6] = {0};
+  int nk = r->version >= 2 ? 6 : 3;
+  for (int k = 0; k < nk; k++) {
     const msgpack_object *o = io_mp_map_get(&e[2], keys[k]);
-    if (!o || !obj_uint(o, &v[k]))
-      return rec_error(r, rec, "end record: summary field \"%s\" must be an "
+    if (!o || !io_lr_uint(o, &v[k]))
+      return io_lr_error(r, rec, "end record: summary field \"%s\" must be an "
                        "unsigned integer", keys[k]);
   }
-  if (v[0] != r->st.spikes || v[1] != r->st.samples)
-    return rec_error(r, rec, "end record counts %llu spikes and %llu samples, "
+  /* after a seek the counts start at the seek point: nothing to compare */
+  if (!r->seeked && (v[0] != r->st.spikes || v[1] != r->st.samples))
+    return io_lr_error(r, rec, "end record counts %llu spikes and %llu samples, "
                      "the file holds %llu and %llu", (unsigned long long)v[0],
                      (unsigned long long)v[1],
                      (unsigned long long)r->st.spikes,
                      (unsigned long long)r->st.samples);
+  if (!r->seeked && (v[3] != r->st.devices || v[4] != r->st.energy ||
+                     v[5] != r->st.weights))
+    return io_lr_error(r, rec, "end record counts %llu device-write, %llu energy "
+                     "and %llu weight records, the file holds %llu, %llu and "
+                     "%llu", (unsigned long long)v[3], (unsigned long long)v[4],
+                     (unsigned long long)v[5], (unsigned long long)r->st.devices,
+                     (unsigned long long)r->st.energy,
+                     (unsigned long long)r->st.weights);
   rec->tick = t;
   rec->end.spikes = v[0];
   rec->end.samples = v[1];
   rec->end.windows = v[2];
+  rec->end.devices = v[3];
+  rec->end.energy = v[4];
+  rec->end.weights = v[5];
   r->st.ended = 1;
   r->st.complete_tick = t;
   return 0;
 }
 
-int io_log_reader_next(io_log_reader *r, io_log_record *rec)
+int io_lr_next(io_log_reader *r, io_log_record *rec)
 {
   memset(rec, 0, sizeof *rec);
   for (;;) {
@@ -708,7 +792,7 @@ int io_log_reader_next(io_log_reader *r, io_log_record *rec)
     if (r->st.ended) {
       if (e == EXT_NONE)
         return 0;
-      return rec_error(r, rec, "data after the end record");
+      return io_lr_error(r, rec, "data after the end record");
     }
     if (e == EXT_SHORT || e == EXT_NONE) {
       /* The file stops without an end record (the run died, or the tail
@@ -718,33 +802,38 @@ int io_log_reader_next(io_log_reader *r, io_log_record *rec)
       return 0;
     }
     if (e == EXT_BAD)
-      return rec_error(r, rec, "invalid msgpack byte 0xc1 at byte %llu",
+      return io_lr_error(r, rec, "invalid msgpack byte 0xc1 at byte %llu",
                        (unsigned long long)(rec->offset + len));
     size_t off = 0;
     int ur = msgpack_unpack_next(&r->up, (const char *)r->buf + r->pos, len, &off);
     if (ur != MSGPACK_UNPACK_SUCCESS && ur != MSGPACK_UNPACK_EXTRA_BYTES)
-      return rec_error(r, rec, "cannot decode (msgpack error %d)", ur);
+      return io_lr_error(r, rec, "cannot decode (msgpack error %d)", ur);
     rec->size = len;
     const msgpack_object *a = &r->up.data;
     uint64_t code;
     if (a->type != MSGPACK_OBJECT_ARRAY)
-      return rec_error(r, rec, "expected an array [type code, ...], found %s",
+      return io_lr_error(r, rec, "expected an array [type code, ...], found %s",
                        io_mp_type_name(a->type));
-    if (a->via.array.size < 1 || !obj_uint(&a->via.array.ptr[0], &code) ||
+    if (a->via.array.size < 1 || !io_lr_uint(&a->via.array.ptr[0], &code) ||
         code == 0)
-      return rec_error(r, rec, "the first element of a record (its type "
+      return io_lr_error(r, rec, "the first element of a record (its type "
                        "code) must be a positive integer, found %s",
                        a->via.array.size ? io_mp_type_name(a->via.array.ptr[0].type)
                                          : "an empty array");
     int rc = 0;
-    switch (code) {
+    int v2 = r->version >= 2;
+    switch (v2 || code <= 3 || code == 9 ? code : 0) {
     case IO_LOG_SPIKES: rc = decode_spikes(r, a, rec); break;
+    case IO_LOG_PACKED_SPIKES: rc = io_lr_packed(r, a, rec); code = IO_LOG_SPIKES; break;
+    case IO_LOG_DEVICES: rc = io_lr_devices(r, a, rec); break;
+    case IO_LOG_ENERGY: rc = io_lr_energy(r, a, rec); break;
+    case IO_LOG_WEIGHTS: rc = io_lr_weights(r, a, rec); break;
     case IO_LOG_SAMPLES: rc = decode_samples(r, a, rec); break;
     case IO_LOG_WINDOW:
-      if (a->via.array.size != 2 || !obj_tick(&a->via.array.ptr[1], &rec->tick))
-        return rec_error(r, rec, "window end: expected [3, tick]");
+      if (a->via.array.size != 2 || !io_lr_tick(&a->via.array.ptr[1], &rec->tick))
+        return io_lr_error(r, rec, "window end: expected [3, tick]");
       if (rec->tick <= r->last_window)
-        return rec_error(r, rec, "window end %lld does not follow the previous "
+        return io_lr_error(r, rec, "window end %lld does not follow the previous "
                          "window end %lld", (long long)rec->tick,
                          (long long)r->last_window);
       r->last_window = rec->tick;
@@ -758,10 +847,15 @@ int io_log_reader_next(io_log_reader *r, io_log_record *rec)
         r->st.good_bytes = r->buf_off + r->pos;
         continue;
       }
-      return rec_error(r, rec, "unknown record type code %llu (this reader "
-                       "knows 1 spikes, 2 samples, 3 window end, 9 end; "
-                       "codes below 64 must be understood: is the file from "
-                       "a newer memspike?)", (unsigned long long)code);
+      if (!v2 && code >= 4 && code <= 7)
+        return io_lr_error(r, rec, "record type code %llu is not part of "
+                         "version 1 (the header says version 1)",
+                         (unsigned long long)code);
+      return io_lr_error(r, rec, "unknown record type code %llu (this reader "
+                       "knows 1 and 6 spikes, 2 samples, 3 window end, 4 "
+                       "device writes, 5 energy, 7 weights, 9 end; codes "
+                       "below 64 must be understood: is the file from a "
+                       "newer memspike?)", (unsigned long long)code);
     }
     if (rc)
       return rc;
@@ -771,6 +865,16 @@ int io_log_reader_next(io_log_reader *r, io_log_record *rec)
     r->st.good_bytes = r->buf_off + r->pos;
     return 1;
   }
+}
+
+int io_log_reader_next(io_log_reader *r, io_log_record *rec)
+{
+  if (r->held && !r->err) {
+    *rec = r->hold;
+    r->held = 0;
+    return 1;
+  }
+  return io_lr_next(r, rec);
 }
 
 const io_log_header *io_log_reader_header(const io_log_reader *r)
@@ -807,6 +911,14 @@ void io_log_reader_destroy(io_log_reader *r)
   sim_free(r->ticks);
   sim_free(r->gids);
   sim_free(r->values);
+  sim_free(r->dticks);
+  sim_free(r->pre);
+  sim_free(r->post);
+  sim_free(r->pulses);
+  sim_free(r->gv);
+  sim_free(r->wv);
+  sim_free(r->rows);
+  sim_free(r->idx);
   sim_free(r->path);
   sim_free(r);
 }

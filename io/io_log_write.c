@@ -9,6 +9,8 @@
  * the file only ever grows by whole records.
  */
 #include "io_log.h"
+#include "io_log_index.h"
+#include "io_varint.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -78,9 +80,14 @@ struct io_log {
   uint32_t nrecs;
   uint32_t *rec_nvalues;  /* values per sample of each state recorder (0
                              when this rank owns none of its neurons) */
-  unsigned char *rec_state; /* 1 for state recorders */
+  unsigned char *rec_kind; /* io_log_rec_kind of each recorder */
+  uint32_t nprojs;
+  unsigned char *vbuf;    /* varint payload of a packed spike block */
+  size_t capv;
+  io_log_index_writer *idx; /* the sidecar, NULL when it cannot be written */
   uint64_t nspikes, nsamples, nwindows; /* totals for the end record, of
                                            the records packed so far */
+  uint64_t ndevices, nenergy, nweights;
 };
 
 /* Units of NEST state variables, used when a recorder gives none. */
@@ -130,8 +137,33 @@ static int check_header(const char *path, const io_log_header *h)
                            "%s: population %s: gids must follow those of the "
                            "population before it", path, p->name);
   }
+  for (uint32_t i = 0; i < h->nprojs; i++) {
+    const io_log_proj *pj = &h->projs[i];
+    if (!pj->name || !pj->kind || pj->src >= h->npops || pj->tgt >= h->npops)
+      return sim_error_set(SIM_EINVAL, "%s: projection %u: no name or kind, "
+                           "or a population index beyond %u", path, i,
+                           h->npops);
+  }
   for (uint32_t i = 0; i < h->nrecs; i++) {
     const io_log_rec *rc = &h->recs[i];
+    if (rc->kind == IO_LOG_REC_WEIGHTS || rc->kind == IO_LOG_REC_DEVICES ||
+        rc->kind == IO_LOG_REC_ENERGY) {
+      int en = rc->kind == IO_LOG_REC_ENERGY;
+      if (!rc->name || rc->first || rc->count || rc->nvars ||
+          (!en && rc->proj >= h->nprojs) ||
+          (!en && rc->pop != h->projs[rc->proj].tgt) || (en && rc->pop != 0))
+        return sim_error_set(SIM_EINVAL, "%s: recorder %u: a weights or "
+                             "devices recorder needs a projection of the "
+                             "header and its target population, energy "
+                             "population 0; no neurons or variables", path, i);
+      if (!(rc->interval_ms >= 0) || !isfinite(rc->interval_ms) ||
+          (rc->kind == IO_LOG_REC_WEIGHTS &&
+           !(rc->sample > 0 && rc->sample <= 1)))
+        return sim_error_set(SIM_EINVAL, "%s: recorder %s: interval %g ms "
+                             "must be >= 0 and sample %g in (0, 1]", path,
+                             rc->name, rc->interval_ms, rc->sample);
+      continue;
+    }
     if (!rc->name || rc->pop >= h->npops)
       return sim_error_set(SIM_EINVAL, "%s: recorder %u: no name or no "
                            "population %u", path, i, rc->pop);
@@ -185,9 +217,20 @@ static int first_mention(const io_log_header *h, uint32_t i, uint32_t v)
 }
 
 /* The header map; h's state recorders have explicit gids. */
+static const char *const rec_kind_names[] = {"spikes", "state", "weights",
+                                             "devices", "energy"};
+
+static int has_kind(const io_log_header *h, io_log_rec_kind k)
+{
+  for (uint32_t i = 0; i < h->nrecs; i++)
+    if (h->recs[i].kind == k)
+      return 1;
+  return 0;
+}
+
 static void pack_header(msgpack_packer *pk, const io_log_header *h)
 {
-  msgpack_pack_map(pk, 12);
+  msgpack_pack_map(pk, 13);
   pack_cstr(pk, "format");
   pack_cstr(pk, IO_LOG_FORMAT);
   pack_cstr(pk, "version");
@@ -212,6 +255,9 @@ static void pack_header(msgpack_packer *pk, const io_log_header *h)
   for (uint32_t i = 0; i < h->nrecs; i++)
     for (uint32_t v = 0; v < h->recs[i].nvars; v++)
       nunits += first_mention(h, i, v);
+  int hw = has_kind(h, IO_LOG_REC_WEIGHTS), hd = has_kind(h, IO_LOG_REC_DEVICES);
+  int he = has_kind(h, IO_LOG_REC_ENERGY);
+  nunits += hw + (hw || hd) + he;
   pack_cstr(pk, "units");
   msgpack_pack_map(pk, nunits);
   pack_cstr(pk, "time");
@@ -222,6 +268,18 @@ static void pack_header(msgpack_packer *pk, const io_log_header *h)
         pack_cstr(pk, h->recs[i].vars[v]);
         pack_cstr(pk, unit_of(&h->recs[i], v));
       }
+  if (hw) {
+    pack_cstr(pk, "weight");
+    pack_cstr(pk, h->weight_unit ? h->weight_unit : "pA");
+  }
+  if (hw || hd) {
+    pack_cstr(pk, "conductance");
+    pack_cstr(pk, "uS");
+  }
+  if (he) {
+    pack_cstr(pk, "energy");
+    pack_cstr(pk, "pJ");
+  }
 
   pack_cstr(pk, "populations");
   msgpack_pack_array(pk, h->npops);
@@ -243,13 +301,15 @@ static void pack_header(msgpack_packer *pk, const io_log_header *h)
   for (uint32_t i = 0; i < h->nrecs; i++) {
     const io_log_rec *rc = &h->recs[i];
     int state = rc->kind == IO_LOG_REC_STATE;
-    msgpack_pack_map(pk, state ? 8 : 7);
+    int wts = rc->kind == IO_LOG_REC_WEIGHTS;
+    int prj = wts || rc->kind == IO_LOG_REC_DEVICES;
+    msgpack_pack_map(pk, 7u + (unsigned)state + (unsigned)prj + (unsigned)wts);
     pack_cstr(pk, "name");
     pack_cstr(pk, rc->name);
     pack_cstr(pk, "population");
     msgpack_pack_uint32(pk, rc->pop);
     pack_cstr(pk, "kind");
-    pack_cstr(pk, state ? "state" : "spikes");
+    pack_cstr(pk, rec_kind_names[rc->kind]);
     pack_cstr(pk, "first");
     msgpack_pack_uint32(pk, rc->first);
     pack_cstr(pk, "count");
@@ -259,13 +319,39 @@ static void pack_header(msgpack_packer *pk, const io_log_header *h)
     for (uint32_t v = 0; state && v < rc->nvars; v++)
       pack_cstr(pk, rc->vars[v]);
     pack_cstr(pk, "interval_ms");
-    msgpack_pack_double(pk, state ? rc->interval_ms : 0.0);
+    msgpack_pack_double(pk, state || rc->kind >= IO_LOG_REC_WEIGHTS
+                                ? rc->interval_ms : 0.0);
+    if (prj) {
+      pack_cstr(pk, "projection");
+      msgpack_pack_uint32(pk, rc->proj);
+    }
+    if (wts) {
+      pack_cstr(pk, "sample");
+      msgpack_pack_double(pk, rc->sample);
+    }
     if (state) { /* io_log_create made gids explicit */
       pack_cstr(pk, "gids");
       msgpack_pack_array(pk, rc->ngids);
       for (uint32_t j = 0; j < rc->ngids; j++)
         msgpack_pack_uint32(pk, rc->gids[j]);
     }
+  }
+
+  pack_cstr(pk, "projections");
+  msgpack_pack_array(pk, h->nprojs);
+  for (uint32_t i = 0; i < h->nprojs; i++) {
+    const io_log_proj *pj = &h->projs[i];
+    msgpack_pack_map(pk, 5);
+    pack_cstr(pk, "name");
+    pack_cstr(pk, pj->name);
+    pack_cstr(pk, "source");
+    msgpack_pack_uint32(pk, pj->src);
+    pack_cstr(pk, "target");
+    msgpack_pack_uint32(pk, pj->tgt);
+    pack_cstr(pk, "kind");
+    pack_cstr(pk, pj->kind);
+    pack_cstr(pk, "device");
+    pack_cstr(pk, pj->device ? pj->device : "");
   }
 }
 
@@ -309,10 +395,12 @@ int io_log_create(const char *path, const io_log_header *h, io_log **out)
   log->nrecs = h->nrecs;
   log->rec_nvalues = sim_calloc(h->nrecs, sizeof *log->rec_nvalues,
                                 "event log recorder sizes");
-  log->rec_state = sim_calloc(h->nrecs, 1, "event log recorder kinds");
+  log->rec_kind = sim_calloc(h->nrecs + 1u, 1, "event log recorder kinds");
+  log->nprojs = h->nprojs;
+  for (uint32_t i = 0; i < h->nrecs; i++)
+    log->rec_kind[i] = (unsigned char)h->recs[i].kind;
   for (uint32_t i = 0; i < h->nrecs; i++)
     if (h->recs[i].kind == IO_LOG_REC_STATE) {
-      log->rec_state[i] = 1;
       log->rec_nvalues[i] =
           (h->recs[i].gids ? h->recs[i].ngids : h->recs[i].count) *
           h->recs[i].nvars;
@@ -343,6 +431,7 @@ int io_log_create(const char *path, const io_log_header *h, io_log **out)
   rc = write_out(log);
   if (rc)
     goto fail;
+  log->idx = io_log_index_create(path, h->digest, log->bytes);
   *out = log;
   return 0;
 fail:
@@ -372,7 +461,7 @@ void io_log_spike(io_log *log, sim_time tick, sim_gid gid)
 void io_log_sample(io_log *log, uint32_t rec, sim_time tick,
                    const double *values, uint32_t n)
 {
-  assert(rec < log->nrecs && log->rec_state[rec]);
+  assert(rec < log->nrecs && log->rec_kind[rec] == IO_LOG_REC_STATE);
   assert(n == log->rec_nvalues[rec]);
   assert(tick >= log->window_end);
   if (n == 0) /* this rank owns none of the recorder's neurons */
@@ -497,39 +586,39 @@ static void sort_spikes(io_log *log)
   sim_free(p);
 }
 
-/* Append an array of n unsigned integers, each in the smallest msgpack
-   encoding (what msgpack_pack_uint64 would write, byte for byte).  The hot
-   part of a spike block: encoding here, into space reserved once, avoids
-   a callback and a memcpy per number. */
-static void pack_uint_array(io_log *log, size_t n, const sim_time *t,
-                            sim_time base, const sim_gid *g)
+/* The varint payload of the sorted pending spikes (a packed spike block,
+   code 6): per tick group varint(dtick) varint(count), then the gid gaps.
+   Returns its length; the bytes are in log->vbuf. */
+static size_t pack_varints(io_log *log, sim_time base)
 {
-  msgpack_pack_array(&log->pk, n);
-  obuf *b = &log->out;
-  obuf_reserve(b, 9 * n); /* the longest encoding is 9 bytes */
-  unsigned char *p = (unsigned char *)b->data + b->size;
-  for (size_t i = 0; i < n; i++) {
-    uint64_t v = t ? (uint64_t)(t[i] - base) : g[i];
-    if (v < 0x80) {
-      *p++ = (unsigned char)v;
-    } else if (v < 0x100) {
-      *p++ = 0xcc;
-      *p++ = (unsigned char)v;
-    } else if (v < 0x10000) {
-      *p++ = 0xcd;
-      *p++ = (unsigned char)(v >> 8);
-      *p++ = (unsigned char)v;
-    } else if (v < 0x100000000ull) {
-      *p++ = 0xce;
-      for (int k = 24; k >= 0; k -= 8)
-        *p++ = (unsigned char)(v >> k);
-    } else {
-      *p++ = 0xcf;
-      for (int k = 56; k >= 0; k -= 8)
-        *p++ = (unsigned char)(v >> k);
-    }
+  size_t n = log->nspk;
+  /* worst case: a group per spike, three varints of a 64-bit tick delta,
+     a count and a gid of 5 bytes */
+  size_t need = n * (IO_VARINT_MAX + 5 + 5);
+  if (log->capv < need) {
+    sim_free(log->vbuf);
+    log->capv = need + need / 2;
+    log->vbuf = sim_malloc(log->capv, "event log spike payload");
   }
-  b->size = (size_t)(p - (unsigned char *)b->data);
+  unsigned char *p = log->vbuf;
+  const sim_time *t = log->ticks;
+  const sim_gid *g = log->gids;
+  sim_time prev = base;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && t[j] == t[i])
+      j++;
+    p += io_varint_put(p, (uint64_t)(t[i] - prev));
+    p += io_varint_put(p, (uint64_t)(j - i));
+    sim_gid last = 0;
+    for (size_t k = i; k < j; k++) {
+      p += io_varint_put(p, (uint64_t)(g[k] - last));
+      last = g[k];
+    }
+    prev = t[i];
+    i = j;
+  }
+  return (size_t)(p - log->vbuf);
 }
 
 /* Pack the window's closing record: the spike block or a window end. */
@@ -545,12 +634,14 @@ static void pack_window(io_log *log, sim_time window_end)
     assert(n <= UINT32_MAX);
     sort_spikes(log);
     sim_time base = log->ticks[0];
+    size_t len = pack_varints(log, base);
     msgpack_pack_array(pk, 5);
-    msgpack_pack_uint32(pk, IO_LOG_SPIKES);
+    msgpack_pack_uint32(pk, IO_LOG_PACKED_SPIKES);
     msgpack_pack_int64(pk, window_end);
     msgpack_pack_int64(pk, base);
-    pack_uint_array(log, n, log->ticks, base, NULL);
-    pack_uint_array(log, n, NULL, 0, log->gids);
+    msgpack_pack_uint64(pk, n);
+    msgpack_pack_bin(pk, len);
+    msgpack_pack_bin_body(pk, log->vbuf, len);
     log->nspikes += n;
     log->nspk = 0;
   }
@@ -575,7 +666,111 @@ int io_log_flush(io_log *log, sim_time window_end)
     return 0;
   assert(!log->pending || log->max_pending < window_end);
   pack_window(log, window_end);
-  return write_out(log);
+  int rc = write_out(log);
+  if (!rc)
+    io_log_index_mark(log->idx, window_end, log->bytes, 0);
+  return rc;
+}
+
+/* Something of the window is in the buffer: a closing record must follow. */
+static void note_pending(io_log *log, sim_time last_tick)
+{
+  if (last_tick > log->max_pending)
+    log->max_pending = last_tick;
+  log->pending = 1;
+}
+
+void io_log_devices(io_log *log, sim_time window_end, uint32_t proj,
+                    const io_log_dev_write *w, uint32_t n)
+{
+  assert(proj < log->nprojs);
+  assert(window_end > log->window_end);
+  if (n == 0)
+    return;
+  msgpack_packer *pk = &log->pk;
+  sim_time base = w[0].tick;
+  msgpack_pack_array(pk, 9);
+  msgpack_pack_uint32(pk, IO_LOG_DEVICES);
+  msgpack_pack_int64(pk, window_end);
+  msgpack_pack_uint32(pk, proj);
+  msgpack_pack_int64(pk, base);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++) {
+    assert(w[i].tick >= log->window_end && w[i].tick < window_end);
+    assert(i == 0 || w[i].tick >= w[i - 1].tick);
+    msgpack_pack_uint64(pk, (uint64_t)(w[i].tick - base));
+  }
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_uint32(pk, w[i].pre);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_uint32(pk, w[i].post);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_int32(pk, w[i].pulses);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_double(pk, w[i].g);
+  note_pending(log, w[n - 1].tick);
+  log->ndevices++;
+}
+
+void io_log_energy(io_log *log, sim_time window_end,
+                   const io_log_energy_row *rows, uint32_t n)
+{
+  assert(window_end > log->window_end);
+  if (n == 0)
+    return;
+  msgpack_packer *pk = &log->pk;
+  msgpack_pack_array(pk, 3);
+  msgpack_pack_uint32(pk, IO_LOG_ENERGY);
+  msgpack_pack_int64(pk, window_end);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++) {
+    const io_log_energy_row *e = &rows[i];
+    assert(i == 0 || e->component > rows[i - 1].component);
+    msgpack_pack_array(pk, 7);
+    msgpack_pack_uint32(pk, e->component);
+    msgpack_pack_uint64(pk, e->reads);
+    msgpack_pack_uint64(pk, e->pulses);
+    msgpack_pack_uint64(pk, e->updates);
+    msgpack_pack_uint64(pk, e->spikes);
+    msgpack_pack_double(pk, e->read_pj);
+    msgpack_pack_double(pk, e->write_pj);
+  }
+  note_pending(log, window_end - 1);
+  log->nenergy++;
+}
+
+void io_log_weights(io_log *log, uint32_t rec, sim_time tick,
+                    const sim_gid *pre, const sim_gid *post, const double *w,
+                    const double *g, uint32_t n)
+{
+  assert(rec < log->nrecs && log->rec_kind[rec] == IO_LOG_REC_WEIGHTS);
+  assert(tick >= log->window_end);
+  if (n == 0)
+    return;
+  msgpack_packer *pk = &log->pk;
+  msgpack_pack_array(pk, 7);
+  msgpack_pack_uint32(pk, IO_LOG_WEIGHTS);
+  msgpack_pack_int64(pk, tick);
+  msgpack_pack_uint32(pk, rec);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_uint32(pk, pre[i]);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_uint32(pk, post[i]);
+  msgpack_pack_array(pk, n);
+  for (uint32_t i = 0; i < n; i++)
+    msgpack_pack_double(pk, w[i]);
+  msgpack_pack_array(pk, g ? n : 0);
+  for (uint32_t i = 0; g && i < n; i++)
+    msgpack_pack_double(pk, g[i]);
+  /* the snapshot's tick is the window end to come: not a pending tick */
+  log->pending = 1;
+  log->nweights++;
 }
 
 int io_log_close(io_log *log, sim_time final_tick)
@@ -587,18 +782,28 @@ int io_log_close(io_log *log, sim_time final_tick)
     assert(final_tick >= log->window_end);
     if (log->pending)
       pack_window(log, final_tick);
+    /* the sidecar's last entry: the end record, after the last mark */
+    uint64_t end_at = log->bytes + log->out.size;
     msgpack_packer *pk = &log->pk;
     msgpack_pack_array(pk, 3);
     msgpack_pack_uint32(pk, IO_LOG_END);
     msgpack_pack_int64(pk, final_tick);
-    msgpack_pack_map(pk, 3);
+    msgpack_pack_map(pk, 6);
     pack_cstr(pk, "spikes");
     msgpack_pack_uint64(pk, log->nspikes);
     pack_cstr(pk, "samples");
     msgpack_pack_uint64(pk, log->nsamples);
     pack_cstr(pk, "windows");
     msgpack_pack_uint64(pk, log->nwindows);
+    pack_cstr(pk, "devices");
+    msgpack_pack_uint64(pk, log->ndevices);
+    pack_cstr(pk, "energy");
+    msgpack_pack_uint64(pk, log->nenergy);
+    pack_cstr(pk, "weights");
+    msgpack_pack_uint64(pk, log->nweights);
     rc = write_out(log);
+    if (!rc)
+      io_log_index_mark(log->idx, log->window_end, end_at, 1);
   }
   if (log->f && fclose(log->f) != 0 && !rc)
     rc = sim_error_set(SIM_EIO, "%s: cannot close the event log: %s",
@@ -621,7 +826,9 @@ void io_log_destroy(io_log *log)
   sim_free(log->keys);
   sim_free(log->tmp);
   sim_free(log->rec_nvalues);
-  sim_free(log->rec_state);
+  sim_free(log->rec_kind);
+  sim_free(log->vbuf);
+  io_log_index_close(log->idx);
   sim_free(log);
 }
 

@@ -132,6 +132,89 @@ int lf_gen_log(const char *path, const gen *gn)
   return 0;
 }
 
+/* ---------------------------------------------------- version 2, all kinds */
+
+static const io_log_proj v2_projs[] = {
+    {"EE", 0, 0, "static", ""},
+    {"EI", 0, 1, "device", "ecram_li_wo3"},
+};
+
+void lf_fill_header_v2(io_log_header *h, io_log_rec *recs, sim_gid *vm_gids,
+                       const gen *gn)
+{
+  lf_fill_header(h, recs, vm_gids, gn);
+  recs[3] = (io_log_rec){.name = "W", .pop = 0, .kind = IO_LOG_REC_WEIGHTS,
+                         .interval_ms = 3.0, .proj = 0, .sample = 0.5};
+  recs[4] = (io_log_rec){.name = "D", .pop = 1, .kind = IO_LOG_REC_DEVICES,
+                         .proj = 1};
+  recs[5] = (io_log_rec){.name = "En", .pop = 0, .kind = IO_LOG_REC_ENERGY};
+  h->nrecs = 6;
+  h->projs = v2_projs;
+  h->nprojs = 2;
+  h->weight_unit = "mV";
+}
+
+int lf_gen_log_v2(const char *path, const gen *gn)
+{
+  io_log_rec recs[6];
+  sim_gid vm_gids[3];
+  io_log_header h;
+  lf_fill_header_v2(&h, recs, vm_gids, gn);
+  io_log *log;
+  int rc = io_log_create(path, &h, &log);
+  if (rc)
+    return rc;
+  static sim_time t[65536];
+  static sim_gid g[65536];
+  double v[6];
+  uint32_t r = (uint32_t)gn->rank;
+  for (int w = 0; w < gn->nwin; w++) {
+    sim_time t0 = (sim_time)w * WIN, t1 = t0 + WIN;
+    int n = lf_win_spikes(w, gn->big, t, g);
+    for (int i = 0; i < n; i++)
+      if ((int)(g[i] % (sim_gid)gn->nranks) == gn->rank)
+        io_log_spike(log, t[i], g[i]);
+    for (sim_time tk = t0; tk < t1; tk++)
+      if (tk % VM_EVERY == 0) {
+        lf_vm_values(tk, vm_gids, recs[2].ngids, v);
+        io_log_sample(log, 2, tk, v, recs[2].ngids * 2);
+      }
+    if (w % 2 == 0) { /* a snapshot every 2 windows (3 ms) */
+      sim_gid pre[8], post[8];
+      double wv[8];
+      uint32_t m = 3 + r;
+      for (uint32_t i = 0; i < m; i++) {
+        pre[i] = r + 2 * i;
+        post[i] = 5 + i;
+        wv[i] = 0.1 * i + 0.01 * w;
+      }
+      io_log_weights(log, 3, t1, pre, post, wv, NULL, m);
+    }
+    if (w % 3 != 1) {
+      io_log_dev_write dw[8];
+      uint32_t m = (uint32_t)(w % 4) + 1;
+      for (uint32_t i = 0; i < m; i++)
+        dw[i] = (io_log_dev_write){t0 + 3 * i, 10 + i + r, 80 + i,
+                                   (i % 2 ? -1 : 2) * (int32_t)(i + 1),
+                                   0.5 + 0.01 * w + i};
+      io_log_devices(log, t1, 1, dw, m);
+    }
+    if (w % 5 != 4) {
+      io_log_energy_row er[3] = {
+          {0, 10u * w + r, 3, 7, 100u + w, 1.5 * w, 0},
+          {2, 0, 0, 80, (uint64_t)n, 0, 0},
+          {5, 64u * w, 0, 0, 2u * w + r, 0, 0.25 * w}};
+      io_log_energy(log, t1, er, 3);
+    }
+    if ((rc = io_log_flush(log, t1)))
+      return rc;
+  }
+  if (gn->close)
+    return io_log_close(log, (sim_time)gn->nwin * WIN);
+  io_log_destroy(log);
+  return 0;
+}
+
 const gen lf_gen_default = {.nwin = 20, .rank = 0, .nranks = 1,
                                 .digest = 0xfeedface12345678ull, .close = 1};
 
@@ -202,9 +285,34 @@ static rsum summarize(const io_log_record *rec)
     s.n = rec->samples.n;
     s.hash = fnv(fnv(s.hash, &rec->samples.rec, sizeof rec->samples.rec),
                  rec->samples.values, s.n * sizeof(double));
+  } else if (rec->type == IO_LOG_DEVICES) {
+    s.n = rec->devices.n;
+    s.hash = fnv(s.hash, &rec->devices.proj, sizeof rec->devices.proj);
+    s.hash = fnv(s.hash, rec->devices.ticks, s.n * sizeof(sim_time));
+    s.hash = fnv(s.hash, rec->devices.pre, s.n * sizeof(sim_gid));
+    s.hash = fnv(s.hash, rec->devices.post, s.n * sizeof(sim_gid));
+    s.hash = fnv(s.hash, rec->devices.pulses, s.n * sizeof(int32_t));
+    s.hash = fnv(s.hash, rec->devices.g, s.n * sizeof(double));
+  } else if (rec->type == IO_LOG_ENERGY) {
+    s.n = rec->energy.n;
+    for (uint32_t i = 0; i < s.n; i++) {
+      const io_log_energy_row *e = &rec->energy.rows[i];
+      uint64_t f[5] = {e->component, e->reads, e->pulses, e->updates, e->spikes};
+      s.hash = fnv(fnv(fnv(s.hash, f, sizeof f), &e->read_pj, sizeof(double)),
+                   &e->write_pj, sizeof(double));
+    }
+  } else if (rec->type == IO_LOG_WEIGHTS) {
+    s.n = rec->weights.n;
+    s.hash = fnv(s.hash, &rec->weights.rec, sizeof rec->weights.rec);
+    s.hash = fnv(s.hash, rec->weights.pre, s.n * sizeof(sim_gid));
+    s.hash = fnv(s.hash, rec->weights.post, s.n * sizeof(sim_gid));
+    s.hash = fnv(s.hash, rec->weights.w, s.n * sizeof(double));
+    if (rec->weights.g)
+      s.hash = fnv(s.hash, rec->weights.g, s.n * sizeof(double));
   } else if (rec->type == IO_LOG_END) {
     s.n = rec->end.spikes;
-    s.hash = rec->end.samples;
+    s.hash = rec->end.samples + 1000003ull * rec->end.devices +
+             1000033ull * rec->end.energy + 1000037ull * rec->end.weights;
   }
   return s;
 }

@@ -63,6 +63,15 @@ void lf_fill_header(io_log_header *h, io_log_rec *recs, sim_gid *vm_gids,
 /* Write a log as described by gn; returns the io_log result code. */
 int lf_gen_log(const char *path, const gen *gn);
 
+/* Version 2 with every record kind: lf_gen_log's header plus projections
+   EE (static) and EI (device), recorders W (weights of EE), D (devices of
+   EI), En (energy); recs[6].  Per window w: its spikes and samples, a
+   weight snapshot when w is even, device writes unless w % 3 == 1, energy
+   rows unless w % 5 == 4. */
+void lf_fill_header_v2(io_log_header *h, io_log_rec *recs, sim_gid *vm_gids,
+                       const gen *gn);
+int lf_gen_log_v2(const char *path, const gen *gn);
+
 /* Whole file into memory (caller frees); *n its size. */
 unsigned char *lf_slurp(const char *path, size_t *n);
 /* Write b[0..n) to path (fatal CUnit failure if it cannot). */

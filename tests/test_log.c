@@ -86,6 +86,9 @@ static void test_roundtrip(void)
       CU_ASSERT(rec.end.windows == 20);
       ended = 1;
       break;
+    default: /* no device, energy or weight records in this log */
+      CU_FAIL("unexpected record type");
+      break;
     }
   }
   CU_ASSERT(rc == 0);

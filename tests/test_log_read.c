@@ -128,8 +128,8 @@ static void test_corrupt_header(void)
 
   /* "version" is followed by its value, a positive fixint */
   long at = find_bytes(b, n, "version");
-  spit_patched(bad, b, n, at + 7, "\x02", 1);
-  expect_header_error(bad, "\"version\" is 2");
+  spit_patched(bad, b, n, at + 7, "\x03", 1);
+  expect_header_error(bad, "\"version\" is 3");
 
   /* population field of the wrong type: "n" -> value becomes a string
      would change lengths; rename "first_gid" instead */
@@ -187,14 +187,14 @@ static void test_corrupt_records(void)
   long nw = lf_read_all(good, want, 512, &st);
   CU_ASSERT_FATAL(nw > 0);
 
-  /* unknown critical type code 7: error naming code, record and byte */
-  spit_patched(bad, b, n, at + 1, "\x07", 1);
+  /* unknown critical type code 8: error naming code, record and byte */
+  spit_patched(bad, b, n, at + 1, "\x08", 1);
   sim_error_clear();
   CU_ASSERT(lf_read_all(bad, got, 512, NULL) == SIM_EFORMAT);
   char needle[128];
   snprintf(needle, sizeof needle, "record %" PRIu64 " at byte %ld", idx, at);
   CU_ASSERT(strstr(sim_error_msg(), needle) != NULL);
-  CU_ASSERT(strstr(sim_error_msg(), "unknown record type code 7") != NULL);
+  CU_ASSERT(strstr(sim_error_msg(), "unknown record type code 8") != NULL);
   CU_ASSERT(strstr(sim_error_msg(), bad) != NULL);
 
   /* the records before it still come out */

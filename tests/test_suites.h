@@ -17,6 +17,7 @@
   X(config_errors)     \
   X(log)               \
   X(log_read)          \
+  X(log_v2)            \
   X(engine)            \
   X(device)             \
   X(device_var)         \

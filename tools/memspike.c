@@ -112,6 +112,16 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   io_log_rec *recs = sim_calloc(d->nrecs + 1, sizeof *recs, "log header");
   const char **vars = sim_calloc((size_t)d->nrecs * 8 + 1, sizeof *vars, "log header");
   sim_gid **gids = sim_calloc(d->nrecs + 1, sizeof *gids, "log header");
+  io_log_proj *projs = sim_calloc(d->nprojs + 1, sizeof *projs, "log header");
+  for (uint32_t i = 0; i < d->nprojs; i++) {
+    const net_proj_desc *pd = &d->projs[i];
+    const syn_spec *sp = pd->spec;
+    projs[i] = (io_log_proj){pd->name, pd->src, pd->tgt,
+                             !sp || sp->kind == SYN_STATIC ? "static"
+                             : sp->kind == SYN_DEVICE      ? "device"
+                                                           : "stdp",
+                             sp && sp->kind == SYN_DEVICE ? sp->dev.name : ""};
+  }
   for (uint32_t i = 0; i < d->npops; i++) {
     const net_pop_desc *p = &d->pops[i];
     pops[i].name = p->name;
@@ -156,6 +166,8 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
       .npops = d->npops,
       .recs = recs,
       .nrecs = d->nrecs,
+      .projs = projs,
+      .nprojs = d->nprojs,
   };
   snprintf(path, pathlen, "%s/events.rank%d.msgpack", dir, comm_rank());
   int rc = io_log_create(path, &h, log);
@@ -165,6 +177,7 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
   sim_free(vars);
   sim_free(recs);
   sim_free(pops);
+  sim_free(projs);
   return rc;
 }
 

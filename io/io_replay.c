@@ -24,7 +24,8 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 
-const char *const io_replay_kind_names[] = {"spikes", "samples", NULL};
+const char *const io_replay_kind_names[] = {"spikes", "samples", "weights", "devices",
+                                            "energy", NULL};
 
 typedef struct cursor {
   io_log_reader *rd;      /* owned */
@@ -37,6 +38,12 @@ typedef struct cursor {
   const double *values;
   const sim_gid *sgids;   /* this file's gids of rec, or NULL: contiguous */
   sim_gid sfirst;         /* first gid when contiguous */
+  /* WEIGHTS, DEVICES, ENERGY: the rows of one group of records (up to a
+     window mark), owned, sorted by (tick, id, pre, post, seq) */
+  io_replay_row *rows;
+  uint32_t cap;
+  uint32_t seq;           /* rows collected from this file so far */
+  int ending;             /* rd ended after the rows in hand */
   uint32_t n, i;          /* rows in the record, next row */
   int done;               /* rd returned its end */
   sim_time kt;            /* key of row i: tick, then ka, kb */
@@ -61,6 +68,9 @@ struct io_replay {
   sim_time t0, t1;        /* window [t0, t1) ticks */
   double *vbuf;           /* values handed out by io_replay_next_sample */
   uint32_t vcap;
+  io_replay_row row;      /* handed out by io_replay_next_row */
+  int stamp_end;          /* rows stamped with a window end (WEIGHTS,
+                             ENERGY): complete up to and with the limit */
 };
 
 /* ------------------------------------------------------------ merging */
@@ -116,17 +126,164 @@ static void set_key(io_replay *rp, cursor *c)
     c->kt = c->ticks[c->i];
     c->ka = c->gids[c->i];
     c->kb = 0;
-  } else {
+  } else if (rp->kind == IO_REPLAY_SAMPLES) {
     c->kt = c->stick;
     c->ka = c->rec;
     c->kb = sample_gid(c, c->i);
+  } else {
+    const io_replay_row *w = &c->rows[c->i];
+    c->kt = w->tick;
+    c->ka = w->id;
+    c->kb = (uint64_t)w->pre << 32 | w->post;
   }
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+  const io_replay_row *a = pa, *b = pb;
+  if (a->tick != b->tick)
+    return a->tick < b->tick ? -1 : 1;
+  if (a->id != b->id)
+    return a->id < b->id ? -1 : 1;
+  if (a->pre != b->pre)
+    return a->pre < b->pre ? -1 : 1;
+  if (a->post != b->post)
+    return a->post < b->post ? -1 : 1;
+  return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static io_replay_row *add_row(cursor *c)
+{
+  if (c->n == c->cap) {
+    c->cap = c->cap ? 2 * c->cap : 256;
+    c->rows = sim_realloc(c->rows, (size_t)c->cap * sizeof *c->rows, "replay rows");
+  }
+  io_replay_row *w = &c->rows[c->n++];
+  memset(w, 0, sizeof *w);
+  w->g = NAN;
+  w->seq = c->seq++;
+  return w;
+}
+
+/* Is post (a gid of population tgt) inside the population and id filter? */
+static int keep_target(const io_replay *rp, const io_log_header *h, uint32_t tgt, sim_gid post)
+{
+  if (!rp->filtering)
+    return 1;
+  if (tgt >= h->npops || !rp->sel[tgt])
+    return 0;
+  uint32_t local = post - h->pops[tgt].first_gid;
+  return local >= rp->lo && local < rp->hi;
+}
+
+/* Is energy component k (docs/log-format.md, code 5) selected? */
+static int keep_component(const io_replay *rp, const io_log_header *h, uint32_t k)
+{
+  if (!rp->filtering)
+    return 1;
+  if (k < h->nprojs)
+    return h->projs[k].tgt < h->npops && rp->sel[h->projs[k].tgt];
+  if (k - h->nprojs < h->npops)
+    return rp->sel[k - h->nprojs];
+  return 0; /* transport: only without --population */
+}
+
+/* Append the rows of record r (of the replay's kind) that pass the
+   filter (all but the window's end, which pop_head applies). */
+static void collect(io_replay *rp, cursor *c, const io_log_header *h, const io_log_record *r)
+{
+  const sim_time t0 = rp->t0;
+  if (rp->kind == IO_REPLAY_WEIGHTS && r->type == IO_LOG_WEIGHTS && r->tick >= t0) {
+    uint32_t tgt = h->recs[r->weights.rec].pop;
+    for (uint32_t k = 0; k < r->weights.n; k++) {
+      if (!keep_target(rp, h, tgt, r->weights.post[k]))
+        continue;
+      io_replay_row *w = add_row(c);
+      w->tick = r->tick;
+      w->id = r->weights.rec;
+      w->pre = r->weights.pre[k];
+      w->post = r->weights.post[k];
+      w->w = r->weights.w[k];
+      if (r->weights.g)
+        w->g = r->weights.g[k];
+    }
+  } else if (rp->kind == IO_REPLAY_DEVICES && r->type == IO_LOG_DEVICES && r->tick > t0) {
+    uint32_t tgt = r->devices.proj < h->nprojs ? h->projs[r->devices.proj].tgt : UINT32_MAX;
+    for (uint32_t k = 0; k < r->devices.n; k++) {
+      if (r->devices.ticks[k] < t0 || !keep_target(rp, h, tgt, r->devices.post[k]))
+        continue;
+      io_replay_row *w = add_row(c);
+      w->tick = r->devices.ticks[k];
+      w->id = r->devices.proj;
+      w->pre = r->devices.pre[k];
+      w->post = r->devices.post[k];
+      w->pulses = r->devices.pulses[k];
+      w->g = r->devices.g[k];
+    }
+  } else if (rp->kind == IO_REPLAY_ENERGY && r->type == IO_LOG_ENERGY && r->tick >= t0) {
+    for (uint32_t k = 0; k < r->energy.n; k++) {
+      const io_log_energy_row *e = &r->energy.rows[k];
+      if (!keep_component(rp, h, e->component))
+        continue;
+      io_replay_row *w = add_row(c);
+      w->tick = r->tick;
+      w->id = e->component;
+      w->reads = e->reads;
+      w->npulses = e->pulses;
+      w->updates = e->updates;
+      w->spikes = e->spikes;
+      w->read_pj = e->read_pj;
+      w->write_pj = e->write_pj;
+    }
+  }
+}
+
+/* Kinds WEIGHTS, DEVICES, ENERGY: read file f up to the next window mark
+   (or its end) that closes a group with rows, and sort them: within a
+   group a file's records are in recorder order, not in key order. */
+static int refill_rows(io_replay *rp, int f)
+{
+  cursor *c = &rp->c[f];
+  const io_log_header *h = io_log_reader_header(c->rd);
+  c->n = c->i = 0;
+  if (c->ending) {
+    c->done = 1;
+    return 0;
+  }
+  io_log_record rec;
+  for (;;) {
+    int rc = io_log_reader_next(c->rd, &rec);
+    if (rc < 0)
+      return rc;
+    if (rc == 0) {
+      io_log_status st;
+      io_log_reader_status(c->rd, &st);
+      if (st.complete_tick < rp->limit)
+        rp->limit = st.complete_tick;
+      if (c->n == 0)
+        c->done = 1;
+      c->ending = 1;
+      break;
+    }
+    if (rec.type == IO_LOG_SAMPLES)
+      rp->samples[rec.samples.rec]++;
+    collect(rp, c, h, &rec);
+    if ((rec.type == IO_LOG_SPIKES || rec.type == IO_LOG_WINDOW) && c->n > 0)
+      break;
+  }
+  if (c->n > 0) {
+    qsort(c->rows, c->n, sizeof *c->rows, row_cmp);
+    set_key(rp, c);
+  }
+  return 0;
 }
 
 /* Read file f up to its next record of the kind with rows that may be in
    the window (counting samples on the way), or its end. */
 static int refill(io_replay *rp, int f)
 {
+  if (rp->kind >= IO_REPLAY_WEIGHTS)
+    return refill_rows(rp, f);
   cursor *c = &rp->c[f];
   const io_log_header *h = io_log_reader_header(c->rd);
   io_log_record rec;
@@ -312,8 +469,13 @@ int io_replay_select(io_replay *rp, io_replay_kind kind, const io_replay_filter 
 {
   const io_log_header *h = io_replay_header(rp);
   rp->kind = kind;
+  rp->stamp_end = kind == IO_REPLAY_WEIGHTS || kind == IO_REPLAY_ENERGY;
   if (!f)
     return 0;
+  if (kind == IO_REPLAY_ENERGY && f->neurons)
+    return sim_error_set(SIM_EINVAL, "--neurons: energy counters are per projection and "
+                         "population, not per neuron: expected no --neurons with "
+                         "--kind energy");
   if (!(f->from_ms >= 0) || !(f->to_ms > f->from_ms))
     return sim_error_set(SIM_EINVAL, "--from %g --to %g: expected 0 <= --from < --to (ms)",
                          f->from_ms, f->to_ms);
@@ -379,6 +541,14 @@ void io_replay_range(const io_replay *rp, uint32_t *lo, uint32_t *hi, sim_time *
 static int start(io_replay *rp)
 {
   rp->started = 1;
+  /* Rows stamped with a window end e sit before the mark of e, so the
+     sidecar entry at e would skip them: seek one tick earlier. */
+  sim_time at = rp->stamp_end && rp->t0 > 0 ? rp->t0 - 1 : rp->t0;
+  for (int f = 0; f < rp->n && at > 0; f++) {
+    int rc = io_log_reader_seek(rp->c[f].rd, at);
+    if (rc)
+      return rc;
+  }
   for (int f = 0; f < rp->n; f++) {
     int rc = refill(rp, f);
     if (rc)
@@ -402,6 +572,13 @@ static int keep(const io_replay *rp, sim_gid g)
     return 0;
   uint32_t local = g - h->pops[p].first_gid;
   return local >= rp->lo && local < rp->hi;
+}
+
+/* Is a row at tick t past the common end?  Rows stamped with a window
+   end are complete up to and with it. */
+static int past_limit(const io_replay *rp, sim_time t)
+{
+  return t > rp->limit || (t == rp->limit && !rp->stamp_end);
 }
 
 /* Pop the head row into *f and *i (file, row), advancing its cursor.
@@ -429,7 +606,7 @@ static int pop_head(io_replay *rp, int *file, uint32_t *row)
     sift_down(rp, 0);
     /* Every file still open has its next row >= t and its complete
        tick above that, so the limit is final for t. */
-    if (t >= rp->limit) {
+    if (past_limit(rp, t)) {
       rp->dropped++;
       continue;
     }
@@ -465,7 +642,7 @@ int io_replay_next(io_replay *rp, sim_time *tick, sim_gid *gid)
     if (rc == 2) {
       if ((rc = advance(rp, f)))
         return rc;
-      if (t >= rp->limit) {
+      if (past_limit(rp, t)) {
         rp->dropped++;
         continue;
       }
@@ -500,7 +677,7 @@ int io_replay_next_sample(io_replay *rp, sim_time *tick, uint32_t *rec, sim_gid 
     if (rc == 2) {
       if ((rc = advance(rp, f)))
         return rc;
-      if (t >= rp->limit) {
+      if (past_limit(rp, t)) {
         rp->dropped++;
         continue;
       }
@@ -511,6 +688,28 @@ int io_replay_next_sample(io_replay *rp, sim_time *tick, uint32_t *rec, sim_gid 
     *rec = r;
     *gid = g;
     *values = rp->vbuf;
+    return 1;
+  }
+}
+
+int io_replay_next_row(io_replay *rp, const io_replay_row **row)
+{
+  for (;;) {
+    int f = 0;
+    uint32_t i = 0;
+    int rc = pop_head(rp, &f, &i);
+    if (rc <= 0)
+      return rc;
+    rp->row = rp->c[f].rows[i];
+    if (rc == 2) {
+      if ((rc = advance(rp, f)))
+        return rc;
+      if (past_limit(rp, rp->row.tick)) {
+        rp->dropped++;
+        continue;
+      }
+    }
+    *row = &rp->row;
     return 1;
   }
 }
@@ -534,8 +733,10 @@ void io_replay_destroy(io_replay *rp)
 {
   if (!rp)
     return;
-  for (int f = 0; f < rp->n; f++)
+  for (int f = 0; f < rp->n; f++) {
     io_log_reader_destroy(rp->c[f].rd);
+    sim_free(rp->c[f].rows);
+  }
   sim_free(rp->c);
   sim_free(rp->heap);
   sim_free(rp->samples);

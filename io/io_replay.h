@@ -33,8 +33,26 @@ typedef struct io_replay io_replay;
 /* What a replay reads: one kind of record at a time. */
 typedef enum io_replay_kind {
   IO_REPLAY_SPIKES = 0,  /* spike blocks: (tick, gid) */
-  IO_REPLAY_SAMPLES = 1  /* sample records: (tick, recorder, gid, values) */
+  IO_REPLAY_SAMPLES = 1, /* sample records: (tick, recorder, gid, values) */
+  IO_REPLAY_WEIGHTS = 2, /* weight snapshots: (tick, recorder, pre, post) */
+  IO_REPLAY_DEVICES = 3, /* device writes: (tick, projection, pre, post) */
+  IO_REPLAY_ENERGY = 4   /* energy counters: (window end, component) */
 } io_replay_kind;
+
+/* One row of kind WEIGHTS, DEVICES or ENERGY (io_replay_next_row). */
+typedef struct io_replay_row {
+  sim_time tick;      /* WEIGHTS: snapshot tick; DEVICES: write tick;
+                         ENERGY: window end of the record */
+  uint32_t id;        /* WEIGHTS: recorder; DEVICES: projection; ENERGY:
+                         component (docs/log-format.md, code 5) */
+  sim_gid pre, post;  /* WEIGHTS, DEVICES */
+  int32_t pulses;     /* DEVICES: write pulses (< 0 depression) */
+  double w;           /* WEIGHTS: weight (header's weight unit) */
+  double g;           /* WEIGHTS, DEVICES: conductance (uS); NaN: none */
+  uint64_t reads, npulses, updates, spikes; /* ENERGY: counts (deltas) */
+  double read_pj, write_pj;                 /* ENERGY: energies (pJ) */
+  uint32_t seq;       /* order of the row in its file (ties) */
+} io_replay_row;
 
 /* The kinds' names as --kind takes them ("spikes", ...), in enum order;
    NULL-terminated. */
@@ -63,7 +81,10 @@ int io_replay_create(const char *const *paths, int n, int flags,
    io_replay_next / io_replay_next_sample.  Without a call: spikes, no
    filter.  Returns 0, or SIM_EINVAL naming the flag and what was expected
    (--population naming no population of the run, listing the known ones;
-   --neurons beyond a selected population's size; --from >= --to). */
+   --neurons beyond a selected population's size or with kind ENERGY;
+   --from >= --to).  With --from, every file is positioned with
+   io_log_reader_seek (the sidecar index when there is one), so a late
+   window reads only what it needs. */
 int io_replay_select(io_replay *rp, io_replay_kind kind,
                      const io_replay_filter *f);
 
@@ -103,6 +124,16 @@ int io_replay_next(io_replay *rp, sim_time *tick /* OUT */,
    negative code when a file is corrupt. */
 int io_replay_next_sample(io_replay *rp, sim_time *tick /* OUT */, uint32_t *rec /* OUT */,
                           sim_gid *gid /* OUT */, const double **values /* OUT */);
+
+/* Kinds WEIGHTS, DEVICES, ENERGY: the next row of the merged stream in
+   (tick, id, pre, post) order (ties of one file in file order; an ENERGY
+   row comes once per file that has it: the caller sums them), within
+   the filter: the target population of the row's projection (ENERGY:
+   population components, projections by target, transport only without
+   --population) and the post neuron's local id.  Returns 1 and *row
+   (borrowed until the next call); 0 at the end; a negative code when a
+   file is corrupt. */
+int io_replay_next_row(io_replay *rp, const io_replay_row **row /* OUT */);
 
 /* The reader of file f (borrowed), for its status and units. */
 const io_log_reader *io_replay_reader(const io_replay *rp, int f);

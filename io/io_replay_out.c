@@ -154,6 +154,24 @@ int io_replay_report(const char *const *paths, int n, int flags, const io_replay
     fprintf(out, ", complete up to %.*f ms\n", dec,
             (double)st.complete_tick * h->resolution_ms);
   }
+  uint64_t nread = 0;
+  int nindexed = 0;
+  for (int k = 0; k < n; k++) {
+    io_log_status st;
+    io_log_reader_status(io_replay_reader(rp, k), &st);
+    nread += st.records;
+    nindexed += io_log_reader_indexed(io_replay_reader(rp, k));
+  }
+  fprintf(out, "read: %" PRIu64 " records%s\n", nread,
+          t0 > 0 ? (nindexed == n ? " (after a seek by the index)"
+                   : nindexed ? " (after a seek: some files by their index, the others by a scan)"
+                              : " (after a seek by a scan: no index)")
+                 : "");
+  for (int k = 0; k < n; k++) {
+    const char *wmsg = io_log_reader_warning(io_replay_reader(rp, k));
+    if (wmsg)
+      fprintf(out, "note: %s\n", wmsg);
+  }
   char miss[160];
   int nmiss = io_replay_missing_ranks(rp, miss, sizeof miss);
   if (nmiss)
@@ -286,6 +304,109 @@ static int csv_samples(io_replay *rp, FILE *out)
   return rc;
 }
 
+/* "E,12,112": population, local id, gid */
+static void put_neuron(FILE *out, const io_log_header *h, sim_gid g)
+{
+  int p = io_replay_pop_of(h, g);
+  fprintf(out, ",%s,%" PRIu32 ",%" PRIu32, p >= 0 ? h->pops[p].name : "",
+          p >= 0 ? g - h->pops[p].first_gid : g, g);
+}
+
+static void put_g(FILE *out, double g)
+{
+  if (isnan(g))
+    fputc(',', out);
+  else
+    fprintf(out, ",%.17g", g);
+}
+
+static const char *proj_name(const io_log_header *h, uint32_t k)
+{
+  return k < h->nprojs ? h->projs[k].name : "";
+}
+
+/* Is there a recorder of kind k (of a selected target population)? */
+static int has_recorder(const io_replay *rp, io_log_rec_kind k)
+{
+  const io_log_header *h = io_replay_header(rp);
+  for (uint32_t i = 0; i < h->nrecs; i++)
+    if (h->recs[i].kind == k && (k == IO_LOG_REC_ENERGY || io_replay_pop_selected(rp, h->recs[i].pop)))
+      return 1;
+  return 0;
+}
+
+static int csv_rows(io_replay *rp, io_replay_kind kind, FILE *out)
+{
+  static const io_log_rec_kind rk[] = {[IO_REPLAY_WEIGHTS] = IO_LOG_REC_WEIGHTS,
+                                       [IO_REPLAY_DEVICES] = IO_LOG_REC_DEVICES,
+                                       [IO_REPLAY_ENERGY] = IO_LOG_REC_ENERGY};
+  const io_log_header *h = io_replay_header(rp);
+  if (!has_recorder(rp, rk[kind]))
+    return sim_error_set(SIM_EINVAL, "--kind %s: %s has no %s recorder%s: nothing to write",
+                         io_replay_kind_names[kind], io_log_reader_path(io_replay_reader(rp, 0)),
+                         io_replay_kind_names[kind],
+                         kind == IO_REPLAY_ENERGY ? "" : " of the selected populations");
+  int dec = io_replay_ms_decimals(h->resolution_ms);
+  const char *wu = h->weight_unit && h->weight_unit[0] ? h->weight_unit : "pA";
+  if (kind == IO_REPLAY_WEIGHTS)
+    fprintf(out, "time_ms,recorder,projection,pre_population,pre_local_id,pre_gid,"
+            "post_population,post_local_id,post_gid,weight_%s,conductance_uS\n", wu);
+  else if (kind == IO_REPLAY_DEVICES)
+    fputs("time_ms,projection,pre_population,pre_local_id,pre_gid,post_population,"
+          "post_local_id,post_gid,pulses,conductance_uS\n", out);
+  else
+    fputs("time_ms,component,kind,name,reads,pulses,updates,spikes,read_energy_pJ,"
+          "write_energy_pJ\n", out);
+  const io_replay_row *w;
+  io_replay_row sum = {0};
+  int have = 0, rc;
+  while ((rc = io_replay_next_row(rp, &w)) >= 0) {
+    if (kind == IO_REPLAY_ENERGY) {
+      /* one row per (window end, component): the files' rows summed */
+      if (rc == 1 && have && w->tick == sum.tick && w->id == sum.id) {
+        sum.reads += w->reads;
+        sum.npulses += w->npulses;
+        sum.updates += w->updates;
+        sum.spikes += w->spikes;
+        sum.read_pj += w->read_pj;
+        sum.write_pj += w->write_pj;
+        continue;
+      }
+      if (have) {
+        uint32_t k = sum.id;
+        const char *kd = k < h->nprojs ? "projection"
+                         : k - h->nprojs < h->npops ? "population" : "transport";
+        const char *nm = k < h->nprojs ? proj_name(h, k)
+                         : k - h->nprojs < h->npops ? h->pops[k - h->nprojs].name : "";
+        fprintf(out, "%.*f,%" PRIu32 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%.17g,%.17g\n", dec, (double)sum.tick * h->resolution_ms, k, kd, nm,
+                sum.reads, sum.npulses, sum.updates, sum.spikes, sum.read_pj, sum.write_pj);
+      }
+      if (rc == 0)
+        break;
+      sum = *w;
+      have = 1;
+      continue;
+    }
+    if (rc == 0)
+      break;
+    fprintf(out, "%.*f", dec, (double)w->tick * h->resolution_ms);
+    if (kind == IO_REPLAY_WEIGHTS)
+      fprintf(out, ",%s,%s", h->recs[w->id].name, proj_name(h, h->recs[w->id].proj));
+    else
+      fprintf(out, ",%s", proj_name(h, w->id));
+    put_neuron(out, h, w->pre);
+    put_neuron(out, h, w->post);
+    if (kind == IO_REPLAY_WEIGHTS)
+      fprintf(out, ",%.17g", w->w);
+    else
+      fprintf(out, ",%" PRId32, w->pulses);
+    put_g(out, w->g);
+    fputc('\n', out);
+  }
+  return rc;
+}
+
 int io_replay_csv(const char *const *paths, int n, int flags, io_replay_kind kind,
                   const io_replay_filter *f, FILE *out)
 {
@@ -300,6 +421,11 @@ int io_replay_csv(const char *const *paths, int n, int flags, io_replay_kind kin
       break;
     case IO_REPLAY_SAMPLES:
       rc = csv_samples(rp, out);
+      break;
+    case IO_REPLAY_WEIGHTS:
+    case IO_REPLAY_DEVICES:
+    case IO_REPLAY_ENERGY:
+      rc = csv_rows(rp, kind, out);
       break;
     default:
       rc = sim_error_set(SIM_EINVAL, "--kind: this build cannot export kind %d", (int)kind);

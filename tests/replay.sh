@@ -106,6 +106,25 @@ pycheck "--to alone == the full CSV filtered" subset "$T/full.csv" "$T/sub3.csv"
 grep -q "^E .* 500 " "$T/sub.txt" && grep -q "window: \[50.0, 200.1) ms" "$T/sub.txt" &&
   ok "filtered summary: 500 neurons, the window" || bad "filtered summary" "$(cat "$T/sub.txt")"
 
+echo "replay: --from seeks"
+# The writer leaves an index sidecar; --from positions each file by it, so
+# a late window reads fewer records, and gives what the whole stream cut
+# to that window gives; without the sidecar the same by a scan.
+all=$($BIN replay "$LOG" | sed -n 's/^read: \([0-9]*\) records.*/\1/p')
+late=$($BIN replay "$LOG" --from 250 --csv "$T/late.csv" | sed -n 's/^read: \([0-9]*\) records (after a seek by the index)$/\1/p')
+if [ -f "$LOG.index" ] && [ -n "$late" ] && [ -n "$all" ] && [ "$late" -lt "$all" ]; then
+  ok "--from 250: $late of $all records read (seek by the index)"
+else
+  bad "--from 250 reads fewer records by the index" "all '$all', late '$late'"
+fi
+pycheck "--from 250 after a seek == the full CSV from 250 ms" subset "$T/full.csv" "$T/late.csv" \
+  --res 0.1 --from 250
+mkdir -p "$T/noidx"
+cp "$LOG" "$T/noidx/events.rank0.msgpack"
+out=$($BIN replay "$T/noidx/events.rank0.msgpack" --from 250 --csv "$T/late2.csv")
+printf '%s' "$out" | grep -q "after a seek by a scan: no index" && cmp -s "$T/late.csv" "$T/late2.csv" &&
+  ok "--from without the sidecar: a scan, the same CSV" || bad "--from without the sidecar" "$out"
+
 echo "replay: SONATA"
 if $PY -c 'import h5py' 2> /dev/null; then
   expect "--sonata writes" 0 "total" $BIN replay "$LOG" --sonata "$T/all.h5"
@@ -136,7 +155,7 @@ expect "--bin not whole ticks" 2 "--bin 0.05: expected a positive whole number o
   $BIN replay "$LOG" --stats --bin 0.05
 expect "--bin 0" 2 "--bin: expected a bin width" $BIN replay "$LOG" --stats --bin 0
 expect "--pairs 1" 2 "--pairs: expected a neuron count >= 2" $BIN replay "$LOG" --stats --pairs 1
-expect "--kind unknown" 2 "--kind: expected spikes or samples" $BIN replay "$LOG" --csv "$T/x.csv" --kind volts
+expect "--kind unknown" 2 "--kind: expected spikes, samples" $BIN replay "$LOG" --csv "$T/x.csv" --kind volts
 expect "--kind without --csv" 2 "--kind: expected --csv" $BIN replay "$LOG" --kind samples
 expect "--json without --stats" 2 "--json: expected --stats" $BIN replay "$LOG" --json
 expect "--kind samples without a multimeter" 2 "no state recorder" \

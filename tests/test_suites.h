@@ -32,7 +32,8 @@
   X(parrot)            \
   X(fuzzfix)           \
   X(memest)            \
-  X(stats)
+  X(stats)             \
+  X(replay)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

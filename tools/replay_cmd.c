@@ -44,7 +44,8 @@ static const char usage[] =
     "        --pairs N          correlation sample: up to N neurons (default 100)\n"
     "        --csv FILE         write the records of --kind as CSV (never over an\n"
     "                           input log)\n"
-    "        --kind KIND        spikes (default) or samples\n"
+    "        --kind KIND        spikes (default), samples, weights, devices or\n"
+    "                           energy (docs/replay.md has the columns)\n"
     "        --sonata FILE.h5   write the spikes as a SONATA spike file (HDF5)\n"
     "Exit status: 0 success; 1 failure at run time (writing output, a corrupt\n"
     "log); 2 bad input (log header, logs of different runs, missing ranks) or\n"
@@ -166,7 +167,8 @@ int replay_args_parse(int argc, char **argv, replay_args *a)
         if (!strcmp(v, io_replay_kind_names[j]))
           found = j;
       if (found < 0)
-        return usage_err("--kind: expected spikes or samples (got '%s')", v);
+        return usage_err("--kind: expected spikes, samples, weights, devices or energy "
+                         "(got '%s')", v);
       a->kind = (io_replay_kind)found;
       has_kind = 1;
     } else if (!strcmp(k, "--population")) {

@@ -109,6 +109,10 @@ int io_replay_report(const char *const *paths, int n, int flags, const io_replay
     fprintf(out, "duration: %.*f ms (%" PRId64 " ticks of %g ms)%s\n", dec, dur_ms, end,
             h->resolution_ms,
             ntrunc ? ", up to the last window end every file completed: truncated log" : "");
+  if (timed && end <= t0 && t0 > 0)
+    fprintf(out, "note: --from %.*f ms is at or after the end of the recorded data "
+            "(%.*f ms): an empty window\n", dec, (double)t0 * h->resolution_ms, dec,
+            (double)end * h->resolution_ms);
   if (f && f->neurons)
     fprintf(out, "neurons: local ids [%u, %u)\n", lo, hi);
   fprintf(out, "%-16s %-20s %10s %12s %10s\n", "population", "model",

@@ -151,6 +151,14 @@ static void print_text(const io_replay *rp, const pop_acc *pa, const io_replay_s
   fprintf(out, "statistics over [%.*f, %.*f) ms, bins of %g ms, correlation sample of up "
           "to %u neurons (docs/replay.md)\n", dec, (double)t0 * h->resolution_ms, dec,
           (double)end * h->resolution_ms, o->bin_ms, o->pairs);
+  char miss[160];
+  if (io_replay_missing_ranks(rp, miss, sizeof miss))
+    fprintf(out, "note: %d of %d rank files given, rank(s)%s missing (--partial): the "
+            "statistics cover only the neurons the given ranks own\n", io_replay_nfiles(rp),
+            h->nranks, miss);
+  if (end <= t0 && t0 > 0)
+    fprintf(out, "note: --from %.*f ms is at or after the end of the recorded data: an "
+            "empty window\n", dec, (double)t0 * h->resolution_ms);
   for (uint32_t p = 0; p < h->npops; p++) {
     const pop_acc *a = &pa[p];
     if (!a->map)

@@ -207,8 +207,10 @@ int io_replay_stats(const char *const *paths, int n, int flags, const io_replay_
   pop_acc *pa = sim_calloc(h->npops + 1u, sizeof *pa, "replay statistics");
   sim_time bin = whole_ticks(o->bin_ms, h->resolution_ms);
   sim_time isi_bin = whole_ticks(IO_REPLAY_ISI_BIN_MS, h->resolution_ms);
-  if (!isi_bin) /* a resolution that does not divide 5 ms: the nearest whole ticks */
-    isi_bin = (sim_time)fmax(1.0, nearbyint(IO_REPLAY_ISI_BIN_MS / h->resolution_ms));
+  if (!isi_bin) { /* a resolution that does not divide 5 ms: the nearest whole ticks */
+    double x = nearbyint(IO_REPLAY_ISI_BIN_MS / h->resolution_ms);
+    isi_bin = !(x >= 1) ? 1 : x > 1e15 ? (sim_time)1e15 : (sim_time)x;
+  }
   if (!bin) {
     rc = sim_error_set(SIM_EINVAL, "--bin %g: expected a positive whole number of ticks "
                        "(multiples of the resolution, %g ms)", o->bin_ms, h->resolution_ms);

@@ -4,10 +4,12 @@
  *
  * A log is one msgpack stream per rank: a header map, then records, each a
  * msgpack array whose first element is a type code (docs/log-format.md is
- * the full specification).  The writer (io_log_write.c) buffers records in
- * memory and writes only when it creates the file (the header) and at
- * io_log_flush and io_log_close, in whole records: a crash loses at most
- * the window being simulated.  The reader is io_log_read.c.
+ * the full specification; this is version 2).  The writer (io_log_write.c)
+ * buffers records in memory and writes only when it creates the file (the
+ * header) and at io_log_flush and io_log_close, in whole records: a crash
+ * loses at most the window being simulated.  Beside the log it keeps the
+ * index sidecar <path>.index (io_log_index.c).  The reader is
+ * io_log_read.c with io_log_records.c; it reads versions 1 and 2.
  *
  * Call order on the engine side (one io_log per rank):
  *   io_log_create                      before the first window
@@ -116,10 +118,15 @@ typedef struct io_log_header {
    - io_log_sample packs its record into the memory buffer at once;
      io_log_spike only appends to the window's pending spikes.  Neither
      writes to the file.
+   - io_log_devices, io_log_energy and io_log_weights pack their record
+     at once too, in call order.
    - io_log_flush (and io_log_close for what is pending) packs the
-     window's closing record, a spike block sorted by (tick, gid) or, when
-     there were no spikes, a window end, after the window's sample
-     records, and writes the buffer with one fwrite and one fflush.  The
+     window's closing record, a packed spike block (code 6) sorted by
+     (tick, gid) or, when there were no spikes, a window end, after the
+     window's other records, and writes the buffer with one fwrite and one
+     fflush.  Then, once >= 64 KiB of log came since the last index entry,
+     it appends one entry to the sidecar (and at close one for the end
+     record); a sidecar that cannot be written is dropped silently.  The
      buffer is then empty: nothing logged stays in memory across a flush.
    - A window with no spike and no sample is not written on its own: a
      flush with nothing pending writes a window-end record only once at
@@ -140,7 +147,7 @@ typedef struct io_log_header {
    - once a closing record with window end e is read, every event of this
      rank with a tick < e has been read (io_log_status.complete_tick);
    - the end record's totals count what the file holds (spikes, sample
-     records, closing records);
+     records, closing records, device-write, energy and weight records);
    - a file without an end record is a run that died or was abandoned; its
      last record may be cut short by a failed or interrupted write, and
      everything before that record is whole;

@@ -1,7 +1,7 @@
 # memspike: build, test, bench, install.
 #   make            build build/memspike
 #   make run        run the default config (Brunel network); installs deps
-#   make test       all tests (CUnit, end-to-end, MPI); installs deps
+#   make test       all tests (CUnit, end-to-end, replay, MPI); installs deps
 #   make bench      benchmarks against Brian2 (prints figures)
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
@@ -23,7 +23,7 @@ endif
 # msgpack-c 6 calls itself msgpack-c, Debian 12's 4.0 msgpack.
 PKG_CONFIG ?= pkg-config
 PC_MSGPACK := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-PC_LIBS    := inih $(PC_MSGPACK) libevent zlib
+PC_LIBS    := inih $(PC_MSGPACK) libevent zlib hdf5
 PC_MPI     := ompi-c
 PC_TEST    := cunit
 DEB_inih      := libinih-dev
@@ -31,6 +31,8 @@ DEB_msgpack   := libmsgpack-dev
 DEB_msgpack-c := libmsgpack-c-dev
 DEB_libevent  := libevent-dev
 DEB_zlib      := zlib1g-dev
+DEB_hdf5      := libhdf5-dev
+WHAT_hdf5     := HDF5: the SONATA spike export
 DEB_ompi-c    := libopenmpi-dev openmpi-bin
 DEB_cunit     := libcunit1-dev
 WHAT_ompi-c   := MPI
@@ -84,12 +86,13 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_energy.c network/net_mem.c
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
-            io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c io/io_model.c io/io_idx.c \
+            io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
+            io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c \
             io/io_source.c io/io_log_source.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
+CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -99,7 +102,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
-            tests/test_memest.c tests/test_log_source.c
+            tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -107,7 +110,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
+.PHONY: all deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike
@@ -160,6 +163,11 @@ e2e: $(BUILD)/memspike
 mpi: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mpi.sh
 
+# replay --stats against numpy (tests/check_stats.py), filters, SONATA via
+# h5py, sample CSVs, bad flags, 1 and 2 ranks (docs/replay.md).
+replay-e2e: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/replay.sh
+
 # The memory estimate against measured peak RSS, and refusals (exit 2).
 mem: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mem.sh
@@ -197,7 +205,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e mpi mem fuzz-short layers-test install-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem fuzz-short layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -1,13 +1,18 @@
 /*
- * io_replay.c: merge the event logs of one run and summarise or export them.
+ * io_replay.c: merge the event logs of one run into one stream, narrowed
+ * by a filter (populations, local ids, time window).
  *
- * Owns one reader per file and a binary heap of the files by their next
- * spike.  Each file's spike blocks are sorted and follow each other in
- * window order, so a heap over the files' head spikes yields the merged
- * (tick, gid) order.  A file's cursor reads ahead to its next spike block
- * as soon as the current one is used up, so a file that has no more spikes
- * is known to have ended (and its complete tick known) before any later
- * spike is emitted: that makes the cut at the common end exact.
+ * Owns one reader per file and a binary heap of the files by the key of
+ * their next row: (tick, gid) for spikes, (tick, recorder, gid) for
+ * samples.  Each file's rows of either kind come in key order (spike
+ * blocks sorted and in window order; samples by tick, then recorder, then
+ * ascending gid), so a heap over the files' head rows yields the merged
+ * order.  A file's cursor reads ahead to its next record of the kind as
+ * soon as the current one is used up, so a file that has no more rows is
+ * known to have ended (and its complete tick known) before any later row
+ * is emitted: that makes the cut at the common end exact.  The window's
+ * end works the same way: once the head row is at or after it, every
+ * file still open has its complete tick beyond it.
  */
 #include "io_replay.h"
 
@@ -19,23 +24,53 @@
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 
+const char *const io_replay_kind_names[] = {"spikes", "samples", "weights", "devices",
+                                            "energy", NULL};
+
 typedef struct cursor {
   io_log_reader *rd;      /* owned */
-  const sim_time *ticks;  /* current spike block, borrowed from rd */
+  /* IO_REPLAY_SPIKES: the current spike block, borrowed from rd */
+  const sim_time *ticks;
   const sim_gid *gids;
-  uint32_t n, i;          /* block size, next spike */
+  /* IO_REPLAY_SAMPLES: the current sample record, borrowed from rd */
+  sim_time stick;
+  uint32_t rec, nvars;
+  const double *values;
+  const sim_gid *sgids;   /* this file's gids of rec, or NULL: contiguous */
+  sim_gid sfirst;         /* first gid when contiguous */
+  /* WEIGHTS, DEVICES, ENERGY: the rows of one group of records (up to a
+     window mark), owned, sorted by (tick, id, pre, post, seq) */
+  io_replay_row *rows;
+  uint32_t cap;
+  uint32_t seq;           /* rows collected from this file so far */
+  int ending;             /* rd ended after the rows in hand */
+  uint32_t n, i;          /* rows in the record, next row */
   int done;               /* rd returned its end */
+  sim_time kt;            /* key of row i: tick, then ka, kb */
+  uint64_t ka, kb;
 } cursor;
 
 struct io_replay {
   int n;                  /* files */
   cursor *c;              /* n cursors */
-  int *heap;              /* files with a current block, by (tick, gid, file) */
+  int *heap;              /* files with a current record, by key, then file */
   int nheap;
-  sim_time limit;         /* smallest complete tick of the files that ended;
-                             SIM_NEVER while none has */
-  uint64_t dropped;       /* spikes at or after limit */
+  int started;            /* cursors primed (first next call) */
+  io_replay_kind kind;
+  sim_time limit;         /* smallest complete tick of the files that ended,
+                             and the window's end; SIM_NEVER while neither */
+  uint64_t dropped;       /* rows at or after the common end */
   uint64_t *samples;      /* sample records per recorder, all files */
+  /* the filter */
+  int filtering;          /* 1: pops or ids narrowed */
+  uint8_t *sel;           /* npops flags: population selected */
+  uint32_t lo, hi;        /* local ids [lo, hi) */
+  sim_time t0, t1;        /* window [t0, t1) ticks */
+  double *vbuf;           /* values handed out by io_replay_next_sample */
+  uint32_t vcap;
+  io_replay_row row;      /* handed out by io_replay_next_row */
+  int stamp_end;          /* rows stamped with a window end (WEIGHTS,
+                             ENERGY): complete up to and with the limit */
 };
 
 /* ------------------------------------------------------------ merging */
@@ -43,11 +78,12 @@ struct io_replay {
 static int before(const io_replay *rp, int a, int b)
 {
   const cursor *x = &rp->c[a], *y = &rp->c[b];
-  sim_time ta = x->ticks[x->i], tb = y->ticks[y->i];
-  if (ta != tb)
-    return ta < tb;
-  if (x->gids[x->i] != y->gids[y->i])
-    return x->gids[x->i] < y->gids[y->i];
+  if (x->kt != y->kt)
+    return x->kt < y->kt;
+  if (x->ka != y->ka)
+    return x->ka < y->ka;
+  if (x->kb != y->kb)
+    return x->kb < y->kb;
   return a < b;
 }
 
@@ -78,11 +114,178 @@ static void sift_up(io_replay *rp, int k)
   }
 }
 
-/* Read file f up to its next non-empty spike block (counting samples on
-   the way) or its end. */
-static int refill(io_replay *rp, int f)
+static sim_gid sample_gid(const cursor *c, uint32_t i)
+{
+  return c->sgids ? c->sgids[i] : c->sfirst + i;
+}
+
+/* The key of row c->i. */
+static void set_key(io_replay *rp, cursor *c)
+{
+  if (rp->kind == IO_REPLAY_SPIKES) {
+    c->kt = c->ticks[c->i];
+    c->ka = c->gids[c->i];
+    c->kb = 0;
+  } else if (rp->kind == IO_REPLAY_SAMPLES) {
+    c->kt = c->stick;
+    c->ka = c->rec;
+    c->kb = sample_gid(c, c->i);
+  } else {
+    const io_replay_row *w = &c->rows[c->i];
+    c->kt = w->tick;
+    c->ka = w->id;
+    c->kb = (uint64_t)w->pre << 32 | w->post;
+  }
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+  const io_replay_row *a = pa, *b = pb;
+  if (a->tick != b->tick)
+    return a->tick < b->tick ? -1 : 1;
+  if (a->id != b->id)
+    return a->id < b->id ? -1 : 1;
+  if (a->pre != b->pre)
+    return a->pre < b->pre ? -1 : 1;
+  if (a->post != b->post)
+    return a->post < b->post ? -1 : 1;
+  return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static io_replay_row *add_row(cursor *c)
+{
+  if (c->n == c->cap) {
+    c->cap = c->cap ? 2 * c->cap : 256;
+    c->rows = sim_realloc(c->rows, (size_t)c->cap * sizeof *c->rows, "replay rows");
+  }
+  io_replay_row *w = &c->rows[c->n++];
+  memset(w, 0, sizeof *w);
+  w->g = NAN;
+  w->seq = c->seq++;
+  return w;
+}
+
+/* Is post (a gid of population tgt) inside the population and id filter? */
+static int keep_target(const io_replay *rp, const io_log_header *h, uint32_t tgt, sim_gid post)
+{
+  if (!rp->filtering)
+    return 1;
+  if (tgt >= h->npops || !rp->sel[tgt])
+    return 0;
+  uint32_t local = post - h->pops[tgt].first_gid;
+  return local >= rp->lo && local < rp->hi;
+}
+
+/* Is energy component k (docs/log-format.md, code 5) selected? */
+static int keep_component(const io_replay *rp, const io_log_header *h, uint32_t k)
+{
+  if (!rp->filtering)
+    return 1;
+  if (k < h->nprojs)
+    return h->projs[k].tgt < h->npops && rp->sel[h->projs[k].tgt];
+  if (k - h->nprojs < h->npops)
+    return rp->sel[k - h->nprojs];
+  return 0; /* transport: only without --population */
+}
+
+/* Append the rows of record r (of the replay's kind) that pass the
+   filter (all but the window's end, which pop_head applies). */
+static void collect(io_replay *rp, cursor *c, const io_log_header *h, const io_log_record *r)
+{
+  const sim_time t0 = rp->t0;
+  if (rp->kind == IO_REPLAY_WEIGHTS && r->type == IO_LOG_WEIGHTS && r->tick >= t0) {
+    uint32_t tgt = h->recs[r->weights.rec].pop;
+    for (uint32_t k = 0; k < r->weights.n; k++) {
+      if (!keep_target(rp, h, tgt, r->weights.post[k]))
+        continue;
+      io_replay_row *w = add_row(c);
+      w->tick = r->tick;
+      w->id = r->weights.rec;
+      w->pre = r->weights.pre[k];
+      w->post = r->weights.post[k];
+      w->w = r->weights.w[k];
+      if (r->weights.g)
+        w->g = r->weights.g[k];
+    }
+  } else if (rp->kind == IO_REPLAY_DEVICES && r->type == IO_LOG_DEVICES && r->tick > t0) {
+    uint32_t tgt = r->devices.proj < h->nprojs ? h->projs[r->devices.proj].tgt : UINT32_MAX;
+    for (uint32_t k = 0; k < r->devices.n; k++) {
+      if (r->devices.ticks[k] < t0 || !keep_target(rp, h, tgt, r->devices.post[k]))
+        continue;
+      io_replay_row *w = add_row(c);
+      w->tick = r->devices.ticks[k];
+      w->id = r->devices.proj;
+      w->pre = r->devices.pre[k];
+      w->post = r->devices.post[k];
+      w->pulses = r->devices.pulses[k];
+      w->g = r->devices.g[k];
+    }
+  } else if (rp->kind == IO_REPLAY_ENERGY && r->type == IO_LOG_ENERGY && r->tick >= t0) {
+    for (uint32_t k = 0; k < r->energy.n; k++) {
+      const io_log_energy_row *e = &r->energy.rows[k];
+      if (!keep_component(rp, h, e->component))
+        continue;
+      io_replay_row *w = add_row(c);
+      w->tick = r->tick;
+      w->id = e->component;
+      w->reads = e->reads;
+      w->npulses = e->pulses;
+      w->updates = e->updates;
+      w->spikes = e->spikes;
+      w->read_pj = e->read_pj;
+      w->write_pj = e->write_pj;
+    }
+  }
+}
+
+/* Kinds WEIGHTS, DEVICES, ENERGY: read file f up to the next window mark
+   (or its end) that closes a group with rows, and sort them: within a
+   group a file's records are in recorder order, not in key order. */
+static int refill_rows(io_replay *rp, int f)
 {
   cursor *c = &rp->c[f];
+  const io_log_header *h = io_log_reader_header(c->rd);
+  c->n = c->i = 0;
+  if (c->ending) {
+    c->done = 1;
+    return 0;
+  }
+  io_log_record rec;
+  for (;;) {
+    int rc = io_log_reader_next(c->rd, &rec);
+    if (rc < 0)
+      return rc;
+    if (rc == 0) {
+      io_log_status st;
+      io_log_reader_status(c->rd, &st);
+      if (st.complete_tick < rp->limit)
+        rp->limit = st.complete_tick;
+      if (c->n == 0)
+        c->done = 1;
+      c->ending = 1;
+      break;
+    }
+    if (rec.type == IO_LOG_SAMPLES)
+      rp->samples[rec.samples.rec]++;
+    collect(rp, c, h, &rec);
+    if ((rec.type == IO_LOG_SPIKES || rec.type == IO_LOG_WINDOW) && c->n > 0)
+      break;
+  }
+  if (c->n > 0) {
+    qsort(c->rows, c->n, sizeof *c->rows, row_cmp);
+    set_key(rp, c);
+  }
+  return 0;
+}
+
+/* Read file f up to its next record of the kind with rows that may be in
+   the window (counting samples on the way), or its end. */
+static int refill(io_replay *rp, int f)
+{
+  if (rp->kind >= IO_REPLAY_WEIGHTS)
+    return refill_rows(rp, f);
+  cursor *c = &rp->c[f];
+  const io_log_header *h = io_log_reader_header(c->rd);
   io_log_record rec;
   for (;;) {
     int rc = io_log_reader_next(c->rd, &rec);
@@ -99,11 +302,34 @@ static int refill(io_replay *rp, int f)
     }
     if (rec.type == IO_LOG_SAMPLES)
       rp->samples[rec.samples.rec]++;
-    if (rec.type == IO_LOG_SPIKES && rec.spikes.n > 0) {
+    if (rp->kind == IO_REPLAY_SPIKES && rec.type == IO_LOG_SPIKES &&
+        rec.spikes.n > 0 && rec.tick > rp->t0) {
       c->ticks = rec.spikes.ticks;
       c->gids = rec.spikes.gids;
       c->n = rec.spikes.n;
       c->i = 0;
+      /* skip the block's spikes before the window */
+      while (c->i < c->n && c->ticks[c->i] < rp->t0)
+        c->i++;
+      if (c->i == c->n)
+        continue;
+      set_key(rp, c);
+      return 0;
+    }
+    if (rp->kind == IO_REPLAY_SAMPLES && rec.type == IO_LOG_SAMPLES && rec.samples.n > 0 &&
+        rec.tick >= rp->t0 && (!rp->sel || rp->sel[h->recs[rec.samples.rec].pop])) {
+      const io_log_rec *r = &h->recs[rec.samples.rec];
+      c->stick = rec.tick;
+      c->rec = rec.samples.rec;
+      c->nvars = r->nvars;
+      c->values = rec.samples.values;
+      c->sgids = r->gids;
+      c->sfirst = h->pops[r->pop].first_gid + r->first;
+      c->n = r->nvars ? rec.samples.n / r->nvars : 0;
+      c->i = 0;
+      if (c->n == 0)
+        continue;
+      set_key(rp, c);
       return 0;
     }
   }
@@ -157,9 +383,7 @@ static int same_run(const io_log_reader *ra, const io_log_reader *rb)
   return 0;
 }
 
-/* The ranks of the run that no file of rp covers, as " 1, 3" in buf;
-   returns how many. */
-static int missing_ranks(const io_replay *rp, char *buf, size_t len)
+int io_replay_missing_ranks(const io_replay *rp, char *buf, size_t len)
 {
   const int nranks = io_log_reader_header(rp->c[0].rd)->nranks;
   int nmiss = 0;
@@ -192,6 +416,10 @@ int io_replay_create(const char *const *paths, int n, int flags, io_replay **out
   rp->c = sim_calloc((size_t)n, sizeof *rp->c, "replay cursors");
   rp->heap = sim_calloc((size_t)n, sizeof *rp->heap, "replay heap");
   rp->limit = SIM_NEVER;
+  rp->lo = 0;
+  rp->hi = UINT32_MAX;
+  rp->t0 = 0;
+  rp->t1 = SIM_NEVER;
   for (int f = 0; f < n; f++)
     if ((rc = io_log_reader_create(paths[f], &rp->c[f].rd)))
       goto fail;
@@ -200,7 +428,7 @@ int io_replay_create(const char *const *paths, int n, int flags, io_replay **out
       if ((rc = same_run(rp->c[g].rd, rp->c[f].rd)))
         goto fail;
   char miss[160];
-  int nmiss = missing_ranks(rp, miss, sizeof miss);
+  int nmiss = io_replay_missing_ranks(rp, miss, sizeof miss);
   if (nmiss && !(flags & IO_REPLAY_PARTIAL)) {
     rc = sim_error_set(SIM_EINVAL, "%s is rank %d of a run on %d ranks, and the log%s of "
                        "rank%s%s %s not given: rates would count only part of the network "
@@ -212,14 +440,6 @@ int io_replay_create(const char *const *paths, int n, int flags, io_replay **out
   }
   rp->samples = sim_calloc(io_log_reader_header(rp->c[0].rd)->nrecs + 1u,
                            sizeof *rp->samples, "replay sample counts");
-  for (int f = 0; f < n; f++) {
-    if ((rc = refill(rp, f)))
-      goto fail;
-    if (!rp->c[f].done) {
-      rp->heap[rp->nheap++] = f;
-      sift_up(rp, rp->nheap - 1);
-    }
-  }
   *out = rp;
   return 0;
 fail:
@@ -227,24 +447,166 @@ fail:
   return rc;
 }
 
-int io_replay_next(io_replay *rp, sim_time *tick, sim_gid *gid)
+/* ms -> tick for a window bound: the first tick at or after ms (a value
+   within 1e-9 of a whole tick counts as that tick). */
+static sim_time bound_tick(double ms, double res_ms)
 {
+  if (isinf(ms))
+    return ms > 0 ? SIM_NEVER : 0;
+  double x = ms / res_ms, r = nearbyint(x);
+  if (fabs(x - r) <= 1e-9 * (fabs(x) > 1 ? fabs(x) : 1))
+    x = r;
+  else
+    x = ceil(x);
+  if (x <= 0)
+    return 0;
+  if (x >= 9.2e18)
+    return SIM_NEVER;
+  return (sim_time)x;
+}
+
+int io_replay_select(io_replay *rp, io_replay_kind kind, const io_replay_filter *f)
+{
+  const io_log_header *h = io_replay_header(rp);
+  rp->kind = kind;
+  rp->stamp_end = kind == IO_REPLAY_WEIGHTS || kind == IO_REPLAY_ENERGY;
+  if (!f)
+    return 0;
+  if (kind == IO_REPLAY_ENERGY && f->neurons)
+    return sim_error_set(SIM_EINVAL, "--neurons: energy counters are per projection and "
+                         "population, not per neuron: expected no --neurons with "
+                         "--kind energy");
+  if (!(f->from_ms >= 0) || !(f->to_ms > f->from_ms))
+    return sim_error_set(SIM_EINVAL, "--from %g --to %g: expected 0 <= --from < --to (ms)",
+                         f->from_ms, f->to_ms);
+  rp->t0 = bound_tick(f->from_ms, h->resolution_ms);
+  rp->t1 = bound_tick(f->to_ms, h->resolution_ms);
+  if (rp->t1 < SIM_NEVER)
+    rp->limit = rp->t1;
+  if (f->npops == 0 && !f->neurons)
+    return 0;
+  rp->filtering = 1;
+  rp->sel = sim_calloc(h->npops + 1u, 1, "replay population filter");
+  for (uint32_t k = 0; k < f->npops; k++) {
+    uint32_t p = 0;
+    while (p < h->npops && strcmp(h->pops[p].name, f->pops[k]) != 0)
+      p++;
+    if (p == h->npops) {
+      char known[512];
+      size_t len = 0;
+      known[0] = '\0';
+      for (uint32_t q = 0; q < h->npops && len < sizeof known; q++) {
+        int w = snprintf(known + len, sizeof known - len, "%s%s", q ? ", " : "",
+                         h->pops[q].name);
+        len += (size_t)(w > 0 ? w : 0);
+      }
+      return sim_error_set(SIM_EINVAL, "--population %s: the run (%s) has no population "
+                           "of that name; expected one of: %s", f->pops[k],
+                           io_log_reader_path(rp->c[0].rd), known);
+    }
+    rp->sel[p] = 1;
+  }
+  if (f->npops == 0)
+    memset(rp->sel, 1, h->npops);
+  if (f->neurons) {
+    if (f->lo >= f->hi)
+      return sim_error_set(SIM_EINVAL, "--neurons %u:%u: expected a:b with a < b", f->lo,
+                           f->hi);
+    for (uint32_t p = 0; p < h->npops; p++)
+      if (rp->sel[p] && f->hi > h->pops[p].n)
+        return sim_error_set(SIM_EINVAL, "--neurons %u:%u: population %s has %u neurons; "
+                             "expected a:b with b <= %u", f->lo, f->hi, h->pops[p].name,
+                             h->pops[p].n, h->pops[p].n);
+    rp->lo = f->lo;
+    rp->hi = f->hi;
+  }
+  return 0;
+}
+
+int io_replay_pop_selected(const io_replay *rp, uint32_t p)
+{
+  return !rp->sel || rp->sel[p];
+}
+
+void io_replay_range(const io_replay *rp, uint32_t *lo, uint32_t *hi, sim_time *t0,
+                     sim_time *t1)
+{
+  *lo = rp->lo;
+  *hi = rp->hi;
+  *t0 = rp->t0;
+  *t1 = rp->t1;
+}
+
+/* Prime every cursor (the first call of next). */
+static int start(io_replay *rp)
+{
+  rp->started = 1;
+  /* Rows stamped with a window end e sit before the mark of e, so the
+     sidecar entry at e would skip them: seek one tick earlier. */
+  sim_time at = rp->stamp_end && rp->t0 > 0 ? rp->t0 - 1 : rp->t0;
+  for (int f = 0; f < rp->n && at > 0; f++) {
+    int rc = io_log_reader_seek(rp->c[f].rd, at);
+    if (rc)
+      return rc;
+  }
+  for (int f = 0; f < rp->n; f++) {
+    int rc = refill(rp, f);
+    if (rc)
+      return rc;
+    if (!rp->c[f].done) {
+      rp->heap[rp->nheap++] = f;
+      sift_up(rp, rp->nheap - 1);
+    }
+  }
+  return 0;
+}
+
+/* Is gid inside the population and id filter? */
+static int keep(const io_replay *rp, sim_gid g)
+{
+  if (!rp->filtering)
+    return 1;
+  const io_log_header *h = io_replay_header(rp);
+  int p = io_replay_pop_of(h, g);
+  if (p < 0 || !rp->sel[p])
+    return 0;
+  uint32_t local = g - h->pops[p].first_gid;
+  return local >= rp->lo && local < rp->hi;
+}
+
+/* Is a row at tick t past the common end?  Rows stamped with a window
+   end are complete up to and with it. */
+static int past_limit(const io_replay *rp, sim_time t)
+{
+  return t > rp->limit || (t == rp->limit && !rp->stamp_end);
+}
+
+/* Pop the head row into *f and *i (file, row), advancing its cursor.
+   Returns 1, 0 at the end (of the data or the window), or an error. */
+static int pop_head(io_replay *rp, int *file, uint32_t *row)
+{
+  if (!rp->started) {
+    int rc = start(rp);
+    if (rc)
+      return rc;
+  }
   while (rp->nheap > 0) {
     int f = rp->heap[0];
     cursor *c = &rp->c[f];
-    *tick = c->ticks[c->i];
-    *gid = c->gids[c->i];
+    sim_time t = c->kt;
+    if (t >= rp->t1)
+      return 0; /* the window is over: every open file covers it */
+    *file = f;
+    *row = c->i;
     if (++c->i == c->n) {
-      int rc = refill(rp, f);
-      if (rc)
-        return rc;
-      if (c->done)
-        rp->heap[0] = rp->heap[--rp->nheap];
+      /* the caller reads row *row of the old record: hold it back */
+      return 2;
     }
+    set_key(rp, c);
     sift_down(rp, 0);
-    /* Every file still open has its next spike >= *tick and its complete
-       tick above that, so the limit is final for *tick. */
-    if (*tick >= rp->limit) {
+    /* Every file still open has its next row >= t and its complete
+       tick above that, so the limit is final for t. */
+    if (past_limit(rp, t)) {
       rp->dropped++;
       continue;
     }
@@ -253,10 +615,115 @@ int io_replay_next(io_replay *rp, sim_time *tick, sim_gid *gid)
   return 0;
 }
 
+/* After pop_head returned 2 and the caller took the row: read file f on. */
+static int advance(io_replay *rp, int f)
+{
+  cursor *c = &rp->c[f];
+  int rc = refill(rp, f);
+  if (rc)
+    return rc;
+  if (c->done)
+    rp->heap[0] = rp->heap[--rp->nheap];
+  sift_down(rp, 0);
+  return 0;
+}
+
+int io_replay_next(io_replay *rp, sim_time *tick, sim_gid *gid)
+{
+  for (;;) {
+    int f = 0;
+    uint32_t i = 0;
+    int rc = pop_head(rp, &f, &i);
+    if (rc <= 0)
+      return rc;
+    const cursor *c = &rp->c[f];
+    sim_time t = c->ticks[i];
+    sim_gid g = c->gids[i];
+    if (rc == 2) {
+      if ((rc = advance(rp, f)))
+        return rc;
+      if (past_limit(rp, t)) {
+        rp->dropped++;
+        continue;
+      }
+    }
+    if (!keep(rp, g))
+      continue;
+    *tick = t;
+    *gid = g;
+    return 1;
+  }
+}
+
+int io_replay_next_sample(io_replay *rp, sim_time *tick, uint32_t *rec, sim_gid *gid,
+                          const double **values)
+{
+  for (;;) {
+    int f = 0;
+    uint32_t i = 0;
+    int rc = pop_head(rp, &f, &i);
+    if (rc <= 0)
+      return rc;
+    const cursor *c = &rp->c[f];
+    sim_time t = c->stick;
+    sim_gid g = sample_gid(c, i);
+    uint32_t r = c->rec, nv = c->nvars;
+    if (nv > rp->vcap) {
+      rp->vcap = nv;
+      rp->vbuf = sim_realloc(rp->vbuf, nv * sizeof *rp->vbuf, "replay sample values");
+    }
+    if (nv)
+      memcpy(rp->vbuf, c->values + (size_t)i * nv, nv * sizeof *rp->vbuf);
+    if (rc == 2) {
+      if ((rc = advance(rp, f)))
+        return rc;
+      if (past_limit(rp, t)) {
+        rp->dropped++;
+        continue;
+      }
+    }
+    if (!keep(rp, g))
+      continue;
+    *tick = t;
+    *rec = r;
+    *gid = g;
+    *values = rp->vbuf;
+    return 1;
+  }
+}
+
+int io_replay_next_row(io_replay *rp, const io_replay_row **row)
+{
+  for (;;) {
+    int f = 0;
+    uint32_t i = 0;
+    int rc = pop_head(rp, &f, &i);
+    if (rc <= 0)
+      return rc;
+    rp->row = rp->c[f].rows[i];
+    if (rc == 2) {
+      if ((rc = advance(rp, f)))
+        return rc;
+      if (past_limit(rp, rp->row.tick)) {
+        rp->dropped++;
+        continue;
+      }
+    }
+    *row = &rp->row;
+    return 1;
+  }
+}
+
 const io_log_header *io_replay_header(const io_replay *rp)
 {
   return io_log_reader_header(rp->c[0].rd);
 }
+
+const io_log_reader *io_replay_reader(const io_replay *rp, int f) { return rp->c[f].rd; }
+
+int io_replay_nfiles(const io_replay *rp) { return rp->n; }
+
+uint64_t io_replay_samples_read(const io_replay *rp, uint32_t rec) { return rp->samples[rec]; }
 
 sim_time io_replay_end_tick(const io_replay *rp) { return rp->limit; }
 
@@ -266,18 +733,19 @@ void io_replay_destroy(io_replay *rp)
 {
   if (!rp)
     return;
-  for (int f = 0; f < rp->n; f++)
+  for (int f = 0; f < rp->n; f++) {
     io_log_reader_destroy(rp->c[f].rd);
+    sim_free(rp->c[f].rows);
+  }
   sim_free(rp->c);
   sim_free(rp->heap);
   sim_free(rp->samples);
+  sim_free(rp->sel);
+  sim_free(rp->vbuf);
   sim_free(rp);
 }
 
-/* ------------------------------------------------------------ output */
-
-/* Population of gid (populations are in gid order), or -1. */
-static int pop_of(const io_log_header *h, sim_gid g)
+int io_replay_pop_of(const io_log_header *h, sim_gid g)
 {
   uint32_t lo = 0, hi = h->npops;
   if (hi == 0)
@@ -293,8 +761,7 @@ static int pop_of(const io_log_header *h, sim_gid g)
   return g >= p->first_gid && g - p->first_gid < p->n ? (int)lo : -1;
 }
 
-/* Decimals needed to print multiples of the resolution exactly. */
-static int ms_decimals(double res_ms)
+int io_replay_ms_decimals(double res_ms)
 {
   double x = res_ms;
   for (int d = 0; d < 9; d++, x *= 10)
@@ -303,182 +770,23 @@ static int ms_decimals(double res_ms)
   return 9;
 }
 
-typedef struct span {
-  uint32_t lo, hi; /* population-local [lo, hi) */
-} span;
-
-static int span_cmp(const void *pa, const void *pb)
+uint32_t io_replay_recorded_map(const io_log_header *h, uint32_t p, uint32_t lo, uint32_t hi,
+                                int32_t *map)
 {
-  const span *a = pa, *b = pb;
-  return (a->lo > b->lo) - (a->lo < b->lo);
-}
-
-/* Per population: the union of its spike recorders' neurons. */
-typedef struct pop_rec {
-  span *s;          /* owned, sorted, disjoint */
-  uint32_t ns;
-  uint64_t neurons; /* sum of the spans */
-  uint64_t spikes;
-} pop_rec;
-
-static void recorded_spans(const io_log_header *h, pop_rec *pr)
-{
-  for (uint32_t p = 0; p < h->npops; p++) {
-    pop_rec *q = &pr[p];
-    q->s = sim_calloc(h->nrecs + 1u, sizeof *q->s, "replay recorded spans");
-    for (uint32_t i = 0; i < h->nrecs; i++) {
-      const io_log_rec *rc = &h->recs[i];
-      if (rc->kind == IO_LOG_REC_SPIKES && rc->pop == p && rc->count > 0)
-        q->s[q->ns++] = (span){rc->first, rc->first + rc->count};
-    }
-    qsort(q->s, q->ns, sizeof *q->s, span_cmp);
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < q->ns; i++) {
-      if (m > 0 && q->s[i].lo <= q->s[m - 1].hi) {
-        if (q->s[i].hi > q->s[m - 1].hi)
-          q->s[m - 1].hi = q->s[i].hi;
-      } else {
-        q->s[m++] = q->s[i];
-      }
-    }
-    q->ns = m;
-    for (uint32_t i = 0; i < m; i++)
-      q->neurons += q->s[i].hi - q->s[i].lo;
-  }
-}
-
-static int in_spans(const pop_rec *q, uint32_t local)
-{
-  for (uint32_t i = 0; i < q->ns; i++)
-    if (local >= q->s[i].lo && local < q->s[i].hi)
-      return 1;
-  return 0;
-}
-
-int io_replay_summary(const char *const *paths, int n, int flags, FILE *out)
-{
-  io_replay *rp;
-  int rc = io_replay_create(paths, n, flags, &rp);
-  if (rc)
-    return rc;
-  const io_log_header *h = io_replay_header(rp);
-  pop_rec *pr = sim_calloc(h->npops + 1u, sizeof *pr, "replay population counts");
-  recorded_spans(h, pr);
-  uint64_t outside = 0;
-  sim_time t;
-  sim_gid g;
-  while ((rc = io_replay_next(rp, &t, &g)) == 1) {
-    int p = pop_of(h, g); /* the reader checked gids, so p >= 0 */
-    if (p >= 0 && in_spans(&pr[p], g - h->pops[p].first_gid))
-      pr[p].spikes++;
-    else
-      outside++;
-  }
-  if (rc < 0)
-    goto done;
-  rc = 0;
-
-  int dec = ms_decimals(h->resolution_ms);
-  sim_time end = io_replay_end_tick(rp);
-  double dur_ms = (double)end * h->resolution_ms;
-  int ntrunc = 0;
-  for (int f = 0; f < n; f++) {
-    io_log_status st;
-    io_log_reader_status(rp->c[f].rd, &st);
-    ntrunc += st.truncated;
-  }
-
-  fprintf(out, "replay: %d log file%s of a run on %d rank%s (ranks", n,
-          n == 1 ? "" : "s", h->nranks, h->nranks == 1 ? "" : "s");
-  for (int f = 0; f < n; f++)
-    fprintf(out, " %d", io_log_reader_header(rp->c[f].rd)->rank);
-  fprintf(out, ")\n");
-  fprintf(out, "config: %s  digest: %016" PRIx64 "  seed: %" PRIu64 "\n",
-          h->config[0] ? h->config : "(none)", h->digest, h->seed);
-  fprintf(out, "duration: %.*f ms (%" PRId64 " ticks of %g ms)%s\n", dec,
-          dur_ms, end, h->resolution_ms,
-          ntrunc ? ", up to the last window end every file completed: "
-                   "truncated log"
-                 : "");
-  fprintf(out, "%-16s %-20s %10s %12s %10s\n", "population", "model",
-          "neurons", "spikes", "rate_Hz");
-  uint64_t tot_n = 0, tot_s = 0;
-  for (uint32_t p = 0; p < h->npops; p++) {
-    if (pr[p].ns == 0) {
-      fprintf(out, "%-16s %-20s %10s\n", h->pops[p].name, h->pops[p].model,
-              "not recorded");
+  const uint32_t n = h->pops[p].n;
+  for (uint32_t j = 0; j < n; j++)
+    map[j] = -1;
+  for (uint32_t i = 0; i < h->nrecs; i++) {
+    const io_log_rec *r = &h->recs[i];
+    if (r->kind != IO_LOG_REC_SPIKES || r->pop != p)
       continue;
-    }
-    double rate = dur_ms > 0 ? (double)pr[p].spikes /
-                                   ((double)pr[p].neurons * dur_ms * 1e-3)
-                             : 0.0;
-    fprintf(out, "%-16s %-20s %10" PRIu64 " %12" PRIu64 " %10.3f\n",
-            h->pops[p].name, h->pops[p].model, pr[p].neurons, pr[p].spikes,
-            rate);
-    tot_n += pr[p].neurons;
-    tot_s += pr[p].spikes;
+    for (uint64_t j = r->first; j < (uint64_t)r->first + r->count && j < n; j++)
+      if (j >= lo && j < hi)
+        map[j] = 0;
   }
-  fprintf(out, "%-16s %-20s %10" PRIu64 " %12" PRIu64 " %10.3f\n", "total", "",
-          tot_n, tot_s,
-          dur_ms > 0 && tot_n ? (double)tot_s / ((double)tot_n * dur_ms * 1e-3)
-                              : 0.0);
-  for (uint32_t i = 0; i < h->nrecs; i++)
-    if (h->recs[i].kind == IO_LOG_REC_STATE)
-      fprintf(out, "recorder %s (state of %s): %" PRIu64 " sample records\n",
-              h->recs[i].name, h->pops[h->recs[i].pop].name, rp->samples[i]);
-  for (int f = 0; f < n; f++) {
-    io_log_status st;
-    io_log_reader_status(rp->c[f].rd, &st);
-    if (!st.truncated)
-      continue;
-    fprintf(out, "truncated: %s: after record %" PRIu64 " at byte %" PRIu64,
-            paths[f], st.records, st.good_bytes);
-    if (st.partial_bytes)
-      fprintf(out, " (%" PRIu64 " bytes of an incomplete record dropped)",
-              st.partial_bytes);
-    else
-      fprintf(out, " (no end record)");
-    fprintf(out, ", complete up to %.*f ms\n", dec,
-            (double)st.complete_tick * h->resolution_ms);
-  }
-  char miss[160];
-  int nmiss = missing_ranks(rp, miss, sizeof miss);
-  if (nmiss)
-    fprintf(out, "note: %d of %d rank files given, rank%s%s missing (--partial): counts "
-            "and rates cover only the neurons the given ranks own\n", n, h->nranks,
-            nmiss > 1 ? "s" : "", miss);
-  if (io_replay_dropped(rp))
-    fprintf(out, "note: %" PRIu64 " spikes at or after %.*f ms (beyond what "
-            "every file covers) ignored\n", io_replay_dropped(rp), dec, dur_ms);
-  if (outside)
-    fprintf(out, "note: %" PRIu64 " spikes of neurons outside every spike "
-            "recorder ignored\n", outside);
-done:
-  for (uint32_t p = 0; p < h->npops; p++)
-    sim_free(pr[p].s);
-  sim_free(pr);
-  io_replay_destroy(rp);
-  return rc;
-}
-
-int io_replay_spikes_csv(const char *const *paths, int n, int flags, FILE *out)
-{
-  io_replay *rp;
-  int rc = io_replay_create(paths, n, flags, &rp);
-  if (rc)
-    return rc;
-  const io_log_header *h = io_replay_header(rp);
-  int dec = ms_decimals(h->resolution_ms);
-  sim_time t;
-  sim_gid g;
-  fputs("time_ms,gid,population\n", out);
-  while ((rc = io_replay_next(rp, &t, &g)) == 1) {
-    int p = pop_of(h, g);
-    fprintf(out, "%.*f,%" PRIu32 ",%s\n", dec, (double)t * h->resolution_ms,
-            g, p >= 0 ? h->pops[p].name : "");
-  }
-  if (rc == 0 && ferror(out))
-    rc = sim_error_set(SIM_EIO, "cannot write the CSV output");
-  io_replay_destroy(rp);
-  return rc;
+  uint32_t k = 0;
+  for (uint32_t j = 0; j < n; j++)
+    if (map[j] >= 0)
+      map[j] = (int32_t)k++;
+  return k;
 }

@@ -306,8 +306,8 @@ rate_in "izhikevich RS rate" "$out" RS 23 23
 rate_in "izhikevich FS rate" "$out" FS 130 131
 # RS adapts: every neuron's first interval is under half of its last.
 if $BIN replay "$T/izh/events.rank0.msgpack" --csv "$T/izh.csv" > /dev/null 2>&1; then
-  adapt=$(awk -F, '$3 == "RS" { if ($2 in last) { isi = $1 - last[$2]; if (!($2 in first)) first[$2] = isi; final[$2] = isi }
-                                last[$2] = $1 }
+  adapt=$(awk -F, '$2 == "RS" { if ($4 in last) { isi = $1 - last[$4]; if (!($4 in first)) first[$4] = isi; final[$4] = isi }
+                                last[$4] = $1 }
                    END { n = 0; a = 0; for (g in first) { n++; if (first[g] < 0.5 * final[g]) a++ }
                          print a, n }' "$T/izh.csv")
   [ "$adapt" = "100 100" ] && ok "izhikevich RS: first ISI < half the last in every neuron" ||

@@ -37,7 +37,7 @@ put network/net_desc.h '#include "../neurons/nrn_model.h"' '#include "../synapse
 put network/net_build.c '#include "net_desc.h"' '#include "../mpi/comm.h"'
 put io/io_log.h '#include "../network/net_desc.h"'
 put io/io_log.c '#include "io_log.h"' '#include <msgpack.h>' '#include <event2/http.h>' \
-  '#include <ini.h>' '#include <zlib.h>'
+  '#include <ini.h>' '#include <zlib.h>' '#include <hdf5.h>' '#include <H5Ppublic.h>'
 put tools/memspike.c '#include "../io/io_log.h"' '#include "../tests/test_suites.h"'
 put tests/test_suites.h '#include <CUnit/CUnit.h>'
 put tests/test_a.c '#include "../tools/memspike.h"' '#include "../io/io_log.h"' '#include <CUnit/Basic.h>'
@@ -77,6 +77,8 @@ breaks "network including <mpi.h>" network/net_build.c '#include <mpi.h>' "only 
 breaks "tests including <msgpack.h>" tests/test_a.c '#include <msgpack.h>' "only io/ may include it"
 breaks "core including \"zlib.h\"" core/sim_a.c '#include "zlib.h"' "only io/ may include it"
 breaks "synapses including <event2/event.h>" synapses/syn_device.h '#include <event2/event.h>' "only io/ may include it"
+breaks "network including <hdf5.h>" network/net_build.c '#include <hdf5.h>' "only io/ may include it"
+breaks "tools including <H5Fpublic.h>" tools/memspike.c '#include <H5Fpublic.h>' "only io/ may include it"
 breaks "io including <CUnit/CUnit.h>" io/io_log.c '#include <CUnit/CUnit.h>' "only tests/ may include it"
 breaks "spaced '  #  include' seen too" core/sim_a.c '  #  include "../io/io_log.h"' "points up a floor"
 breaks "tests/fixture_a.h (a header) including <msgpack.h>" tests/fixture_a.h '#include <msgpack.h>' \

@@ -343,15 +343,17 @@ static void test_replay_merge(void)
   CU_ASSERT(rc1 == 0 && rc2 == 0 && rc3 == 0);
   CU_ASSERT(strcmp(c1, c2) == 0);
   CU_ASSERT(strcmp(c1, c3) == 0);
-  CU_ASSERT(strncmp(c1, "time_ms,gid,population\n", 23) == 0);
+  CU_ASSERT(strncmp(c1, "time_ms,population,local_id,gid\n", 32) == 0);
   size_t lines = 0;
   for (const char *p = c1; *p; p++)
     lines += *p == '\n';
   CU_ASSERT(lines == m + 1);
   char first[64];
-  snprintf(first, sizeof first, "\n%.1f,%u,%s\n", want[0].t * 0.1, want[0].g,
-           want[0].g < 80 ? "E" : want[0].g < 100 ? "I" : "noise");
-  CU_ASSERT(strncmp(c1 + 22, first, strlen(first)) == 0);
+  snprintf(first, sizeof first, "\n%.1f,%s,%u,%u\n", want[0].t * 0.1,
+           want[0].g < 80 ? "E" : want[0].g < 100 ? "I" : "noise",
+           want[0].g < 80 ? want[0].g : want[0].g < 100 ? want[0].g - 80 : want[0].g - 100,
+           want[0].g);
+  CU_ASSERT(strncmp(c1 + 31, first, strlen(first)) == 0);
   free(s1);
   free(s2);
   free(c1);

@@ -33,7 +33,9 @@
   X(fuzzfix)           \
   X(memest)            \
   X(log_source)        \
-  X(record_kinds)
+  X(record_kinds)      \
+  X(stats)             \
+  X(replay)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -12,10 +12,11 @@
 #   mpi/            may include only core/
 #   core/
 # Third-party headers stay in their room: <mpi.h> only in mpi/; msgpack,
-# libevent (event2/, event.h, evhttp.h), inih (ini.h) and zlib only in io/;
+# libevent (event2/, event.h, evhttp.h), inih (ini.h), zlib and HDF5
+# (hdf5.h, H5*.h) only in io/;
 # CUnit only in tests/.  One exception: in tests/, exactly the files named
 # tests/fixture_*.c may include io/'s file-format headers (msgpack.h,
-# msgpack/, zlib.h, zconf.h): fixtures write malformed files in the formats
+# msgpack/, zlib.h, zconf.h, hdf5.h): fixtures write malformed files in the formats
 # under test, so they use the formats' own libraries (other test files use
 # the fixtures' msgpack-free API).  Any other <header> counts as the
 # system's.  A
@@ -65,12 +66,14 @@ function room(h) {
   if (h == "msgpack.h" || h ~ /^msgpack\//) return "io"
   if (h ~ /^event2\// || h == "event.h" || h == "evhttp.h" || h == "evdns.h") return "io"
   if (h == "ini.h" || h == "zlib.h" || h == "zconf.h") return "io"
+  if (h == "hdf5.h" || h ~ /^H5[A-Za-z]*\.h$/) return "io"
   if (h ~ /^CUnit\//) return "tests"
   return ""
 }
 # io/ headers of a file format under test, which tests/fixture_*.c may include
 function format(h) {
-  return h == "msgpack.h" || h ~ /^msgpack\// || h == "zlib.h" || h == "zconf.h"
+  return h == "msgpack.h" || h ~ /^msgpack\// || h == "zlib.h" || h == "zconf.h" ||
+         h == "hdf5.h" || h ~ /^H5[A-Za-z]*\.h$/
 }
 function fixture(path) { return path ~ /^tests\/fixture_[^\/]*\.c$/ }
 function bad(file, line, what, rule) {

@@ -1,10 +1,10 @@
 /*
  * memspike.c: the command-line front end: the subcommand table and main,
- * and the `run` and `replay` commands (`convert` is tools/convert.c; the
+ * and the `run` command (`replay` is tools/replay_cmd.c, `convert` tools/convert.c; the
  * run summary is gathered by tools/run_stats.c and printed by
  * tools/run_report.c).
  *   memspike run CONFIG [--set section.key=value]... [--out DIR] [--no-log]
- *   memspike replay LOG... [--csv FILE] [--partial]
+ *   memspike replay LOG... [options]   (tools/replay_cmd.c)
  *   memspike convert MODEL --data DIR [options]
  *   memspike plot KIND LOG... --out FILE.png [options]   (tools/plot.c)
  * Exit status (README.md, "Exit status"): 0 success, 1 run-time failure,
@@ -25,11 +25,11 @@
 #include "../io/io_config.h"
 #include "../io/io_log.h"
 #include "../io/io_recorder.h"
-#include "../io/io_replay.h"
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "convert.h"
 #include "plot.h"
+#include "replay_cmd.h"
 #include "run_mem.h"
 #include "run_report.h"
 #include "run_stats.h"
@@ -417,78 +417,6 @@ static int cmd_run(int argc, char **argv)
   return 0;
 }
 
-/* Write the merged spikes of files to csv: through csv.tmp.PID in the
-   same directory, renamed over csv at the end, so that a failed export
-   leaves any earlier csv whole.  Returns 0 or an error naming csv. */
-static int write_csv(const char *const *files, int n, int flags, const char *csv)
-{
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", csv, (long)getpid()) >= (int)sizeof tmp)
-    return sim_error_set(SIM_EIO, "--csv %s: file name too long", csv);
-  FILE *f = fopen(tmp, "w");
-  if (!f)
-    return sim_error_set(SIM_EIO, "cannot write the CSV file %s: %s", csv, strerror(errno));
-  int rc = io_replay_spikes_csv(files, n, flags, f);
-  int werr = ferror(f) ? errno : 0;
-  if (fclose(f) != 0 && !werr)
-    werr = errno ? errno : EIO;
-  if (rc == SIM_EIO || (rc == 0 && werr))
-    rc = sim_error_set(SIM_EIO, "cannot write the CSV file %s: %s", csv,
-                       strerror(werr ? werr : EIO));
-  if (rc == 0 && rename(tmp, csv) != 0)
-    rc = sim_error_set(SIM_EIO, "cannot write the CSV file %s: %s", csv, strerror(errno));
-  if (rc)
-    remove(tmp);
-  return rc;
-}
-
-static int cmd_replay(int argc, char **argv)
-{
-  const char *csv = NULL;
-  const char **files = sim_calloc((size_t)argc + 1, sizeof *files, "arguments");
-  int n = 0, flags = 0;
-  for (int i = 0; i < argc; i++)
-    if (is_help(argv[i])) {
-      print_subcommand_help("replay");
-      sim_free(files);
-      return 0;
-    }
-  for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--csv") && i + 1 >= argc) {
-      sim_free(files);
-      return usage_fail("replay", "option '%s' needs a value", argv[i]);
-    }
-    if (!strcmp(argv[i], "--csv"))
-      csv = argv[++i];
-    else if (!strcmp(argv[i], "--partial"))
-      flags |= IO_REPLAY_PARTIAL;
-    else if (argv[i][0] == '-') {
-      sim_free(files);
-      return usage_fail("replay", "unknown option '%s'", argv[i]);
-    } else
-      files[n++] = argv[i];
-  }
-  if (!n) {
-    sim_free(files);
-    return usage_fail("replay", "%s", "no log file given");
-  }
-  for (int f = 0; csv && f < n; f++)
-    if (same_file(csv, files[f])) {
-      fprintf(stderr, "memspike: replay: --csv %s is the input log %s: refusing to write "
-              "over it\n", csv, files[f]);
-      sim_free(files);
-      return 2;
-    }
-  int rc = io_replay_summary(files, n, flags, stdout);
-  fflush(stdout);
-  if (rc == 0 && csv)
-    rc = write_csv(files, n, flags, csv);
-  if (rc)
-    fprintf(stderr, "memspike: replay: %s\n", sim_error_msg());
-  sim_free(files);
-  return rc == 0 ? 0 : rc == SIM_EFORMAT || rc == SIM_EIO ? 1 : 2;
-}
-
 /* The options are Python's (python/memspike_log/plot.py); --help is here. */
 static int cmd_plot(int argc, char **argv)
 {
@@ -536,11 +464,13 @@ static const subcommand subcommands[] = {
              "        complete; exit 130 (SIGINT) or 143 (SIGTERM).\n"},
     {.name = "replay",
      .run = cmd_replay,
-     .synopsis = "replay LOG... [--csv FILE] [--partial]",
+     .synopsis = "replay LOG... [--partial] [--population P] [--neurons A:B] [--from MS]\n"
+                 "                    [--to MS] [--stats [--json]] [--csv FILE [--kind K]]\n"
+                 "                    [--sonata FILE.h5]   (memspike replay --help)",
      .help = "replay  summarise event logs (one file per rank of a run): spikes and\n"
-             "        rates per population; --csv FILE writes the merged spikes\n"
-             "        (never over an input log); the files must cover every rank\n"
-             "        of the run, or --partial summarises the given ranks alone\n"},
+             "        rates per population, statistics (--stats), CSV and SONATA\n"
+             "        exports; the files must cover every rank of the run, or\n"
+             "        --partial summarises the given ranks alone\n"},
     {.name = "convert",
      .run = cmd_convert,
      .uses_mpi = 1,

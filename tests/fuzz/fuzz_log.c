@@ -2,13 +2,15 @@
  * fuzz_log.c: libFuzzer harness of the event-log reader (io_log_reader_*,
  * every record to the end, then again after a seek to a tick the input's
  * last bytes choose: no sidecar, so the seek scans) and of replay's merge
- * and summary on one file.  Seeds: tests/fuzz/corpus/log/ (version 1 and
+ * and summary on one file, its statistics and its CSV of every kind (a
+ * window from that tick too).  Seeds: tests/fuzz/corpus/log/ (version 1 and
  * version 2 with every record kind).
  */
 #include "fuzz_common.h"
 
 #include "../../io/io_log.h"
 #include "../../io/io_replay.h"
+#include "../../io/io_replay_stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,5 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     null = fopen("/dev/null", "w");
   const char *paths[1] = {path};
   io_replay_summary(paths, 1, IO_REPLAY_PARTIAL, null); /* any header, partial or not */
+  io_replay_filter f = {.from_ms = size >= 2 ? 0.1 * (data[size - 1] | data[size - 2] << 8) : 0,
+                        .to_ms = 1e300};
+  io_replay_stats_opts so = {.bin_ms = 1.0, .pairs = 10, .json = size % 2};
+  io_replay_stats(paths, 1, IO_REPLAY_PARTIAL, &f, &so, null);
+  for (int k = IO_REPLAY_SPIKES; k <= IO_REPLAY_ENERGY; k++)
+    io_replay_csv(paths, 1, IO_REPLAY_PARTIAL, (io_replay_kind)k, k % 2 ? &f : NULL, null);
   return 0;
 }

@@ -71,7 +71,9 @@ int io_lr_uint(const msgpack_object *o, uint64_t *v);
 int io_lr_tick(const msgpack_object *o, sim_time *v);
 /* The next record, not looking at a held one (io_log_reader_next). */
 int io_lr_next(io_log_reader *r, io_log_record *rec);
-/* Decoders of the version-2 records: 0 or SIM_EFORMAT. */
+/* Decoders of spike blocks (1, 6) and the version-2 records: 0 or
+   SIM_EFORMAT. */
+int io_lr_spikes(io_log_reader *r, const msgpack_object *a, io_log_record *rec);
 int io_lr_packed(io_log_reader *r, const msgpack_object *a, io_log_record *rec);
 int io_lr_devices(io_log_reader *r, const msgpack_object *a, io_log_record *rec);
 int io_lr_energy(io_log_reader *r, const msgpack_object *a, io_log_record *rec);

@@ -630,66 +630,6 @@ int io_lr_gid_known(const io_log_reader *r, sim_gid g)
          g - r->pops[lo].first_gid < r->pops[lo].n;
 }
 
-static int decode_spikes(io_log_reader *r, const msgpack_object *a,
-                         io_log_record *rec)
-{
-  if (a->via.array.size != 5)
-    return io_lr_error(r, rec, "spike block: expected 5 elements [1, window_end, "
-                     "base_tick, [dtick...], [gid...]], found %u",
-                     a->via.array.size);
-  const msgpack_object *e = a->via.array.ptr;
-  sim_time wend, base;
-  if (!io_lr_tick(&e[1], &wend) || !io_lr_tick(&e[2], &base))
-    return io_lr_error(r, rec, "spike block: window_end and base_tick must be "
-                     "ticks (integers >= 0)");
-  if (wend <= r->last_window)
-    return io_lr_error(r, rec, "spike block: window end %lld does not follow "
-                     "the previous window end %lld", (long long)wend,
-                     (long long)r->last_window);
-  if (base < r->last_window)
-    return io_lr_error(r, rec, "spike block: base tick %lld lies before the "
-                     "previous window end %lld", (long long)base,
-                     (long long)r->last_window);
-  if (e[3].type != MSGPACK_OBJECT_ARRAY || e[4].type != MSGPACK_OBJECT_ARRAY ||
-      e[3].via.array.size != e[4].via.array.size)
-    return io_lr_error(r, rec, "spike block: expected two arrays of equal "
-                     "length (tick offsets, gids)");
-  uint32_t n = e[3].via.array.size;
-  if (n > r->capspk) {
-    sim_free(r->ticks);
-    sim_free(r->gids);
-    r->capspk = n;
-    r->ticks = sim_malloc(n * sizeof *r->ticks, "event log spike ticks");
-    r->gids = sim_malloc(n * sizeof *r->gids, "event log spike gids");
-  }
-  for (uint32_t i = 0; i < n; i++) {
-    uint64_t dt, g;
-    if (!io_lr_uint(&e[3].via.array.ptr[i], &dt) ||
-        dt >= (uint64_t)(wend - base))
-      return io_lr_error(r, rec, "spike %u: tick offset must be an integer in "
-                       "[0, %lld) so that the tick lies before the window end",
-                       i, (long long)(wend - base));
-    if (!io_lr_uint(&e[4].via.array.ptr[i], &g) || g > UINT32_MAX ||
-        !io_lr_gid_known(r, (sim_gid)g))
-      return io_lr_error(r, rec, "spike %u: gid must be an integer naming a "
-                       "neuron of a population in the header", i);
-    r->ticks[i] = base + (sim_time)dt;
-    r->gids[i] = (sim_gid)g;
-    if (i > 0 && (r->ticks[i] < r->ticks[i - 1] ||
-                  (r->ticks[i] == r->ticks[i - 1] && r->gids[i] < r->gids[i - 1])))
-      return io_lr_error(r, rec, "spike %u: spikes must be sorted by (tick, gid)",
-                       i);
-  }
-  rec->tick = wend;
-  rec->spikes.ticks = r->ticks;
-  rec->spikes.gids = r->gids;
-  rec->spikes.n = n;
-  r->last_window = wend;
-  r->st.complete_tick = wend;
-  r->st.spikes += n;
-  return 0;
-}
-
 static int decode_samples(io_log_reader *r, const msgpack_object *a,
                           io_log_record *rec)
 {
@@ -823,7 +763,7 @@ int io_lr_next(io_log_reader *r, io_log_record *rec)
     int rc = 0;
     int v2 = r->version >= 2;
     switch (v2 || code <= 3 || code == 9 ? code : 0) {
-    case IO_LOG_SPIKES: rc = decode_spikes(r, a, rec); break;
+    case IO_LOG_SPIKES: rc = io_lr_spikes(r, a, rec); break;
     case IO_LOG_PACKED_SPIKES: rc = io_lr_packed(r, a, rec); code = IO_LOG_SPIKES; break;
     case IO_LOG_DEVICES: rc = io_lr_devices(r, a, rec); break;
     case IO_LOG_ENERGY: rc = io_lr_energy(r, a, rec); break;

@@ -181,6 +181,21 @@ else
   bad "replay and Python reader agree" "C: '$c_counts' Python: '$py_counts'"
 fi
 cmp -s "$LOG" "$T/run2/events.rank0.msgpack" && ok "same seed, identical log bytes" || bad "same seed, identical log bytes"
+# Log format version 2: the header lists the projections; the index
+# sidecar (docs/log-format.md, section 9) lies beside the log, the same
+# bytes for the same run.
+hdr=$($PY -c 'import msgpack, sys
+h = next(msgpack.Unpacker(open(sys.argv[1], "rb"), raw=False))
+print(h["version"], " ".join("%s:%s:%d>%d" % (p["name"], p["kind"], p["source"], p["target"])
+                             for p in h["projections"]))' "$LOG" 2>&1)
+[ "$hdr" = "2 EE:static:0>0" ] && ok "version-2 header lists the projections" ||
+  bad "version-2 header lists the projections" "$hdr"
+if [ "$(head -c 8 "$LOG.index" 2>/dev/null)" = "MSPKIDX1" ] &&
+   cmp -s "$LOG.index" "$T/run2/events.rank0.msgpack.index"; then
+  ok "index sidecar beside the log, identical for the same seed"
+else
+  bad "index sidecar beside the log, identical for the same seed" "$(ls -la "$T/run" 2>&1)"
+fi
 expect "replay --csv" 0 "total" $BIN replay "$LOG" --csv "$T/spikes.csv"
 lines=$(($(wc -l < "$T/spikes.csv") - 1))
 [ "$lines" = "$c_counts" ] && ok "CSV has one line per spike" || bad "CSV has one line per spike" "$lines vs $c_counts"

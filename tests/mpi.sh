@@ -137,7 +137,9 @@ echo "mpi: replay as input (log_source, configs/replay/)"
 # replay.ini replaces the parrots by a log_source of their recorded
 # spikes.  The driven neurons' spikes must be byte-identical to the
 # recording's, from a 1- and a 2-rank recording into 1, 2 and 4 ranks.
-driven_of() { grep ',driven$' "$1"; }
+# The driven population's spikes (CSV columns time_ms,population,local_id,
+# gid); fails when there are none, so an empty match cannot pass.
+driven_of() { awk -F, '$2 == "driven"' "$1" | grep . ; }
 for np in 1 2; do
   run replay.rec $np configs/replay/record.ini || continue
 done

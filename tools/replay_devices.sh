@@ -29,7 +29,9 @@ BIN=${BIN:-build/memspike}
 mkdir -p "$OUT"
 # rate POP SUMMARY: the population's rate column of a run's summary
 rate() { printf '%s\n' "$2" | awk -v p="$1" '$1 == p && NF == 5 {print $5; exit}'; }
-driven() { "$BIN" replay "$1"/events.rank*.msgpack --csv "$1.csv" > /dev/null && grep ',driven$' "$1.csv"; }
+# The driven population's spikes (time_ms,population,local_id,gid); grep .
+# fails when there are none, so an empty selection never compares equal.
+driven() { "$BIN" replay "$1"/events.rank*.msgpack --population driven --csv "$1.csv" > /dev/null && grep -v '^time_ms' "$1.csv" | grep . ; }
 
 log=$("$BIN" run configs/replay/record.ini --quiet --out "$OUT/record")
 ref=$(rate driven "$log")

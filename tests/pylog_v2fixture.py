@@ -1,5 +1,5 @@
 """pylog_v2fixture.py: synthetic version-2 event logs for tests/test_pylog.py,
-packed with msgpack as docs/design/log-v2.md specifies (header with
+packed with msgpack as docs/log-format.md specifies (header with
 projections and weights/devices/energy recorders; packed spike blocks,
 device writes, energy counters, weight snapshots, an end record with
 their counts), and the same spikes as version-1 records."""

@@ -16,7 +16,7 @@ reader on the same logs, and its version-2 decoder on synthetic logs.
 - the writer's weights, devices and energy records (tests/data/
   record_kinds.ini) add up to the run's --json summary, the same on 1 and
   2 ranks;
-- version 2 packed in this file with msgpack (docs/design/log-v2.md):
+- version 2 packed in this file with msgpack (docs/log-format.md):
   codes 6, 4, 5, 7, header projections; varint edge cases; truncation at
   every byte; the same spikes as the equivalent version-1 log;
 - `memspike plot` of every kind writes a PNG (real log for spikes and

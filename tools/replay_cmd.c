@@ -59,7 +59,9 @@ static int usage_err(const char *fmt, ...)
   fputs("memspike: replay: ", stderr);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "\n%s", usage);
+  /* The synopsis only: the options would bury the message. */
+  int n = (int)(strstr(usage, "\n\n") - usage);
+  fprintf(stderr, "\n%.*s\n(memspike replay --help lists the options)\n", n, usage);
   return 2;
 }
 

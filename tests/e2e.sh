@@ -8,38 +8,9 @@
 set -u
 BIN=${BIN:-build/memspike}
 PY=/usr/bin/python3
-T=$(mktemp -d /tmp/memspike-e2e-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-skipped=0
-
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
-# skip NAME WHY
-skip() {
-  if [ "${MEMSPIKE_TEST_STRICT:-0}" != 0 ]; then
-    bad "$1 (skipped under MEMSPIKE_TEST_STRICT=1: $2)"
-  else
-    skipped=$((skipped + 1))
-    echo "  skip $1 ($2)"
-  fi
-}
-
-# expect NAME STATUS PATTERN CMD...: exit status and a stderr/stdout pattern
-expect() {
-  name=$1 want=$2 pat=$3
-  shift 3
-  out=$("$@" 2>&1)
-  st=$?
-  if [ "$st" -ne "$want" ]; then
-    bad "$name (exit $st, wanted $want)" "$out"
-  elif ! printf '%s' "$out" | grep -q -- "$pat"; then
-    bad "$name (output lacks '$pat')" "$out"
-  else
-    ok "$name"
-  fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" # ok bad skip expect finish scratch MPIRUN
+scratch e2e
 
 echo "e2e: command line"
 expect "--help" 0 "memspike run CONFIG" $BIN --help
@@ -373,7 +344,7 @@ else
   acc() { printf '%s\n' "$1" | awk '$1 == 64 && $2 ~ /^[0-9.]+$/ { print $2; exit }'; }
   one=$($BIN convert $MODEL --data $DATA --images 60 --steps 16,64 --calib 200 \
     --schedule engine --energy-steps 64 --log "$T/cnnlog1" --quiet 2>&1)
-  two=$(mpirun --allow-run-as-root --oversubscribe -np 2 $BIN convert $MODEL --data $DATA \
+  two=$($MPIRUN -np 2 $BIN convert $MODEL --data $DATA \
     --images 60 --steps 16,64 --calib 200 --schedule engine --log "$T/cnnlog2" --quiet 2>&1)
   a1=$(acc "$one")
   a2=$(acc "$two")
@@ -502,5 +473,4 @@ else
   bad "make install PREFIX=..."
 fi
 
-echo "e2e: $pass passed, $fail failed, $skipped skipped"
-[ "$fail" -eq 0 ]
+finish e2e

@@ -9,35 +9,9 @@ set -u
 PY=/usr/bin/python3
 DATA=/usr/share/datasets/fashion-mnist
 SRC=$(pwd)
-T=$(mktemp -d /tmp/memspike-install-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-skipped=0
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
-skip() {
-  if [ "${MEMSPIKE_TEST_STRICT:-0}" != 0 ]; then
-    bad "$1 (skipped under MEMSPIKE_TEST_STRICT=1: $2)"
-  else
-    skipped=$((skipped + 1))
-    echo "  skip $1 ($2)"
-  fi
-}
-# expect NAME STATUS PATTERN CMD...
-expect() {
-  name=$1 want=$2 pat=$3
-  shift 3
-  out=$("$@" 2>&1)
-  st=$?
-  if [ "$st" -ne "$want" ]; then
-    bad "$name (exit $st, wanted $want)" "$out"
-  elif ! printf '%s' "$out" | grep -q -- "$pat"; then
-    bad "$name (output lacks '$pat')" "$out"
-  else
-    ok "$name"
-  fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" # ok bad skip expect finish scratch MPIRUN
+scratch install
 
 echo "install: make install PREFIX=$T/prefix, used from $T/elsewhere"
 P=$T/prefix
@@ -104,5 +78,4 @@ fi
 expect "build/memspike from elsewhere: presets of its source tree" 0 "event log" \
   "$SRC/build/memspike" run song.ini --out out2 --quiet
 cd "$SRC" || exit 1
-echo "install: $pass passed, $fail failed, $skipped skipped"
-[ "$fail" -eq 0 ]
+finish install

@@ -11,13 +11,10 @@
 set -u
 CHECK=$(cd "$(dirname "$0")/.." && pwd)/tools/check_layers.sh
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-T=$(mktemp -d /tmp/memspike-layers-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-skipped=0 # nothing here skips; counted so the last line reads like the others'
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" # ok bad skip expect finish scratch MPIRUN
+scratch layers
+# Nothing here skips; the last line reads like the others' all the same.
 
 # put FILE LINE...: write a file of the clean tree
 put() {
@@ -121,5 +118,4 @@ nfound=$(printf '%s\n' "$out" | grep -c ': #include ')
   ok "this checkout's tests/fixture_format.c includes <msgpack.h> and passes (3 findings, all injected)" ||
   bad "this checkout's tests/fixture_format.c passes and only the 3 injected lines fail ($nfound findings)" "$out"
 
-echo "layers: $pass passed, $fail failed, $skipped skipped"
-[ "$fail" -eq 0 ]
+finish layers

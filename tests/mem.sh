@@ -7,12 +7,10 @@
 # Last line: "mem: N passed, N failed, N skipped".
 set -u
 BIN=${BIN:-build/memspike}
-T=$(mktemp -d /tmp/memspike-mem-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" # ok bad skip expect finish scratch MPIRUN
+scratch mem
+# Nothing here skips: without mpirun the MPI checks fail.
 
 C=configs/brunel_delta.ini
 TINY="--set E.n=10 --set I.n=10"
@@ -92,7 +90,7 @@ fi
 
 # Under MPI each rank checks its own part against its share of the node.
 if command -v mpirun >/dev/null 2>&1; then
-  M="mpirun --allow-run-as-root --oversubscribe -np 2"
+  M="$MPIRUN -np 2"
   out=$($M "$BIN" run $C --dry-run 2>&1)
   st=$?
   if [ "$st" -eq 0 ] && printf '%s' "$out" | grep -q "rank 0 of 2" &&
@@ -113,5 +111,4 @@ else
   bad "mpirun missing: the MPI checks cannot run"
 fi
 
-echo "mem: $pass passed, $fail failed, 0 skipped"
-[ "$fail" -eq 0 ]
+finish mem

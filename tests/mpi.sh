@@ -11,14 +11,10 @@
 # "mpi: N passed, N failed, N skipped".
 set -u
 BIN=${BIN:-build/memspike}
-MPIRUN="mpirun --allow-run-as-root --oversubscribe"
-T=$(mktemp -d /tmp/memspike-mpi-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-skipped=0 # only the record kinds check skips (without python3-msgpack)
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" # ok bad skip expect finish scratch MPIRUN
+scratch mpi
+# Only the record kinds check skips (without python3-msgpack).
 
 # merged CSV of a run: run NAME NP CONFIG [--set ...]
 run() {
@@ -72,8 +68,7 @@ PY
 
 if ! command -v mpirun > /dev/null 2>&1; then
   bad "mpirun found" "no mpirun on PATH: install openmpi-bin (make deps)"
-  echo "mpi: $pass passed, $fail failed, $skipped skipped"
-  exit 1
+  finish mpi
 fi
 
 echo "mpi: identical merged spikes on 1-4 ranks"
@@ -232,8 +227,7 @@ if /usr/bin/python3 -c "import msgpack" 2> /dev/null; then
         "$(diff "$T/kinds.np1.dump" "$T/kinds.np$np.dump" 2>&1 | head -5)"
   done
 else
-  skipped=$((skipped + 1))
-  echo "  skip weights, devices and energy records (python3-msgpack missing)"
+  skip "weights, devices and energy records" "python3-msgpack missing"
 fi
 
 echo "mpi: failure on one rank"
@@ -258,5 +252,4 @@ else
   bad "bad config on all ranks: one message, exit 2 (exit $st)" "$out"
 fi
 
-echo "mpi: $pass passed, $fail failed, $skipped skipped"
-[ "$fail" -eq 0 ]
+finish mpi

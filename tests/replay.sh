@@ -11,36 +11,9 @@ set -u
 BIN=${BIN:-build/memspike}
 PY=/usr/bin/python3
 CHECK="$PY tests/check_stats.py"
-MPIRUN="mpirun --allow-run-as-root --oversubscribe"
-T=$(mktemp -d /tmp/memspike-replay-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-skipped=0
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       /'; }
-skip() {
-  if [ "${MEMSPIKE_TEST_STRICT:-0}" != 0 ]; then
-    bad "$1 (skipped under MEMSPIKE_TEST_STRICT=1: $2)"
-  else
-    skipped=$((skipped + 1))
-    echo "  skip $1 ($2)"
-  fi
-}
-# expect NAME STATUS PATTERN CMD...: exit status and an output pattern
-expect() {
-  name=$1 want=$2 pat=$3
-  shift 3
-  out=$("$@" 2>&1)
-  st=$?
-  if [ "$st" -ne "$want" ]; then
-    bad "$name (exit $st, wanted $want)" "$out"
-  elif ! printf '%s' "$out" | grep -q -- "$pat"; then
-    bad "$name (output lacks '$pat')" "$out"
-  else
-    ok "$name"
-  fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh" # ok bad skip expect finish scratch MPIRUN
+scratch replay
 # pycheck NAME ARGS...: tests/check_stats.py, its FAIL lines shown
 pycheck() {
   name=$1
@@ -60,8 +33,7 @@ echo "replay: statistics of Brunel (300 ms) against numpy"
 # shellcheck disable=SC2086
 if ! $BIN run $BRUNEL --out "$T/b1" > "$T/b1.txt" 2>&1; then
   bad "brunel runs" "$(tail -5 "$T/b1.txt")"
-  echo "replay: $pass passed, $fail failed, $skipped skipped"
-  exit 1
+  finish replay
 fi
 LOG="$T/b1/events.rank0.msgpack"
 expect "replay --csv" 0 "total" $BIN replay "$LOG" --csv "$T/full.csv"
@@ -260,5 +232,4 @@ else
   skip "1 and 2 ranks" "no mpirun (make deps)"
 fi
 
-echo "replay: $pass passed, $fail failed, $skipped skipped"
-[ "$fail" -eq 0 ]
+finish replay

@@ -114,6 +114,78 @@ uint64_t sim_rng_geometric(sim_rng *rng, double p)
   return g >= 4.6e18 ? UINT64_MAX / 2 : (uint64_t)g;
 }
 
+double sim_rng_gamma(sim_rng *rng, double a)
+{
+  if (a < 1) /* boost: G(a) = G(a + 1) U^(1/a) */
+    return sim_rng_gamma(rng, a + 1) * pow(sim_rng_open01(rng), 1.0 / a);
+  double d = a - 1.0 / 3, c = 1 / sqrt(9 * d);
+  for (;;) {
+    double x = sim_rng_normal(rng), v = 1 + c * x;
+    if (v <= 0)
+      continue;
+    v = v * v * v;
+    double u = sim_rng_open01(rng);
+    if (u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+      return d * v;
+  }
+}
+
+/* Inversion for n p < 30, p <= 1/2: walk the pmf from 0 (q^n does not
+   underflow for these n p); the rare u beyond the summed mass restarts. */
+static uint64_t binomial_inversion(sim_rng *rng, uint64_t n, double p)
+{
+  const double r = p / (1 - p), qn = exp((double)n * log1p(-p));
+  for (;;) {
+    double u = sim_rng_uniform(rng), pk = qn;
+    uint64_t k = 0;
+    while (u > pk && k < n && !(pk == 0 && (double)k > (double)n * p)) {
+      u -= pk;
+      k++;
+      pk *= r * (double)(n - k + 1) / (double)k;
+    }
+    if (u <= pk)
+      return k;
+  }
+}
+
+uint64_t sim_rng_binomial(sim_rng *rng, uint64_t n, double p)
+{
+  uint64_t base = 0;
+  int flip = 0;
+  /* Devroye (1986, X.4.3): the i-th of n uniforms' order statistics is
+     Beta(i, n + 1 - i); if it is <= p, i of the trials succeed and the
+     remaining n - i succeed with p' = (p - X) / (1 - X), else the first
+     i - 1 succeed with p' = p / X.  Iterative: flip keeps p <= 1/2 and
+     base/sign account the successes fixed so far. */
+  for (;;) {
+    if (n == 0 || p <= 0)
+      return base;
+    if (p >= 1)
+      return flip ? base - n : base + n;
+    if (p > 0.5) {
+      /* successes of p = n - successes of 1 - p */
+      base = flip ? base - n : base + n;
+      flip = !flip;
+      p = 1 - p;
+    }
+    if ((double)n * p < 30) {
+      uint64_t k = binomial_inversion(rng, n, p);
+      return flip ? base - k : base + k;
+    }
+    uint64_t i = (n + 1) / 2;
+    double ga = sim_rng_gamma(rng, (double)i), gb = sim_rng_gamma(rng, (double)(n + 1 - i));
+    double x = ga / (ga + gb);
+    if (x <= p) {
+      base = flip ? base - i : base + i;
+      n -= i;
+      p = (p - x) / (1 - x);
+    } else {
+      n = i - 1;
+      p = p / x;
+    }
+  }
+}
+
 void sim_cdf_table_init(sim_cdf_table *tab, const double *pmf, int n)
 {
   double cdf = 0;

@@ -26,7 +26,10 @@ enum sim_rng_purpose {
   SIM_RNG_POISSON = 5,   /* Poisson generator train towards one target */
   SIM_RNG_DEVICE = 6,    /* device-to-device variation */
   SIM_RNG_PULSE = 7,     /* cycle-to-cycle write noise */
-  SIM_RNG_READ = 8       /* read noise */
+  SIM_RNG_READ = 8,      /* read noise */
+  SIM_RNG_SPLIT = 9      /* a total synapse count split over the targets
+                            (fixed_total_number), keyed by the target
+                            population's first gid */
 };
 
 /* The reference seeding of pcg32_srandom_r(initstate, initseq). */
@@ -80,6 +83,15 @@ uint32_t sim_rng_below(sim_rng *rng, uint32_t bound);
 double sim_rng_normal(sim_rng *rng);                 /* N(0, 1) */
 double sim_rng_exponential(sim_rng *rng);            /* mean 1 */
 uint32_t sim_rng_poisson(sim_rng *rng, double mean); /* mean >= 0 */
+/* Binomial(n, p), p in [0, 1]: exact.  Inversion when n min(p, 1-p) < 30,
+   otherwise Devroye's recursive split on the median order statistic
+   (a Beta variate from two Marsaglia-Tsang gammas), which halves n per
+   level.  A fixed stream gives a fixed value (no state kept between
+   calls). */
+uint64_t sim_rng_binomial(sim_rng *rng, uint64_t n, double p);
+/* Gamma(shape a > 0, scale 1) (Marsaglia & Tsang 2000). */
+double sim_rng_gamma(sim_rng *rng, double a);
+
 /* Number of failures before the first success, success probability p in
    (0, 1]; saturates at UINT64_MAX / 2 for tiny p. */
 uint64_t sim_rng_geometric(sim_rng *rng, double p);

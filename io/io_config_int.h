@@ -81,8 +81,10 @@ int io_cfg_fail_unknown(const cfg *c, const cfg_section *s, const cfg_entry *e,
 /* ------------------------------------------------------------------ values */
 
 #define DIST_HINT                                                        \
-  "a number, uniform(a, b) with a < b, or normal(mean, std[, min, max]) " \
-  "with std >= 0 and min < max"
+  "a number, uniform(a, b) with a < b, normal(mean, std[, min, max]) " \
+  "with std >= 0 and min < max (clipped), or redraw(normal(mean, std), " \
+  "min, max) with min < max (inf and -inf allowed) holding >= 1/1000 of " \
+  "the mass"
 
 
 
@@ -91,7 +93,7 @@ int io_cfg_fail_unknown(const cfg *c, const cfg_section *s, const cfg_entry *e,
 char *io_cfg_trimmed_copy(const char *b, const char *e, const char *what);
 
 /* "1.5" | "uniform(a, b)" | "normal(mean, std)" | "normal(mean, std, min,
-   max)" (blanks allowed anywhere between tokens). */
+   max)" | "redraw(normal(mean, std), min, max)" (blanks allowed anywhere between tokens). */
 int io_cfg_parse_dist(const char *v, net_dist *d);
 
 /* True when x / tick is a whole number (1e-9 relative tolerance). */

@@ -22,7 +22,7 @@
    that synapse model) and are checked by syn_spec_parse. */
 
 static const char *const proj_keys[] = {
-    "source", "target", "rule", "indegree", "outdegree", "p", "allow_autapses",
+    "source", "target", "rule", "indegree", "outdegree", "p", "N", "allow_autapses",
     "allow_multapses", "weight", "delay", "synapse", "receptor_type", NULL};
 
 /* Degree of a fixed_* rule: <= the size of the side it draws from when
@@ -80,7 +80,7 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
       continue;
     if (is_static)
       return io_cfg_fail_unknown(c, s, x,
-                                 "source, target, rule, indegree, outdegree, p, "
+                                 "source, target, rule, indegree, outdegree, p, N, "
                                  "allow_autapses, allow_multapses, weight, delay, synapse, "
                                  "receptor_type");
     net_kv *kv = &pr->syn_params[pr->nsyn_params++];
@@ -161,7 +161,7 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
                        net_rule_names(), io_cfg_shorten(e->value, g, sizeof g));
   pr->rule = rule;
   /* A rule parameter given to another rule is a mistake worth naming. */
-  static const char *const rule_params[] = {"indegree", "outdegree", "p", NULL};
+  static const char *const rule_params[] = {"indegree", "outdegree", "p", "N", NULL};
   for (int k = 0; rule_params[k]; k++) {
     cfg_entry *x = io_cfg_get(s, rule_params[k]);
     if (x && (!rule->param_key || strcmp(rule->param_key, x->key) != 0))
@@ -179,6 +179,26 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
     /* Target-keyed rules draw sources, source-keyed ones targets. */
     if (check_degree(c, s, pr, d, rule->param_key, rule->source ? pr->tgt : pr->src))
       return SIM_ECONFIG;
+  } else if (rule->param == NET_RULE_TOTAL) {
+    uint64_t n;
+    if (!(e = io_cfg_get(s, rule->param_key)))
+      return io_cfg_fail(c, s, NULL, rule->param_key,
+                         "required by rule %s: expected the number of synapses in "
+                         "all, an integer >= 0", rule->name);
+    if (sim_parse_uint(e->value, UINT64_MAX / 2, &n))
+      return io_cfg_fail(c, s, e, NULL, "expected an integer >= 0 (got '%s')",
+                         io_cfg_shorten(e->value, g, sizeof g));
+    if (!pr->multapses)
+      return io_cfg_fail(c, s, io_cfg_get(s, "allow_multapses"), NULL,
+                         "expected allow_multapses = true: rule %s draws each synapse "
+                         "independently (multapses allowed); without multapses is "
+                         "not supported", rule->name);
+    if (n > 0 && !pr->autapses && pr->src == pr->tgt && src->n < 2)
+      return io_cfg_fail(c, s, e, NULL,
+                         "expected allow_autapses = true: population %s has one "
+                         "neuron and autapses are off, so no partner is allowed "
+                         "(got '%s')", src->name, io_cfg_shorten(e->value, g, sizeof g));
+    pr->total = n;
   } else if (rule->param == NET_RULE_PROB) {
     if (!(e = io_cfg_get(s, rule->param_key)))
       return io_cfg_fail(c, s, NULL, rule->param_key,
@@ -218,7 +238,15 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
     return io_cfg_fail(c, s, e, NULL,
                        "expected uniform(a, b) with a >= resolution %g ms (got '%s')",
                        c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
-  if (dl->kind == NET_DIST_NORMAL && !(dl->lo >= min_ok))
+  /* A redrawn normal may start at half a tick (NEST's example uses
+     min = resolution - 0.5 resolution): values in [0.5, 1.5) ticks round
+     to one tick, so no mass piles up beyond what rounding gives. */
+  if (dl->kind == NET_DIST_NORMAL && dl->redraw && !(dl->lo >= 0.5 * min_ok))
+    return io_cfg_fail(c, s, e, NULL,
+                       "expected redraw(normal(mean, std), min, max) with min >= "
+                       "half the resolution, %g ms (got '%s')",
+                       0.5 * c->res_ms, io_cfg_shorten(e->value, g, sizeof g));
+  if (dl->kind == NET_DIST_NORMAL && !dl->redraw && !(dl->lo >= min_ok))
     return io_cfg_fail(c, s, e, NULL,
                        "expected normal(mean, std, min, max) with min >= resolution "
                        "%g ms: the min bound is required for delays (got '%s')",

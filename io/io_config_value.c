@@ -109,6 +109,76 @@ static int parse_args(const char *p, double *args, int max)
   }
 }
 
+/* A redraw bound: a number, inf, +inf or -inf. */
+static int parse_bound(const char *b, const char *e, double *out)
+{
+  char *item = io_cfg_trimmed_copy(b, e, "config distribution bound");
+  const char *q = item[0] == '-' || item[0] == '+' ? item + 1 : item;
+  int bad = 0;
+  if (strcasecmp(q, "inf") == 0 || strcasecmp(q, "infinity") == 0)
+    *out = item[0] == '-' ? -INFINITY : INFINITY;
+  else
+    bad = sim_parse_double(item, 0, out);
+  sim_free(item);
+  return bad;
+}
+
+/* "redraw(normal(mean, std), min, max)": p points after "redraw". */
+static int parse_redraw(const char *p, net_dist *d)
+{
+  double args[2];
+  while (isspace((unsigned char)*p))
+    p++;
+  if (*p++ != '(')
+    return -1;
+  while (isspace((unsigned char)*p))
+    p++;
+  if (strncmp(p, "normal", 6) != 0)
+    return -1;
+  p += 6;
+  while (isspace((unsigned char)*p))
+    p++;
+  if (*p++ != '(')
+    return -1;
+  const char *close = strchr(p, ')');
+  if (!close)
+    return -1;
+  char *inner = io_cfg_trimmed_copy(p, close + 1, "config distribution argument");
+  int n = parse_args(inner, args, 2);
+  sim_free(inner);
+  if (n != 2 || !(args[1] >= 0))
+    return -1;
+  p = close + 1;
+  const char *c1 = strchr(p, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+  const char *end = c2 ? strchr(c2 + 1, ')') : NULL;
+  if (!end)
+    return -1;
+  for (const char *q = p; q < c1; q++)
+    if (!isspace((unsigned char)*q))
+      return -1;
+  for (const char *q = end + 1; *q; q++)
+    if (!isspace((unsigned char)*q))
+      return -1;
+  if (parse_bound(c1 + 1, c2, &d->lo) || parse_bound(c2 + 1, end, &d->hi) ||
+      !(d->lo < d->hi))
+    return -1;
+  /* The mass inside [lo, hi] must not be tiny: each value is redrawn until
+     inside, so a bound 5 std beyond the mean would loop ~3.5e6 times. */
+  double in;
+  if (args[1] == 0)
+    in = args[0] >= d->lo && args[0] <= d->hi;
+  else
+    in = 0.5 * (erfc((d->lo - args[0]) / (args[1] * 1.4142135623730951)) -
+                erfc((d->hi - args[0]) / (args[1] * 1.4142135623730951)));
+  if (!(in >= 1e-3))
+    return -1;
+  d->kind = NET_DIST_NORMAL;
+  d->a = args[0];
+  d->b = args[1];
+  d->redraw = 1;
+  return 0;
+}
+
 int io_cfg_parse_dist(const char *v, net_dist *d)
 {
   double args[4];
@@ -118,6 +188,9 @@ int io_cfg_parse_dist(const char *v, net_dist *d)
   d->lo = -INFINITY;
   d->hi = INFINITY;
   d->b = 0;
+  d->redraw = 0;
+  if (strncmp(p, "redraw", 6) == 0)
+    return parse_redraw(p + 6, d);
   if (strncmp(p, "uniform", 7) == 0 || strncmp(p, "normal", 6) == 0) {
     int uniform = p[0] == 'u';
     p += uniform ? 7 : 6;

@@ -179,7 +179,9 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   };
   c.rc = (net_conn){.nsrc = c.src->n, .ntgt = c.tgt->n, .same = c.src == c.tgt,
                     .autapses = pd->autapses, .multapses = pd->multapses,
-                    .degree = pd->degree, .p = pd->p, .pass = &c};
+                    .degree = pd->degree, .p = pd->p, .total = pd->total,
+                    .seed = desc->sim.seed, .tgt_gid0 = c.tgt->first_gid,
+                    .proj = proj_index, .pass = &c};
   const int by_source = pd->rule->source != NULL;
   memset(out, 0, sizeof *out);
   out->src_n = c.src->n;
@@ -187,6 +189,16 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   const uint32_t nseen = by_source ? c.tgt->n : c.src->n;
   if (!pd->multapses)
     c.rc.seen = sim_calloc(nseen + 1, sizeof *c.rc.seen, "sampling marks");
+  if (pd->rule->prepare && pd->rule->prepare(&c.rc)) {
+    sim_free(c.rc.count);
+    sim_free(c.rc.seen);
+    sim_free(out->off);
+    memset(out, 0, sizeof *out);
+    return sim_error_set(SIM_ERANGE,
+                         "%s:%d: [projection %s] %s: more than 2^32 synapses "
+                         "onto one target", desc->file, pd->line, pd->name,
+                         pd->rule->name);
+  }
   /* Pass 1: count synapses per source. */
   run_pass(&c);
   for (uint32_t s = 0; s < c.src->n; s++)
@@ -213,6 +225,7 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   run_pass(&c);
   sim_free(c.cursor);
   sim_free(c.rc.seen);
+  sim_free(c.rc.count);
   if (by_source)
     sort_by_target(out);
   if (out->nsyn == 0 || !out->d)

@@ -60,6 +60,11 @@ double net_dist_draw(const net_dist *dist, sim_rng *rng)
     /* Clipped, not redrawn: the mass beyond a bound lands on the bound
        (NEST's "clipped" normal; redrawing would be "redraw"). */
     double x = dist->a + dist->b * sim_rng_normal(rng);
+    if (dist->redraw) {
+      while (x < dist->lo || x > dist->hi)
+        x = dist->a + dist->b * sim_rng_normal(rng);
+      return x;
+    }
     if (x < dist->lo)
       x = dist->lo;
     if (x > dist->hi)

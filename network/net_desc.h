@@ -19,13 +19,17 @@
 typedef enum net_dist_kind {
   NET_DIST_CONST = 0,   /* a */
   NET_DIST_UNIFORM = 1, /* uniform in [a, b) */
-  NET_DIST_NORMAL = 2   /* mean a, std b, clipped to [lo, hi] */
+  NET_DIST_NORMAL = 2   /* mean a, std b, clipped to [lo, hi], or redrawn
+                           until inside [lo, hi] when `redraw` is set */
 } net_dist_kind;
 
 typedef struct net_dist {
   net_dist_kind kind;
   double a, b;   /* see net_dist_kind */
   double lo, hi; /* clip bounds of NORMAL (-inf, +inf when not given) */
+  int redraw;    /* NORMAL: redraw outside [lo, hi] instead of clipping
+                    (NEST's nest.math.redraw(normal(...), min, max)); the
+                    config reader ensures the mass inside is not tiny */
 } net_dist;
 
 /* A raw key = value entry kept for later stages (synapse parameters). */
@@ -73,6 +77,7 @@ typedef struct net_proj_desc {
   const net_rule_ops *rule; /* connection rule (net_rule.h) */
   uint32_t degree;   /* indegree or outdegree for the fixed_* rules */
   double p;          /* pairwise_bernoulli probability */
+  uint64_t total;    /* fixed_total_number: N, synapses in all */
   int autapses;      /* allow_autapses (NEST default true) */
   int multapses;     /* allow_multapses (NEST default true) */
   net_dist weight;   /* mV for delta-synapse models, pA for current-based */

@@ -74,7 +74,8 @@ static double proj_nsyn(const net_desc *d, uint32_t j, const uint32_t *nlocal)
   const net_proj_desc *pd = &d->projs[j];
   net_conn c = {.nsrc = d->pops[pd->src].n, .ntgt = d->pops[pd->tgt].n,
                 .same = pd->src == pd->tgt, .autapses = pd->autapses,
-                .multapses = pd->multapses, .degree = pd->degree, .p = pd->p};
+                .multapses = pd->multapses, .degree = pd->degree, .p = pd->p,
+                .total = pd->total};
   return pd->rule->expected ? pd->rule->expected(&c, nlocal[pd->tgt]) : 0;
 }
 

@@ -8,6 +8,10 @@
  * - target-keyed (all_to_all, one_to_one, fixed_indegree,
  *   pairwise_bernoulli): `target` enumerates the sources of one target,
  *   drawn from a stream keyed by the target's gid, on the target's rank;
+ *   fixed_total_number is target-keyed too: its `prepare` splits the total
+ *   over the targets (a multinomial, by sequential conditional binomials
+ *   on one stream keyed by the target population and the projection), so
+ *   every rank computes the same per-target counts;
  * - source-keyed (fixed_outdegree): `source` enumerates the targets of one
  *   source from the source's stream; every rank walks every source and
  *   keeps the targets it owns.
@@ -27,6 +31,13 @@ typedef struct net_conn {
   int autapses, multapses;
   uint32_t degree;       /* DEGREE rules */
   double p;              /* PROB rules */
+  uint64_t total;        /* TOTAL rules */
+  uint64_t seed;         /* the run's seed, tgt_gid0 the target population's
+                            first gid, proj the projection index: keys for
+                            `prepare`'s stream */
+  uint64_t tgt_gid0;
+  uint32_t proj;
+  uint32_t *count;       /* per-target counts (prepare), freed by the caller */
   uint32_t *seen;        /* sampling without replacement: a stamp per
                             candidate (sources, or targets if source-keyed) */
   uint32_t stamp;        /* bumped before each draw set */
@@ -42,7 +53,8 @@ void net_conn_emit_target(net_conn *c, uint32_t to);
 typedef enum net_rule_param {
   NET_RULE_NONE = 0,   /* no parameter */
   NET_RULE_DEGREE = 1, /* an integer >= 1 (distinct partners without multapses) */
-  NET_RULE_PROB = 2    /* a probability in [0, 1] */
+  NET_RULE_PROB = 2,   /* a probability in [0, 1] */
+  NET_RULE_TOTAL = 3   /* a synapse count >= 0 over the whole projection */
 } net_rule_param;
 
 typedef struct net_rule_ops {
@@ -56,6 +68,10 @@ typedef struct net_rule_ops {
   /* Source-keyed: the targets of source offset s, drawn from cr.  NULL for
      target-keyed rules. */
   void (*source)(net_conn *c, sim_rng *cr, uint32_t s);
+  /* Optional, before each pass: per-projection state the per-target draws
+     need (fixed_total_number: c->count).  Returns 0 or -1 (out of memory
+     is fatal in sim_alloc, so only an impossible request). */
+  int (*prepare)(net_conn *c);
   /* Expected number of synapses onto nlocal of the c->ntgt targets (for
      memory estimates before building; c->seen and c->pass unused). */
   double (*expected)(const net_conn *c, uint32_t nlocal);
@@ -66,6 +82,7 @@ extern const net_rule_ops net_rule_one_to_one;
 extern const net_rule_ops net_rule_fixed_indegree;
 extern const net_rule_ops net_rule_fixed_outdegree;
 extern const net_rule_ops net_rule_pairwise_bernoulli;
+extern const net_rule_ops net_rule_fixed_total_number;
 
 /* Rule by config name, or NULL. */
 const net_rule_ops *net_rule_find(const char *name);

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "../core/sim_alloc.h"
+
 static void all_to_all(net_conn *c, sim_rng *cr, uint32_t to)
 {
   (void)cr;
@@ -68,6 +70,46 @@ static void pairwise_bernoulli(net_conn *c, sim_rng *cr, uint32_t to)
   }
 }
 
+/* fixed_total_number (NEST): exactly c->total synapses, each from a
+   uniform source onto a uniform target.  The per-target counts are one
+   multinomial draw, split in target order by conditional binomials,
+   count[i] ~ Binomial(left, 1 / (ntgt - i)), from a single stream keyed by
+   (seed, first target gid, SPLIT, projection): every rank computes the
+   same counts whatever the partition.  Each target then draws its sources
+   from its own keyed stream, as fixed_indegree does.  Without autapses on
+   one population every target has nsrc - 1 candidates, so the split stays
+   uniform; without multapses it would be hypergeometric, which the config
+   reader refuses. */
+static int fixed_total_prepare(net_conn *c)
+{
+  if (!c->count)
+    c->count = sim_malloc((size_t)(c->ntgt ? c->ntgt : 1) * sizeof *c->count,
+                          "per-target synapse counts");
+  sim_rng r;
+  sim_rng_stream(&r, c->seed, c->tgt_gid0, SIM_RNG_SPLIT, c->proj);
+  uint64_t left = c->total;
+  for (uint32_t i = 0; i < c->ntgt; i++) {
+    uint64_t k = i + 1 == c->ntgt ? left : sim_rng_binomial(&r, left, 1.0 / (c->ntgt - i));
+    if (k > UINT32_MAX)
+      return -1;
+    c->count[i] = (uint32_t)k;
+    left -= k;
+  }
+  return 0;
+}
+
+static void fixed_total_number(net_conn *c, sim_rng *cr, uint32_t to)
+{
+  c->stamp++;
+  for (uint32_t k = 0; k < c->count[to]; k++)
+    net_conn_emit_source(c, draw_partner(c, cr, c->nsrc, to));
+}
+
+static double fixed_total_expected(const net_conn *c, uint32_t nlocal)
+{
+  return c->ntgt ? (double)c->total * ((double)nlocal / c->ntgt) : 0.0;
+}
+
 /* Expected synapses onto nlocal targets (net_rule_ops.expected). */
 static double self_pairs(const net_conn *c, uint32_t nlocal)
 {
@@ -119,9 +161,15 @@ const net_rule_ops net_rule_pairwise_bernoulli = {.name = "pairwise_bernoulli",
                                                   .target = pairwise_bernoulli,
                                                   .expected = pairwise_bernoulli_expected};
 
+const net_rule_ops net_rule_fixed_total_number = {.name = "fixed_total_number",
+                                                  .param_key = "N", .param = NET_RULE_TOTAL,
+                                                  .target = fixed_total_number,
+                                                  .prepare = fixed_total_prepare,
+                                                  .expected = fixed_total_expected};
+
 static const net_rule_ops *const rules[] = {
-    &net_rule_all_to_all,     &net_rule_one_to_one,         &net_rule_fixed_indegree,
-    &net_rule_fixed_outdegree, &net_rule_pairwise_bernoulli,
+    &net_rule_all_to_all,      &net_rule_one_to_one,         &net_rule_fixed_indegree,
+    &net_rule_fixed_outdegree, &net_rule_pairwise_bernoulli, &net_rule_fixed_total_number,
 };
 
 const net_rule_ops *net_rule_find(const char *name)

@@ -8,6 +8,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <glob.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,6 +367,45 @@ static void test_shipped_configs(void)
     CU_ASSERT(p->rule == &net_rule_pairwise_bernoulli && p->p == 0.02);
     CU_ASSERT_DOUBLE_EQUAL(p->weight.a, p->src == 0 ? 16.2 : -90, 1e-12);
   }
+  net_desc_destroy(d);
+
+  /* Potjans & Diesmann 2014 as NEST's example builds it (shared anchors:
+     77,169 neurons, ~2.99e8 synapses, PSC 87.81 pA, g = -4, L4E -> L23E
+     doubled, 8 Hz x K_ext Poisson background). */
+  CU_ASSERT_EQUAL_FATAL(io_config_load("configs/potjans_2014.ini", NULL, 0, &d), 0);
+  uint64_t nsyn = 0, nrec = 0;
+  uint32_t neurons = 0;
+  for (uint32_t i = 0; i < d->npops; i++)
+    if (d->pops[i].model) {
+      neurons += d->pops[i].n;
+      CU_ASSERT(d->pops[i].ninit == 1 && d->pops[i].init[0].dist.kind == NET_DIST_NORMAL);
+    }
+  CU_ASSERT_EQUAL(neurons, 77169);
+  for (uint32_t i = 0; i < d->nprojs; i++) {
+    const net_proj_desc *p = &d->projs[i];
+    if (p->rule != &net_rule_fixed_total_number) {
+      CU_ASSERT(p->rule == &net_rule_all_to_all && p->weight.kind == NET_DIST_CONST);
+      CU_ASSERT_DOUBLE_EQUAL(p->weight.a, 87.8085, 1e-3);
+      CU_ASSERT_DOUBLE_EQUAL(p->delay_ms.a, 1.5, 1e-12);
+      continue;
+    }
+    nrec++;
+    nsyn += p->total;
+    const int inh = d->pops[p->src].name[strlen(d->pops[p->src].name) - 1] == 'I';
+    const int l4e_l23e = !strcmp(p->name, "L23E_L4E");
+    CU_ASSERT(p->weight.redraw && p->delay_ms.redraw && p->autapses && p->multapses);
+    CU_ASSERT_DOUBLE_EQUAL(p->weight.a, inh ? -351.234 : l4e_l23e ? 175.617 : 87.8085, 1e-3);
+    CU_ASSERT_DOUBLE_EQUAL(p->weight.b, 0.1 * fabs(p->weight.a), 1e-5);
+    CU_ASSERT(inh ? p->weight.hi == 0 && isinf(p->weight.lo) : p->weight.lo == 0 && isinf(p->weight.hi));
+    CU_ASSERT_DOUBLE_EQUAL(p->delay_ms.a, inh ? 0.75 : 1.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(p->delay_ms.b, inh ? 0.375 : 0.75, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(p->delay_ms.lo, 0.05, 1e-12);
+  }
+  CU_ASSERT_EQUAL(nrec, 55); /* 64 minus the 9 zero probabilities */
+  CU_ASSERT_EQUAL(nsyn, 298880968ULL);
+  int bg = net_desc_find_pop(d, "bg_L6E");
+  CU_ASSERT_FATAL(bg >= 0);
+  CU_ASSERT_DOUBLE_EQUAL(POIS(&d->pops[bg])->rate_hz, 8.0 * 2900, 1e-9);
   net_desc_destroy(d);
 }
 

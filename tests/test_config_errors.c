@@ -8,6 +8,7 @@
  * test_config.c's.
  */
 #include <CUnit/CUnit.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -338,6 +339,63 @@ static void test_rule_params(void)
 #undef PROJ
 }
 
+/* fixed_total_number's N and the redraw(normal(...), min, max) syntax. */
+static void test_total_and_redraw(void)
+{
+#define PROJ(...)                                                             \
+  {SIM_LINES, POP_E, POP_I, "[projection P]", "source = E", "weight = 1",     \
+   "delay = 1", __VA_ARGS__, NULL}
+  const char *const no_n[] = PROJ("target = I", "rule = fixed_total_number");
+  expect_error("total_non.ini", no_n, "[projection P]", "N",
+               "required by rule fixed_total_number", "integer >= 0");
+  const char *const bad_n[] = PROJ("target = I", "rule = fixed_total_number", "N = -3");
+  expect_error("total_bad.ini", bad_n, "N = -3", "N", "integer >= 0", "(got '-3')");
+  const char *const multi[] = PROJ("target = I", "rule = fixed_total_number", "N = 30",
+                                   "allow_multapses = false");
+  expect_error("total_multi.ini", multi, "allow_multapses = false", "allow_multapses",
+               "allow_multapses = true", "not supported");
+  const char *const wrong[] = PROJ("target = I", "rule = fixed_indegree", "indegree = 3",
+                                   "N = 10");
+  expect_error("total_wrong.ini", wrong, "N = 10", "N",
+               "not a parameter of rule fixed_indegree");
+#define RPROJ(w, d)                                                                   \
+  {SIM_LINES, POP_E, POP_I, "[projection P]", "source = E", "target = I",             \
+   "rule = fixed_total_number", "N = 20", w, d, NULL}
+  const char *const order[] = RPROJ("weight = redraw(normal(1, 0.1), 2, 1)", "delay = 1");
+  expect_error("redraw_order.ini", order, "weight =", "weight", "redraw(normal(mean, std)",
+               "min < max");
+  const char *const tail[] = RPROJ("weight = redraw(normal(0, 1), 6, inf)", "delay = 1");
+  expect_error("redraw_tail.ini", tail, "weight =", "weight", "1/1000 of the mass",
+               "(got 'redraw(normal(0, 1), 6, inf)')");
+  const char *const junk[] = RPROJ("weight = redraw(normal(1, 0.1), 0, inf) x", "delay = 1");
+  expect_error("redraw_junk.ini", junk, "weight =", "weight", "redraw(normal(mean, std)");
+  const char *const args[] = RPROJ("weight = redraw(normal(1), 0, inf)", "delay = 1");
+  expect_error("redraw_args.ini", args, "weight =", "weight", "redraw(normal(mean, std)");
+  const char *const dlo[] =
+      RPROJ("weight = 1", "delay = redraw(normal(1.5, 0.75), 0.01, inf)");
+  expect_error("redraw_delay.ini", dlo, "delay =", "delay", "half the resolution, 0.05 ms",
+               "(got 'redraw(normal(1.5, 0.75), 0.01, inf)')");
+  /* Valid forms load: spaces, -inf, a redrawn initial V_m. */
+  const char *const ok[] = {SIM_LINES, "[population E]", "model = iaf_psc_exp", "n = 10",
+                            "V_m = redraw(normal(-60, 5), -inf, -50)", "[projection P]",
+                            "source = E", "target = E", "rule = fixed_total_number",
+                            "N = 0", "weight = redraw( normal( -3 , 0.3 ) , -inf , 0 )",
+                            "delay = redraw(normal(1.5, 0.75), 0.05, inf)", NULL};
+  net_desc *d = cf_load_ok("redraw_ok.ini", ok, NULL, 0);
+  if (d) {
+    const net_proj_desc *pr = &d->projs[0];
+    CU_ASSERT(pr->total == 0 && pr->rule == &net_rule_fixed_total_number);
+    CU_ASSERT(pr->weight.kind == NET_DIST_NORMAL && pr->weight.redraw &&
+              pr->weight.a == -3 && pr->weight.b == 0.3 && isinf(pr->weight.lo) &&
+              pr->weight.lo < 0 && pr->weight.hi == 0);
+    CU_ASSERT(pr->delay_ms.redraw && pr->delay_ms.lo == 0.05 && isinf(pr->delay_ms.hi));
+    CU_ASSERT(d->pops[0].init[0].dist.redraw && d->pops[0].init[0].dist.hi == -50);
+    net_desc_destroy(d);
+  }
+#undef RPROJ
+#undef PROJ
+}
+
 static void test_generator_target(void)
 {
   const char *const lines[] = {SIM_LINES, POP_E, POP_NOISE, "[projection P]",
@@ -632,6 +690,7 @@ int test_config_errors_register(void)
       {"delay below resolution", test_delay},
       {"undefined population", test_undefined_population},
       {"rule parameters", test_rule_params},
+      {"fixed_total_number and redraw", test_total_and_redraw},
       {"generator as target", test_generator_target},
       {"multimeter variables", test_multimeter_variables},
       {"multimeter interval", test_interval},

@@ -178,6 +178,109 @@ static void test_pairwise_bernoulli(void)
   net_desc_destroy(d);
 }
 
+/* fixed_total_number: exactly N in all; the per-target counts are one
+   multinomial (mean N / n_tgt, variance N (1/n)(1 - 1/n) at every target
+   position, the first and the last included); uniform sources; no self
+   synapse without autapses. */
+static void test_fixed_total_number(void)
+{
+  const uint32_t na = 50, nb = 40, N = 2000, seeds = 200;
+  net_desc *d = make_desc(na, nb, 0, 1, &net_rule_fixed_total_number, 0, 0);
+  d->projs[0].total = N;
+  uint32_t in[40];
+  double s1 = 0, s2 = 0, first = 0, last = 0, src1 = 0, src2 = 0;
+  int exact = 1;
+  net_syn_table t;
+  for (uint32_t seed = 0; seed < seeds; seed++) {
+    d->sim.seed = 1000 + seed;
+    CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+    exact &= t.nsyn == N;
+    per_target(&t, nb, in);
+    for (uint32_t j = 0; j < nb; j++) {
+      s1 += in[j];
+      s2 += (double)in[j] * in[j];
+    }
+    first += in[0];
+    last += in[nb - 1];
+    for (uint32_t s = 0; s < na; s++) {
+      double k = (double)(t.off[s + 1] - t.off[s]);
+      src1 += k;
+      src2 += k * k;
+    }
+    sim_syn_table_fini(&t);
+  }
+  CU_ASSERT(exact);
+  const double m = (double)N / nb, v = N * (1.0 / nb) * (1 - 1.0 / nb), ns = (double)seeds * nb;
+  double mean = s1 / ns, var = s2 / ns - mean * mean;
+  CU_ASSERT(fabs(mean - m) < 1e-9); /* exact: the counts sum to N */
+  CU_ASSERT(fabs(var - v) < 5 * v * sqrt(2.0 / ns));
+  CU_ASSERT(fabs(first / seeds - m) < 5 * sqrt(v / seeds));
+  CU_ASSERT(fabs(last / seeds - m) < 5 * sqrt(v / seeds));
+  const double ms = (double)N / na, vs = N * (1.0 / na) * (1 - 1.0 / na), nss = (double)seeds * na;
+  double smean = src1 / nss, svar = src2 / nss - smean * smean;
+  CU_ASSERT(fabs(smean - ms) < 1e-9);
+  CU_ASSERT(fabs(svar - vs) < 5 * vs * sqrt(2.0 / nss));
+  /* N = 0 gives an empty table; one population without autapses. */
+  d->projs[0].total = 0;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  CU_ASSERT_EQUAL(t.nsyn, 0);
+  sim_syn_table_fini(&t);
+  d->projs[0].total = 5000;
+  d->projs[0].tgt = 0;
+  d->projs[0].autapses = 0;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  CU_ASSERT_EQUAL(t.nsyn, 5000);
+  int self = 0;
+  for (uint32_t s = 0; s < na; s++)
+    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+      self += t.tgt[k] == s;
+  CU_ASSERT_EQUAL(self, 0);
+  sim_syn_table_fini(&t);
+  /* With autapses: ~ 5000 / 50 = 100 expected. */
+  d->projs[0].autapses = 1;
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  self = 0;
+  for (uint32_t s = 0; s < na; s++)
+    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+      self += t.tgt[k] == s;
+  CU_ASSERT(self > 50 && self < 150);
+  sim_syn_table_fini(&t);
+  net_desc_destroy(d);
+}
+
+/* redraw(normal(1, 1), 0, inf) is the truncated normal (mean 1.28760,
+   variance 0.62969), not the clipped one (mean 1.0833); every value in
+   bounds; a two-sided redraw stays inside both bounds. */
+static void test_redraw_normal(void)
+{
+  net_dist dist = {NET_DIST_NORMAL, 1.0, 1.0, 0.0, INFINITY, 1};
+  sim_rng r;
+  sim_rng_stream(&r, 3, 4, SIM_RNG_WEIGHT, 0);
+  const int n = 200000;
+  double s1 = 0, s2 = 0;
+  int inside = 1;
+  for (int i = 0; i < n; i++) {
+    double x = net_dist_draw(&dist, &r);
+    inside &= x >= 0;
+    s1 += x;
+    s2 += x * x;
+  }
+  double mean = s1 / n, var = s2 / n - mean * mean;
+  CU_ASSERT(inside);
+  CU_ASSERT(fabs(mean - 1.28760) < 5 * sqrt(0.62969 / n));
+  CU_ASSERT(fabs(var - 0.62969) < 0.02);
+  net_dist two = {NET_DIST_NORMAL, -351.23, 35.123, -400, -300, 1};
+  inside = 1;
+  int low = 0;
+  for (int i = 0; i < n; i++) {
+    double x = net_dist_draw(&two, &r);
+    inside &= x >= -400 && x <= -300;
+    low += x < -390;
+  }
+  CU_ASSERT(inside);
+  CU_ASSERT(low > 0); /* the bounds are reached, not narrowed */
+}
+
 /* One synapse as seen from outside: target gid, source, weight, delay. */
 typedef struct syn4 {
   uint32_t tgid, src;
@@ -226,10 +329,11 @@ static void sort_stable(syn4 *a, size_t n)
 static void test_rank_independence(void)
 {
   const net_rule_ops *const rules[] = {&net_rule_fixed_indegree, &net_rule_fixed_outdegree, &net_rule_pairwise_bernoulli,
-                            &net_rule_all_to_all};
-  for (int ri = 0; ri < 4; ri++) {
+                            &net_rule_all_to_all, &net_rule_fixed_total_number};
+  for (int ri = 0; ri < 5; ri++) {
     net_desc *d = make_desc(60, 45, 0, 1, rules[ri], 7, 0.1);
-    d->projs[0].weight = (net_dist){NET_DIST_NORMAL, 1.0, 0.5, 0.0, 2.0};
+    d->projs[0].total = 2500;
+    d->projs[0].weight = (net_dist){NET_DIST_NORMAL, 1.0, 0.5, 0.0, 2.0, ri == 4};
     d->projs[0].delay_ms = (net_dist){NET_DIST_UNIFORM, 0.5, 3.0, -INFINITY, INFINITY};
     net_syn_table t;
     syn4 *ref = malloc(60 * 45 * sizeof *ref), *got = malloc(60 * 45 * sizeof *got);
@@ -300,6 +404,9 @@ int test_connect_register(void)
       !CU_add_test(s, "fixed_outdegree counts over ranks", test_fixed_outdegree) ||
       !CU_add_test(s, "pairwise_bernoulli within 4 sigma", test_pairwise_bernoulli) ||
       !CU_add_test(s, "same synapses on 1-4 ranks, both partitions", test_rank_independence) ||
+      !CU_add_test(s, "fixed_total_number: exact total, multinomial counts",
+                   test_fixed_total_number) ||
+      !CU_add_test(s, "redraw(normal) moments and bounds", test_redraw_normal) ||
       !CU_add_test(s, "partitions cover every gid once", test_partition_covers_once))
     return -1;
   return 0;

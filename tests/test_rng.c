@@ -97,6 +97,49 @@ static void test_distributions(void)
   check_moments(s, s2, n, (1 - p) / p, (1 - p) / (p * p));
 }
 
+/* Binomial over both methods (inversion below n p = 30, the recursive
+   split above), p on either side of 1/2, and the edges; gamma moments. */
+static void test_binomial_gamma(void)
+{
+  sim_rng r;
+  sim_rng_stream(&r, 7, 8, 9, 10);
+  const struct { uint64_t n; double p; } cases[] = {
+      {10, 0.3}, {1000, 0.01}, {59, 0.5}, {200, 0.9}, {100000, 0.37},
+      {45499805, 1.0 / 20683}, {3000000000ULL, 0.999}};
+  const int n = 40000;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    double s = 0, s2 = 0;
+    int inside = 1;
+    for (int i = 0; i < n; i++) {
+      uint64_t k = sim_rng_binomial(&r, cases[c].n, cases[c].p);
+      inside &= k <= cases[c].n;
+      s += (double)k;
+      s2 += (double)k * (double)k;
+    }
+    CU_ASSERT(inside);
+    double m = (double)cases[c].n * cases[c].p;
+    check_moments(s, s2, n, m, m * (1 - cases[c].p));
+  }
+  CU_ASSERT_EQUAL(sim_rng_binomial(&r, 0, 0.5), 0);
+  CU_ASSERT_EQUAL(sim_rng_binomial(&r, 17, 0), 0);
+  CU_ASSERT_EQUAL(sim_rng_binomial(&r, 17, 1), 17);
+  /* Same stream, same value (no hidden state). */
+  sim_rng a, b;
+  sim_rng_stream(&a, 1, 1, 1, 1);
+  sim_rng_stream(&b, 1, 1, 1, 1);
+  CU_ASSERT_EQUAL(sim_rng_binomial(&a, 123456, 0.3), sim_rng_binomial(&b, 123456, 0.3));
+  const double shapes[] = {0.4, 1.0, 7.5, 5000.0};
+  for (int k = 0; k < 4; k++) {
+    double s = 0, s2 = 0;
+    for (int i = 0; i < n; i++) {
+      double x = sim_rng_gamma(&r, shapes[k]);
+      s += x;
+      s2 += x * x;
+    }
+    check_moments(s, s2, n, shapes[k], shapes[k]);
+  }
+}
+
 static void test_below_unbiased(void)
 {
   sim_rng r;
@@ -158,6 +201,7 @@ int test_rng_register(void)
   if (!CU_add_test(s, "pcg32 reference outputs", test_reference_outputs) ||
       !CU_add_test(s, "streams keyed by (seed, gid, purpose)", test_streams_differ_and_repeat) ||
       !CU_add_test(s, "distribution moments", test_distributions) ||
+      !CU_add_test(s, "binomial and gamma moments", test_binomial_gamma) ||
       !CU_add_test(s, "bounded integers unbiased", test_below_unbiased) ||
       !CU_add_test(s, "cdf table draws", test_cdf_table))
     return -1;

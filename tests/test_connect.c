@@ -48,8 +48,8 @@ static net_desc *make_desc(uint32_t na, uint32_t nb, uint32_t src, uint32_t tgt,
   pd->p = p;
   pd->autapses = 1;
   pd->multapses = 1;
-  pd->weight = (net_dist){NET_DIST_CONST, 0.5, 0, -INFINITY, INFINITY};
-  pd->delay_ms = (net_dist){NET_DIST_CONST, 1.0, 0, -INFINITY, INFINITY};
+  pd->weight = (net_dist){NET_DIST_CONST, 0.5, 0, -INFINITY, INFINITY, 0};
+  pd->delay_ms = (net_dist){NET_DIST_CONST, 1.0, 0, -INFINITY, INFINITY, 0};
   pd->synapse = sim_strdup("static_synapse", "t");
   return d;
 }
@@ -334,7 +334,7 @@ static void test_rank_independence(void)
     net_desc *d = make_desc(60, 45, 0, 1, rules[ri], 7, 0.1);
     d->projs[0].total = 2500;
     d->projs[0].weight = (net_dist){NET_DIST_NORMAL, 1.0, 0.5, 0.0, 2.0, ri == 4};
-    d->projs[0].delay_ms = (net_dist){NET_DIST_UNIFORM, 0.5, 3.0, -INFINITY, INFINITY};
+    d->projs[0].delay_ms = (net_dist){NET_DIST_UNIFORM, 0.5, 3.0, -INFINITY, INFINITY, 0};
     net_syn_table t;
     syn4 *ref = malloc(60 * 45 * sizeof *ref), *got = malloc(60 * 45 * sizeof *got);
     CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);

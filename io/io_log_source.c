@@ -393,6 +393,22 @@ static void *logsrc_start(sim_engine *e, uint32_t pop, int *busy)
                                      sp->name, where(p, at, sizeof at), why));
     return NULL;
   }
+  if (p->offset_ticks < 0) {
+    /* Only log ticks T with T * ratio + offset >= 0 play: position every
+       file at the first such tick (the sidecar index when there is one)
+       instead of reading the earlier part. */
+    sim_time first = (-p->offset_ticks + p->ratio - 1) / p->ratio;
+    io_replay_filter f = {.from_ms = (double)first * p->log_res_ms, .to_ms = INFINITY};
+    rc = io_replay_select(rp, IO_REPLAY_SPIKES, &f);
+    if (rc) {
+      char why[700], at[40];
+      snprintf(why, sizeof why, "%s", sim_error_msg());
+      io_replay_destroy(rp);
+      sim_engine_fail(e, sim_error_set(rc, "log_source population %s (key files, %s): %s",
+                                       sp->name, where(p, at, sizeof at), why));
+      return NULL;
+    }
+  }
   logsrc_rt *g = sim_calloc(1, sizeof *g, "log_source");
   g->par = p;
   g->pop = pop;

@@ -108,6 +108,8 @@ typedef struct heard {
   sim_time t[64];
   sim_gid g[64];
   int n;
+  long total;    /* every spike heard */
+  uint64_t hash; /* of the (tick, gid) sequence */
 } heard;
 
 static void heard_spike(void *self, sim_time t, sim_gid gid)
@@ -117,6 +119,8 @@ static void heard_spike(void *self, sim_time t, sim_gid gid)
     h->t[h->n] = t;
     h->g[h->n++] = gid;
   }
+  h->total++;
+  h->hash = (h->hash ^ (uint64_t)t * 1000003u ^ gid) * 1099511628211u;
 }
 
 static const sim_recorder_ops heard_ops = {.name = "heard", .spike = heard_spike};
@@ -199,6 +203,58 @@ static void test_tick_placement(void)
                replay_text("duration = 5\nresolution = 0.1", f, "offset = -0.5"), &h), 0);
   CHECK(h.n == 2 && h.t[0] == 2 && h.g[0] == 0 && h.t[1] == 45 && h.g[1] == 2,
         "%d spikes (first at %lld), want (2, 0), (45, 2)", h.n, h.n ? (long long)h.t[0] : -1LL);
+}
+
+/* A negative offset positions the files at the first tick that plays
+   (io_replay_select, the sidecar index): the same spikes as reading the
+   log from the start, which it does without its sidecar. */
+static void test_negative_offset_seek(void)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/seek.msgpack", cf_tmpdir);
+  io_log_rec recs[1] = {{.name = "src_spikes", .pop = 0, .kind = IO_LOG_REC_SPIKES,
+                         .first = 0, .count = 5}};
+  io_log_header hd = {.config = "recorded.ini", .digest = 45, .seed = 1, .rank = 0,
+                      .nranks = 1, .resolution_ms = 0.1, .duration_ms = 2000,
+                      .pops = rec_pops, .npops = 2, .recs = recs, .nrecs = 1};
+  io_log *log = NULL;
+  CU_ASSERT_EQUAL_FATAL(io_log_create(path, &hd, &log), 0);
+  long want = 0;
+  for (sim_time w = 0; w < 20000; w += 10) {
+    for (sim_time t = w; t < w + 10; t++)
+      for (sim_gid g = 0; g < 5; g++)
+        if ((t * 7 + g * 3) % 4 != 0) {
+          io_log_spike(log, t, g);
+          /* offset -1500.05 ms: log tick t plays at t - 15001 in [0, 4000) */
+          want += t >= 15001 && t < 19001;
+        }
+    CU_ASSERT_EQUAL(io_log_flush(log, w + 10), 0);
+  }
+  CU_ASSERT_EQUAL_FATAL(io_log_close(log, 20000), 0);
+  CU_ASSERT_FATAL(nlogs < MAX_LOGS);
+  logs[nlogs++] = strdup(path);
+  char idx[300], moved[310];
+  snprintf(idx, sizeof idx, "%s.index", path);
+  snprintf(moved, sizeof moved, "%s.away", idx);
+  FILE *fi = fopen(idx, "rb");
+  CU_ASSERT_FATAL(fi != NULL);
+  fseek(fi, 0, SEEK_END);
+  long isz = ftell(fi);
+  fclose(fi);
+  CHECK(isz >= 24 + 3 * 16, "sidecar %s holds %ld bytes, want >= 3 entries", idx, isz);
+  const char *text = replay_text("duration = 400\nresolution = 0.1", path,
+                                 "offset = -1500.1\nneurons = 0:5");
+  heard a, b;
+  CU_ASSERT_EQUAL_FATAL(run_text("seek_idx.ini", text, &a), 0);
+  CU_ASSERT_EQUAL_FATAL(rename(idx, moved), 0);
+  int rc = run_text("seek_scan.ini", text, &b);
+  CU_ASSERT_EQUAL(rename(moved, idx), 0);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  CHECK(a.total == want && b.total == want, "%ld and %ld spikes, want %ld", a.total,
+        b.total, want);
+  CHECK(a.hash == b.hash, "seek and scan replay different spikes");
+  CHECK(a.n == 64 && a.t[0] == 0 && b.t[0] == 0, "first spike at %lld, want 0",
+        a.n ? (long long)a.t[0] : -1LL);
 }
 
 /* The logs of a 2-rank run, merged: the same spikes as the 1-rank log. */
@@ -387,6 +443,7 @@ int test_log_source_register(void)
   if (!s)
     return -1;
   if (!CU_add_test(s, "ticks: log tick x ratio + offset, mapping, repeats, cut", test_tick_placement) ||
+      !CU_add_test(s, "a negative offset seeks: same spikes as a scan", test_negative_offset_seek) ||
       !CU_add_test(s, "the logs of every rank merge", test_two_rank_logs) ||
       !CU_add_test(s, "a truncated log replays what it holds", test_truncated) ||
       !CU_add_test(s, "a log changed before the run stops it", test_changed_log) ||

@@ -19,6 +19,10 @@ reader on the same logs, and its version-2 decoder on synthetic logs.
 - version 2 packed in this file with msgpack (docs/log-format.md):
   codes 6, 4, 5, 7, header projections; varint edge cases; truncation at
   every byte; the same spikes as the equivalent version-1 log;
+- index sidecar seeks (open_run t_start_ms): the same spikes, samples,
+  weights, devices and energy as the whole file from that tick, for many
+  ticks, reading fewer records; a missing, corrupt, stale, partial or
+  misplaced sidecar warns and gives the same result; plot --from;
 - `memspike plot` of every kind writes a PNG (real log for spikes and
   samples, record_kinds.ini and a synthetic v2 log for weights and energy); empty selections,
   logs without the records and bad flags fail with a message.
@@ -816,6 +820,12 @@ def plot_errors():
     r = sh(BIN, "plot", "raster", *log, "--out", png, check=False, env=env)
     assert r.returncode == 1 and "needs matplotlib" in r.stderr, (r.returncode, r.stderr)
     assert not os.path.exists(png)
+
+
+# ------------------------------------------------------------ sidecar seek
+
+import pylog_seek  # noqa: E402  (its tests, registered here: see that file)
+pylog_seek.register(sys.modules[__name__])
 
 
 def main(argv):

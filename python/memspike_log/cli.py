@@ -63,7 +63,7 @@ def main(argv):
                      if h["populations"] else "-", r["first"], r["first"] + r["count"]))
         print("  %d records, %d spikes, %d sample records: %s"
               % (st["records"], st["spikes"], st["samples"], f.describe_status()))
-    dur_s = run.t_stop_ms * 1e-3
+    dur_s = (run.t_stop_ms - run.t_start_ms) * 1e-3
     print("duration: %g ms (%d ticks)" % (run.t_stop_ms, run.end_tick))
     if run.missing_ranks:
         print("note: rank%s %s of %d missing: counts cover only the given ranks"

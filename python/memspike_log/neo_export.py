@@ -30,7 +30,7 @@ def to_neo(run, populations=None, t_start=None, t_stop=None):
     import neo
     import quantities as pq
 
-    t0 = 0.0 if t_start is None else float(t_start)
+    t0 = run.t_start_ms if t_start is None else max(float(t_start), run.t_start_ms)
     t1 = run.t_stop_ms if t_stop is None else min(float(t_stop), run.t_stop_ms)
     blk = neo.Block(name="memspike run", file_origin=", ".join(f.path for f in run.files),
                     config=run.header["config"], digest="%016x" % run.header["digest"],

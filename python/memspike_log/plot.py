@@ -103,11 +103,11 @@ def _selection(args):
 
 
 def _window(run, args):
-    t0 = 0.0 if args.t_from is None else args.t_from
+    t0 = run.t_start_ms if args.t_from is None else max(args.t_from, run.t_start_ms)
     t1 = run.t_stop_ms if args.t_to is None else min(args.t_to, run.t_stop_ms)
     if t1 <= t0:
         raise PlotError("empty time window: --from %g ms is not before %g ms (the run's logs "
-                        "cover [0, %g) ms)" % (t0, t1, run.t_stop_ms))
+                        "cover [%g, %g) ms)" % (t0, t1, run.t_start_ms, run.t_stop_ms))
     return t0, t1
 
 
@@ -362,7 +362,8 @@ def main(argv=None):
                          ".svg, .pdf)\n" % (PROG, args.out))
         return 2
     try:
-        run = open_run(args.logs, partial=args.partial)
+        # --from reads each log from its index sidecar's entry at or before it
+        run = open_run(args.logs, partial=args.partial, t_start_ms=args.t_from)
         col = colours(len(run.populations))
         fig = plt.figure(figsize=(9, 5.5 if args.kind != "vm" else 6.5))
         if args.kind in ("vm", "weights"):

@@ -11,7 +11,10 @@ and 2), decoded into numpy arrays with the C reader's rules
 
 read_log(path) -> LogFile.  Merging the files of a run is run.py.
 """
+import math
 import os
+import struct
+import warnings
 
 import msgpack
 import numpy as np
@@ -234,9 +237,12 @@ class _Ctx:
 
     def __init__(self, path, index, offset):
         self.path, self.index, self.offset = path, index, offset
+        self.seeked = False
 
     def error(self, msg):
-        return LogError("%s: record %d at byte %d: %s" % (self.path, self.index, self.offset, msg))
+        return LogError("%s: record %d%s at byte %d: %s"
+                        % (self.path, self.index, " after the seek point" if self.seeked else "",
+                           self.offset, msg))
 
 
 def _ticks_after(ctx, what, v, last, strict):
@@ -405,8 +411,54 @@ def _str_keys(pairs):
     return {k: v for k, v in pairs if isinstance(k, str)}
 
 
-def read_log(path):
-    """Decode the log at path into a LogFile (LogError on a bad file)."""
+_IDX_MAGIC = b"MSPKIDX1"
+
+
+def _sidecar_entry(path, size, digest, first_off, at):
+    """The sidecar entry (tick, offset) to start a read for tick `at` from
+    (docs/log-format.md section 9), or (None, why) when PATH.index is
+    missing or does not fit the log."""
+    ipath = path + ".index"
+    try:
+        with open(ipath, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return None, "%s: no usable index sidecar (%s)" % (ipath, e.strerror)
+    if len(data) < 24 or data[:8] != _IDX_MAGIC:
+        return None, "%s: not an index sidecar (magic MSPKIDX1 expected)" % ipath
+    d, h = struct.unpack_from("<QQ", data, 8)
+    if d != digest:
+        return None, ("%s: digest %d differs from the log's %d (another run's index)"
+                      % (ipath, d, digest))
+    if h != first_off:
+        return None, ("%s: first-record offset %d differs from the log's %d"
+                      % (ipath, h, first_off))
+    n = (len(data) - 24) // 16          # a partial last entry is ignored
+    best = (0, first_off)
+    pt, po = -1, first_off - 1
+    for k in range(n):
+        t, o = struct.unpack_from("<QQ", data, 24 + 16 * k)
+        if t <= pt or o <= po:
+            return None, "%s: entry %d does not increase in tick and offset" % (ipath, k + 1)
+        if o > size:
+            return None, ("%s: entry %d points at byte %d beyond the log's %d bytes"
+                          % (ipath, k + 1, o, size))
+        if t <= at:
+            best = (t, o)
+        pt, po = t, o
+    return best, None
+
+
+def read_log(path, from_tick=None, from_ms=None):
+    """Decode the log at path into a LogFile (LogError on a bad file).
+
+    from_tick (or from_ms, converted with the header's resolution) keeps
+    only what has a tick >= it; with a valid index sidecar the read starts
+    at its last entry at or before that tick instead of the start (a
+    sidecar that does not fit the log: warnings.warn and a full scan).
+    After a seek status["records"] counts the records read from the seek
+    point, status["indexed"] is True and the end record's counts are not
+    compared (they count the whole file)."""
     lf = LogFile(path)
     try:
         size = os.path.getsize(path)
@@ -447,107 +499,157 @@ def read_log(path):
         ncomp = nprojs + len(h["populations"]) + 1
         nval = [len(r.get("gids", [])) * len(r["variables"]) if r["kind"] == "state" else 0
                 for r in recs]
-        st = {"records": 0, "good_bytes": unp.tell(), "partial_bytes": 0, "truncated": False,
-              "ended": False, "complete_tick": 0, "spikes": 0, "samples": 0, "weights": 0,
-              "devices": 0, "energy": 0}
-        last = 0
+        first_off = unp.tell()
+        if from_tick is None and from_ms is not None:
+            x = float(from_ms) / h["resolution_ms"]
+            r = round(x)
+            from_tick = int(r) if abs(x - r) <= 1e-9 * max(abs(x), 1) else int(math.ceil(x))
+        if from_tick is not None:
+            from_tick = max(0, int(from_tick))
+        # Rows stamped with a window end e (weights, energy) sit before the
+        # mark of e: seek one tick earlier, as io_replay does.
+        seek_at = from_tick - 1 if from_tick else 0
+        entry = None
+        if seek_at > 0:
+            entry, why = _sidecar_entry(path, size, h["digest"], first_off, seek_at)
+            if entry is None:
+                warnings.warn("%s; reading the log from the start" % why, stacklevel=2)
+
+        def mkunp(off):
+            f.seek(off)
+            return msgpack.Unpacker(f, raw=False, strict_map_key=False,
+                                    max_buffer_size=max(lim, 1 << 20),
+                                    object_pairs_hook=_str_keys,
+                                    max_str_len=lim, max_bin_len=lim, max_array_len=lim,
+                                    max_map_len=lim, max_ext_len=lim)
+        base = 0
+        if entry is not None and entry[1] > first_off:
+            base = entry[1]
+            unp = mkunp(base)
+        else:
+            entry = None
+        seeked = entry is not None
+        st = {"records": 0, "good_bytes": base + unp.tell(), "partial_bytes": 0,
+              "truncated": False, "ended": False, "complete_tick": entry[0] if seeked else 0,
+              "spikes": 0, "samples": 0, "weights": 0, "devices": 0, "energy": 0,
+              "indexed": seeked, "seek_offset": base if seeked else None,
+              "from_tick": from_tick}
+        last = st["complete_tick"]
         sp_t, sp_g = [], []
         samp = {}
         wts, devs, ens = [], [], []
         while True:
-            off = unp.tell()
-            ctx = _Ctx(path, st["records"] + 1, off)
             try:
-                rec = unp.unpack()
-            except msgpack.OutOfData:
-                break
-            except ValueError as e:
-                if "exceeds max_" in str(e):   # a length beyond the file: cut off
+                off = base + unp.tell()
+                ctx = _Ctx(path, st["records"] + 1, off)
+                ctx.seeked = seeked
+                try:
+                    rec = unp.unpack()
+                except msgpack.OutOfData:
                     break
-                raise ctx.error("cannot decode (%s)" % e) from None
-            except (TypeError, msgpack.UnpackException) as e:
-                raise ctx.error("cannot decode (%s)" % e) from None
-            if st["ended"]:
-                raise ctx.error("data after the end record")
-            if not isinstance(rec, list):
-                raise ctx.error("expected an array [type code, ...], found " + _type(rec))
-            if not rec or not _is_uint(rec[0]) or rec[0] == 0:
-                raise ctx.error("the first element of a record (its type code) must be a "
-                                "positive integer, found "
-                                + (_type(rec[0]) if rec else "an empty array"))
-            code = rec[0]
-            if code not in codes:
-                if 64 <= code <= 127:
-                    pass                        # optional record: skipped
-                elif code in CODES_V2:
-                    raise ctx.error("type code %d is not part of format version 1 (a version-2 "
-                                    "record in a version-1 file)" % code)
-                else:
-                    raise ctx.error("unknown record type code %d (codes 1-63 are critical: "
-                                    "this reader cannot interpret the file)" % code)
-            elif code in (SPIKES, PACKED):
-                dec = _decode_spikes if code == SPIKES else _decode_packed
-                wend, t, g = dec(ctx, rec, last, pops)
-                _check_sorted(ctx, t, g, "spike")
-                sp_t.append(t)
-                sp_g.append(g)
-                st["spikes"] += t.size
-                last = st["complete_tick"] = wend
-            elif code == SAMPLES:
-                if len(rec) != 4:
-                    raise ctx.error("sample record: expected 4 elements [2, recorder, tick, "
-                                    "[value...]], found %d" % len(rec))
-                ri = rec[1]
-                if not (_is_uint(ri) and ri < len(recs) and nval[ri] > 0):
-                    raise ctx.error("sample record: recorder must be the index of a state "
-                                    "recorder of the header")
-                t = _ticks_after(ctx, "sample record: tick", rec[2], last, False)
-                v = rec[3]
-                if not isinstance(v, list) or len(v) != nval[ri]:
-                    raise ctx.error("sample record: expected an array of %d values (%d neurons "
-                                    "x %d variables of recorder %s)"
-                                    % (nval[ri], len(recs[ri]["gids"]),
-                                       len(recs[ri]["variables"]), recs[ri]["name"]))
-                samp.setdefault(ri, ([], []))
-                samp[ri][0].append(t)
-                samp[ri][1].append(_num_array(ctx, "sample record: values", v))
-                st["samples"] += 1
-            elif code == WINDOW:
-                if len(rec) != 2:
-                    raise ctx.error("window end: expected [3, tick]")
-                last = st["complete_tick"] = _ticks_after(ctx, "window end", rec[1], last, True)
-            elif code == DEVICES:
-                devs.append(_decode_devices(ctx, rec, last, nprojs))
-                st["devices"] += 1
-            elif code == ENERGY:
-                ens.append(_decode_energy(ctx, rec, last, ncomp))
-                st["energy"] += 1
-            elif code == WEIGHTS:
-                wts.append(_decode_weights(ctx, rec, last, recs))
-                st["weights"] += 1
-            elif code == END:
-                if len(rec) != 3 or not isinstance(rec[2], dict):
-                    raise ctx.error("end record: expected [9, final_tick, {summary}]")
-                t = _ticks_after(ctx, "end record: final tick", rec[1], last, False)
-                keys = ("spikes", "samples", "windows") + (
-                    ("devices", "energy", "weights") if lf.version >= 2 else ())
-                for k in keys:
-                    if not _is_uint(rec[2].get(k)):
-                        raise ctx.error('end record: summary field "%s" must be an unsigned '
-                                        'integer' % k)
-                if rec[2]["spikes"] != st["spikes"] or rec[2]["samples"] != st["samples"]:
-                    raise ctx.error("end record counts %d spikes and %d samples, the file "
-                                    "holds %d and %d" % (rec[2]["spikes"], rec[2]["samples"],
-                                                         st["spikes"], st["samples"]))
-                if lf.version >= 2 and any(rec[2][k] != st[k] for k in keys[3:]):
-                    raise ctx.error("end record counts %d device-write, %d energy and %d "
-                                    "weight records, the file holds %d, %d and %d"
-                                    % tuple([rec[2][k] for k in keys[3:]] +
-                                            [st[k] for k in keys[3:]]))
-                st["ended"] = True
-                st["complete_tick"] = t
-            st["records"] += 1
-            st["good_bytes"] = unp.tell()
+                except ValueError as e:
+                    if "exceeds max_" in str(e):   # a length beyond the file: cut off
+                        break
+                    raise ctx.error("cannot decode (%s)" % e) from None
+                except (TypeError, msgpack.UnpackException) as e:
+                    raise ctx.error("cannot decode (%s)" % e) from None
+                if st["ended"]:
+                    raise ctx.error("data after the end record")
+                if not isinstance(rec, list):
+                    raise ctx.error("expected an array [type code, ...], found " + _type(rec))
+                if not rec or not _is_uint(rec[0]) or rec[0] == 0:
+                    raise ctx.error("the first element of a record (its type code) must be a "
+                                    "positive integer, found "
+                                    + (_type(rec[0]) if rec else "an empty array"))
+                code = rec[0]
+                if code not in codes:
+                    if 64 <= code <= 127:
+                        pass                        # optional record: skipped
+                    elif code in CODES_V2:
+                        raise ctx.error("type code %d is not part of format version 1 (a version-2 "
+                                        "record in a version-1 file)" % code)
+                    else:
+                        raise ctx.error("unknown record type code %d (codes 1-63 are critical: "
+                                        "this reader cannot interpret the file)" % code)
+                elif code in (SPIKES, PACKED):
+                    dec = _decode_spikes if code == SPIKES else _decode_packed
+                    wend, t, g = dec(ctx, rec, last, pops)
+                    _check_sorted(ctx, t, g, "spike")
+                    sp_t.append(t)
+                    sp_g.append(g)
+                    st["spikes"] += t.size
+                    last = st["complete_tick"] = wend
+                elif code == SAMPLES:
+                    if len(rec) != 4:
+                        raise ctx.error("sample record: expected 4 elements [2, recorder, tick, "
+                                        "[value...]], found %d" % len(rec))
+                    ri = rec[1]
+                    if not (_is_uint(ri) and ri < len(recs) and nval[ri] > 0):
+                        raise ctx.error("sample record: recorder must be the index of a state "
+                                        "recorder of the header")
+                    t = _ticks_after(ctx, "sample record: tick", rec[2], last, False)
+                    v = rec[3]
+                    if not isinstance(v, list) or len(v) != nval[ri]:
+                        raise ctx.error("sample record: expected an array of %d values (%d neurons "
+                                        "x %d variables of recorder %s)"
+                                        % (nval[ri], len(recs[ri]["gids"]),
+                                           len(recs[ri]["variables"]), recs[ri]["name"]))
+                    samp.setdefault(ri, ([], []))
+                    samp[ri][0].append(t)
+                    samp[ri][1].append(_num_array(ctx, "sample record: values", v))
+                    st["samples"] += 1
+                elif code == WINDOW:
+                    if len(rec) != 2:
+                        raise ctx.error("window end: expected [3, tick]")
+                    last = st["complete_tick"] = _ticks_after(ctx, "window end", rec[1], last, True)
+                elif code == DEVICES:
+                    devs.append(_decode_devices(ctx, rec, last, nprojs))
+                    st["devices"] += 1
+                elif code == ENERGY:
+                    ens.append(_decode_energy(ctx, rec, last, ncomp))
+                    st["energy"] += 1
+                elif code == WEIGHTS:
+                    wts.append(_decode_weights(ctx, rec, last, recs))
+                    st["weights"] += 1
+                elif code == END:
+                    if len(rec) != 3 or not isinstance(rec[2], dict):
+                        raise ctx.error("end record: expected [9, final_tick, {summary}]")
+                    t = _ticks_after(ctx, "end record: final tick", rec[1], last, False)
+                    keys = ("spikes", "samples", "windows") + (
+                        ("devices", "energy", "weights") if lf.version >= 2 else ())
+                    for k in keys:
+                        if not _is_uint(rec[2].get(k)):
+                            raise ctx.error('end record: summary field "%s" must be an unsigned '
+                                            'integer' % k)
+                    if seeked:
+                        pass    # after a seek the counts start there: not compared
+                    elif rec[2]["spikes"] != st["spikes"] or rec[2]["samples"] != st["samples"]:
+                        raise ctx.error("end record counts %d spikes and %d samples, the file "
+                                        "holds %d and %d" % (rec[2]["spikes"], rec[2]["samples"],
+                                                             st["spikes"], st["samples"]))
+                    if not seeked and lf.version >= 2 and any(rec[2][k] != st[k] for k in keys[3:]):
+                        raise ctx.error("end record counts %d device-write, %d energy and %d "
+                                        "weight records, the file holds %d, %d and %d"
+                                        % tuple([rec[2][k] for k in keys[3:]] +
+                                                [st[k] for k in keys[3:]]))
+                    st["ended"] = True
+                    st["complete_tick"] = t
+                st["records"] += 1
+                st["good_bytes"] = base + unp.tell()
+            except LogError as e:
+                if not (seeked and st["records"] == 0):
+                    raise
+                # The record at the sidecar's offset does not decode: the
+                # index does not fit this log.  Scan from the start.
+                warnings.warn("%s.index: the record at its offset %d does not decode (%s); "
+                              "reading the log from the start" % (path, base, e), stacklevel=2)
+                seeked = False
+                base = 0
+                unp = mkunp(first_off)
+                base = first_off
+                st.update(records=0, complete_tick=0, indexed=False, seek_offset=None,
+                          good_bytes=first_off)
+                last = 0
     st["truncated"] = not st["ended"]
     st["partial_bytes"] = size - st["good_bytes"]
     lf.status = st
@@ -564,6 +666,15 @@ def read_log(path):
         lf.devices = np.concatenate(devs)
     if ens:
         lf.energy = np.concatenate(ens)
+    if from_tick:
+        # Exactly [from_tick, end): what a seek read before it is dropped.
+        lf.spikes = lf.spikes[lf.spikes["tick"] >= from_tick]
+        for ri, (ts, vs) in list(lf.samples.items()):  # kept when empty: the gids
+            k = ts >= from_tick
+            lf.samples[ri] = (ts[k], vs[k])
+        lf.weights = lf.weights[lf.weights["tick"] >= from_tick]
+        lf.devices = lf.devices[lf.devices["tick"] >= from_tick]
+        lf.energy = lf.energy[lf.energy["tick"] >= from_tick]
     return lf
 
 

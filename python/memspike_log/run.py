@@ -105,13 +105,17 @@ def _same_run(a, b):
                        % (a.path, b.path, ha["rank"]))
 
 
-def open_run(paths_or_glob, partial=False):
+def open_run(paths_or_glob, partial=False, t_start_ms=None):
     """Open the logs of one run: a path, a glob ("out/events.rank*.msgpack"),
     a directory (its events.rank*.msgpack) or a list of paths.  Raises
     LogError (a ValueError) for a bad file, files of different runs, or
     missing ranks (unless partial=True: then the run covers the ranks
-    given, and .missing_ranks lists the others)."""
-    files = [read_log(p) for p in _expand(paths_or_glob)]
+    given, and .missing_ranks lists the others).
+
+    t_start_ms: keep only [t_start_ms, end); each file is read from its
+    index sidecar's last entry at or before it (read_log's from_ms), so a
+    late window of a big log reads only its end."""
+    files = [read_log(p, from_ms=t_start_ms) for p in _expand(paths_or_glob)]
     for i, f in enumerate(files):
         for g in files[:i]:
             _same_run(g, f)
@@ -128,6 +132,7 @@ class Run:
     population_names  [str]
     units          {quantity: unit} ("time": "ms", "V_m": "mV", ...)
     resolution_ms  one tick
+    start_tick, t_start_ms  the start (open_run's t_start_ms; 0 without)
     end_tick, t_stop_ms  the common end (smallest complete tick)
     ranks, missing_ranks
     truncated      [LogFile] of the files without an end record
@@ -156,6 +161,8 @@ class Run:
                               "are" if len(m) > 1 else "is"))
         self.end_tick = min(f.complete_tick for f in files)
         self.t_stop_ms = self.end_tick * self.resolution_ms
+        self.start_tick = min(files[0].status.get("from_tick") or 0, self.end_tick)
+        self.t_start_ms = self.start_tick * self.resolution_ms
         self.truncated = [f for f in files if f.status["truncated"]]
         self._first = np.array([p["first_gid"] for p in self.populations], dtype=np.int64)
         self._spikes = None
@@ -217,7 +224,8 @@ class Run:
         return np.asarray(ticks, dtype=np.float64) * self.resolution_ms
 
     def _tick_window(self, t_start, t_stop):
-        lo = 0 if t_start is None else int(np.ceil(t_start / self.resolution_ms - 1e-9))
+        lo = self.start_tick if t_start is None else max(
+            self.start_tick, int(np.ceil(t_start / self.resolution_ms - 1e-9)))
         hi = self.end_tick if t_stop is None else min(
             self.end_tick, int(np.ceil(t_stop / self.resolution_ms - 1e-9)))
         return lo, hi
@@ -441,7 +449,7 @@ class Run:
         return to_neo(self, **kw)
 
     def __repr__(self):
-        return ("Run(%d file%s of %d rank%s, version %d, %s, up to %g ms)"
+        return ("Run(%d file%s of %d rank%s, version %d, %s, %g to %g ms)"
                 % (len(self.files), "" if len(self.files) == 1 else "s", self.nranks,
                    "" if self.nranks == 1 else "s", self.version,
-                   ", ".join(self.population_names), self.t_stop_ms))
+                   ", ".join(self.population_names), self.t_start_ms, self.t_stop_ms))

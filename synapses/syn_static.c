@@ -5,6 +5,9 @@
  */
 #include "syn_kinds.h"
 
+/* Synapses ahead whose input-ring entry the general loop prefetches. */
+#define PREFETCH_AHEAD 32
+
 /* The inner loop of the common case, on plain pointers (a separate
    function so that the compiler keeps row and bits as base pointers
    instead of re-adding the slot offset at every synapse). */
@@ -40,6 +43,15 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
   }
   const int by_sign = sink->by_sign;
   for (uint64_t k = k0; k < k1; k++) {
+    /* The ring entry of a synapse PREFETCH_AHEAD further on: with
+       per-synapse delays the targets scatter over slots x targets (tens of
+       MB at full scale), and the add below waits on DRAM without it. */
+    if (k + PREFETCH_AHEAD < k1) {
+      const uint64_t q = k + PREFETCH_AHEAD;
+      const double wq = syn->w ? syn->w[q] : syn->w_const;
+      const sim_time dq = syn->d ? syn->d[q] : syn->d_const;
+      __builtin_prefetch(sim_sink_row(sink, by_sign ? (wq < 0) : port, t + dq) + tg[q], 1);
+    }
     double w = syn->w ? syn->w[k] : syn->w_const;
     sim_time dl = syn->d ? syn->d[k] : syn->d_const;
     sim_sink_add(sink, by_sign ? (w < 0) : port, t + dl, tg[k], sim_sink_value(sink, w));

@@ -26,6 +26,20 @@ static void spikes_room(io_log_reader *r, uint64_t n)
   }
 }
 
+/* A spike block of either code was decoded into r->ticks and r->gids:
+   return its n spikes, and its window end as the file's new mark. */
+static int spikes_done(io_log_reader *r, io_log_record *rec, sim_time wend, uint32_t n)
+{
+  rec->tick = wend;
+  rec->spikes.ticks = r->ticks;
+  rec->spikes.gids = r->gids;
+  rec->spikes.n = n;
+  r->last_window = wend;
+  r->st.complete_tick = wend;
+  r->st.spikes += n;
+  return 0;
+}
+
 /* [1, window_end, base_tick, [dtick...], [gid...]] (version 1; accepted
    in version 2 files too). */
 int io_lr_spikes(io_log_reader *r, const msgpack_object *a,
@@ -72,14 +86,7 @@ int io_lr_spikes(io_log_reader *r, const msgpack_object *a,
       return io_lr_error(r, rec, "spike %u: spikes must be sorted by (tick, gid)",
                        i);
   }
-  rec->tick = wend;
-  rec->spikes.ticks = r->ticks;
-  rec->spikes.gids = r->gids;
-  rec->spikes.n = n;
-  r->last_window = wend;
-  r->st.complete_tick = wend;
-  r->st.spikes += n;
-  return 0;
+  return spikes_done(r, rec, wend, n);
 }
 
 /* [6, window_end, base_tick, nspikes, bin]: tick groups of LEB128 varints,
@@ -175,14 +182,7 @@ int io_lr_packed(io_log_reader *r, const msgpack_object *a,
     return io_lr_error(r, rec, "packed spike block: the first group's tick %lld "
                      "is not base_tick %lld", (long long)r->ticks[0],
                      (long long)base);
-  rec->tick = wend;
-  rec->spikes.ticks = r->ticks;
-  rec->spikes.gids = r->gids;
-  rec->spikes.n = (uint32_t)n;
-  r->last_window = wend;
-  r->st.complete_tick = wend;
-  r->st.spikes += n;
-  return 0;
+  return spikes_done(r, rec, wend, (uint32_t)n);
 }
 
 /* An array element of a record that must be an array of n entries. */

@@ -628,6 +628,22 @@ static int advance(io_replay *rp, int f)
   return 0;
 }
 
+/* After the caller copied the row pop_head gave (rc from it): when the row
+   was held back (2), read its file on and drop the row if it lies past the
+   common end.  Returns 0 to keep the row, 1 to drop it, or an error. */
+static int settle(io_replay *rp, int f, int rc, sim_time t)
+{
+  if (rc != 2)
+    return 0;
+  if ((rc = advance(rp, f)))
+    return rc;
+  if (past_limit(rp, t)) {
+    rp->dropped++;
+    return 1;
+  }
+  return 0;
+}
+
 int io_replay_next(io_replay *rp, sim_time *tick, sim_gid *gid)
 {
   for (;;) {
@@ -639,14 +655,10 @@ int io_replay_next(io_replay *rp, sim_time *tick, sim_gid *gid)
     const cursor *c = &rp->c[f];
     sim_time t = c->ticks[i];
     sim_gid g = c->gids[i];
-    if (rc == 2) {
-      if ((rc = advance(rp, f)))
-        return rc;
-      if (past_limit(rp, t)) {
-        rp->dropped++;
-        continue;
-      }
-    }
+    if ((rc = settle(rp, f, rc, t)) < 0)
+      return rc;
+    if (rc)
+      continue;
     if (!keep(rp, g))
       continue;
     *tick = t;
@@ -674,14 +686,10 @@ int io_replay_next_sample(io_replay *rp, sim_time *tick, uint32_t *rec, sim_gid 
     }
     if (nv)
       memcpy(rp->vbuf, c->values + (size_t)i * nv, nv * sizeof *rp->vbuf);
-    if (rc == 2) {
-      if ((rc = advance(rp, f)))
-        return rc;
-      if (past_limit(rp, t)) {
-        rp->dropped++;
-        continue;
-      }
-    }
+    if ((rc = settle(rp, f, rc, t)) < 0)
+      return rc;
+    if (rc)
+      continue;
     if (!keep(rp, g))
       continue;
     *tick = t;
@@ -701,14 +709,10 @@ int io_replay_next_row(io_replay *rp, const io_replay_row **row)
     if (rc <= 0)
       return rc;
     rp->row = rp->c[f].rows[i];
-    if (rc == 2) {
-      if ((rc = advance(rp, f)))
-        return rc;
-      if (past_limit(rp, rp->row.tick)) {
-        rp->dropped++;
-        continue;
-      }
-    }
+    if ((rc = settle(rp, f, rc, rp->row.tick)) < 0)
+      return rc;
+    if (rc)
+      continue;
     *row = &rp->row;
     return 1;
   }

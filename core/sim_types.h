@@ -30,7 +30,9 @@ typedef uint32_t sim_gid;
   X(SIM_ERANGE, -6, "value out of range")                    \
   X(SIM_ECOMM, -7, "communication error")                    \
   X(SIM_EUSAGE, -8, "bad command-line usage")                \
-  X(SIM_ESTOP, -9, "stopped on request")
+  X(SIM_ESTOP, -9, "stopped on request")                    \
+  X(SIM_ESTATE, -10, "not possible at this point")           \
+  X(SIM_ENOTSUP, -11, "not supported")
 
 enum sim_error_code {
 #define SIM_ERR_ENUM(name, value, msg) name = value,

@@ -53,14 +53,14 @@ extern "C" {
 /* Version                                                              */
 
 #define MS_VERSION_MAJOR 0
-#define MS_VERSION_MINOR 2
+#define MS_VERSION_MINOR 1
 #define MS_VERSION_PATCH 0
-#define MS_VERSION "0.2.0"
+#define MS_VERSION "0.1.0"
 /* MAJOR * 10000 + MINOR * 100 + PATCH: compare with #if. */
 #define MS_VERSION_NUMBER \
   (MS_VERSION_MAJOR * 10000 + MS_VERSION_MINOR * 100 + MS_VERSION_PATCH)
 
-/* The library's version string ("0.2.0"): the one it was built as, which
+/* The library's version string ("0.1.0"): the one it was built as, which
    may differ from the MS_VERSION a program was compiled with. */
 const char *ms_version(void);
 

@@ -430,3 +430,36 @@ int io_config_load(const char *path, const char *const *overrides, int noverride
   *out = d;
   return 0;
 }
+
+int io_config_build(const char *file, const io_config_section *secs, size_t nsecs,
+                    net_desc **out)
+{
+  *out = NULL;
+  cfg c = {.file = file, .mem = 1};
+  net_desc *d = sim_calloc(1, sizeof *d, "net_desc");
+  d->file = sim_strdup(file, "config name");
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < nsecs; i++) {
+    const io_config_section *x = &secs[i];
+    char raw[512];
+    snprintf(raw, sizeof raw, "%s%s%s", x->type, x->name ? " " : "", x->name ? x->name : "");
+    cfg_section *s = section_add(&c, raw, strlen(raw), -1);
+    h = fnv1a(h, raw, strlen(raw) + 1);
+    for (int k = 0; k < x->n; k++) {
+      entry_add(s, x->keys[k], x->values[k], -1);
+      h = fnv1a(h, x->keys[k], strlen(x->keys[k]) + 1);
+      h = fnv1a(h, x->values[k], strlen(x->values[k]) + 1);
+    }
+  }
+  d->digest = h;
+  int rc = check_headers(&c);
+  if (!rc)
+    rc = build_desc(&c, d);
+  cfg_fini(&c);
+  if (rc) {
+    net_desc_destroy(d);
+    return rc;
+  }
+  *out = d;
+  return 0;
+}

@@ -31,4 +31,26 @@
 int io_config_load(const char *path, const char *const *overrides, int noverrides,
                    net_desc **out /* OUT */);
 
+/* One section built in memory (the C API, api/): type is "simulation",
+   "population", "projection" or "record", name its NAME (NULL for
+   simulation), keys[i] = values[i] for i < n, all borrowed. */
+typedef struct io_config_section {
+  const char *type;
+  const char *name;
+  const char *const *keys;
+  const char *const *values;
+  int n;
+} io_config_section;
+
+/* The same validation as io_config_load, on sections given in memory in
+   this order (gids are given in the order of the populations): the same
+   checks and messages, with the section as the location instead of
+   FILE:LINE ("[population E] key 'tau_m': expected ...").  file names
+   the description (net_desc.file; borrowed, copied); device presets are
+   looked up as for a config without a directory.  The digest covers
+   every type, name, key and value.  On success *out is the caller's
+   (net_desc_destroy); on failure SIM_ECONFIG and *out NULL. */
+int io_config_build(const char *file, const io_config_section *secs, size_t nsecs,
+                    net_desc **out /* OUT */);
+
 #endif

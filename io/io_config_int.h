@@ -56,6 +56,9 @@ typedef struct cfg {
   cfg_section *s;         /* owned, ns sections in file order */
   size_t ns, cap;
   double res_ms;          /* resolution, once [simulation] is validated */
+  int mem;                /* 1: sections built in memory (io_config_build):
+                             lines are -1, presets not looked up next to
+                             a file */
 } cfg;
 
 /* ---------------------------------------------------------------- messages */

@@ -92,7 +92,7 @@ int io_cfg_build_projection(cfg *c, cfg_section *s, net_proj_desc *pr,
     uint32_t bad = 0;
     syn_device_param preset;
     cfg_entry *dev = strcmp(pr->synapse, "device") == 0 ? io_cfg_get(s, "device") : NULL;
-    if (dev && io_preset_find(c->file, dev->value, &preset)) {
+    if (dev && io_preset_find(c->mem ? NULL : c->file, dev->value, &preset)) {
       char why[700];
       snprintf(why, sizeof why, "%s", sim_error_msg());
       return io_cfg_fail(c, s, dev, NULL, "%s", why);

@@ -40,6 +40,12 @@ int io_cfg_fail(const cfg *c, const cfg_section *s, const cfg_entry *e,
   va_end(ap);
   if (!key && e)
     key = e->key;
+  if ((e ? e->line : s->line) < 0) { /* built in memory (io_config_build) */
+    const char *label0 = s->label ? s->label : s->raw;
+    if (key)
+      return sim_error_set(SIM_ECONFIG, "%s key '%s': %s", label0, key, msg);
+    return sim_error_set(SIM_ECONFIG, "%s: %s", label0, msg);
+  }
   if (e && e->line == 0)
     snprintf(loc, sizeof loc, "--set %s.%s", s->name ? s->name : "simulation",
              e->key);

@@ -35,7 +35,9 @@ put network/net_build.c '#include "net_desc.h"' '#include "../mpi/comm.h"'
 put io/io_log.h '#include "../network/net_desc.h"'
 put io/io_log.c '#include "io_log.h"' '#include <msgpack.h>' '#include <event2/http.h>' \
   '#include <ini.h>' '#include <zlib.h>' '#include <hdf5.h>' '#include <H5Ppublic.h>'
-put tools/memspike.c '#include "../io/io_log.h"' '#include "../tests/test_suites.h"'
+put api/ms_sim.c '#include "../include/memspike.h"' '#include "../io/io_log.h"' '#include "../mpi/comm.h"'
+put include/memspike.h '#include <stdint.h>'
+put tools/memspike.c '#include "../io/io_log.h"' '#include "../tests/test_suites.h"' '#include "../api/ms_sim.c"'
 put tests/test_suites.h '#include <CUnit/CUnit.h>'
 put tests/test_a.c '#include "../tools/memspike.h"' '#include "../io/io_log.h"' '#include <CUnit/Basic.h>'
 put tests/fixture_a.c '#include <CUnit/CUnit.h>' '#include <msgpack.h>' '#include <msgpack/pack.h>' \
@@ -43,7 +45,7 @@ put tests/fixture_a.c '#include <CUnit/CUnit.h>' '#include <msgpack.h>' '#includ
 
 out=$(sh "$CHECK" "$T/clean" 2>&1)
 st=$?
-[ $st -eq 0 ] && echo "$out" | grep -q "^check_layers: ok (15 files" && ok "a tree keeping every rule passes ($out)" || bad "a tree keeping every rule passes (exit $st)" "$out"
+[ $st -eq 0 ] && echo "$out" | grep -q "^check_layers: ok (17 files" && ok "a tree keeping every rule passes ($out)" || bad "a tree keeping every rule passes (exit $st)" "$out"
 
 # breaks NAME FILE LINE PATTERN: append LINE to FILE of a copy of the clean
 # tree; the checker must exit 1 with one finding, naming FILE:n (the new
@@ -88,11 +90,15 @@ breaks "a fixture including <event2/event.h> (no file format)" tests/fixture_a.c
   '#include <event2/event.h>' "only io/ may include it)"
 breaks "a fixture including <ini.h> (no file format)" tests/fixture_a.c '#include <ini.h>' \
   "only io/ may include it)"
+breaks "io including api/" io/io_log.h '#include "../api/ms_sim.c"' "points up a floor"
+breaks "the public header including a project file" include/memspike.h '#include "../core/sim_types.h"' \
+  "include/ (the public header) may include no file"
+breaks "api including <mpi.h>" api/ms_sim.c '#include <mpi.h>' "only mpi/ may include it"
 breaks "an include leaving the tree" core/sim_a.c '#include "../../etc/passwd"' "outside the tree"
 
 # This checkout, copied, with one upward include and one stray <mpi.h>.
 mkdir -p "$T/real"
-for d in core neurons synapses network io mpi tools tests; do
+for d in core neurons synapses network io mpi api include tools tests; do
   [ -d "$SRC/$d" ] && cp -R "$SRC/$d" "$T/real/"
 done
 printf '%s\n' '#include "../network/net_desc.h"' >> "$T/real/core/sim_rng.c"

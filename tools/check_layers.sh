@@ -1,11 +1,13 @@
 #!/bin/sh
 # check_layers.sh [ROOT]: the include rules of docs/DESIGN ("the map"),
-# checked on every .c/.h under core neurons synapses network io mpi tools
-# tests of ROOT (default: this checkout).  One line per broken rule,
+# checked on every .c/.h under core neurons synapses network io mpi api
+# include tools tests of ROOT (default: this checkout).  One line per broken rule,
 # "file:line: #include X: rule", then a count; exit 1 if any, 2 on usage.
 #
 # Floors, top to bottom (an include may point down or stay in its room):
 #   tools/ tests/   may include anything of the project
+#   api/            the library's API (include/memspike.h implemented)
+#   include/        the public header: includes no file of the project
 #   io/
 #   network/
 #   neurons/ synapses/   (one floor: they may include each other)
@@ -30,7 +32,7 @@ if [ ! -d "$root" ] || [ $# -gt 1 ]; then
 fi
 cd "$root"
 dirs=""
-for d in core neurons synapses network io mpi tools tests; do
+for d in core neurons synapses network io mpi api include tools tests; do
   [ -d "$d" ] && dirs="$dirs $d"
 done
 [ -n "$dirs" ] || { echo "check_layers: no source directories under $root" >&2; exit 2; }
@@ -42,7 +44,8 @@ files=$(find $dirs -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort)
 printf '%s\n' $files | LC_ALL=C awk '
 BEGIN {
   floor["core"] = 0; floor["mpi"] = 1; floor["neurons"] = 2; floor["synapses"] = 2
-  floor["network"] = 3; floor["io"] = 4; floor["tools"] = 5; floor["tests"] = 5
+  floor["network"] = 3; floor["io"] = 4; floor["api"] = 5; floor["include"] = 5
+  floor["tools"] = 6; floor["tests"] = 6
   nbad = 0; nfiles = 0; nincl = 0
 }
 function top(path,   i) { i = index(path, "/"); return i ? substr(path, 1, i - 1) : "" }
@@ -111,6 +114,8 @@ function bad(file, line, what, rule) {
     if (src == "tools" || src == "tests" || dst == src) continue
     if (!(dst in floor))
       bad(file, n, what, src "/ may include only the layered directories, not " dst "/")
+    else if (src == "include")
+      bad(file, n, what, "include/ (the public header) may include no file of the project")
     else if (src == "mpi" && dst != "core")
       bad(file, n, what, "mpi/ may include only core/ (not " dst "/)")
     else if (floor[dst] > floor[src])

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../api/ms_int.h"
 #include "../core/sim_alloc.h"
 #include "../core/sim_engine.h"
 #include "../core/sim_error.h"
@@ -34,7 +35,7 @@
 #include "run_report.h"
 #include "run_stats.h"
 
-#define MEMSPIKE_VERSION "0.1.0"
+#define MEMSPIKE_VERSION MS_VERSION /* the library's (include/memspike.h) */
 
 static const char *usage(void);
 
@@ -322,13 +323,17 @@ static int cmd_run(int argc, char **argv)
     return usage_fail("run", "--json %s is the config file: refusing to write over it",
                       json_path);
   }
-  net_desc *desc = NULL;
-  fail_all(io_config_load(config, sets, nsets, &desc) != 0, 2);
+  /* The run is a client of the library (api/): the same load, build and
+     engine steps as ms_sim_load_config and ms_sim_run, with the event log
+     as the recorder instead of memory. */
+  ms_sim *sim = NULL;
+  fail_all(ms_sim_load(config, sets, nsets, 0, &sim) != 0, 2);
+  const net_desc *desc = ms_sim_desc(sim);
   sim_free(sets);
   /* Refuse a network that cannot fit before allocating it (exit 2). */
   fail_all(run_mem_check(desc, !no_log, dry_run, stdout) != 0, 2);
   if (dry_run) {
-    net_desc_destroy(desc);
+    ms_sim_destroy(sim);
     return 0;
   }
   const char *dir = out_dir ? out_dir : desc->sim.out_dir;
@@ -344,25 +349,27 @@ static int cmd_run(int argc, char **argv)
   fail_all(weights && wproj < 0, 2);
   fail_all(weights && make_dirs(dir) != 0, 1);
 
-  net_part part = {desc->sim.partition, comm_rank(), comm_size()};
-  net_network *net = NULL;
-  int rc = net_build(desc, &part, &comm_exchange, &net);
+  int rc = ms_sim_build(sim);
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
+  const net_network *net = ms_sim_net(sim);
 
   io_log *log = NULL;
   char path[4200] = "";
   fail_all(!no_log && open_log(net, dir, &log, path, sizeof path) != 0, 1);
 
-  sim_stats st;
   sim_recorder rec = io_log_recorder(log);
+  if (log)
+    ms_sim_add_recorder(sim, rec);
   const int tty = isatty(2);
-  sim_run_opts opts = {.recorders = &rec, .nrecorders = log ? 1 : 0,
-                       .exchange = &comm_exchange, .progress = !quiet,
+  sim_run_opts opts = {.progress = !quiet,
                        .progress_lines = !tty,
                        .progress_s = progress_s >= 0 ? progress_s : tty ? 5 : 10,
                        .stop = &stop_signal};
+  ms_sim_set_opts(sim, &opts);
   catch_stop_signals();
-  rc = sim_run(&net->kernel, &opts, &st);
+  rc = ms_sim_advance(sim, net->kernel.t_end);
+  ms_sim_finish(sim);
+  const sim_stats st = *ms_sim_stats(sim);
   if (rc == SIM_ESTOP) {
     /* Stopped at a window end on every rank: the log ends cleanly there. */
     int bad = log && io_log_close(log, st.ticks) != 0;
@@ -381,9 +388,7 @@ static int cmd_run(int argc, char **argv)
                 comm_size() > 1 ? "/events.rank*.msgpack" : "", comm_size() > 1 ? "" : "s");
       fflush(stderr);
     }
-    sim_stats_fini(&st);
-    net_network_destroy(net);
-    net_desc_destroy(desc);
+    ms_sim_destroy(sim);
     return sig == SIGINT ? 130 : 143;
   }
   if (rc)
@@ -411,9 +416,7 @@ static int cmd_run(int argc, char **argv)
     printf("  event log: %s%s\n", comm_size() > 1 ? dir : path,
            comm_size() > 1 ? "/events.rank*.msgpack" : "");
   fflush(stdout);
-  sim_stats_fini(&st);
-  net_network_destroy(net);
-  net_desc_destroy(desc);
+  ms_sim_destroy(sim);
   return 0;
 }
 

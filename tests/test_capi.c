@@ -397,16 +397,121 @@ static void test_initial_and_params(void)
   ms_sim_destroy(sim);
 }
 
+/* Explicit connections: the pairs, weights and delays come back in
+   connection order, and a list of E -> E pairs that is the config's
+   projection gives its spikes. */
+static void test_from_list(void)
+{
+  ms_sim *ref = build_api(), *sim = NULL;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+  uint64_t n = 0;
+  CU_ASSERT_EQUAL(ms_proj_size(ref, 0, &n), MS_OK);
+  uint32_t *pre = malloc(n * sizeof *pre), *post = malloc(n * sizeof *post);
+  CU_ASSERT_EQUAL(ms_proj_pairs(ref, 0, pre, post, n), MS_OK);
+  /* The same network with EE as a list, given in reverse order. */
+  const char *sk[] = {"duration", "resolution", "seed"}, *sv[] = {"200", "0.1", "7"};
+  CU_ASSERT_EQUAL_FATAL(ms_sim_create(sk, sv, 3, &sim), MS_OK);
+  const char *nk[] = {"tau_m", "t_ref", "E_L", "V_th", "V_reset", "V_m"};
+  const char *nv[] = {"20", "2", "0", "20", "0", "uniform(0, 20)"};
+  int e, i, noise, j, r, rc;
+  rc = ms_sim_add_population(sim, "E", "iaf_psc_delta", NE, nk, nv, 6, &e);
+  rc |= ms_sim_add_population(sim, "I", "iaf_psc_delta", NI, nk, nv, 6, &i);
+  rc |= ms_sim_add_population(sim, "noise", "poisson_generator", 0, KV("rate"), KV("15000"), 1,
+                              &noise);
+  uint32_t *lp = malloc(n * sizeof *lp), *lq = malloc(n * sizeof *lq);
+  double *lw = malloc(n * sizeof *lw), *ld = malloc(n * sizeof *ld);
+  for (uint64_t k = 0; k < n; k++) {
+    lp[k] = pre[n - 1 - k];
+    lq[k] = post[n - 1 - k];
+    lw[k] = 0.5;
+    ld[k] = 1.5;
+  }
+  rc |= ms_sim_add_projection_list(sim, "EE", e, e, n, lp, lq, lw, ld, NULL, NULL, 0, &j);
+  CU_ASSERT_EQUAL(j, 0);
+  const char *pk[] = {"indegree", "weight", "delay"};
+  rc |= ms_sim_add_projection(sim, "EI", e, i, "fixed_indegree", pk,
+                              (const char *[]){"8", "uniform(0.3, 0.7)", "1.5"}, 3, &j);
+  rc |= ms_sim_add_projection(sim, "IE", i, e, "fixed_indegree", pk,
+                              (const char *[]){"2", "-2.5", "uniform(1, 2)"}, 3, &j);
+  rc |= ms_sim_add_projection(sim, "noiseE", noise, e, "all_to_all", KV("weight", "delay"),
+                              KV("0.1", "1"), 2, &j);
+  rc |= ms_sim_add_projection(sim, "noiseI", noise, i, "all_to_all", KV("weight", "delay"),
+                              KV("0.1", "1"), 2, &j);
+  rc |= ms_sim_add_projection(sim, "plastic", e, i, "pairwise_bernoulli",
+                              KV("p", "weight", "delay", "synapse", "Wmax"),
+                              KV("0.2", "0.2", "1", "stdp_synapse", "1"), 5, &j);
+  rc |= ms_sim_record(sim, e, "spikes", 0, 0, 0, &r);
+  CHECK(rc == 0, "list network: %s", ms_error_message());
+  uint64_t m = 0;
+  CU_ASSERT_EQUAL(ms_proj_size(sim, 0, &m), MS_OK);
+  CU_ASSERT_EQUAL(m, n);
+  uint32_t *p2 = malloc(n * sizeof *p2), *q2 = malloc(n * sizeof *q2);
+  CU_ASSERT_EQUAL(ms_proj_pairs(sim, 0, p2, q2, n), MS_OK);
+  CU_ASSERT(!memcmp(pre, p2, n * sizeof *pre) && !memcmp(post, q2, n * sizeof *post));
+  CU_ASSERT_EQUAL(ms_sim_run(ref, 200), MS_OK);
+  CU_ASSERT_EQUAL(ms_sim_run(sim, 200), MS_OK);
+  spikes a = get_spikes(ref, 0), b = get_spikes(sim, 0);
+  CHECK(a.n > 100 && same_spikes(&a, &b), "rule %zu spikes, list %zu", a.n, b.n);
+  free_spikes(&a), free_spikes(&b);
+  ms_sim_destroy(sim);
+  ms_sim_destroy(ref);
+
+  /* Weights and delays per connection, back in connection order; bad
+     lists refused. */
+  CU_ASSERT_EQUAL_FATAL(ms_sim_create(NULL, NULL, 0, &sim), MS_OK);
+  rc = ms_sim_add_population(sim, "S", "spike_generator", 3, KV("spike_times"),
+                             KV("1, 2"), 1, &e);
+  CHECK(rc == 0, "spike_generator: %s", ms_error_message());
+  rc = ms_sim_add_population(sim, "T", "iaf_psc_exp", 2, NULL, NULL, 0, &i);
+  uint32_t a3[] = {2, 0, 2, 1}, b3[] = {1, 1, 0, 1};
+  double w3[] = {1.5, -2.5, 3.25, 4}, d3[] = {1, 2.5, 0.7, 3};
+  CU_ASSERT_EQUAL(ms_sim_add_projection_list(sim, "L", e, i, 4, a3, b3, w3, d3, NULL, NULL, 0,
+                                             &j), MS_OK);
+  uint32_t bad[] = {5};
+  CU_ASSERT_EQUAL(ms_sim_add_projection_list(sim, NULL, e, i, 1, bad, b3, w3, d3, NULL, NULL, 0,
+                                             &j), MS_EINVAL);
+  double d0[] = {0.05};
+  CU_ASSERT_EQUAL(ms_sim_add_projection_list(sim, NULL, e, i, 1, a3, b3, w3, d0, NULL, NULL, 0,
+                                             &j), MS_ECONFIG);
+  CU_ASSERT(strstr(ms_error_message(), "resolution") != NULL);
+  CU_ASSERT_EQUAL(ms_sim_add_projection_list(sim, NULL, e, i, 1, a3, b3, NULL, d3, NULL, NULL, 0,
+                                             &j), MS_ECONFIG); /* no weight key */
+  CU_ASSERT(strstr(ms_error_message(), "'weight'") != NULL);
+  int np = 0;
+  ms_sim_projection_count(sim, &np);
+  CU_ASSERT_EQUAL(np, 1);
+  uint32_t pp[4], qq[4];
+  double ww[4], dd[4];
+  CU_ASSERT_EQUAL(ms_proj_pairs(sim, 0, pp, qq, 4), MS_OK);
+  CU_ASSERT_EQUAL(ms_proj_weights(sim, 0, ww, 4), MS_OK);
+  CU_ASSERT_EQUAL(ms_proj_delays(sim, 0, dd, 4), MS_OK);
+  /* Connection order: pre gids 0..2, post gids 3..4. */
+  static const uint32_t wp[] = {0, 1, 2, 2}, wq[] = {4, 4, 3, 4};
+  static const double wwant[] = {-2.5, 4, 3.25, 1.5}, dwant[] = {2.5, 3, 0.7, 1};
+  for (int k = 0; k < 4; k++) {
+    CU_ASSERT_EQUAL(pp[k], wp[k]);
+    CU_ASSERT_EQUAL(qq[k], wq[k]);
+    CU_ASSERT_EQUAL(ww[k], wwant[k]);
+    CU_ASSERT_DOUBLE_EQUAL(dd[k], dwant[k], 1e-9);
+  }
+  double md = 0;
+  CU_ASSERT_EQUAL(ms_sim_min_delay(sim, &md), MS_OK);
+  CU_ASSERT_DOUBLE_EQUAL(md, 0.7, 1e-9);
+  free(pre), free(post), free(lp), free(lq), free(lw), free(ld), free(p2), free(q2);
+  ms_sim_destroy(sim);
+}
+
 int test_capi_register(void)
 {
-  CU_pSuite s = CU_add_suite("capi", NULL, NULL);
+  CU_pSuite s = CU_add_suite("capi", cf_suite_init, cf_suite_clean);
   if (!s)
     return -1;
   if (!CU_add_test(s, "API network = config file network", test_api_equals_config) ||
       !CU_add_test(s, "runs in steps = one run; reset repeats it", test_continue_and_reset) ||
       !CU_add_test(s, "weights get/set in connection order, kept over reset", test_weights) ||
       !CU_add_test(s, "bad model/key/value: the config's messages", test_errors) ||
-      !CU_add_test(s, "initial values and parameters", test_initial_and_params))
+      !CU_add_test(s, "initial values and parameters", test_initial_and_params) ||
+      !CU_add_test(s, "explicit connection lists", test_from_list))
     return -1;
   return 0;
 }

@@ -42,14 +42,8 @@ typedef struct conn_ctx {
   int err;
 } conn_ctx;
 
-static int w_is_const(const net_proj_desc *pd)
-{
-  return pd->weight.kind == NET_DIST_CONST && !pd->list_w;
-}
-static int d_is_const(const net_proj_desc *pd)
-{
-  return pd->delay_ms.kind == NET_DIST_CONST && !pd->list_d;
-}
+static int w_is_const(const net_proj_desc *pd) { return pd->weight.kind == NET_DIST_CONST; }
+static int d_is_const(const net_proj_desc *pd) { return pd->delay_ms.kind == NET_DIST_CONST; }
 
 /* from_list: the list's connections grouped by target, in list order
    (a counting sort), into c->rc.list_off / list_idx (owned by c). */
@@ -90,19 +84,10 @@ static void emit(conn_ctx *c, uint32_t s, uint32_t j, double w, int64_t d)
     t->d_max = (uint16_t)d;
 }
 
-/* Draw weight and delay for one synapse (fill pass only): the streams
-   advance once per synapse drawn, local or not. */
-static void draw_wd(conn_ctx *c, double *w, int64_t *d)
+/* A delay above the largest the tables hold is an error of the run. */
+static inline void check_delay(conn_ctx *c, double dm, int64_t dt)
 {
-  const net_proj_desc *pd = c->pd;
-  *w = pd->list_w        ? pd->list_w[c->rc.cur]
-       : w_is_const(pd) ? pd->weight.a
-                        : net_dist_draw(&pd->weight, &c->wr);
-  double dm = pd->list_d        ? pd->list_d[c->rc.cur]
-              : d_is_const(pd) ? pd->delay_ms.a
-                               : net_dist_draw(&pd->delay_ms, &c->dr);
-  *d = net_delay_ticks(dm, c->desc->sim.resolution_ms);
-  if (*d > NET_MAX_DELAY_TICKS && !c->err)
+  if (dt > NET_MAX_DELAY_TICKS && !c->err)
     c->err = sim_error_set(SIM_ERANGE,
                            "%s:%d: [projection %s] delay: a drawn delay of %g ms is "
                            "above the largest supported (%d ticks); bound the "
@@ -110,6 +95,44 @@ static void draw_wd(conn_ctx *c, double *w, int64_t *d)
                            c->desc->file, c->pd->line, c->pd->name, dm,
                            NET_MAX_DELAY_TICKS);
 }
+
+/* Draw weight and delay for one synapse (fill pass only): the streams
+   advance once per synapse drawn, local or not. */
+static void draw_wd(conn_ctx *c, double *w, int64_t *d)
+{
+  const net_proj_desc *pd = c->pd;
+  *w = w_is_const(pd) ? pd->weight.a : net_dist_draw(&pd->weight, &c->wr);
+  double dm = d_is_const(pd) ? pd->delay_ms.a : net_dist_draw(&pd->delay_ms, &c->dr);
+  *d = net_delay_ticks(dm, c->desc->sim.resolution_ms);
+  check_delay(c, dm, *d);
+}
+
+/* The same for connection c->rc.cur of a from_list projection: its own
+   weight and delay where the list has them.  A function of its own, so
+   that the draws of every other rule test nothing more per synapse. */
+static void list_wd(conn_ctx *c, double *w, int64_t *d)
+{
+  const net_proj_desc *pd = c->pd;
+  const uint64_t k = c->rc.cur;
+  *w = pd->list_w ? pd->list_w[k] : w_is_const(pd) ? pd->weight.a
+                                                   : net_dist_draw(&pd->weight, &c->wr);
+  double dm = pd->list_d     ? pd->list_d[k]
+              : d_is_const(pd) ? pd->delay_ms.a
+                               : net_dist_draw(&pd->delay_ms, &c->dr);
+  *d = net_delay_ticks(dm, c->desc->sim.resolution_ms);
+  check_delay(c, dm, *d);
+}
+
+void net_conn_emit_list(net_conn *rc, uint32_t s)
+{
+  conn_ctx *c = rc->pass;
+  double w = 0;
+  int64_t d = 0;
+  if (c->fill)
+    list_wd(c, &w, &d);
+  emit(c, s, c->j, w, d);
+}
+
 
 void net_conn_emit_source(net_conn *rc, uint32_t s)
 {
@@ -237,11 +260,11 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   out->nsyn = out->off[c.src->n];
   /* Pass 2: the same draws again, filling in place. */
   out->tgt = sim_malloc(out->nsyn * sizeof *out->tgt, "synapse targets");
-  if (!w_is_const(pd))
+  if (!w_is_const(pd) || pd->list_w)
     out->w = sim_malloc(out->nsyn * sizeof *out->w, "synapse weights");
   else
     out->w_const = pd->weight.a;
-  if (!d_is_const(pd))
+  if (!d_is_const(pd) || pd->list_d)
     out->d = sim_malloc(out->nsyn * sizeof *out->d, "synapse delays");
   int64_t dc = net_delay_ticks(pd->delay_ms.a, desc->sim.resolution_ms);
   out->d_const = (uint16_t)(dc > NET_MAX_DELAY_TICKS ? NET_MAX_DELAY_TICKS : dc);

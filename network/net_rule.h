@@ -56,6 +56,9 @@ typedef struct net_conn {
    (source-keyed rules).  Weights and delays are drawn here, in call order. */
 void net_conn_emit_source(net_conn *c, uint32_t s);
 void net_conn_emit_target(net_conn *c, uint32_t to);
+/* from_list: as emit_source for connection c->cur of the list, with its
+   own weight and delay where the list gives them. */
+void net_conn_emit_list(net_conn *c, uint32_t s);
 
 typedef enum net_rule_param {
   NET_RULE_NONE = 0,   /* no parameter */

@@ -173,7 +173,7 @@ static void from_list(net_conn *c, sim_rng *cr, uint32_t to)
   (void)cr;
   for (uint64_t k = c->list_off[to]; k < c->list_off[to + 1]; k++) {
     c->cur = c->list_idx[k];
-    net_conn_emit_source(c, c->list_pre[c->cur]);
+    net_conn_emit_list(c, c->list_pre[c->cur]);
   }
 }
 

@@ -349,6 +349,8 @@ static void test_initial_and_params(void)
                                         KV("0", "100"), 2, &p), MS_OK);
   CU_ASSERT_EQUAL(ms_sim_add_population(sim, "Z", "izhikevich", 2, NULL, NULL, 0, &q), MS_OK);
   CU_ASSERT_EQUAL(ms_sim_record(sim, p, "V_m", 0.1, 0, 0, &r), MS_OK);
+  int rz = -1;
+  CU_ASSERT_EQUAL(ms_sim_record(sim, q, "spikes", 0, 0, 0, &rz), MS_OK);
   double v0[4] = {1, 2, 3, 4};
   CU_ASSERT_EQUAL(ms_pop_set_initial(sim, p, "V_m", v0, 4), MS_OK);
   CU_ASSERT_EQUAL(ms_pop_set_initial(sim, p, "V_m", v0, 3), MS_EINVAL);
@@ -376,14 +378,28 @@ static void test_initial_and_params(void)
   free(v), free(t);
   /* Between runs: a per-tick model takes new values, an event-driven one
      refuses. */
-  CU_ASSERT_EQUAL(ms_pop_set_param(sim, q, "I_e", "5"), MS_OK);
+  size_t nz = 1;
+  CU_ASSERT_EQUAL(ms_rec_spike_count(sim, rz, &nz), MS_OK);
+  CU_ASSERT_EQUAL(nz, 0); /* izhikevich at rest without drive */
+  CU_ASSERT_EQUAL(ms_pop_set_param(sim, q, "I_e", "20"), MS_OK);
   CU_ASSERT_EQUAL(ms_pop_get_param(sim, q, "I_e", &x), MS_OK);
-  CU_ASSERT_EQUAL(x, 5);
+  CU_ASSERT_EQUAL(x, 20);
   CU_ASSERT_EQUAL(ms_pop_set_param(sim, p, "tau_m", "30"), MS_ESTATE);
   CU_ASSERT_EQUAL(ms_pop_set_initial(sim, p, "V_m", v0, 1), MS_ESTATE);
-  CU_ASSERT_EQUAL(ms_sim_run(sim, 10), MS_OK);
+  CU_ASSERT_EQUAL(ms_sim_run(sim, 30), MS_OK);
+  spikes z = get_spikes(sim, rz);
+  CHECK(z.n > 0 && z.t[0] > 10, "driven from 10 ms on: %zu spikes, first at %g ms", z.n,
+        z.n ? z.t[0] : -1.0);
+  free_spikes(&z);
+  /* After a reset the drive is there from the start (the section holds
+     it). */
   CU_ASSERT_EQUAL(ms_sim_reset(sim), MS_OK);
   CU_ASSERT_EQUAL(ms_pop_set_param(sim, p, "tau_m", "30"), MS_OK);
+  CU_ASSERT_EQUAL(ms_sim_run(sim, 30), MS_OK);
+  z = get_spikes(sim, rz);
+  CHECK(z.n > 0 && z.t[0] < 10, "driven from 0: %zu spikes, first at %g ms", z.n,
+        z.n ? z.t[0] : -1.0);
+  free_spikes(&z);
   uint32_t n = 0, g = 0;
   CU_ASSERT_EQUAL(ms_pop_size(sim, q, &n), MS_OK);
   CU_ASSERT_EQUAL(ms_pop_first_gid(sim, q, &g), MS_OK);

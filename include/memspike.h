@@ -128,12 +128,14 @@ typedef struct ms_sim ms_sim;
    may then be NULL).  Keys as in a config: resolution (ms per tick,
    default 0.1), seed (default 1), partition, max_memory, output (only
    used by the memspike command), and duration: here the horizon, the
-   latest time (ms) any run may reach (default 1e7 ms, 1e8 ticks at the
+   latest time (ms) any run may reach (default 1e8 ticks: 1e7 ms at the
    default resolution; nothing depends on it but that limit).  Also
    accepted: min_delay (ms, a whole number of ticks >= the resolution, or
    "auto", the default: the smallest delay of the projections that cross
-   ranks; given, it must be at most that) and max_delay ("auto" only; for
-   PyNN's setup(), which passes both).  On success *out is the caller's
+   ranks; given, it must be at most that, checked at the build) and
+   max_delay ("auto" or ms >= the resolution: accepted for PyNN's
+   setup(), which passes both, and not used: the rings are sized by the
+   largest delay).  On success *out is the caller's
    (free with ms_sim_destroy).  Collective under MPI. */
 int ms_sim_create(const char *const *keys, const char *const *values, int n,
                   ms_sim **out /* OUT */);
@@ -231,7 +233,9 @@ int ms_pop_first_gid(const ms_sim *sim, int pop, uint32_t *gid /* OUT */);
 int ms_pop_model(const ms_sim *sim, int pop, const char **model /* OUT */);
 
 /* A parameter of a neuron population (a key of the model's parameter
-   table, as in a config), the same for all its neurons. */
+   table, as in a config; its NEST default when never set), the same for
+   all its neurons.  Generators: only keys set through the API
+   (MS_EUNSUPPORTED otherwise). */
 int ms_pop_get_param(const ms_sim *sim, int pop, const char *key, double *value /* OUT */);
 /* Set a parameter (neuron models: any key of the model; generators:
    their keys) from its config text ("20", "true", "1.5, 3"): validated as

@@ -517,6 +517,46 @@ static void test_from_list(void)
   ms_sim_destroy(sim);
 }
 
+/* A device preset from the installed or source tree's presets (no
+   config directory), its weights readable, not settable; the loaded
+   config of the same file works through the API too. */
+static void test_devices(void)
+{
+  ms_sim *sim = NULL;
+  CU_ASSERT_EQUAL_FATAL(ms_sim_create(KV("duration"), KV("100"), 1, &sim), MS_OK);
+  int a = -1, b = -1, j = -1;
+  CU_ASSERT_EQUAL(ms_sim_add_population(sim, "A", "parrot_neuron", 5, NULL, NULL, 0, &a), MS_OK);
+  CU_ASSERT_EQUAL(ms_sim_add_population(sim, "B", "iaf_psc_exp", 3, NULL, NULL, 0, &b), MS_OK);
+  int rc = ms_sim_add_projection(sim, "dev", a, b, "all_to_all",
+                                 KV("synapse", "device", "weight_scale", "weight", "delay"),
+                                 KV("device", "ecram_li_wo3", "4.5", "uniform(0, 9)", "1"), 5,
+                                 &j);
+  CHECK(rc == MS_OK, "device projection: %s", ms_error_message());
+  rc = ms_sim_add_projection(sim, NULL, a, b, "all_to_all",
+                             KV("synapse", "device", "weight", "delay"),
+                             KV("device", "no_such_preset", "1", "1"), 4, &j);
+  CU_ASSERT_EQUAL(rc, MS_ECONFIG);
+  CU_ASSERT(strstr(ms_error_message(), "no_such_preset") != NULL);
+  uint64_t n = 0;
+  double w[15];
+  CU_ASSERT_EQUAL(ms_proj_size(sim, 0, &n), MS_OK);
+  CU_ASSERT_EQUAL(n, 15);
+  CU_ASSERT_EQUAL(ms_proj_weights(sim, 0, w, 15), MS_OK);
+  for (int k = 0; k < 15; k++)
+    CU_ASSERT(w[k] >= -1e-9 && w[k] <= 9 + 1e-9);
+  CU_ASSERT_EQUAL(ms_proj_set_weights(sim, 0, w, 15), MS_EUNSUPPORTED);
+  ms_sim_destroy(sim);
+  const char *ov[] = {"simulation.duration=500"};
+  CU_ASSERT_EQUAL_FATAL(ms_sim_load_config("configs/stdp_song2000_ecram.ini", ov, 1, &sim),
+                        MS_OK);
+  CU_ASSERT_EQUAL(ms_sim_run(sim, 500), MS_OK);
+  size_t ns = 0;
+  CU_ASSERT_EQUAL(ms_rec_spike_count(sim, 0, &ns), MS_OK);
+  CHECK(ns > 0, "song2000 on ECRAM: %zu spikes recorded", ns);
+  CU_ASSERT_EQUAL(ms_pop_set_param(sim, 0, "rate", "5"), MS_EUNSUPPORTED);
+  ms_sim_destroy(sim);
+}
+
 int test_capi_register(void)
 {
   CU_pSuite s = CU_add_suite("capi", cf_suite_init, cf_suite_clean);
@@ -527,7 +567,8 @@ int test_capi_register(void)
       !CU_add_test(s, "weights get/set in connection order, kept over reset", test_weights) ||
       !CU_add_test(s, "bad model/key/value: the config's messages", test_errors) ||
       !CU_add_test(s, "initial values and parameters", test_initial_and_params) ||
-      !CU_add_test(s, "explicit connection lists", test_from_list))
+      !CU_add_test(s, "explicit connection lists", test_from_list) ||
+      !CU_add_test(s, "device synapses; a config with presets", test_devices))
     return -1;
   return 0;
 }

@@ -55,8 +55,9 @@ static double weight_at(const ms_sim *sim, const net_proj *pr, uint32_t s, uint6
                      : pr->syn.w_const;
 }
 
-/* Every rank's connections of proj in connection order (caller frees). */
-static conn_item *gather_conns(const ms_sim *sim, int proj, size_t *n)
+/* Every rank's connections of proj in connection order (caller frees);
+   values 0: pairs and positions only (no weight reads). */
+static conn_item *gather_conns(const ms_sim *sim, int proj, int values, size_t *n)
 {
   const net_proj *pr = &sim->net->projs[proj];
   const net_desc *d = sim->desc;
@@ -68,8 +69,9 @@ static conn_item *gather_conns(const ms_sim *sim, int proj, size_t *n)
   uint64_t k = 0;
   for (uint32_t s = 0; s < pr->syn.src_n; s++)
     for (uint64_t q = pr->syn.off[s]; q < pr->syn.off[s + 1]; q++, k++)
-      mine[k] = (conn_item){src0 + s, tg[pr->syn.tgt[q]], rank | q, weight_at(sim, pr, s, q),
-                            (double)(pr->syn.d ? pr->syn.d[q] : pr->syn.d_const) * res};
+      mine[k] = (conn_item){
+          src0 + s, tg[pr->syn.tgt[q]], rank | q, values ? weight_at(sim, pr, s, q) : 0,
+          values ? (double)(pr->syn.d ? pr->syn.d[q] : pr->syn.d_const) * res : 0};
   void *all = NULL;
   ms_allgather(mine, (size_t)k, sizeof *mine, &all, n, NULL);
   sim_free(mine);
@@ -94,7 +96,7 @@ static int read_conns(const ms_sim *sim, int proj, const char *fn, int which, vo
   if (rc)
     return rc;
   size_t got = 0;
-  conn_item *c = gather_conns(sim, proj, &got);
+  conn_item *c = gather_conns(sim, proj, 1, &got);
   if (n < got) {
     sim_free(c);
     return sim_error_set(SIM_EINVAL, "%s: arrays of %zu entries for %zu connections", fn, n,
@@ -147,25 +149,9 @@ int ms_proj_apply_weights(ms_sim *sim, int proj, const double *w, size_t n)
     pr->port = kj->port = tm->port_by_sign && w[0] < 0 ? 1 : (int)pr->desc->receptor;
     return 0;
   }
-  size_t got = 0, *counts = sim_calloc((size_t)comm_size(), sizeof *counts, "counts");
-  conn_item *c = NULL;
-  {
-    /* Positions only: the gathered order gives each local entry its index. */
-    const sim_gid src0 = sim->desc->pops[pr->desc->src].first_gid;
-    const sim_gid *tg = sim->net->pops[pr->desc->tgt].gid;
-    conn_item *mine = sim_malloc((pr->syn.nsyn + 1) * sizeof *mine, "connection gather");
-    const uint64_t rank = (uint64_t)comm_rank() << 40;
-    uint64_t k = 0;
-    for (uint32_t s = 0; s < pr->syn.src_n; s++)
-      for (uint64_t q = pr->syn.off[s]; q < pr->syn.off[s + 1]; q++, k++)
-        mine[k] = (conn_item){src0 + s, tg[pr->syn.tgt[q]], rank | q, 0, 0};
-    void *all = NULL;
-    ms_allgather(mine, (size_t)k, sizeof *mine, &all, &got, counts);
-    sim_free(mine);
-    c = all;
-    qsort(c, got, sizeof *c, conn_cmp);
-  }
-  sim_free(counts);
+  /* Positions only: the gathered order gives each local entry its index. */
+  size_t got = 0;
+  conn_item *c = gather_conns(sim, proj, 0, &got);
   if (n != 1 && n != got) {
     sim_free(c);
     return sim_error_set(SIM_EINVAL, "ms_proj_set_weights: %zu weights for [projection %s] "

@@ -72,14 +72,14 @@ endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
             core/sim_syn.c core/sim_exchange.c core/sim_parse.c \
-            core/sim_engine.c core/sim_records.c
+            core/sim_engine.c core/sim_engine_ckpt.c core/sim_ckpt.c core/sim_records.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
             neurons/nrn_poisson.c neurons/nrn_spike_generator.c
 SYN_SRC  := synapses/syn_device.c synapses/syn_rule.c synapses/syn_rule_linear.c \
             synapses/syn_rule_softbounds.c synapses/syn_rule_expstep.c synapses/syn_rule_pcm.c \
             synapses/syn_spec.c synapses/syn_store.c \
-            synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_layer.c
+            synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_store_ckpt.c synapses/syn_layer.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
             network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
@@ -89,7 +89,7 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
             io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c \
-            io/io_source.c io/io_log_source.c
+            io/io_source.c io/io_log_source.c io/io_ckpt.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c

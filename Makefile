@@ -92,7 +92,7 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_source.c io/io_log_source.c io/io_ckpt.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
+CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c tools/checkpoint.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \

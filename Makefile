@@ -110,7 +110,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
+.PHONY: all deps run test unit e2e replay-e2e mpi checkpoint mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike
@@ -168,6 +168,11 @@ mpi: $(BUILD)/memspike
 replay-e2e: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/replay.sh
 
+# Checkpoints and resumed runs: bit-identical at 1, 2, 4 ranks and across
+# rank counts, --until, signals, refusals (docs/checkpoint-format.md).
+checkpoint: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/checkpoint.sh
+
 # The memory estimate against measured peak RSS, and refusals (exit 2).
 mem: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mem.sh
@@ -205,7 +210,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem fuzz-short layers-test install-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi checkpoint mem fuzz-short layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -228,8 +228,7 @@ static int field(io_ckpt_r *r, const char *f)
 {
   if (!r->left)
     return r_fail(r, f, "the record has fewer fields than expected");
-  r->left--;
-  return 0;
+  return 0; /* the getter counts the field once it is read */
 }
 
 static int r_u64(void *self, const char *f, uint64_t *v)
@@ -249,6 +248,7 @@ static int r_u64(void *self, const char *f, uint64_t *v)
   else
     return r_fail(r, f, "expected an unsigned integer");
   r->pos += hd + skip;
+  r->left--;
   return 0;
 }
 
@@ -280,6 +280,7 @@ static int r_i64(void *self, const char *f, int64_t *v)
   } else
     return r_fail(r, f, "expected an integer");
   r->pos += hd + skip;
+  r->left--;
   return 0;
 }
 
@@ -297,6 +298,7 @@ static int r_f64(void *self, const char *f, double *v)
   uint64_t u = get_be(r->buf + r->pos + 1, 8);
   memcpy(v, &u, sizeof *v);
   r->pos += hd + skip;
+  r->left--;
   return 0;
 }
 
@@ -316,6 +318,7 @@ static int r_raw(io_ckpt_r *r, const char *f, int str, const void **p, size_t *n
   *p = r->buf + r->pos + hd;
   *n = (size_t)skip;
   r->pos += hd + skip;
+  r->left--;
   return 0;
 }
 

@@ -80,11 +80,6 @@ int sim_engine_ckpt_check(const sim_net *net)
                            "cannot be checkpointed", j, net->pops[net->projs[j].src].name,
                            net->pops[net->projs[j].tgt].name, k->name);
   }
-  for (uint32_t k = 0; k < net->nrecs; k++)
-    if (net->recs[k].kind == SIM_REC_ENERGY || net->recs[k].kind == SIM_REC_WEIGHTS)
-      return sim_error_set(SIM_ECONFIG, "record %u: %s records cannot be checkpointed yet "
-                           "(their interval bookkeeping is not saved)", k,
-                           net->recs[k].kind == SIM_REC_ENERGY ? "energy" : "weights");
   return 0;
 }
 
@@ -213,6 +208,7 @@ int sim_engine_save(sim_engine *e, const sim_ckpt_writer *w)
   for (uint32_t j = 0; j < net->nprojs; j++)
     if (!net->projs[j].kind->stateless)
       net->projs[j].kind->save(net->projs[j].self, net, j, w);
+  sim_records_save(e->extra, w);
   return 0;
 }
 
@@ -423,6 +419,8 @@ static int load_file(sim_engine *e, const sim_ckpt_load *l, int first, sim_time 
           return bad(r, "no source population %llu of this kind in this network", idx);
         if (e->pops[idx].src)
           rc = net->pops[idx].source->load(e->pops[idx].src, e, l);
+      } else if (!strcmp(tag, "records")) {
+        rc = sim_records_load(e->extra, l, (uint32_t)idx);
       } else if (!strcmp(tag, "proj")) {
         if (idx >= net->nprojs || !net->projs[idx].kind->load)
           return bad(r, "no plastic projection %llu in this network", idx);

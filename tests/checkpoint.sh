@@ -5,6 +5,7 @@
 # (--weights), the summary's counts and energy; at 1, 2 and 4 ranks with
 # Poisson drive, STDP and ECRAM devices (stdp_song2000_ecram), Brunel and
 # multimeter samples of per-tick Izhikevich neurons (izhikevich_patterns)
+# and weight snapshots, device writes and energy records (record_kinds)
 # (brunel_delta, at 105 ms: on its 1.5 ms window grid); across rank counts (checkpoint on 2, resume on 1 and 4);
 # resume --until past the end (from inside the run and from its end);
 # SIGUSR1 and SIGTERM to the process and through mpirun; refusals of a
@@ -46,11 +47,12 @@ same() {
 
 # --------------------------------------------------------------- same ranks
 for np in 1 2 4; do
-  for cfg in stdp brunel izh; do
+  for cfg in stdp brunel izh rk; do
     case $cfg in
     stdp) c=$STDP dur=2000 at=1000 w="--weights plastic" ;;
     brunel) c=$BRUNEL dur=200 at=105 w="" ;;
     izh) c=configs/izhikevich_patterns.ini dur=300 at=100 w="" ;; # samples (multimeter)
+    rk) c=tests/data/record_kinds.ini dur=1200 at=700 w="" ;; # weights, devices, energy records
     esac
     o="$T/$cfg.np$np"
     # shellcheck disable=SC2086

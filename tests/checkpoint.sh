@@ -238,7 +238,24 @@ expect "bad --checkpoint-every" 2 "expected a time in ms" "$BIN" run $STDP --che
 # A plug-in without save/load (log_source) is refused before running.
 "$BIN" run configs/replay/record.ini --out "$T/rec" --quiet --set simulation.duration=200 > /dev/null 2>&1
 expect "a network with a source that cannot be checkpointed is refused" 2 "source log_source cannot be checkpointed" \
-  "$BIN" run configs/replay/replay.ini --no-log --quiet --set simulation.duration=200 \
+  "$BIN" run configs/replay/replay.ini --out "$T/nolog" --quiet --set simulation.duration=200 \
   --set input.files="$T/rec/events.rank0.msgpack" --checkpoint-every 50
+
+[ ! -e "$T/nolog/events.rank0.msgpack" ] && ok "refused before any output (no log)" || bad "refused before any output"
+# SIGUSR1 on such a network: stops as SIGTERM does, saying why.
+"$BIN" run configs/replay/replay.ini --out "$T/nock" --progress 0 --set simulation.duration=1000000 \
+  --set input.files="$T/rec/events.rank0.msgpack" > /dev/null 2> "$T/nock.err" &
+pid=$!
+i=0
+while ! grep -q "ms simulated" "$T/nock.err" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -USR1 $pid
+wait $pid
+st=$?
+if [ "$st" -eq 143 ] && grep -q "SIGUSR1 received: cannot checkpoint: population input: source log_source" "$T/nock.err" &&
+   "$BIN" replay "$T/nock/events.rank0.msgpack" > /dev/null 2>&1; then
+  ok "SIGUSR1 on a network that cannot be checkpointed: why, then stopped with complete logs (143)"
+else
+  bad "SIGUSR1 on a network that cannot be checkpointed (exit $st)" "$(tail -3 "$T/nock.err")"
+fi
 
 finish checkpoint

@@ -290,6 +290,11 @@ static sim_time next_ckpt(const ckpt_opts *o, sim_time now, sim_time D, sim_time
   return best <= end ? best : SIM_NEVER;
 }
 
+int ckpt_check(const ckpt_opts *o, const net_network *net)
+{
+  return o->on || o->resume ? sim_engine_ckpt_check(&net->kernel) : 0;
+}
+
 int ckpt_run(ckpt_opts *o, const net_network *net, const sim_run_opts *opts, sim_stats *st,
              io_log *log, const char *log_path, const volatile sig_atomic_t *stop)
 {
@@ -332,7 +337,12 @@ int ckpt_run(ckpt_opts *o, const net_network *net, const sim_run_opts *opts, sim
     rc = sim_engine_advance(e, next < end ? next : end);
     if (rc == SIM_ESTOP) {
       o->sig = (int)comm_min_i64(stop && *stop ? *stop : 1000);
-      if (o->sig == SIGUSR1 || (o->sig == SIGTERM && o->on)) {
+      if (o->sig == SIGUSR1 && sim_engine_ckpt_check(k) != 0) {
+        /* Nothing to save it with: stop as SIGTERM does, saying why. */
+        if (comm_rank() == 0)
+          fprintf(stderr, "memspike: run: SIGUSR1 received: cannot checkpoint: %s\n",
+                  sim_error_msg());
+      } else if (o->sig == SIGUSR1 || (o->sig == SIGTERM && o->on)) {
         rc = write_ckpt(o, e, net, log, log_path);
         if (!rc)
           rc = CKPT_STOPPED;

@@ -49,6 +49,9 @@ void ckpt_set_run(ckpt_opts *o, const char *config, const char *const *sets, int
                   const char *out_dir, int quiet);
 /* Before building: a resumed run opens and checks every rank's file. */
 int ckpt_prepare(ckpt_opts *o);
+/* After building, before any output: 0, or SIM_ECONFIG naming the first
+   plug-in that cannot be checkpointed when the run checkpoints. */
+int ckpt_check(const ckpt_opts *o, const net_network *net);
 /* Open the event log at path: a new one, or on a resume on as many ranks
    the checkpoint's log continued from its position. */
 int ckpt_log_open(ckpt_opts *o, const char *path, const io_log_header *h, io_log **log);

@@ -359,6 +359,7 @@ static int cmd_run(int argc, char **argv)
   net_network *net = NULL;
   int rc = net_build(desc, &part, &comm_exchange, &net);
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
+  fail_all(ckpt_check(&ck, net) != 0, 2); /* before any output */
 
   io_log *log = NULL;
   char path[4200] = "";

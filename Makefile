@@ -72,14 +72,14 @@ endif
 
 CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c core/sim_rng.c core/sim_queue.c \
             core/sim_syn.c core/sim_exchange.c core/sim_parse.c \
-            core/sim_engine.c core/sim_records.c
+            core/sim_engine.c core/sim_engine_ckpt.c core/sim_ckpt.c core/sim_records.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
             neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
             neurons/nrn_poisson.c neurons/nrn_spike_generator.c
 SYN_SRC  := synapses/syn_device.c synapses/syn_rule.c synapses/syn_rule_linear.c \
             synapses/syn_rule_softbounds.c synapses/syn_rule_expstep.c synapses/syn_rule_pcm.c \
             synapses/syn_spec.c synapses/syn_store.c \
-            synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_layer.c
+            synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_store_ckpt.c synapses/syn_layer.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
             network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
@@ -89,11 +89,11 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
             io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c \
-            io/io_source.c io/io_log_source.c
+            io/io_source.c io/io_log_source.c io/io_ckpt.c
 MPI_SRC  := mpi/comm.c
 API_SRC  := api/ms_sim.c api/ms_pop.c api/ms_rec.c api/ms_proj.c api/ms_gather.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC) $(API_SRC)
-CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
+CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c tools/checkpoint.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -104,7 +104,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c \
-            tests/test_capi.c
+            tests/test_capi.c tests/test_ckpt.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The shared library's objects: the same sources compiled position-
@@ -116,7 +116,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all lib capi-example deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
+.PHONY: all lib capi-example deps run test unit e2e replay-e2e mpi checkpoint mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike lib
@@ -206,6 +206,11 @@ mpi: $(BUILD)/memspike
 replay-e2e: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/replay.sh
 
+# Checkpoints and resumed runs: bit-identical at 1, 2, 4 ranks and across
+# rank counts, --until, signals, refusals (docs/checkpoint-format.md).
+checkpoint: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/checkpoint.sh
+
 # The memory estimate against measured peak RSS, and refusals (exit 2).
 mem: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mem.sh
@@ -243,7 +248,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi mem fuzz-short layers-test install-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi checkpoint mem fuzz-short layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -101,6 +101,10 @@ int ms_sim_add_recorder(ms_sim *sim, sim_recorder rec);
 /* Run options for the next runs (recorders and exchange are the sim's:
    those fields of opts are ignored). */
 void ms_sim_set_opts(ms_sim *sim, const sim_run_opts *opts);
+/* Build if needed and open the engine at tick 0 (once): the engine is
+   then ms_sim_engine's until ms_sim_finish. */
+int ms_sim_open(ms_sim *sim);
+sim_engine *ms_sim_engine(ms_sim *sim);
 /* Run up to tick t (<= the horizon). */
 int ms_sim_advance(ms_sim *sim, sim_time t);
 /* Close the engine (sources' stop) keeping the counters: the run is over

@@ -609,7 +609,7 @@ int ms_sim_add_recorder(ms_sim *sim, sim_recorder rec)
 
 void ms_sim_set_opts(ms_sim *sim, const sim_run_opts *opts) { sim->opts = *opts; }
 
-int ms_sim_advance(ms_sim *sim, sim_time t)
+int ms_sim_open(ms_sim *sim)
 {
   int rc = ms_sim_build(sim);
   if (rc)
@@ -624,7 +624,15 @@ int ms_sim_advance(ms_sim *sim, sim_time t)
       return rc;
     sim->st_live = 1;
   }
-  return sim_engine_advance(sim->eng, t);
+  return 0;
+}
+
+sim_engine *ms_sim_engine(ms_sim *sim) { return sim->eng; }
+
+int ms_sim_advance(ms_sim *sim, sim_time t)
+{
+  int rc = ms_sim_open(sim);
+  return rc ? rc : sim_engine_advance(sim->eng, t);
 }
 
 void ms_sim_finish(ms_sim *sim)

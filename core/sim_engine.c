@@ -9,6 +9,7 @@
  * here, source events by the sources), and the window's spike outbox.
  */
 #include "sim_engine.h"
+#include "sim_engine_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,70 +19,6 @@
 #include "sim_clock.h"
 #include "sim_error.h"
 #include "sim_records.h"
-
-/* Engine-side state of one population. */
-typedef struct pop_rt {
-  sim_sink sink;               /* the input rings (neuron populations) */
-  /* sched[j] is the one valid self-event tick of neuron j (SIM_NEVER:
-     none).  A prediction that is superseded is not removed from the
-     queue (lazy deletion): an event whose tick differs from sched[j] when
-     it comes due is dropped. */
-  sim_time *sched;             /* owned, event-driven models */
-  uint32_t *idx;               /* owned scratch: touched neurons of a tick */
-  sim_time *next;              /* owned scratch: their next self-events */
-  uint32_t *spk;               /* owned scratch: local indices that fired */
-  uint32_t *mult;              /* owned scratch, counts_input models: their
-                                  multiplicities (else NULL) */
-  uint8_t *rec_spikes;         /* owned, nlocal flags, or NULL: spikes recorded */
-  void *src;                   /* source instance (source populations) */
-} pop_rt;
-
-typedef struct ev_kind {
-  sim_event_fn fn;
-  void *self;
-} ev_kind;
-
-struct sim_engine {
-  const sim_net *net;
-  const sim_exchange_ops *x;
-  sim_time t_end;   /* ticks [0, t_end) are simulated */
-  /* Ring sizing: nslots >= max_delay + min_delay + 2 (a power of two), so
-     that input written during a window for up to max_delay ticks ahead,
-     and delivered at the window's end for ticks up to one window later,
-     never wraps onto a slot not yet consumed. */
-  uint32_t nslots, smask;
-  pop_rt *pops;
-  sim_queue q;
-  ev_kind *kinds;   /* owned: registered event kinds */
-  uint16_t nkinds, self_kind;
-  sim_time w0;      /* start of the current window; between advances the
-                       first tick not yet simulated */
-  sim_spike *out;   /* this window's own spikes, sorted by (lag, gid) */
-  uint32_t *out_pop, *out_idx; /* their population and local index */
-  size_t nout, capout;
-  sim_spike *send;  /* out regrouped by destination rank */
-  size_t capsend;
-  int *counts, *cursor; /* per rank */
-  int nranks, rank;
-  sim_spike *all;   /* everyone's, after the exchange */
-  size_t capall;
-  const sim_recorder *recs;
-  uint32_t nrecs;
-  int sampling;     /* a recorder takes samples and a STATE record exists */
-  sim_stats *st;
-  /* Last tick with input written to a ring: while it is >= the window
-     start, the window is busy and cannot be jumped over. */
-  sim_time pending_until;
-  int can_skip;     /* no per-tick model or busy source on any rank: idle
-                       stretches can be jumped over */
-  double *samples;  /* scratch for multimeter rows */
-  int fail_rc;      /* first error a plug-in reported (sim_engine_fail), 0 */
-  sim_records *extra; /* weights, devices and energy records, or NULL */
-  sim_run_opts opts;  /* a copy of the caller's */
-  sim_time last_w1;   /* end of the last window run */
-  double wall_s;      /* wall seconds in sim_engine_advance so far */
-  int rc;             /* non-zero: a failure ended the run */
-};
 
 /* ------------------------------------------------------------------ */
 /* The plug-in interface                                                */
@@ -225,8 +162,10 @@ static void setup_pops(sim_engine *e)
         sim_time t = p->model->first_event ? p->model->first_event(p->state, p->nlocal, j,
                                                                    p->param)
                                            : SIM_NEVER;
-        r->sched[j] = t < net->t_end ? t : SIM_NEVER;
-        if (r->sched[j] != SIM_NEVER)
+        /* Kept even past the horizon (a checkpoint resumed with a later
+           end queues it then); queued only before it. */
+        r->sched[j] = t;
+        if (t < net->t_end)
           sim_engine_push(e, t, e->self_kind, (uint16_t)i, j);
       }
     }
@@ -337,11 +276,9 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
     for (uint32_t i = 0; i < n; i++) {
       uint32_t j = r->idx[i];
       sim_time nx = r->next[i];
-      if (nx >= e->net->t_end)
-        nx = SIM_NEVER;
-      if (nx != r->sched[j]) {
+      if (nx != r->sched[j]) { /* past the horizon: kept, not queued */
         r->sched[j] = nx;
-        if (nx != SIM_NEVER)
+        if (nx < e->net->t_end)
           sim_engine_push(e, nx, e->self_kind, (uint16_t)pi, j);
       }
     }

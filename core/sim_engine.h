@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "sim_ckpt.h"
 #include "sim_exchange.h"
 #include "sim_net.h"
 #include "sim_queue.h"
@@ -111,6 +112,18 @@ sim_time sim_engine_now(const sim_engine *e);
 sim_time sim_engine_end(const sim_engine *e);
 void sim_engine_set_end(sim_engine *e, sim_time t_end);
 sim_stats *sim_engine_stats(sim_engine *e);
+
+/* Checkpoints (core/sim_engine_ckpt.c, docs/checkpoint-format.md).
+   check: 0 when every plug-in of net can be checkpointed, else
+   SIM_ECONFIG with a message naming the first that cannot.  save: between
+   two advances (a window end), write this rank's records through w.
+   load: right after open, read the records of every rank's file (files
+   in rank order) and keep what this rank owns; the engine then goes on
+   from the checkpoint's tick.  Both return 0 or a negative code with a
+   message naming the file and the record. */
+int sim_engine_ckpt_check(const sim_net *net);
+int sim_engine_save(sim_engine *e, const sim_ckpt_writer *w);
+int sim_engine_load(sim_engine *e, sim_ckpt_reader *const *files, uint32_t nfiles);
 
 /* ------------------------------------------------------------------ */
 /* For plug-ins (sources, projection kinds) during a run.               */

@@ -98,6 +98,19 @@ typedef struct sim_neuron_ops {
   sim_time (*first_event)(const void *block, uint32_t n, uint32_t i,
                           const void *param);
 
+  /* Checkpoints (core/sim_ckpt.h) store each neuron's state as a record
+     of state_size bytes.  state_records = 1: the block is n such records
+     (an array of structs), copied as they are.  state_soa = 1: the block
+     is state_size / 8 arrays of n doubles (a struct of arrays), and the
+     record is neuron i's entry of each in turn.  Otherwise state_get
+     gathers neuron i's record from the block and state_put scatters it
+     back (a struct of arrays).  A model with state and neither cannot be
+     checkpointed (the run says so). */
+  int state_records;
+  int state_soa;
+  void (*state_get)(const void *block, uint32_t n, uint32_t i, void *rec);
+  void (*state_put)(void *block, uint32_t n, uint32_t i, const void *rec);
+
   /* Update the n neurons listed in idx (ascending local indices) at tick t:
      advance each to t, add its input, test the threshold, append spikes and
      write the next self-event.  per_tick models get idx == NULL and n = the

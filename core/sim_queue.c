@@ -4,6 +4,7 @@
 #include "sim_queue.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_alloc.h"
@@ -135,4 +136,27 @@ void sim_queue_jump(sim_queue *q, sim_time t)
     sim_heap_item it = heap_pop(q);
     bucket_append(&q->buckets[it.t & q->mask], it.ev);
   }
+}
+
+static int heap_cmp(const void *a, const void *b)
+{
+  return heap_less(a, b) ? -1 : heap_less(b, a) ? 1 : 0;
+}
+
+void sim_queue_walk(const sim_queue *q, void (*fn)(void *ctx, sim_time t, const sim_event *ev),
+                    void *ctx)
+{
+  for (uint32_t i = 0; i < q->nbuckets; i++) {
+    const sim_bucket *b = &q->buckets[(uint32_t)(q->now + i) & q->mask];
+    for (uint32_t k = 0; k < b->n; k++)
+      fn(ctx, q->now + i, &b->ev[k]);
+  }
+  if (!q->nheap)
+    return;
+  sim_heap_item *h = sim_malloc(q->nheap * sizeof *h, "queue walk");
+  memcpy(h, q->heap, q->nheap * sizeof *h);
+  qsort(h, q->nheap, sizeof *h, heap_cmp);
+  for (size_t k = 0; k < q->nheap; k++)
+    fn(ctx, h[k].t, &h[k].ev);
+  sim_free(h);
 }

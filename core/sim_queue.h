@@ -66,4 +66,10 @@ sim_time sim_queue_next(const sim_queue *q);
    (idle time skipped in one step). */
 void sim_queue_jump(sim_queue *q, sim_time t);
 
+/* Every event held, in the order they will be popped (tick, then bucket
+   or insertion order): a checkpoint saves them so, and pushing them again
+   in that order into a queue started at q->now pops them alike. */
+void sim_queue_walk(const sim_queue *q, void (*fn)(void *ctx, sim_time t, const sim_event *ev),
+                    void *ctx);
+
 #endif

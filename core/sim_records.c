@@ -443,3 +443,88 @@ sim_time sim_records_next(const sim_records *x, sim_time w0)
   }
   return next;
 }
+
+/* ------------------------------------------------------------------ */
+/* Checkpoints (docs/checkpoint-format.md): per record, when it is next
+   due and (energy) the baseline of its deltas.                         */
+
+void sim_records_save(const sim_records *x, const sim_ckpt_writer *w)
+{
+  if (!x)
+    return;
+  const sim_net *net = x->net;
+  for (uint32_t i = 0; i < x->nr; i++) {
+    const rec_rt *r = &x->r[i];
+    const int en = r->base.pc != NULL;
+    sim_ckpt_rec(w, "records", 8);
+    sim_ckpt_u64(w, r->k);
+    sim_ckpt_i64(w, r->next_due);
+    sim_ckpt_bin(w, r->base.pc, en ? net->nprojs * sizeof *r->base.pc : 0);
+    sim_ckpt_bin(w, r->base.pev, en ? net->nprojs * sizeof *r->base.pev : 0);
+    sim_ckpt_bin(w, r->base.pup, en ? net->npops * sizeof *r->base.pup : 0);
+    sim_ckpt_bin(w, r->base.psp, en ? net->npops * sizeof *r->base.psp : 0);
+    sim_ckpt_u64(w, r->base.sent);
+    sim_ckpt_u64(w, r->base.bytes);
+  }
+}
+
+int sim_records_load(sim_records *x, const sim_ckpt_load *l, uint32_t k)
+{
+  rec_rt *r = NULL;
+  for (uint32_t i = 0; x && i < x->nr; i++)
+    if (x->r[i].k == k)
+      r = &x->r[i];
+  if (!r)
+    return sim_ckpt_bad(l->r, "a record this run does not produce");
+  const sim_net *net = x->net;
+  sim_ckpt_reader *rd = l->r;
+  int64_t due;
+  const void *p[4];
+  size_t n[4];
+  uint64_t sent, bytes;
+  int rc = sim_ckpt_get_i64(rd, "next_due", &due);
+  if (!rc)
+    rc = sim_ckpt_get_array(rd, "projections", sizeof(sim_syn_counters), &p[0], &n[0]);
+  if (!rc)
+    rc = sim_ckpt_get_array(rd, "events", sizeof(uint64_t), &p[1], &n[1]);
+  if (!rc)
+    rc = sim_ckpt_get_array(rd, "updates", sizeof(uint64_t), &p[2], &n[2]);
+  if (!rc)
+    rc = sim_ckpt_get_array(rd, "spikes", sizeof(uint64_t), &p[3], &n[3]);
+  if (!rc)
+    rc = sim_ckpt_get_u64(rd, "sent", &sent);
+  if (!rc)
+    rc = sim_ckpt_get_u64(rd, "bytes", &bytes);
+  if (rc)
+    return rc;
+  r->next_due = due; /* the same on every rank */
+  const int en = r->base.pc != NULL;
+  if (n[0] != (en ? net->nprojs : 0) || n[1] != n[0] || n[2] != (en ? net->npops : 0) ||
+      n[3] != n[2])
+    return sim_ckpt_bad(rd, "an energy baseline of another network");
+  if (!en || !l->counters)
+    return 0;
+  for (uint32_t j = 0; j < net->nprojs; j++) {
+    sim_syn_counters c;
+    uint64_t v;
+    memcpy(&c, (const char *)p[0] + j * sizeof c, sizeof c);
+    memcpy(&v, (const char *)p[1] + j * sizeof v, sizeof v);
+    sim_syn_counters *b = &r->base.pc[j];
+    b->reads += c.reads;
+    b->pulses += c.pulses;
+    b->updates += c.updates;
+    b->read_pj += c.read_pj;
+    b->write_pj += c.write_pj;
+    r->base.pev[j] += v;
+  }
+  for (uint32_t i = 0; i < net->npops; i++) {
+    uint64_t u, s;
+    memcpy(&u, (const char *)p[2] + i * sizeof u, sizeof u);
+    memcpy(&s, (const char *)p[3] + i * sizeof s, sizeof s);
+    r->base.pup[i] += u;
+    r->base.psp[i] += s;
+  }
+  r->base.sent += sent;
+  r->base.bytes += bytes;
+  return 0;
+}

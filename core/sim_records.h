@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "sim_ckpt.h"
 #include "sim_engine.h"
 
 typedef struct sim_records sim_records;
@@ -31,6 +32,13 @@ sim_time sim_records_next(const sim_records *x, sim_time w0);
 int sim_records_flush_energy(sim_records *x, const sim_stats *st, sim_time t);
 /* Turn the journals off and free r (NULL: no-op). */
 void sim_records_stop(sim_records *r);
+
+/* Checkpoints: save writes one "records" record per record produced
+   here (when it is next due; energy: its baseline); load reads the fields
+   after the index k of one, from any rank's file (the baseline is added
+   where the file's counters go, see sim_ckpt_load).  NULL x: none. */
+void sim_records_save(const sim_records *x, const sim_ckpt_writer *w);
+int sim_records_load(sim_records *x, const sim_ckpt_load *l, uint32_t k);
 
 /* Sample fraction in [0, 1) of the synapse ordinal-th from pre to post for
    record rec (weights): kept when below the record's sample. */

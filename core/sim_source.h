@@ -12,10 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_ckpt.h"
 #include "sim_names.h"
 #include "sim_types.h"
 
 struct sim_engine; /* sim_engine.h: the engine's interface for plug-ins */
+struct sim_event;  /* sim_queue.h */
 
 typedef struct sim_source_ops {
   const char *name;     /* key in config files, NEST's: "poisson_generator" */
@@ -61,6 +63,25 @@ typedef struct sim_source_ops {
   sim_time (*next)(const void *self, sim_time t0);
   /* Free the instance. */
   void (*stop)(void *self);
+
+  /* Checkpoints (core/sim_ckpt.h, docs/checkpoint-format.md).  ckpt = 1:
+     the source can be checkpointed; its methods below may then be NULL
+     (nothing to do).  save writes the instance's records (tag "source",
+     first field its population index, then its state keyed by gid or
+     synapse key); load reads the fields after the population index of
+     one such record from any rank's file, keeping what this rank owns.
+     resume: the run goes on at tick t (after every load): recompute what
+     follows from the tick (a cursor in a list of times).  The events of
+     kinds the instance registered are saved by the engine, in queue
+     order: event_key names one by a synapse key (ev.index and ev.group
+     are rank-local), event_load queues it again at t when this rank owns
+     its target (returns 0, or -1 for a key of another network). */
+  int ckpt;
+  void (*save)(const void *self, struct sim_engine *e, const sim_ckpt_writer *w);
+  int (*load)(void *self, struct sim_engine *e, const sim_ckpt_load *l);
+  void (*resume)(void *self, struct sim_engine *e, sim_time t);
+  void (*event_key)(const void *self, const struct sim_event *ev, sim_ckpt_key *key);
+  int (*event_load)(void *self, struct sim_engine *e, sim_time t, const sim_ckpt_key *key);
 } sim_source_ops;
 
 #endif

@@ -12,8 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_ckpt.h"
 #include "sim_neuron.h"
 #include "sim_types.h"
+
+struct sim_net;
 
 /* Largest delay a synapse can have, in ticks (delays are uint16_t). */
 #define SIM_MAX_DELAY_TICKS 65535
@@ -147,6 +150,18 @@ typedef struct sim_proj_ops {
      the journal.  NULL: the kind never writes devices. */
   void (*journal)(void *self, int on);
   uint32_t (*writes)(void *self, const sim_syn_write **out);
+  /* Checkpoints (core/sim_ckpt.h, docs/checkpoint-format.md).  stateless
+     = 1: nothing changes during a run (static weights), nothing to save.
+     Otherwise save writes the projection's records (tag "proj", first
+     field the projection index, then per-synapse state keyed by
+     sim_ckpt_key, per-neuron state by gid, counters), and load reads the
+     fields after the index of one such record from any rank's file,
+     keeping what this rank owns.  Both NULL and stateless 0: the kind
+     cannot be checkpointed. */
+  int stateless;
+  void (*save)(void *self, const struct sim_net *net, uint32_t proj,
+               const sim_ckpt_writer *w);
+  int (*load)(void *self, const struct sim_net *net, uint32_t proj, const sim_ckpt_load *l);
 } sim_proj_ops;
 
 #endif

@@ -164,6 +164,24 @@ typedef struct io_log io_log;
 int io_log_create(const char *path, const io_log_header *h,
                   io_log **out /* OUT */);
 
+/* Where a log stands at a window end (a checkpoint saves it): bytes in
+   the file and the writer's counters. */
+typedef struct io_log_pos {
+  uint64_t bytes, header_bytes;
+  sim_time window_end, max_pending;
+  uint64_t nspikes, nsamples, nwindows, ndevices, nenergy, nweights;
+} io_log_pos;
+
+/* The position of log, between windows (after a flush). */
+void io_log_position(const io_log *log, io_log_pos *pos /* OUT */);
+/* Continue the log at path from pos (a resumed run): the file is cut back
+   to pos->bytes (what the run wrote after the checkpoint goes), its index
+   sidecar to the entries before, and later records are appended, so that
+   the file reads as one run.  h: the header the log was created with.
+   Returns 0 or SIM_EIO naming path (a file shorter than pos). */
+int io_log_reopen(const char *path, const io_log_header *h, const io_log_pos *pos,
+                  io_log **out /* OUT */);
+
 /* Log a spike of neuron gid at tick (>= the last flushed window end).
    Amortised O(1): appended to an in-memory array, no I/O. */
 void io_log_spike(io_log *log, sim_time tick, sim_gid gid);

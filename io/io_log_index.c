@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/sim_alloc.h"
 
@@ -63,6 +64,40 @@ io_log_index_writer *io_log_index_create(const char *log_path, uint64_t digest,
   w->f = f;
   w->last_tick = -1;
   w->last_off = first_off;
+  return w;
+}
+
+io_log_index_writer *io_log_index_reopen(const char *log_path, uint64_t digest,
+                                         uint64_t first_off, uint64_t upto)
+{
+  char *path = index_path(log_path);
+  FILE *f = fopen(path, "r+b");
+  sim_free(path);
+  unsigned char h[IO_LOG_INDEX_HEADER];
+  if (!f || fread(h, 1, sizeof h, f) != sizeof h || memcmp(h, IO_LOG_INDEX_MAGIC, 8) ||
+      get_u64(h + 8) != digest || get_u64(h + 16) != first_off) {
+    if (f)
+      fclose(f);
+    return io_log_index_create(log_path, digest, first_off);
+  }
+  io_log_index_writer *w = sim_calloc(1, sizeof *w, "event log index");
+  w->last_tick = -1;
+  w->last_off = first_off;
+  uint64_t keep = IO_LOG_INDEX_HEADER;
+  unsigned char e[IO_LOG_INDEX_ENTRY];
+  while (fread(e, 1, sizeof e, f) == sizeof e && get_u64(e + 8) <= upto) {
+    w->last_tick = (sim_time)get_u64(e);
+    w->last_off = get_u64(e + 8);
+    keep += IO_LOG_INDEX_ENTRY;
+  }
+  if (fflush(f) != 0 || ftruncate(fileno(f), (off_t)keep) != 0 ||
+      fseeko(f, (off_t)keep, SEEK_SET) != 0) {
+    fclose(f);
+    sim_free(w);
+    return io_log_index_create(log_path, digest, first_off);
+  }
+  setvbuf(f, NULL, _IONBF, 0);
+  w->f = f;
   return w;
 }
 

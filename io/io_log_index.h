@@ -30,6 +30,13 @@ typedef struct io_log_index_writer io_log_index_writer;
 io_log_index_writer *io_log_index_create(const char *log_path, uint64_t digest,
                                          uint64_t first_off);
 
+/* Reopen <log_path>.index of a log continued at upto bytes: keep its
+   entries before upto, drop the rest.  A sidecar that is missing or of
+   another log is made anew (header only).  NULL when it cannot be
+   written. */
+io_log_index_writer *io_log_index_reopen(const char *log_path, uint64_t digest,
+                                         uint64_t first_off, uint64_t upto);
+
 /* The log now holds `off` bytes, the last of them a window mark with
    window end tick (or, force: the end record starts at off).  Appends an
    entry (one write) when >= IO_LOG_INDEX_EVERY bytes came since the last

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
@@ -88,6 +90,7 @@ struct io_log {
   uint64_t nspikes, nsamples, nwindows; /* totals for the end record, of
                                            the records packed so far */
   uint64_t ndevices, nenergy, nweights;
+  uint64_t header_bytes;  /* of the header, where the records start */
 };
 
 /* Units of NEST state variables, used when a recorder gives none. */
@@ -374,7 +377,10 @@ static int write_out(io_log *log)
   return 0;
 }
 
-int io_log_create(const char *path, const io_log_header *h, io_log **out)
+/* A new log (pos NULL), or the log at path continued from pos: cut back
+   to pos->bytes and appended to (a resumed run). */
+static int log_open(const char *path, const io_log_header *h, const io_log_pos *pos,
+                    io_log **out)
 {
   *out = NULL;
   int rc = check_header(path, h);
@@ -382,11 +388,27 @@ int io_log_create(const char *path, const io_log_header *h, io_log **out)
     return rc;
   io_log *log = sim_calloc(1, sizeof *log, "event log writer");
   log->path = sim_strdup(path, "event log path");
-  log->f = fopen(path, "wb");
+  log->f = fopen(path, pos ? "r+b" : "wb");
   if (!log->f) {
-    rc = sim_error_set(SIM_EIO, "%s: cannot create the event log: %s", path,
-                       strerror(errno));
+    rc = sim_error_set(SIM_EIO, "%s: cannot %s the event log: %s", path,
+                       pos ? "reopen" : "create", strerror(errno));
     goto fail;
+  }
+  if (pos) {
+    struct stat sb;
+    if (fstat(fileno(log->f), &sb) != 0 || (uint64_t)sb.st_size < pos->bytes ||
+        pos->header_bytes > pos->bytes) {
+      rc = sim_error_set(SIM_EIO, "%s: the event log holds fewer bytes than the "
+                         "checkpoint's %llu: not the log of that run", path,
+                         (unsigned long long)pos->bytes);
+      goto fail;
+    }
+    if (ftruncate(fileno(log->f), (off_t)pos->bytes) != 0 ||
+        fseeko(log->f, (off_t)pos->bytes, SEEK_SET) != 0) {
+      rc = sim_error_set(SIM_EIO, "%s: cannot cut the event log back to %llu bytes: %s",
+                         path, (unsigned long long)pos->bytes, strerror(errno));
+      goto fail;
+    }
   }
   /* Our buffer holds whole windows; stdio buffering would only copy. */
   setvbuf(log->f, NULL, _IONBF, 0);
@@ -422,7 +444,8 @@ int io_log_create(const char *path, const io_log_header *h, io_log **out)
   }
   io_log_header hh = *h;
   hh.recs = recs;
-  pack_header(&log->pk, &hh);
+  if (!pos)
+    pack_header(&log->pk, &hh);
   for (uint32_t i = 0; i < h->nrecs; i++)
     sim_free(owned[i]);
   sim_free(owned);
@@ -431,12 +454,48 @@ int io_log_create(const char *path, const io_log_header *h, io_log **out)
   rc = write_out(log);
   if (rc)
     goto fail;
-  log->idx = io_log_index_create(path, h->digest, log->bytes);
+  if (pos) {
+    log->bytes = pos->bytes;
+    log->window_end = pos->window_end;
+    log->max_pending = pos->max_pending;
+    log->nspikes = pos->nspikes;
+    log->nsamples = pos->nsamples;
+    log->nwindows = pos->nwindows;
+    log->ndevices = pos->ndevices;
+    log->nenergy = pos->nenergy;
+    log->nweights = pos->nweights;
+    log->header_bytes = pos->header_bytes;
+    log->idx = io_log_index_reopen(path, h->digest, pos->header_bytes, pos->bytes);
+  } else {
+    log->header_bytes = log->bytes;
+    log->idx = io_log_index_create(path, h->digest, log->bytes);
+  }
   *out = log;
   return 0;
 fail:
   io_log_destroy(log);
   return rc;
+}
+
+int io_log_create(const char *path, const io_log_header *h, io_log **out)
+{
+  return log_open(path, h, NULL, out);
+}
+
+int io_log_reopen(const char *path, const io_log_header *h, const io_log_pos *pos,
+                  io_log **out)
+{
+  return log_open(path, h, pos, out);
+}
+
+void io_log_position(const io_log *log, io_log_pos *pos)
+{
+  assert(!log->pending && log->out.size == 0); /* at a window end */
+  *pos = (io_log_pos){.bytes = log->bytes, .header_bytes = log->header_bytes,
+                      .window_end = log->window_end, .max_pending = log->max_pending,
+                      .nspikes = log->nspikes, .nsamples = log->nsamples,
+                      .nwindows = log->nwindows, .ndevices = log->ndevices,
+                      .nenergy = log->nenergy, .nweights = log->nweights};
 }
 
 void io_log_spike(io_log *log, sim_time tick, sim_gid gid)

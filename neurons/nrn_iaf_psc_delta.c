@@ -246,5 +246,6 @@ const nrn_model_ops nrn_iaf_psc_delta_ops = {
     .var_set = delta_var_set,
     .var_get = delta_var_get,
     .first_event = delta_first_event,
+    .state_records = 1, /* checkpoints: core/sim_ckpt.h */
     .update = delta_update,
 };

@@ -229,5 +229,6 @@ const nrn_model_ops nrn_iaf_psc_exp_ops = {
     .var_set = exp_var_set,
     .var_get = exp_var_get,
     .first_event = exp_first_event,
+    .state_soa = 1, /* checkpoints: core/sim_ckpt.h */
     .update = exp_update,
 };

@@ -243,5 +243,6 @@ const nrn_model_ops nrn_if_soft_reset_ops = {
     .var_set = ifsr_var_set,
     .var_get = ifsr_var_get,
     .first_event = ifsr_first_event,
+    .state_records = 1, /* checkpoints: core/sim_ckpt.h */
     .update = ifsr_update,
 };

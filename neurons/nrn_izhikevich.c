@@ -223,5 +223,6 @@ const nrn_model_ops nrn_izhikevich_ops = {
     .var_set = izh_var_set,
     .var_get = izh_var_get,
     .first_event = izh_first_event,
+    .state_soa = 1, /* checkpoints: core/sim_ckpt.h */
     .update = izh_update,
 };

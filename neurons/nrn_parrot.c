@@ -44,5 +44,6 @@ const nrn_model_ops nrn_parrot_neuron_ops = {
     .nreceptors = 2,
     .param_names = param_names,
     .var_names = var_names,
+    .state_records = 1, /* checkpoints: core/sim_ckpt.h */
     .update = parrot_update,
 };

@@ -44,6 +44,9 @@ typedef struct poisson_rt {
   sim_time start, stop;    /* emission ticks in (start, stop] */
   sim_time t_end;
   uint16_t kind;           /* our event kind: group = set, index = synapse */
+  uint32_t pop;            /* the generator's population */
+  sim_gid src_first;       /* its first gid */
+  const sim_gid **tgt_gid; /* owned array: per set, the target's local gids */
 } poisson_rt;
 
 static void tables(train_set *ts, double mean)
@@ -133,12 +136,17 @@ static void train_event(void *self, sim_engine *e, sim_time t, const sim_event *
   sim_engine_count_input_proj(e, ts->proj, c);
   sim_time delay = delay_of(syn, k);
   sim_time next = t - delay + 1 + gap(ts, rng);
-  if (next <= po->stop && next + delay < po->t_end)
+  /* Queued even past the horizon (never popped in this run): a checkpoint
+     then holds every train's next spike, whatever the run's end. */
+  if (next <= po->stop)
     sim_engine_push(e, next + delay, po->kind, ev->group, k);
 }
 
 /* Per tick mode: every synapse of the set draws its count of spikes
-   emitted at tick t (arriving after its delay). */
+   emitted at tick t (arriving after its delay).  Past the horizon the
+   counts are still drawn and written to the rings (rows this run never
+   reads), but neither counted nor marked pending: the streams and rings
+   a checkpoint holds then do not depend on the run's end. */
 static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
 {
   const sim_syn_table *syn = ts->pr->syn;
@@ -146,8 +154,6 @@ static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
   uint64_t spikes = 0;
   if (!syn->w && !syn->d) {
     const sim_time ta = t + syn->d_const;
-    if (ta >= po->t_end)
-      return;
     double *row = sim_sink_row(sink, ts->pr->port, ta);
     uint64_t *bits = sim_sink_bits(sink, ta);
     const double w = sim_sink_value(sink, syn->w_const);
@@ -160,16 +166,24 @@ static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
       bits[tj >> 6] |= 1ull << (tj & 63);
       spikes += c;
     }
+    if (ta >= po->t_end)
+      spikes = 0;
   } else {
     const int by_sign = sink->by_sign;
     for (uint64_t k = 0; k < syn->nsyn; k++) {
       uint32_t c = count(ts, &ts->rng[k]);
       sim_time dl = delay_of(syn, k);
-      if (!c || t + dl >= po->t_end)
+      if (!c)
         continue;
       double w = syn->w ? syn->w[k] : syn->w_const;
-      sim_sink_add(sink, by_sign ? (w < 0) : ts->pr->port, t + dl, syn->tgt[k],
-                   c * sim_sink_value(sink, w));
+      const int port = by_sign ? (w < 0) : ts->pr->port;
+      const uint32_t tj = syn->tgt[k];
+      if (t + dl >= po->t_end) { /* past the horizon: see above */
+        sim_sink_row(sink, port, t + dl)[tj] += c * sim_sink_value(sink, w);
+        sim_sink_bits(sink, t + dl)[tj >> 6] |= 1ull << (tj & 63);
+        continue;
+      }
+      sim_sink_add(sink, port, t + dl, tj, c * sim_sink_value(sink, w));
       spikes += c;
     }
   }
@@ -209,6 +223,9 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
   po->start = start < far ? (sim_time)start : (sim_time)1 << 61;
   po->t_end = net->t_end;
   po->kind = sim_engine_kind(e, train_event, po);
+  po->pop = pop;
+  po->src_first = src->first_gid;
+  po->tgt_gid = sim_calloc(src->nout + 1, sizeof *po->tgt_gid, "Poisson targets");
   po->sets = sim_calloc(src->nout + 1, sizeof *po->sets, "Poisson trains");
   po->sweep = sim_calloc(src->nout + 1, sizeof *po->sweep, "Poisson sweeps");
   for (uint32_t o = 0; o < src->nout; o++) {
@@ -222,6 +239,7 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
     ts->proj = j;
     ts->pr = pr;
     ts->sink = sim_engine_sink(e, pr->tgt);
+    po->tgt_gid[set] = net->pops[pr->tgt].gid;
     tables(ts, par->rate_hz * h * 1e-3);
     if (ts->per_tick && ts->q > 0)
       po->sweep[po->nsweep++] = set;
@@ -241,7 +259,7 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
           continue;
         sim_time first = po->start + 1 + gap(ts, &ts->rng[k]);
         sim_time delay = delay_of(syn, k);
-        if (first <= po->stop && first + delay < po->t_end)
+        if (first <= po->stop) /* past the horizon too: see train_event */
           sim_engine_push(e, first + delay, po->kind, set, (uint32_t)k);
       }
       for (uint64_t k = syn->off[s]; k < syn->off[s + 1]; k++)
@@ -253,6 +271,102 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
   return po;
 }
 
+/* ------------------------------------------------------------------ */
+/* Checkpoints (core/sim_ckpt.h): per train its stream, keyed by synapse;
+   the trains' queued spikes are saved by the engine (event_key).       */
+
+static void poisson_save(const void *self, sim_engine *e, const sim_ckpt_writer *w)
+{
+  const poisson_rt *po = self;
+  const sim_net *net = sim_engine_net(e);
+  for (uint32_t k = 0; k < po->nsets; k++) {
+    const train_set *ts = &po->sets[k];
+    sim_ckpt_key *keys = sim_ckpt_keys(net, ts->proj);
+    sim_ckpt_rec(w, "source", 4);
+    sim_ckpt_u64(w, po->pop);
+    sim_ckpt_u64(w, ts->proj);
+    sim_ckpt_bin(w, keys, ts->pr->syn->nsyn * sizeof *keys);
+    sim_ckpt_bin(w, ts->rng, ts->pr->syn->nsyn * sizeof *ts->rng);
+    sim_free(keys);
+  }
+}
+
+static train_set *set_of(poisson_rt *po, uint32_t proj, uint16_t *set)
+{
+  for (uint32_t k = 0; k < po->nsets; k++)
+    if (po->sets[k].proj == proj) {
+      *set = (uint16_t)k;
+      return &po->sets[k];
+    }
+  return NULL;
+}
+
+static int poisson_load(void *self, sim_engine *e, const sim_ckpt_load *l)
+{
+  poisson_rt *po = self;
+  const sim_net *net = sim_engine_net(e);
+  uint64_t proj;
+  const void *kp, *rp;
+  size_t nk, nr;
+  int rc = sim_ckpt_get_u64(l->r, "projection", &proj);
+  if (!rc)
+    rc = sim_ckpt_get_array(l->r, "keys", sizeof(sim_ckpt_key), &kp, &nk);
+  if (!rc)
+    rc = sim_ckpt_get_array(l->r, "streams", sizeof(sim_rng), &rp, &nr);
+  if (rc)
+    return rc;
+  if (nk != nr)
+    return sim_ckpt_bad(l->r, "as many keys as streams expected");
+  uint16_t set;
+  train_set *ts = proj < net->nprojs ? set_of(po, (uint32_t)proj, &set) : NULL;
+  if (!ts)
+    return 0; /* no synapse of that projection here */
+  for (size_t q = 0; q < nk; q++) {
+    sim_ckpt_key key;
+    memcpy(&key, (const char *)kp + q * sizeof key, sizeof key);
+    uint64_t k;
+    int f = key.proj == proj ? sim_ckpt_find(net, &key, &k) : -1;
+    if (f < 0)
+      return sim_ckpt_bad(l->r, "a Poisson train of a synapse this network does not have");
+    if (f)
+      memcpy(&ts->rng[k], (const char *)rp + q * sizeof(sim_rng), sizeof(sim_rng));
+  }
+  return 0;
+}
+
+static void poisson_event_key(const void *self, const sim_event *ev, sim_ckpt_key *key)
+{
+  const poisson_rt *po = self;
+  const train_set *ts = &po->sets[ev->group];
+  const sim_syn_table *t = ts->pr->syn;
+  const uint64_t k = ev->index;
+  uint32_t lo = 0, hi = t->src_n; /* source s: off[s] <= k < off[s + 1] */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (t->off[mid] <= k)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  uint32_t ord = 0;
+  while (k > t->off[lo] + ord && t->tgt[k - ord - 1] == t->tgt[k])
+    ord++;
+  *key = (sim_ckpt_key){ts->proj, po->src_first + lo, po->tgt_gid[ev->group][t->tgt[k]], ord};
+}
+
+static int poisson_event_load(void *self, sim_engine *e, sim_time t, const sim_ckpt_key *key)
+{
+  poisson_rt *po = self;
+  uint16_t set;
+  uint64_t k;
+  if (!set_of(po, key->proj, &set))
+    return 0;
+  int f = sim_ckpt_find(sim_engine_net(e), key, &k);
+  if (f > 0)
+    sim_engine_push(e, t, po->kind, set, (uint32_t)k);
+  return f < 0 ? -1 : 0;
+}
+
 static void poisson_stop(void *self)
 {
   poisson_rt *po = self;
@@ -260,6 +374,7 @@ static void poisson_stop(void *self)
     sim_free(po->sets[k].rng);
   sim_free(po->sets);
   sim_free(po->sweep);
+  sim_free(po->tgt_gid);
   sim_free(po);
 }
 
@@ -323,4 +438,9 @@ const sim_source_ops nrn_poisson_generator_ops = {
     .tick = poisson_tick,
     .next = poisson_next,
     .stop = poisson_stop,
+    .ckpt = 1,
+    .save = poisson_save,
+    .load = poisson_load,
+    .event_key = poisson_event_key,
+    .event_load = poisson_event_load,
 };

@@ -66,6 +66,17 @@ static sim_time gen_next(const void *self, sim_time t0)
   return k < g->n ? g->ticks[k] : SIM_NEVER;
 }
 
+/* A resumed run goes on at tick t: its cursor is the first time >= t
+   (checkpoints: the times are the config's, nothing else is saved). */
+static void gen_resume(void *self, sim_engine *e, sim_time t)
+{
+  gen_rt *g = self;
+  (void)e;
+  g->pos = 0;
+  while (g->pos < g->n && g->ticks[g->pos] < t)
+    g->pos++;
+}
+
 static void gen_stop(void *self)
 {
   gen_rt *g = self;
@@ -149,4 +160,6 @@ const sim_source_ops nrn_spike_generator_ops = {
     .tick = gen_tick,
     .next = gen_next,
     .stop = gen_stop,
+    .ckpt = 1,
+    .resume = gen_resume,
 };

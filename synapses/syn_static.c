@@ -62,4 +62,5 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
 const sim_proj_ops syn_static_kind = {
     .name = "static",
     .spike = static_spike,
+    .stateless = 1, /* checkpoints: the weights are the config's */
 };

@@ -25,6 +25,7 @@
 
 #include "syn_device.h"
 #include "syn_spec.h"
+#include "../core/sim_ckpt.h"
 #include "../core/sim_syn.h"
 #include "../core/sim_types.h"
 
@@ -87,6 +88,7 @@ typedef struct syn_store {
   int journal;
   sim_syn_write *jr;        /* owned: entries since the last drain */
   uint32_t njr, capjr;
+  int ckpt_epoch_set;       /* a checkpoint's relax epoch was loaded */
 } syn_store;
 
 /* Key of device `which` (0, or 1 for the minus device of a pair) of the
@@ -147,4 +149,13 @@ void syn_store_journal(syn_store *st, int on);
 uint32_t syn_store_writes(syn_store *st, const sim_syn_write **out);
 /* Fill c.read_pj and c.write_pj from the counters. */
 void syn_store_energy(syn_store *st);
+/* Checkpoints (syn_store_ckpt.c, docs/checkpoint-format.md): write
+   projection proj's "proj" record, and read the fields after the index of
+   one (from any rank's file), keeping the synapses this rank owns. */
+struct sim_net;
+void syn_store_save(const syn_store *st, const struct sim_net *net, uint32_t proj,
+                    const sim_ckpt_writer *w);
+int syn_store_load(syn_store *st, const struct sim_net *net, uint32_t proj,
+                   const sim_ckpt_load *l);
+
 #endif

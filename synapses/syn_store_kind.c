@@ -67,6 +67,16 @@ static uint32_t store_writes(void *self, const sim_syn_write **out)
   return syn_store_writes(self, out);
 }
 
+static void store_save(void *self, const struct sim_net *net, uint32_t proj, const sim_ckpt_writer *w)
+{
+  syn_store_save(self, net, proj, w);
+}
+
+static int store_load(void *self, const struct sim_net *net, uint32_t proj, const sim_ckpt_load *l)
+{
+  return syn_store_load(self, net, proj, l);
+}
+
 const sim_proj_ops syn_store_kind = {
     .name = "device",
     .spike = store_spike,
@@ -75,4 +85,6 @@ const sim_proj_ops syn_store_kind = {
     .weight = store_weight,
     .journal = store_journal,
     .writes = store_writes,
+    .save = store_save,
+    .load = store_load,
 };

@@ -36,7 +36,8 @@
   X(log_source)        \
   X(record_kinds)      \
   X(stats)             \
-  X(replay)
+  X(replay)            \
+  X(ckpt)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

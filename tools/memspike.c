@@ -28,6 +28,7 @@
 #include "../io/io_recorder.h"
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
+#include "checkpoint.h"
 #include "convert.h"
 #include "plot.h"
 #include "replay_cmd.h"
@@ -108,7 +109,7 @@ static int write_weights(const net_network *net, uint32_t j, const char *dir, si
 }
 
 static int open_log(const net_network *net, const char *dir, io_log **log,
-                    char *path, size_t pathlen)
+                    char *path, size_t pathlen, ckpt_opts *ck)
 {
   const net_desc *d = net->desc;
   io_log_pop *pops = sim_calloc(d->npops, sizeof *pops, "log header");
@@ -191,7 +192,7 @@ static int open_log(const net_network *net, const char *dir, io_log **log,
       .weight_unit = weight_unit,
   };
   snprintf(path, pathlen, "%s/events.rank%d.msgpack", dir, comm_rank());
-  int rc = io_log_create(path, &h, log);
+  int rc = ckpt_log_open(ck, path, &h, log); /* a resume continues the log */
   for (uint32_t k = 0; k < d->nrecs; k++)
     sim_free(gids[k]);
   sim_free(gids);
@@ -257,6 +258,7 @@ static void catch_stop_signals(void)
   sa.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL); /* a checkpoint, then exit (tools/checkpoint.c) */
 }
 
 static int cmd_run(int argc, char **argv)
@@ -265,8 +267,9 @@ static int cmd_run(int argc, char **argv)
                                            "--progress", NULL};
   const char *config = NULL, *out_dir = NULL, *json_path = NULL, *weights = NULL;
   const char **sets = sim_calloc((size_t)argc + 1, sizeof *sets, "arguments");
-  int nsets = 0, no_log = 0, quiet = 0, dry_run = 0;
+  int nsets = 0, no_log = 0, quiet = 0, dry_run = 0, ckrc;
   double progress_s = -1;
+  ckpt_opts ck = {0};
   for (int i = 0; i < argc; i++)
     if (is_help(argv[i])) {
       if (comm_rank() == 0)
@@ -297,6 +300,11 @@ static int cmd_run(int argc, char **argv)
       if (end == v || *end || !(progress_s >= 0 && progress_s < 1e9)) {
         sim_free(sets);
         return usage_fail("run", "--progress: expected seconds >= 0 (got '%s')", v);
+      }
+    } else if ((ckrc = ckpt_parse_opt(&ck, argc, argv, &i)) != 0) {
+      if (ckrc < 0) {
+        sim_free(sets);
+        return usage_fail("run", "%s", sim_error_msg());
       }
     } else if (!strcmp(a, "--no-log"))
       no_log = 1;
@@ -329,7 +337,10 @@ static int cmd_run(int argc, char **argv)
   ms_sim *sim = NULL;
   fail_all(ms_sim_load(config, sets, nsets, 0, &sim) != 0, 2);
   const net_desc *desc = ms_sim_desc(sim);
+  ckpt_set_run(&ck, config, sets, nsets,
+               no_log ? NULL : out_dir ? out_dir : desc->sim.out_dir, quiet);
   sim_free(sets);
+  fail_all(ckpt_prepare(&ck) != 0, 2);
   /* Refuse a network that cannot fit before allocating it (exit 2). */
   fail_all(run_mem_check(desc, !no_log, dry_run, stdout) != 0, 2);
   if (dry_run) {
@@ -352,10 +363,11 @@ static int cmd_run(int argc, char **argv)
   int rc = ms_sim_build(sim);
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
   const net_network *net = ms_sim_net(sim);
+  fail_all(ckpt_check(&ck, net) != 0, 2); /* before any output */
 
   io_log *log = NULL;
   char path[4200] = "";
-  fail_all(!no_log && open_log(net, dir, &log, path, sizeof path) != 0, 1);
+  fail_all(!no_log && open_log(net, dir, &log, path, sizeof path, &ck) != 0, 1);
 
   sim_recorder rec = io_log_recorder(log);
   if (log)
@@ -367,9 +379,20 @@ static int cmd_run(int argc, char **argv)
                        .stop = &stop_signal};
   ms_sim_set_opts(sim, &opts);
   catch_stop_signals();
-  rc = ms_sim_advance(sim, net->kernel.t_end);
+  rc = ms_sim_open(sim);
+  if (!rc)
+    rc = ckpt_run(&ck, net, ms_sim_engine(sim), log, path, &stop_signal);
   ms_sim_finish(sim);
   const sim_stats st = *ms_sim_stats(sim);
+  if (rc == CKPT_STOPPED) {
+    /* SIGUSR1 or SIGTERM: a checkpoint at the window end, logs closed. */
+    fail_all(log && io_log_close(log, st.ticks) != 0, 1);
+    ckpt_report_stop(&ck, (double)st.ticks * desc->sim.resolution_ms, desc->sim.duration_ms);
+    ckpt_opts_fini(&ck);
+    ms_sim_destroy(sim);
+    return 0;
+  }
+  ckpt_opts_fini(&ck);
   if (rc == SIM_ESTOP) {
     /* Stopped at a window end on every rank: the log ends cleanly there. */
     int bad = log && io_log_close(log, st.ticks) != 0;
@@ -393,6 +416,7 @@ static int cmd_run(int argc, char **argv)
   }
   if (rc)
     io_log_destroy(log); /* what was flushed stays readable */
+  fail_all(rc == SIM_ECONFIG, 2); /* a plug-in that cannot be checkpointed */
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
   fail_all(log && io_log_close(log, st.ticks) != 0, 1);
   fail_all(wproj >= 0 && write_weights(net, (uint32_t)wproj, dir, st.ticks) != 0, 1);
@@ -418,6 +442,25 @@ static int cmd_run(int argc, char **argv)
   fflush(stdout);
   ms_sim_destroy(sim);
   return 0;
+}
+
+/* `memspike resume DIR [--until MS]`: the run of the checkpoint's config
+   that loads it (tools/checkpoint.c). */
+static int cmd_resume(int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++)
+    if (is_help(argv[i])) {
+      if (comm_rank() == 0)
+        print_subcommand_help("resume");
+      return 0;
+    }
+  int n;
+  char **args;
+  if (ckpt_resume_args(argc, argv, &n, &args) != 0)
+    return 2;
+  int rc = cmd_run(n, args);
+  ckpt_resume_free(n, args);
+  return rc;
 }
 
 /* The options are Python's (python/memspike_log/plot.py); --help is here. */
@@ -462,9 +505,20 @@ static const subcommand subcommands[] = {
              "        --quiet      no progress on stderr\n"
              "        --dry-run    print the memory estimate per rank and stop (exit 2\n"
              "                     if the network does not fit)\n"
+             "        --checkpoint-every MS, --checkpoint-at MS[,MS...]: write a checkpoint\n"
+             "                     (DIR/checkpoints/ckpt-Tms/, or --checkpoint-dir D)\n"
              "        Under mpirun -np N the network is split over N ranks.  SIGINT or\n"
              "        SIGTERM stops the run at the next window end: the logs end there,\n"
-             "        complete; exit 130 (SIGINT) or 143 (SIGTERM).\n"},
+             "        complete; exit 130 (SIGINT) or 143 (SIGTERM).  SIGUSR1 (and SIGTERM\n"
+             "        when checkpointing) writes a checkpoint there instead, then exit 0.\n"},
+    {.name = "resume",
+     .run = cmd_resume,
+     .uses_mpi = 1,
+     .synopsis = "resume DIR [--until MS] [--out DIR] [options of run]",
+     .help = "resume  continue the run checkpointed in DIR (docs/checkpoint-format.md) on\n"
+             "        any number of ranks, bit-identical to the run not interrupted; the\n"
+             "        event logs go on (another rank count: in OUT/resume-Tms/)\n"
+             "        --until MS   simulate up to MS instead of the checkpointed duration\n"},
     {.name = "replay",
      .run = cmd_replay,
      .synopsis = "replay LOG... [--partial] [--population P] [--neurons A:B] [--from MS]\n"

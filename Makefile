@@ -23,7 +23,7 @@ endif
 # msgpack-c 6 calls itself msgpack-c, Debian 12's 4.0 msgpack.
 PKG_CONFIG ?= pkg-config
 PC_MSGPACK := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-PC_LIBS    := inih $(PC_MSGPACK) libevent zlib hdf5
+PC_LIBS    := inih $(PC_MSGPACK) libevent zlib hdf5 jansson
 PC_MPI     := ompi-c
 PC_TEST    := cunit
 DEB_inih      := libinih-dev
@@ -32,6 +32,8 @@ DEB_msgpack-c := libmsgpack-c-dev
 DEB_libevent  := libevent-dev
 DEB_zlib      := zlib1g-dev
 DEB_hdf5      := libhdf5-dev
+DEB_jansson   := libjansson-dev
+WHAT_jansson  := jansson: JSON output
 WHAT_hdf5     := HDF5: the SONATA spike export
 DEB_ompi-c    := libopenmpi-dev openmpi-bin
 DEB_cunit     := libcunit1-dev
@@ -89,7 +91,7 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
             io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c \
-            io/io_source.c io/io_log_source.c
+            io/io_source.c io/io_log_source.c io/io_json.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
 CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
@@ -102,7 +104,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
-            tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c
+            tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c tests/test_json.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -496,8 +496,8 @@ int cmd_convert(int argc, char **argv)
       sim_error_set(SIM_EIO, "cannot write %s: %s", a.json, strerror(errno));
       goto fail;
     }
-    conv_report_json(jf, &a, r);
-    if (fclose(jf)) {
+    int bad = conv_report_json(jf, &a, r, a.json);
+    if (fclose(jf) || bad) {
       sim_error_set(SIM_EIO, "cannot write %s", a.json);
       goto fail;
     }

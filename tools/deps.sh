@@ -17,7 +17,7 @@ set -e
 PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
 libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack python3-numpy
 python3-matplotlib dataset-fashion-mnist python3-torch libhdf5-dev python3-h5py
-python3-neo python3-pandas"
+python3-neo python3-pandas libjansson-dev"
 if [ "${1:-}" = "--bench" ]; then
   PKGS="$PKGS python3-brian"
 fi

@@ -399,8 +399,8 @@ static int cmd_run(int argc, char **argv)
   run_stats_gather(net, &st, MEMSPIKE_VERSION, &rs);
   if (comm_rank() == 0) {
     run_report_text(&rs, stdout);
-    if (json)
-      run_report_json(&rs, json);
+    if (json && run_report_json(&rs, json, json_path) != 0)
+      fprintf(stderr, "memspike: %s\n", sim_error_msg());
   }
   run_stats_fini(&rs);
   if (json && fclose(json) != 0) {

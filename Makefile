@@ -56,7 +56,7 @@ TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(PC_TEST) 2>/dev/null)
 # IEEE values: this only lets select-heavy neuron loops be if-converted).
 VECFLAGS := -fno-trapping-math -fvect-cost-model=dynamic
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(VECFLAGS) -MMD -MP
-LDLIBS  := $(LIB_LIBS) $(MPI_LIBS) -lm
+LDLIBS  := $(LIB_LIBS) $(MPI_LIBS) -lm -pthread
 PREFIX  ?= /usr/local
 # Installed data (presets, energy constants, models, configs, docs, Python
 # tools); compiled into io/io_datadir.c, so that an installed memspike
@@ -91,10 +91,11 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
             io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c \
-            io/io_source.c io/io_log_source.c io/io_json.c
+            io/io_source.c io/io_log_source.c io/io_json.c io/io_monitor.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
+CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c \
+            tools/monitor.c tools/monitor_doc.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -106,7 +107,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c tests/test_json.c
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/io/io_monitor_page.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
@@ -138,6 +139,17 @@ $(BUILD)/datadir.stamp: FORCE
 $(BUILD)/io/io_datadir.o: $(BUILD)/datadir.stamp
 $(BUILD)/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
 FORCE:
+
+# The monitor's page (io/monitor_page.html) as a C string, made at build
+# time: backslashes, quotes and question marks (trigraphs) escaped.
+$(BUILD)/io/io_monitor_page.c: io/monitor_page.html
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from io/monitor_page.html by the Makefile */'; \
+	  echo '#include "io/io_monitor.h"'; echo 'const char io_monitor_page[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+$(BUILD)/io/io_monitor_page.o: $(BUILD)/io/io_monitor_page.c
+	$(CC) $(ALL_CFLAGS) -I. -c $< -o $@
 
 $(BUILD)/libmemspike.a: $(LIB_OBJ)
 	rm -f $@

@@ -620,6 +620,12 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
       sim_records_window(e.extra, st, w1,
                          w1 >= e.t_end || (opts && opts->stop && *opts->stop));
     int mine = recorders_window_end(&e, w1);
+    if (opts && opts->window_fn) { /* on every rank: it may be collective */
+      const sim_window win = {w0, w1, e.out, e.nout};
+      int h = opts->window_fn(opts->window_ctx, &win, st);
+      if (!mine)
+        mine = h;
+    }
     if (!mine)
       mine = e.fail_rc;
     if (mine)

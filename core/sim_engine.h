@@ -52,6 +52,15 @@ typedef struct sim_stats {
   double comm_s;          /* wall seconds in the spike exchange */
 } sim_stats;
 
+/* One window as a window-end hook sees it (sim_run_opts.window_fn). */
+typedef struct sim_window {
+  sim_time w0, w1;         /* the window: ticks [w0, w1) */
+  const sim_spike *spikes; /* borrowed, valid for the call: this rank's
+                              spikes of the window, sorted by (lag, gid),
+                              lag = tick - w0 */
+  size_t nspikes;
+} sim_window;
+
 typedef struct sim_run_opts {
   const sim_recorder *recorders; /* borrowed, nrecorders entries */
   uint32_t nrecorders;
@@ -68,6 +77,15 @@ typedef struct sim_run_opts {
      from a signal handler: checked once per window, never in the tick
      loop.  NULL: never. */
   const volatile sig_atomic_t *stop;
+  /* Called at every window end on every rank, after the recorders'
+     window_end (windows jumped over as idle get no call, on any rank),
+     with st up to that window except the sums sim_run forms at the end
+     (syn_events, updates, device counters).  It may use the exchange
+     collectively (every rank calls it at the same window ends) but must
+     not change the run: a live monitor (tools/monitor.c).  A non-zero
+     return fails the run as a recorder's failure does.  NULL: none. */
+  int (*window_fn)(void *ctx, const sim_window *w, const sim_stats *st);
+  void *window_ctx;       /* borrowed: window_fn's first argument */
 } sim_run_opts;
 
 /* Simulate net for ticks [0, net->t_end).  stats is filled (caller frees

@@ -72,17 +72,12 @@ static int utf8_len(const unsigned char *s)
   return n;
 }
 
-io_json *io_json_str(const char *s)
+char *io_json_utf8(const char *s)
 {
-  json_init();
   if (!s)
-    return W(json_null());
-  json_t *v = json_string(s);
-  if (v)
-    return W(v);
-  /* Not UTF-8 (a Latin-1 name, say): each bad byte becomes U+FFFD. */
+    s = "";
   size_t n = strlen(s);
-  char *buf = sim_malloc(3 * n + 1, "JSON string"), *o = buf;
+  char *buf = sim_malloc(3 * n + 1, "UTF-8 text"), *o = buf;
   for (const unsigned char *p = (const unsigned char *)s; *p;) {
     int k = utf8_len(p);
     if (k) {
@@ -96,6 +91,19 @@ io_json *io_json_str(const char *s)
     }
   }
   *o = 0;
+  return buf;
+}
+
+io_json *io_json_str(const char *s)
+{
+  json_init();
+  if (!s)
+    return W(json_null());
+  json_t *v = json_string(s);
+  if (v)
+    return W(v);
+  /* Not UTF-8 (a Latin-1 name, say): each bad byte becomes U+FFFD. */
+  char *buf = io_json_utf8(s);
   v = json_string(buf);
   sim_free(buf);
   return W(v);

@@ -25,6 +25,10 @@ io_json *io_json_object(void);
 io_json *io_json_array(void);
 /* s copied; NULL gives null. */
 io_json *io_json_str(const char *s);
+/* A copy of s with every byte that is not valid UTF-8 replaced by U+FFFD
+   (what io_json_str stores; also for Prometheus labels).  Caller owns;
+   free with sim_free. */
+char *io_json_utf8(const char *s);
 /* Non-finite x gives null. */
 io_json *io_json_num(double x);
 io_json *io_json_int(int64_t x);

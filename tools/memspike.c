@@ -28,6 +28,7 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "convert.h"
+#include "monitor.h"
 #include "plot.h"
 #include "replay_cmd.h"
 #include "run_mem.h"
@@ -266,6 +267,9 @@ static int cmd_run(int argc, char **argv)
   const char **sets = sim_calloc((size_t)argc + 1, sizeof *sets, "arguments");
   int nsets = 0, no_log = 0, quiet = 0, dry_run = 0;
   double progress_s = -1;
+  monitor_opts mon;
+  monitor_opts_init(&mon);
+  int mk;
   for (int i = 0; i < argc; i++)
     if (is_help(argv[i])) {
       if (comm_rank() == 0)
@@ -303,7 +307,12 @@ static int cmd_run(int argc, char **argv)
       quiet = 1;
     else if (!strcmp(a, "--dry-run"))
       dry_run = 1;
-    else if (a[0] == '-') {
+    else if (!strncmp(a, "--monitor", 9) && (mk = monitor_parse(argc, argv, &i, &mon)) != 0) {
+      if (mk < 0) {
+        sim_free(sets);
+        return usage_fail("run", "%s", sim_error_msg());
+      }
+    } else if (a[0] == '-') {
       sim_free(sets);
       return usage_fail("run", "unknown option '%s'", a);
     } else if (!config)
@@ -316,6 +325,10 @@ static int cmd_run(int argc, char **argv)
   if (!config) {
     sim_free(sets);
     return usage_fail("run", "%s", "missing CONFIG");
+  }
+  if (monitor_check(&mon) != 0) {
+    sim_free(sets);
+    return usage_fail("run", "%s", sim_error_msg());
   }
   if (json_path && same_file(json_path, config)) {
     sim_free(sets);
@@ -353,6 +366,8 @@ static int cmd_run(int argc, char **argv)
   char path[4200] = "";
   fail_all(!no_log && open_log(net, dir, &log, path, sizeof path) != 0, 1);
 
+  monitor *live = NULL;
+  fail_all(monitor_create(&mon, net, MEMSPIKE_VERSION, &live) != 0, 1);
   sim_stats st;
   sim_recorder rec = io_log_recorder(log);
   const int tty = isatty(2);
@@ -360,9 +375,11 @@ static int cmd_run(int argc, char **argv)
                        .exchange = &comm_exchange, .progress = !quiet,
                        .progress_lines = !tty,
                        .progress_s = progress_s >= 0 ? progress_s : tty ? 5 : 10,
-                       .stop = &stop_signal};
+                       .stop = &stop_signal,
+                       .window_fn = live ? monitor_window : NULL, .window_ctx = live};
   catch_stop_signals();
   rc = sim_run(&net->kernel, &opts, &st);
+  monitor_end(live, &st, rc == SIM_ESTOP);
   if (rc == SIM_ESTOP) {
     /* Stopped at a window end on every rank: the log ends cleanly there. */
     int bad = log && io_log_close(log, st.ticks) != 0;
@@ -381,6 +398,7 @@ static int cmd_run(int argc, char **argv)
                 comm_size() > 1 ? "/events.rank*.msgpack" : "", comm_size() > 1 ? "" : "s");
       fflush(stderr);
     }
+    monitor_destroy(live);
     sim_stats_fini(&st);
     net_network_destroy(net);
     net_desc_destroy(desc);
@@ -411,6 +429,8 @@ static int cmd_run(int argc, char **argv)
     printf("  event log: %s%s\n", comm_size() > 1 ? dir : path,
            comm_size() > 1 ? "/events.rank*.msgpack" : "");
   fflush(stdout);
+  monitor_hold(live, &stop_signal);
+  monitor_destroy(live);
   sim_stats_fini(&st);
   net_network_destroy(net);
   net_desc_destroy(desc);
@@ -446,7 +466,8 @@ static const subcommand subcommands[] = {
      .run = cmd_run,
      .uses_mpi = 1,
      .synopsis = "run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
-                 "                    [--json FILE] [--weights P] [--progress S] [--quiet]",
+                 "                    [--json FILE] [--weights P] [--progress S] [--quiet]\n"
+                 "                    [--monitor [HOST:]PORT [--monitor-bind ADDR]]",
      .help = "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
              "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
              "        --out DIR    write logs to DIR instead of [simulation] output\n"
@@ -459,6 +480,7 @@ static const subcommand subcommands[] = {
              "        --quiet      no progress on stderr\n"
              "        --dry-run    print the memory estimate per rank and stop (exit 2\n"
              "                     if the network does not fit)\n"
+             MONITOR_USAGE
              "        Under mpirun -np N the network is split over N ranks.  SIGINT or\n"
              "        SIGTERM stops the run at the next window end: the logs end there,\n"
              "        complete; exit 130 (SIGINT) or 143 (SIGTERM).\n"},

@@ -54,7 +54,8 @@ struct sim_engine {
   sim_queue q;
   ev_kind *kinds;   /* owned: registered event kinds */
   uint16_t nkinds, self_kind;
-  sim_time w0;      /* start of the current window */
+  sim_time w0;      /* start of the current window; between advances the
+                       first tick not yet simulated */
   sim_spike *out;   /* this window's own spikes, sorted by (lag, gid) */
   uint32_t *out_pop, *out_idx; /* their population and local index */
   size_t nout, capout;
@@ -76,6 +77,10 @@ struct sim_engine {
   double *samples;  /* scratch for multimeter rows */
   int fail_rc;      /* first error a plug-in reported (sim_engine_fail), 0 */
   sim_records *extra; /* weights, devices and energy records, or NULL */
+  sim_run_opts opts;  /* a copy of the caller's */
+  sim_time last_w1;   /* end of the last window run */
+  double wall_s;      /* wall seconds in sim_engine_advance so far */
+  int rc;             /* non-zero: a failure ended the run */
 };
 
 /* ------------------------------------------------------------------ */
@@ -220,7 +225,7 @@ static void setup_pops(sim_engine *e)
         sim_time t = p->model->first_event ? p->model->first_event(p->state, p->nlocal, j,
                                                                    p->param)
                                            : SIM_NEVER;
-        r->sched[j] = t < e->t_end ? t : SIM_NEVER;
+        r->sched[j] = t < net->t_end ? t : SIM_NEVER;
         if (r->sched[j] != SIM_NEVER)
           sim_engine_push(e, t, e->self_kind, (uint16_t)i, j);
       }
@@ -332,7 +337,7 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
     for (uint32_t i = 0; i < n; i++) {
       uint32_t j = r->idx[i];
       sim_time nx = r->next[i];
-      if (nx >= e->t_end)
+      if (nx >= e->net->t_end)
         nx = SIM_NEVER;
       if (nx != r->sched[j]) {
         r->sched[j] = nx;
@@ -531,37 +536,40 @@ static void report_progress(const sim_run_opts *o, double res_ms, sim_time w1,
   fflush(stderr);
 }
 
-int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
+int sim_engine_open(const sim_net *net, const sim_run_opts *opts, sim_stats *st,
+                    sim_engine **out)
 {
-  sim_engine e = {.net = net, .st = st, .t_end = net->t_end};
-  e.x = opts && opts->exchange ? opts->exchange : &sim_exchange_serial;
-  if (opts) {
-    e.recs = opts->recorders;
-    e.nrecs = opts->nrecorders;
-  }
+  sim_engine *e = sim_calloc(1, sizeof *e, "engine");
+  e->net = net;
+  e->st = st;
+  e->t_end = net->t_end;
+  if (opts)
+    e->opts = *opts;
+  e->x = e->opts.exchange ? e->opts.exchange : &sim_exchange_serial;
+  e->recs = e->opts.recorders;
+  e->nrecs = e->opts.nrecorders;
   memset(st, 0, sizeof *st);
   st->spikes = sim_calloc(net->npops, sizeof *st->spikes, "spike counts");
   st->pop_updates = sim_calloc(net->npops + 1, sizeof *st->pop_updates, "update counts");
   st->proj_events = sim_calloc(net->nprojs + 1, sizeof *st->proj_events, "event counts");
   st->proj_ext = sim_calloc(net->nprojs + 1, sizeof *st->proj_ext, "event counts");
-  const sim_time D = net->min_delay;
-  const uint32_t ns = sim_engine_nslots(net->max_delay, D);
-  e.nslots = ns;
-  e.smask = ns - 1;
-  e.nranks = e.x->size();
-  e.rank = e.x->rank();
-  e.counts = sim_calloc((size_t)e.nranks, sizeof *e.counts, "exchange counts");
-  e.cursor = sim_calloc((size_t)e.nranks, sizeof *e.cursor, "exchange cursors");
-  sim_queue_init(&e.q, ns < 1024 ? 1024 : ns, 0);
-  e.self_kind = sim_engine_kind(&e, self_event, NULL);
-  e.pending_until = -1;
-  setup_pops(&e);
-  int busy = setup_sources(&e);
+  const uint32_t ns = sim_engine_nslots(net->max_delay, net->min_delay);
+  e->nslots = ns;
+  e->smask = ns - 1;
+  e->nranks = e->x->size();
+  e->rank = e->x->rank();
+  e->counts = sim_calloc((size_t)e->nranks, sizeof *e->counts, "exchange counts");
+  e->cursor = sim_calloc((size_t)e->nranks, sizeof *e->cursor, "exchange cursors");
+  sim_queue_init(&e->q, ns < 1024 ? 1024 : ns, 0);
+  e->self_kind = sim_engine_kind(e, self_event, NULL);
+  e->pending_until = -1;
+  setup_pops(e);
+  int busy = setup_sources(e);
   /* Every rank must take the same decision: jumping is collective. */
-  e.can_skip = !e.x->any(busy);
+  e->can_skip = !e->x->any(busy);
   int samplers = 0;
-  for (uint32_t m = 0; m < e.nrecs; m++)
-    samplers |= e.recs[m].ops->sample != NULL;
+  for (uint32_t m = 0; m < e->nrecs; m++)
+    samplers |= e->recs[m].ops->sample != NULL;
   size_t maxs = 0;
   for (uint32_t k = 0; k < net->nrecs; k++)
     if (net->recs[k].kind == SIM_REC_STATE) {
@@ -570,96 +578,35 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
         maxs = m;
     }
   if (maxs && samplers) {
-    e.sampling = 1;
-    e.samples = sim_malloc(maxs * sizeof *e.samples, "sample row");
+    e->sampling = 1;
+    e->samples = sim_malloc(maxs * sizeof *e->samples, "sample row");
   }
+  e->extra = sim_records_start(net, e->recs, e->nrecs);
+  *out = e;
+  return 0;
+}
 
-  e.extra = sim_records_start(net, e.recs, e.nrecs);
+sim_time sim_engine_now(const sim_engine *e) { return e->w0; }
 
-  const double every_s = opts && opts->progress ? opts->progress_s : 0;
-  double t0 = sim_clock_s(), next_report = t0 + every_s;
-  int failed = 0, stopped = 0, rc = 0;
-  sim_time last_w1 = 0;
-  for (sim_time w0 = 0; w0 < e.t_end && !failed; w0 += D) {
-    if (e.can_skip) {
-      /* Idle: jump over whole windows to the one holding the next activity
-         (the same window grid on every rank). */
-      sim_time next = e.x->min_i64(next_activity(&e, w0));
-      if (next > w0) {
-        sim_time to = next >= e.t_end ? e.t_end : w0 + (next - w0) / D * D;
-        if (to > w0) {
-          sim_queue_jump(&e.q, to);
-          st->skipped_ticks += to - w0;
-          w0 = to;
-          st->ticks = w0;
-          if (w0 >= e.t_end)
-            break;
-        }
-      }
-    }
-    sim_time w1 = w0 + D < e.t_end ? w0 + D : e.t_end;
-    e.w0 = w0;
-    e.nout = 0;
-    for (sim_time t = w0; t < w1; t++)
-      run_tick(&e, t);
-    double tc = sim_clock_s();
-    uint64_t sent = 0;
-    route_spikes(&e);
-    size_t nall = e.x->spikes(e.send, e.counts, &e.all, &e.capall, &sent);
-    st->spikes_recv += nall;
-    st->comm_s += sim_clock_s() - tc;
-    st->bytes_sent += sent;
-    for (size_t k = 0; k < nall; k++)
-      deliver(&e, w0 + e.all[k].lag, e.all[k].gid);
-    for (uint32_t j = 0; j < net->nprojs; j++)
-      if (net->projs[j].kind->window_end)
-        net->projs[j].kind->window_end(net->projs[j].self, &e.pops[net->projs[j].tgt].sink, w1);
-    /* The last window: the end of the run, or a stop asked here (which
-       the collective decision below honours). */
-    if (e.extra)
-      sim_records_window(e.extra, st, w1,
-                         w1 >= e.t_end || (opts && opts->stop && *opts->stop));
-    int mine = recorders_window_end(&e, w1);
-    if (opts && opts->window_fn) { /* on every rank: it may be collective */
-      const sim_window win = {w0, w1, e.out, e.nout};
-      int h = opts->window_fn(opts->window_ctx, &win, st);
-      if (!mine)
-        mine = h;
-    }
-    if (!mine)
-      mine = e.fail_rc;
-    if (mine)
-      rc = mine;
-    if (opts && opts->stop) {
-      /* One reduction for both decisions: 2 = a rank failed (wins), 1 = a
-         rank was asked to stop. */
-      int64_t v = mine ? 2 : *opts->stop ? 1 : 0;
-      v = -e.x->min_i64(-v);
-      failed = v == 2;
-      stopped = v == 1 && w1 < e.t_end; /* asked at the last window: done anyway */
-    } else {
-      failed = e.x->any(mine != 0);
-    }
-    st->windows++;
-    st->ticks = w1;
-    last_w1 = w1;
-    if (opts && opts->progress && e.rank == 0 && sim_clock_s() >= next_report) {
-      report_progress(opts, net->resolution_ms, w1, e.t_end, sim_clock_s() - t0);
-      next_report = sim_clock_s() + every_s;
-    }
-    if (stopped)
-      break;
-  }
-  /* The run ended in an idle stretch: energy deltas not given yet get one
-     more window end, at the end of the run. */
-  if (e.extra && !failed && !stopped && st->ticks >= e.t_end && last_w1 < st->ticks &&
-      sim_records_flush_energy(e.extra, st, st->ticks)) {
-    int mine = recorders_window_end(&e, st->ticks);
-    if (mine && !rc)
-      rc = mine;
-  }
-  sim_records_stop(e.extra);
-  st->sim_s = sim_clock_s() - t0;
+sim_time sim_engine_end(const sim_engine *e) { return e->t_end; }
+
+void sim_engine_set_end(sim_engine *e, sim_time t_end)
+{
+  if (t_end > e->net->t_end)
+    t_end = e->net->t_end;
+  e->t_end = t_end > e->w0 ? t_end : e->w0;
+}
+
+sim_stats *sim_engine_stats(sim_engine *e) { return e->st; }
+
+/* The run's totals from its per-population and per-projection counts and
+   the kinds' counters: valid after every advance. */
+static void fill_totals(sim_engine *e)
+{
+  const sim_net *net = e->net;
+  sim_stats *st = e->st;
+  st->updates = 0;
+  st->syn_events = 0;
   for (uint32_t i = 0; i < net->npops; i++)
     st->updates += st->pop_updates[i];
   for (uint32_t j = 0; j < net->nprojs; j++)
@@ -673,15 +620,139 @@ int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
   st->stdp_updates = c.updates;
   st->read_pj = c.read_pj;
   st->write_pj = c.write_pj;
-  if (opts && opts->progress && !opts->progress_lines && e.rank == 0 && st->sim_s > every_s)
+}
+
+int sim_engine_advance(sim_engine *e, sim_time until)
+{
+  const sim_net *net = e->net;
+  const sim_run_opts *opts = &e->opts;
+  sim_stats *st = e->st;
+  if (e->rc)
+    return e->rc;
+  if (until > e->t_end)
+    until = e->t_end;
+  const sim_time D = net->min_delay;
+  const double every_s = opts->progress ? opts->progress_s : 0;
+  double t0 = sim_clock_s(), next_report = t0 + every_s;
+  int failed = 0, stopped = 0, rc = 0;
+  sim_time w0 = e->w0;
+  while (w0 < until && !failed) {
+    if (e->can_skip) {
+      /* Idle: jump over whole windows to the one holding the next activity
+         (the same window grid on every rank). */
+      sim_time next = e->x->min_i64(next_activity(e, w0));
+      if (next > w0) {
+        sim_time to = next >= until ? until : w0 + (next - w0) / D * D;
+        if (to > w0) {
+          sim_queue_jump(&e->q, to);
+          st->skipped_ticks += to - w0;
+          w0 = to;
+          st->ticks = w0;
+          if (w0 >= until)
+            break;
+        }
+      }
+    }
+    sim_time w1 = w0 + D < until ? w0 + D : until;
+    e->w0 = w0;
+    e->nout = 0;
+    for (sim_time t = w0; t < w1; t++)
+      run_tick(e, t);
+    double tc = sim_clock_s();
+    uint64_t sent = 0;
+    route_spikes(e);
+    size_t nall = e->x->spikes(e->send, e->counts, &e->all, &e->capall, &sent);
+    st->spikes_recv += nall;
+    st->comm_s += sim_clock_s() - tc;
+    st->bytes_sent += sent;
+    for (size_t k = 0; k < nall; k++)
+      deliver(e, w0 + e->all[k].lag, e->all[k].gid);
+    for (uint32_t j = 0; j < net->nprojs; j++)
+      if (net->projs[j].kind->window_end)
+        net->projs[j].kind->window_end(net->projs[j].self, &e->pops[net->projs[j].tgt].sink, w1);
+    /* The last window: the end of the run, or a stop asked here (which
+       the collective decision below honours). */
+    if (e->extra)
+      sim_records_window(e->extra, st, w1,
+                         w1 >= e->t_end || (opts->stop && *opts->stop));
+    int mine = recorders_window_end(e, w1);
+    if (opts->window_spikes_fn)
+      opts->window_spikes_fn(opts->window_ctx, w0, e->out, e->nout);
+    if (opts->window_fn) { /* on every rank: it may be collective */
+      int h = opts->window_fn(opts->window_ctx, w1, st);
+      if (!mine)
+        mine = h;
+    }
+    if (!mine)
+      mine = e->fail_rc;
+    if (mine)
+      rc = mine;
+    if (opts->stop) {
+      /* One reduction for both decisions: 2 = a rank failed (wins), 1 = a
+         rank was asked to stop. */
+      int64_t v = mine ? 2 : *opts->stop ? 1 : 0;
+      v = -e->x->min_i64(-v);
+      failed = v == 2;
+      stopped = v == 1 && w1 < e->t_end; /* asked at the last window: done anyway */
+    } else {
+      failed = e->x->any(mine != 0);
+    }
+    st->windows++;
+    st->ticks = w1;
+    e->last_w1 = w1;
+    w0 = w1;
+    if (opts->progress && e->rank == 0 && sim_clock_s() >= next_report) {
+      report_progress(opts, net->resolution_ms, w1, e->t_end,
+                      e->wall_s + sim_clock_s() - t0);
+      next_report = sim_clock_s() + every_s;
+    }
+    if (stopped)
+      break;
+  }
+  e->w0 = w0;
+  /* The run ended in an idle stretch: energy deltas not given yet get one
+     more window end, at the end of the run. */
+  if (e->extra && !failed && !stopped && st->ticks >= e->t_end && e->last_w1 < st->ticks &&
+      sim_records_flush_energy(e->extra, st, st->ticks)) {
+    e->last_w1 = st->ticks;
+    int mine = recorders_window_end(e, st->ticks);
+    if (mine && !rc)
+      rc = mine;
+  }
+  e->wall_s += sim_clock_s() - t0;
+  st->sim_s = e->wall_s;
+  fill_totals(e);
+  if (opts->progress && !opts->progress_lines && e->rank == 0 && st->sim_s > every_s &&
+      w0 >= e->t_end)
     fprintf(stderr, "\n");
-  engine_fini(&e);
   if (failed && !rc)
     rc = sim_error_set(SIM_ECOMM, "stopped: another rank failed");
+  if (failed)
+    e->rc = rc; /* the engine cannot go on */
   if (stopped && !rc)
     rc = sim_error_set(SIM_ESTOP, "stopped on request at %.*g ms of %.*g ms", 15,
                        (double)st->ticks * net->resolution_ms, 15,
-                       (double)e.t_end * net->resolution_ms);
+                       (double)e->t_end * net->resolution_ms);
+  return rc;
+}
+
+void sim_engine_close(sim_engine *e)
+{
+  if (!e)
+    return;
+  sim_records_stop(e->extra);
+  engine_fini(e);
+  sim_free(e);
+}
+
+int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *st)
+{
+  sim_engine *e;
+  int rc = sim_engine_open(net, opts, st, &e);
+  if (rc)
+    return rc;
+  rc = sim_engine_advance(e, net->t_end);
+  sim_engine_close(e);
   return rc;
 }
 

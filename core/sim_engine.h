@@ -52,15 +52,6 @@ typedef struct sim_stats {
   double comm_s;          /* wall seconds in the spike exchange */
 } sim_stats;
 
-/* One window as a window-end hook sees it (sim_run_opts.window_fn). */
-typedef struct sim_window {
-  sim_time w0, w1;         /* the window: ticks [w0, w1) */
-  const sim_spike *spikes; /* borrowed, valid for the call: this rank's
-                              spikes of the window, sorted by (lag, gid),
-                              lag = tick - w0 */
-  size_t nspikes;
-} sim_window;
-
 typedef struct sim_run_opts {
   const sim_recorder *recorders; /* borrowed, nrecorders entries */
   uint32_t nrecorders;
@@ -78,25 +69,57 @@ typedef struct sim_run_opts {
      loop.  NULL: never. */
   const volatile sig_atomic_t *stop;
   /* Called at every window end on every rank, after the recorders'
-     window_end (windows jumped over as idle get no call, on any rank),
-     with st up to that window except the sums sim_run forms at the end
-     (syn_events, updates, device counters).  It may use the exchange
-     collectively (every rank calls it at the same window ends) but must
-     not change the run: a live monitor (tools/monitor.c).  A non-zero
-     return fails the run as a recorder's failure does.  NULL: none. */
-  int (*window_fn)(void *ctx, const sim_window *w, const sim_stats *st);
-  void *window_ctx;       /* borrowed: window_fn's first argument */
+     window_end, with the first tick after the window and the counts so
+     far (the totals fields are filled only at the end of an advance).  A
+     negative return (message set) fails the run as a recorder's failure
+     does.  Called even when a recorder failed in that window, so that a
+     hook may be collective.  NULL: none. */
+  int (*window_fn)(void *ctx, sim_time w1, const sim_stats *st);
+  void *window_ctx;
+  /* Called on every rank just before window_fn (same ctx) with this
+     rank's spikes of the window [w0, w1), sorted by (lag, gid), lag = tick
+     - w0; borrowed for the call.  For a live raster (tools/monitor.c).
+     NULL: none. */
+  void (*window_spikes_fn)(void *ctx, sim_time w0, const sim_spike *spikes, size_t n);
 } sim_run_opts;
 
+typedef struct sim_engine sim_engine;
+
 /* Simulate net for ticks [0, net->t_end).  stats is filled (caller frees
-   with sim_stats_fini).  Returns 0 or a negative code with a message. */
+   with sim_stats_fini).  Returns 0 or a negative code with a message.
+   The same as open, advance(net->t_end), close. */
 int sim_run(const sim_net *net, const sim_run_opts *opts, sim_stats *stats);
 void sim_stats_fini(sim_stats *stats);
 
+/* A run in steps.  open sets everything up (rings, queue, sources'
+   start, recorders' bookkeeping) at tick 0; opts is copied, stats is
+   borrowed until close and zeroed here.  The run's end starts at
+   net->t_end, which is also the horizon: self-events and sources' trains
+   at or after it are never queued, so set_end cannot go past it.
+   advance simulates whole windows of min_delay ticks from the current
+   tick up to min(until, end): the last window is cut at that tick.  Runs
+   in steps whose stops lie on the window grid (multiples of min_delay,
+   or the end) give the same bits as one run; a stop off the grid gives a
+   shorter window there, which is still exact (every delay >= min_delay)
+   but may sum same-tick inputs in another order.  advance returns 0,
+   SIM_ESTOP (opts.stop asked at a window end: the engine stays usable),
+   or a failure (then every later advance returns it).  stats' totals
+   (updates, syn_events, device counters, sim_s) are valid after each
+   advance.  close releases everything (sources' stop) but not stats. */
+int sim_engine_open(const sim_net *net, const sim_run_opts *opts, sim_stats *stats,
+                    sim_engine **out);
+int sim_engine_advance(sim_engine *e, sim_time until);
+void sim_engine_close(sim_engine *e);
+/* The first tick not yet simulated (between advances: a window start). */
+sim_time sim_engine_now(const sim_engine *e);
+/* The end of the run (the last window is cut there and flagged last for
+   the records of core/sim_records.c); set_end clamps to [now, net->t_end]. */
+sim_time sim_engine_end(const sim_engine *e);
+void sim_engine_set_end(sim_engine *e, sim_time t_end);
+sim_stats *sim_engine_stats(sim_engine *e);
+
 /* ------------------------------------------------------------------ */
 /* For plug-ins (sources, projection kinds) during a run.               */
-
-typedef struct sim_engine sim_engine;
 
 /* Handler of a registered event kind: ev came due at tick t. */
 typedef void (*sim_event_fn)(void *self, sim_engine *e, sim_time t, const sim_event *ev);

@@ -376,7 +376,8 @@ static int cmd_run(int argc, char **argv)
                        .progress_lines = !tty,
                        .progress_s = progress_s >= 0 ? progress_s : tty ? 5 : 10,
                        .stop = &stop_signal,
-                       .window_fn = live ? monitor_window : NULL, .window_ctx = live};
+                       .window_fn = live ? monitor_window : NULL, .window_ctx = live,
+                       .window_spikes_fn = live ? monitor_spikes : NULL};
   catch_stop_signals();
   rc = sim_run(&net->kernel, &opts, &st);
   monitor_end(live, &st, rc == SIM_ESTOP);

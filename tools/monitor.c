@@ -364,22 +364,27 @@ static void gather(monitor *m, sim_time w1, const sim_stats *st, int publish_now
   m->next_at = m->windows + next;
 }
 
-int monitor_window(void *ctx, const sim_window *w, const sim_stats *st)
+void monitor_spikes(void *ctx, sim_time w0, const sim_spike *spikes, size_t n)
 {
   monitor *m = ctx;
   const sim_net *k = &m->net->kernel;
-  for (size_t s = 0; s < w->nspikes; s++) {
-    const sim_gid g = w->spikes[s].gid;
+  for (size_t s = 0; s < n; s++) {
+    const sim_gid g = spikes[s].gid;
     const uint32_t p = sim_net_pop_of_gid(k, g);
     if (g - k->pops[p].first_gid >= m->rows[p])
       continue;
     if (m->nsamp < MON_SAMPLE_MAX)
-      m->samp[m->nsamp++] = (io_monitor_spike){w->w0 + w->spikes[s].lag, g};
+      m->samp[m->nsamp++] = (io_monitor_spike){w0 + spikes[s].lag, g};
     else
       m->dropped++;
   }
+}
+
+int monitor_window(void *ctx, sim_time w1, const sim_stats *st)
+{
+  monitor *m = ctx;
   if (++m->windows >= m->next_at)
-    gather(m, w->w1, st, 1);
+    gather(m, w1, st, 1);
   return 0;
 }
 

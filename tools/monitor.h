@@ -55,8 +55,9 @@ typedef struct monitor monitor;
    NULL, returns 0.  Returns 0 or (rank 0) the server's error. */
 int monitor_create(const monitor_opts *o, const net_network *net, const char *version,
                    monitor **out /* OUT */);
-/* sim_run_opts.window_fn (ctx: the monitor). */
-int monitor_window(void *ctx, const sim_window *w, const sim_stats *st);
+/* sim_run_opts.window_spikes_fn and window_fn (ctx: the monitor). */
+void monitor_spikes(void *ctx, sim_time w0, const sim_spike *spikes, size_t n);
+int monitor_window(void *ctx, sim_time w1, const sim_stats *st);
 /* Collective, after sim_run: the final gather (state "done", or
    "stopped" when stopped), published at once. */
 void monitor_end(monitor *m, const sim_stats *st, int stopped);

@@ -1,7 +1,8 @@
 # memspike: build, test, bench, install.
 #   make            build build/memspike
 #   make run        run the default config (Brunel network); installs deps
-#   make test       all tests (CUnit, end-to-end, replay, MPI); installs deps
+#   make test       all tests (CUnit, end-to-end, replay, MPI, monitor); installs deps
+#   make monitor    the live monitor's tests (tests/monitor.sh)
 #   make bench      benchmarks against Brian2 (prints figures)
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
@@ -113,7 +114,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
+.PHONY: all deps run test unit e2e replay-e2e mpi mem monitor fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike
@@ -182,6 +183,11 @@ mpi: $(BUILD)/memspike
 replay-e2e: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/replay.sh
 
+# The live monitor with the real parts: curl, promtool, a Prometheus
+# server, headless Chromium, the abuse list (docs/monitor.md).
+monitor: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/monitor.sh
+
 # The memory estimate against measured peak RSS, and refusals (exit 2).
 mem: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mem.sh
@@ -219,7 +225,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem fuzz-short layers-test install-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem monitor fuzz-short layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -4,3 +4,4 @@ set -e
 cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/bench.py "$@"
 /usr/bin/python3 bench/log_bench.py
+/usr/bin/python3 bench/monitor_bench.py

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IO_MONITOR_CONNS 32         /* connections served at once */
-#define IO_MONITOR_SPIKES_MAX 4000  /* spikes in one /spikes answer */
+#define IO_MONITOR_SPIKES_MAX 10000 /* spikes in one /spikes answer */
 #define IO_MONITOR_HEADERS_MAX 8192 /* bytes of request line and headers */
 
 /* One sampled spike. */

@@ -217,10 +217,11 @@ char *monitor_metrics_text(const monitor *m)
   for (int r = 0; r < m->nranks; r++)
     put(&t, "memspike_peak_resident_memory_bytes{rank=\"%d\"} %.17g\n", r,
         m->rank_rss_mb[r] * 1e6);
-  family(&t, "memspike_device_energy_picojoules_total", "counter",
-         "Synapse device energy so far (pJ), by operation.");
-  put(&t, "memspike_device_energy_picojoules_total{operation=\"read\"} %.17g\n", m->read_pj);
-  put(&t, "memspike_device_energy_picojoules_total{operation=\"write\"} %.17g\n", m->write_pj);
+  family(&t, "memspike_device_energy_joules_total", "counter",
+         "Synapse device energy so far, by operation.");
+  put(&t, "memspike_device_energy_joules_total{operation=\"read\"} %.17g\n", m->read_pj * 1e-12);
+  put(&t, "memspike_device_energy_joules_total{operation=\"write\"} %.17g\n",
+      m->write_pj * 1e-12);
   single(&t, "memspike_device_write_pulses_total", "counter", "Synapse device write pulses.",
          (double)m->dev_pulses);
   return t.s;

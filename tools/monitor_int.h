@@ -14,7 +14,7 @@
 #define MON_HIST 240        /* rate-history points kept for the page */
 #define MON_RING 20000      /* sampled spikes kept at rank 0 */
 #define MON_SAMPLE_MAX 4000 /* sampled spikes one rank sends per gather */
-#define MON_ROWS 600        /* raster rows over all populations */
+#define MON_ROWS 300        /* raster rows over all populations */
 
 struct monitor {
   monitor_opts o;

@@ -109,11 +109,31 @@ io_json *io_json_str(const char *s)
   return W(v);
 }
 
-void io_json_set(io_json *o, const char *key, io_json *v) { json_object_set_new(J(o), key, J(v)); }
-void io_json_set_str(io_json *o, const char *key, const char *s) { io_json_set(o, key, io_json_str(s)); }
-void io_json_set_num(io_json *o, const char *key, double x) { io_json_set(o, key, io_json_num(x)); }
-void io_json_set_int(io_json *o, const char *key, int64_t x) { io_json_set(o, key, io_json_int(x)); }
-void io_json_set_uint(io_json *o, const char *key, uint64_t x) { io_json_set(o, key, io_json_uint(x)); }
+void io_json_set(io_json *o, const char *key, io_json *v)
+{
+  json_object_set_new(J(o), key, J(v));
+}
+
+void io_json_set_str(io_json *o, const char *key, const char *s)
+{
+  io_json_set(o, key, io_json_str(s));
+}
+
+void io_json_set_num(io_json *o, const char *key, double x)
+{
+  io_json_set(o, key, io_json_num(x));
+}
+
+void io_json_set_int(io_json *o, const char *key, int64_t x)
+{
+  io_json_set(o, key, io_json_int(x));
+}
+
+
+void io_json_set_uint(io_json *o, const char *key, uint64_t x)
+{
+  io_json_set(o, key, io_json_uint(x));
+}
 void io_json_push(io_json *a, io_json *v) { json_array_append_new(J(a), J(v)); }
 
 io_json *io_json_nums(const double *x, size_t n)

@@ -345,7 +345,7 @@ int io_monitor_start(const char *addr, int port, io_monitor **out)
   *out = NULL;
   if (port < 0 || port > 65535)
     return sim_error_set(SIM_EUSAGE, "monitor: port %d: expected 0..65535", port);
-  io_json_destroy(io_json_null()); /* jansson set up on this thread */
+  io_json_destroy(io_json_object()); /* jansson set up here, before the thread */
   io_monitor *m = sim_calloc(1, sizeof *m, "monitor");
   pthread_mutex_init(&m->lock, NULL);
   atomic_init(&m->stop, 0);

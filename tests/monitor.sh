@@ -174,8 +174,7 @@ if [ -n "$PROM" ]; then
   else
     bad "Prometheus scraped the run" "$(cat "$T/q.json" 2>/dev/null; tail -5 "$T/prom.log")"
   fi
-  kill "$PROM" 2>/dev/null
-  wait "$PROM" 2>/dev/null
+  { kill "$PROM" && wait "$PROM"; } 2>/dev/null
 else
   skip "Prometheus scrapes the run" "prometheus missing (make deps)"
 fi
@@ -280,8 +279,7 @@ if [ -d $DATA ]; then
   else
     bad "convert with the monitor" "$(cat "$T/c.err")"
   fi
-  kill -TERM "$RUN" 2>/dev/null
-  wait "$RUN"
+  { kill -TERM "$RUN" && wait "$RUN"; } 2>/dev/null # convert has no handler: killed
 else
   skip "convert with the monitor" "$DATA missing: install dataset-fashion-mnist (make deps)"
 fi

@@ -1,7 +1,8 @@
 # memspike: build, test, bench, install.
 #   make            build build/memspike
 #   make run        run the default config (Brunel network); installs deps
-#   make test       all tests (CUnit, end-to-end, replay, MPI); installs deps
+#   make test       all tests (CUnit, end-to-end, replay, MPI, monitor); installs deps
+#   make monitor    the live monitor's tests (tests/monitor.sh)
 #   make bench      benchmarks against Brian2 (prints figures)
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
@@ -23,7 +24,7 @@ endif
 # msgpack-c 6 calls itself msgpack-c, Debian 12's 4.0 msgpack.
 PKG_CONFIG ?= pkg-config
 PC_MSGPACK := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-PC_LIBS    := inih $(PC_MSGPACK) libevent zlib hdf5
+PC_LIBS    := inih $(PC_MSGPACK) libevent zlib hdf5 jansson
 PC_MPI     := ompi-c
 PC_TEST    := cunit
 DEB_inih      := libinih-dev
@@ -32,6 +33,8 @@ DEB_msgpack-c := libmsgpack-c-dev
 DEB_libevent  := libevent-dev
 DEB_zlib      := zlib1g-dev
 DEB_hdf5      := libhdf5-dev
+DEB_jansson   := libjansson-dev
+WHAT_jansson  := jansson: JSON output
 WHAT_hdf5     := HDF5: the SONATA spike export
 DEB_ompi-c    := libopenmpi-dev openmpi-bin
 DEB_cunit     := libcunit1-dev
@@ -54,7 +57,7 @@ TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(PC_TEST) 2>/dev/null)
 # IEEE values: this only lets select-heavy neuron loops be if-converted).
 VECFLAGS := -fno-trapping-math -fvect-cost-model=dynamic
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(VECFLAGS) -MMD -MP
-LDLIBS  := $(LIB_LIBS) $(MPI_LIBS) -lm
+LDLIBS  := $(LIB_LIBS) $(MPI_LIBS) -lm -pthread
 PREFIX  ?= /usr/local
 # Installed data (presets, energy constants, models, configs, docs, Python
 # tools); compiled into io/io_datadir.c, so that an installed memspike
@@ -89,11 +92,12 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
             io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c \
-            io/io_source.c io/io_log_source.c io/io_ckpt.c
+            io/io_source.c io/io_log_source.c io/io_ckpt.c io/io_json.c io/io_monitor.c
 MPI_SRC  := mpi/comm.c
 API_SRC  := api/ms_sim.c api/ms_pop.c api/ms_rec.c api/ms_proj.c api/ms_gather.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC) $(API_SRC)
-CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c tools/checkpoint.c
+CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c tools/checkpoint.c \
+            tools/monitor.c tools/monitor_doc.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -104,19 +108,19 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c \
-            tests/test_capi.c tests/test_ckpt.c
+            tests/test_capi.c tests/test_ckpt.c tests/test_json.c
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/io/io_monitor_page.o
 # The shared library's objects: the same sources compiled position-
 # independent in their own directory, so that the static library and the
 # memspike binary keep their non-PIC code.
-PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(BUILD)/pic/io/io_monitor_page.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: all lib capi-example deps run test unit e2e replay-e2e mpi checkpoint mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
+.PHONY: all lib capi-example deps run test unit e2e replay-e2e mpi checkpoint mem monitor fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
 all: $(BUILD)/memspike lib
@@ -155,6 +159,20 @@ $(BUILD)/datadir.stamp: FORCE
 $(BUILD)/io/io_datadir.o $(BUILD)/pic/io/io_datadir.o: $(BUILD)/datadir.stamp
 $(BUILD)/io/io_datadir.o $(BUILD)/pic/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
 FORCE:
+
+# The monitor's page (io/monitor_page.html) as a C string, made at build
+# time: backslashes, quotes and question marks (trigraphs) escaped.
+$(BUILD)/io/io_monitor_page.c: io/monitor_page.html
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from io/monitor_page.html by the Makefile */'; \
+	  echo '#include "io/io_monitor.h"'; echo 'const char io_monitor_page[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+$(BUILD)/io/io_monitor_page.o: $(BUILD)/io/io_monitor_page.c
+	$(CC) $(ALL_CFLAGS) -I. -c $< -o $@
+$(BUILD)/pic/io/io_monitor_page.o: $(BUILD)/io/io_monitor_page.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -I. -c $< -o $@
 
 $(BUILD)/libmemspike.a: $(LIB_OBJ)
 	rm -f $@
@@ -211,6 +229,11 @@ replay-e2e: $(BUILD)/memspike
 checkpoint: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/checkpoint.sh
 
+# The live monitor with the real parts: curl, promtool, a Prometheus
+# server, headless Chromium, the abuse list (docs/monitor.md).
+monitor: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/monitor.sh
+
 # The memory estimate against measured peak RSS, and refusals (exit 2).
 mem: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mem.sh
@@ -248,7 +271,7 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi checkpoint mem fuzz-short layers-test install-test
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi checkpoint mem monitor fuzz-short layers-test install-test
 
 bench:
 	@sh tools/deps.sh --bench

@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/bench.py "$@"
 /usr/bin/python3 bench/log_bench.py
 /usr/bin/python3 bench/ckpt_bench.py
+/usr/bin/python3 bench/monitor_bench.py

@@ -613,8 +613,13 @@ int sim_engine_advance(sim_engine *e, sim_time until)
       sim_records_window(e->extra, st, w1,
                          w1 >= e->t_end || (opts->stop && *opts->stop));
     int mine = recorders_window_end(e, w1);
-    if (!mine && opts->window_fn)
-      mine = opts->window_fn(opts->window_ctx, w1, st);
+    if (opts->window_spikes_fn)
+      opts->window_spikes_fn(opts->window_ctx, w0, e->out, e->nout);
+    if (opts->window_fn) { /* on every rank: it may be collective */
+      int h = opts->window_fn(opts->window_ctx, w1, st);
+      if (!mine)
+        mine = h;
+    }
     if (!mine)
       mine = e->fail_rc;
     if (mine)

@@ -73,9 +73,15 @@ typedef struct sim_run_opts {
      window_end, with the first tick after the window and the counts so
      far (the totals fields are filled only at the end of an advance).  A
      negative return (message set) fails the run as a recorder's failure
-     does.  NULL: none. */
+     does.  Called even when a recorder failed in that window, so that a
+     hook may be collective.  NULL: none. */
   int (*window_fn)(void *ctx, sim_time w1, const sim_stats *st);
   void *window_ctx;
+  /* Called on every rank just before window_fn (same ctx) with this
+     rank's spikes of the window [w0, w1), sorted by (lag, gid), lag = tick
+     - w0; borrowed for the call.  For a live raster (tools/monitor.c).
+     NULL: none. */
+  void (*window_spikes_fn)(void *ctx, sim_time w0, const sim_spike *spikes, size_t n);
 } sim_run_opts;
 
 typedef struct sim_engine sim_engine;

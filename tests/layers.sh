@@ -77,6 +77,7 @@ breaks "tests including <msgpack.h>" tests/test_a.c '#include <msgpack.h>' "only
 breaks "core including \"zlib.h\"" core/sim_a.c '#include "zlib.h"' "only io/ may include it"
 breaks "synapses including <event2/event.h>" synapses/syn_device.h '#include <event2/event.h>' "only io/ may include it"
 breaks "network including <hdf5.h>" network/net_build.c '#include <hdf5.h>' "only io/ may include it"
+breaks "tools including <jansson.h>" tools/run_report.c '#include <jansson.h>' "only io/ may include it"
 breaks "tools including <H5Fpublic.h>" tools/memspike.c '#include <H5Fpublic.h>' "only io/ may include it"
 breaks "io including <CUnit/CUnit.h>" io/io_log.c '#include <CUnit/CUnit.h>' "only tests/ may include it"
 breaks "spaced '  #  include' seen too" core/sim_a.c '  #  include "../io/io_log.h"' "points up a floor"

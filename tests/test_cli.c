@@ -105,21 +105,21 @@ static void test_convert_json(void)
   r->ideal.stats.ck_spikes[0] = 2000; /* 2 spikes per neuron per image */
   r->ideal.seconds = 0.5;
   char *s = NULL;
-  CAPTURE(s, conv_report_json(out, &a, r));
+  CAPTURE(s, conv_report_json(out, &a, r, NULL));
   CU_ASSERT_PTR_NOT_NULL(strstr(s, "{\"model\": \"m\", \"images\": 10, \"ann_accuracy\": "
-                                   "0.900000, \"steps\": [16], \"snn_accuracy\": [0.800000], "
-                                   "\"spikes_per_neuron\": [2.000000], \"images_per_s\": "
-                                   "20.0000,\n \"energy\": {\"steps\": 16, \"layers\": []"));
+                                   "0.9, \"steps\": [16], \"snn_accuracy\": [0.8], "
+                                   "\"spikes_per_neuron\": [2.0], \"images_per_s\": "
+                                   "20.0, \"energy\": {\"steps\": 16, \"layers\": []"));
   CU_ASSERT_PTR_NULL(strstr(s, "device"));
-  CU_ASSERT(strlen(s) > 3 && !strcmp(s + strlen(s) - 3, "}}\n"));
+  CU_ASSERT(strlen(s) > 4 && !strcmp(s + strlen(s) - 4, "}}}\n"));
   free(s);
 
   a.device = "ideal";
   a.finetune = 500;
   r->finetune_images = 300; /* capped at the set: JSON keeps the request */
   r->stuck = 3;
-  CAPTURE(s, conv_report_json(out, &a, r));
-  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"device\": {\"preset\": \"ideal\", \"drift_s\": 0, "
+  CAPTURE(s, conv_report_json(out, &a, r, NULL));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"device\": {\"preset\": \"ideal\", \"drift_s\": 0.0, "
                                    "\"stuck\": 3,"));
   CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"finetune_images\": 500,"));
   free(s);
@@ -237,13 +237,13 @@ static void test_run_json(void)
   run_rank_load load[2];
   fake_run(&rs, pops, load, 1);
   char *s = NULL;
-  CAPTURE(s, run_report_json(&rs, out));
+  CAPTURE(s, run_report_json(&rs, out, NULL));
   /* The config name escaped; the Poisson drive left out. */
   CU_ASSERT_PTR_NOT_NULL(strstr(s, "{\"config\": \"a\\\"b.ini\", \"ranks\": 1, \"seed\": 3, "
-                                   "\"simulated_ms\": 1000,\n \"populations\": [{\"name\": "
+                                   "\"simulated_ms\": 1000.0, \"populations\": [{\"name\": "
                                    "\"E\", \"model\": \"iaf_psc_exp\", \"neurons\": 100, "
-                                   "\"spikes\": 500, \"rate_hz\": 5.000000}],\n"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"windows\": 10000, \"min_delay_ticks\": 1,\n"));
+                                   "\"spikes\": 500, \"rate_hz\": 5.0}], "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"windows\": 10000, \"min_delay_ticks\": 1, "));
   CU_ASSERT(strlen(s) > 2 && !strcmp(s + strlen(s) - 2, "}\n"));
   free(s);
 }

@@ -8,6 +8,7 @@
 
 #define TEST_SUITES(X) \
   X(rng)               \
+  X(json)              \
   X(queue)             \
   X(neuron)            \
   X(izhikevich)        \

@@ -15,7 +15,7 @@
 #   core/
 # Third-party headers stay in their room: <mpi.h> only in mpi/; msgpack,
 # libevent (event2/, event.h, evhttp.h), inih (ini.h), zlib and HDF5
-# (hdf5.h, H5*.h) only in io/;
+# (hdf5.h, H5*.h), the JSON libraries (jansson.h, cjson/) only in io/;
 # CUnit only in tests/.  One exception: in tests/, exactly the files named
 # tests/fixture_*.c may include io/'s file-format headers (msgpack.h,
 # msgpack/, zlib.h, zconf.h, hdf5.h): fixtures write malformed files in the formats
@@ -70,6 +70,7 @@ function room(h) {
   if (h ~ /^event2\// || h == "event.h" || h == "evhttp.h" || h == "evdns.h") return "io"
   if (h == "ini.h" || h == "zlib.h" || h == "zconf.h") return "io"
   if (h == "hdf5.h" || h ~ /^H5[A-Za-z]*\.h$/) return "io"
+  if (h == "jansson.h" || h == "jansson_config.h" || h ~ /^cjson\//) return "io"
   if (h ~ /^CUnit\//) return "tests"
   return ""
 }

@@ -68,6 +68,7 @@ static const char usage[] =
     "                   after the other (memspike replay reads it)\n"
     "  --json FILE      write the results as JSON (tools/plot_energy.py plots it)\n"
     "  --quiet          no progress on stderr\n"
+    MONITOR_USAGE
     "  Under mpirun -np N the test images are split over the N ranks.\n"
     "Exit status: 0 success; 1 failure at run time (writing output); 2 bad input\n"
     "(model file, its structure, data, energy or preset files) or usage; 3 out of\n"
@@ -95,6 +96,7 @@ static int usage_err(const char *fmt, const char *arg)
 int conv_args_parse(int argc, char **argv, conv_args *a)
 {
   memset(a, 0, sizeof *a);
+  monitor_opts_init(&a->monitor);
   a->energy = io_datadir_file("configs/energy/default.ini"); /* cwd, source tree, prefix */
   a->calib = 1000;
   a->percentile = 99.9;
@@ -114,6 +116,11 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
       a->quiet = 1;
       continue;
     }
+    int mk = monitor_parse(argc, argv, &i, &a->monitor);
+    if (mk < 0)
+      return usage_err("%s", sim_error_msg());
+    if (mk)
+      continue;
     static const char *const with_value[] = {
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
@@ -201,6 +208,8 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     return usage_err("%s", "--log needs --schedule engine (the batch runner keeps no log)");
   if (a->engine && a->poisson)
     return usage_err("%s", "--schedule engine runs current input only (no --input poisson)");
+  if (monitor_check(&a->monitor) != 0)
+    return usage_err("%s", sim_error_msg());
   return 0;
 }
 
@@ -309,6 +318,7 @@ int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
     for (uint32_t k = 0; k < a->nsteps; k++)
       snn_ok[k] += pred[k] == lab->data[i];
     done++;
+    monitor_convert_image(a->live, what, done * nranks, done, ann_ok, snn_ok[a->nsteps - 1], 0);
     if (tty && sim_clock_s() > next) {
       fprintf(stderr, "  %s: %u / %u images, SNN accuracy at T=%u so far %.2f %%\r", what,
               done * nranks, n, a->steps[a->nsteps - 1], 100.0 * snn_ok[a->nsteps - 1] / done);
@@ -316,6 +326,8 @@ int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
     }
   }
   cnn_engine_destroy(ce);
+  monitor_convert_image(a->live, what, rc ? done * nranks : n, done, ann_ok,
+                        snn_ok[a->nsteps - 1], 1);
   if (comm_any(rc != 0))
     return rc ? rc : sim_error_set(SIM_ECOMM, "stopped: another rank failed");
   if (tty && sim_clock_s() - t0 > 2)
@@ -448,6 +460,9 @@ int cmd_convert(int argc, char **argv)
     goto fail;
   status = 1;
   const int root = comm_rank() == 0;
+  if (comm_any(root && monitor_convert_create(&a.monitor, a.model, r->images, comm_size(),
+                                              &a.live) != 0))
+    goto fail;
   if (a.log_dir && comm_any(open_convert_log(s, &a, r->images, &log) != 0)) {
     if (!sim_error_code())
       sim_error_set(SIM_ECOMM, "stopped: another rank could not open its log");
@@ -496,8 +511,8 @@ int cmd_convert(int argc, char **argv)
       sim_error_set(SIM_EIO, "cannot write %s: %s", a.json, strerror(errno));
       goto fail;
     }
-    conv_report_json(jf, &a, r);
-    if (fclose(jf)) {
+    int bad = conv_report_json(jf, &a, r, a.json);
+    if (fclose(jf) || bad) {
       sim_error_set(SIM_EIO, "cannot write %s", a.json);
       goto fail;
     }
@@ -505,9 +520,11 @@ int cmd_convert(int argc, char **argv)
            a.json);
   }
   status = 0;
+  monitor_hold(a.live, NULL);
 fail:
   if (status)
     fprintf(stderr, "memspike: convert: %s\n", sim_error_msg());
+  monitor_destroy(a.live);
   io_log_destroy(log); /* what was flushed stays readable */
   cnn_snn_destroy(s);
   conv_inputs_fini(&in);

@@ -21,6 +21,7 @@
 #include "../network/net_cnn.h"
 #include "../network/net_energy.h"
 #include "../synapses/syn_device.h"
+#include "monitor.h"
 
 #define CONV_MAX_STEPS 16  /* step counts in --steps */
 #define CONV_MAX_LAYERS 32 /* weighted layers in the energy table */
@@ -46,6 +47,8 @@ typedef struct conv_args {
                                2 compare: both, the batch's predictions
                                reported and the agreement counted */
   const char *log_dir;      /* --log DIR (engine schedule): event log per rank */
+  monitor_opts monitor;     /* --monitor flags (tools/monitor.h) */
+  monitor *live;            /* the running monitor (rank 0), or NULL */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */

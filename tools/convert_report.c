@@ -5,6 +5,8 @@
  */
 #include "convert_report.h"
 
+#include "../io/io_json.h"
+
 /* Spikes per neuron per image up to checkpoint k. */
 static double spikes_per_neuron(const conv_result *r, uint32_t k)
 {
@@ -76,71 +78,77 @@ void conv_report_finetune(FILE *out, const conv_args *a, const conv_result *r)
   fprintf(out, "\n");
 }
 
-static void json_energy(FILE *f, const net_energy *e)
+static io_json *json_energy(const net_energy *e)
 {
-  fprintf(f,
-          "{\"compute_pj\": %.6g, \"memory_pj\": %.6g, \"convert_pj\": %.6g, "
-          "\"neuron_pj\": %.6g, \"routing_pj\": %.6g, \"total_pj\": %.6g, \"latency_ns\": "
-          "%.6g}",
-          e->compute_pj, e->memory_pj, e->convert_pj, e->neuron_pj, e->routing_pj,
-          e->total_pj, e->latency_ns);
+  io_json *o = io_json_object();
+  io_json_set_num(o, "compute_pj", e->compute_pj);
+  io_json_set_num(o, "memory_pj", e->memory_pj);
+  io_json_set_num(o, "convert_pj", e->convert_pj);
+  io_json_set_num(o, "neuron_pj", e->neuron_pj);
+  io_json_set_num(o, "routing_pj", e->routing_pj);
+  io_json_set_num(o, "total_pj", e->total_pj);
+  io_json_set_num(o, "latency_ns", e->latency_ns);
+  return o;
 }
 
-/* ", "-separated "%.6f" values, one per step count. */
-static void json_fractions(FILE *f, const double *x, uint32_t n)
-{
-  for (uint32_t k = 0; k < n; k++)
-    fprintf(f, "%s%.6f", k ? ", " : "", x[k]);
-}
-
-void conv_report_json(FILE *jf, const conv_args *a, const conv_result *r)
+io_json *conv_report_json_doc(const conv_args *a, const conv_result *r)
 {
   const uint32_t ns = a->nsteps;
-  fprintf(jf, "{\"model\": \"%s\", \"images\": %u, \"ann_accuracy\": %.6f, \"steps\": [",
-          a->model, r->images, r->ideal.ann_acc);
-  for (uint32_t k = 0; k < ns; k++)
-    fprintf(jf, "%s%u", k ? ", " : "", a->steps[k]);
-  fprintf(jf, "], \"snn_accuracy\": [");
-  json_fractions(jf, r->ideal.snn_acc, ns);
-  fprintf(jf, "], \"spikes_per_neuron\": [");
-  for (uint32_t k = 0; k < ns; k++)
-    fprintf(jf, "%s%.6f", k ? ", " : "", spikes_per_neuron(r, k));
-  fprintf(jf, "], \"images_per_s\": %.4f,\n", r->images / r->ideal.seconds);
-  fprintf(jf, " \"energy\": {\"steps\": %u, \"layers\": [", r->energy_steps);
+  io_json *o = io_json_object();
+  io_json_set_str(o, "model", a->model);
+  io_json_set_uint(o, "images", r->images);
+  io_json_set_num(o, "ann_accuracy", r->ideal.ann_acc);
+  io_json *steps = io_json_array(), *spn = io_json_array();
+  for (uint32_t k = 0; k < ns; k++) {
+    io_json_push(steps, io_json_uint(a->steps[k]));
+    io_json_push(spn, io_json_num(spikes_per_neuron(r, k)));
+  }
+  io_json_set(o, "steps", steps);
+  io_json_set(o, "snn_accuracy", io_json_nums(r->ideal.snn_acc, ns));
+  io_json_set(o, "spikes_per_neuron", spn);
+  io_json_set_num(o, "images_per_s", r->images / r->ideal.seconds);
+  io_json *en = io_json_object(), *layers = io_json_array(), *total = io_json_object();
+  io_json_set_uint(en, "steps", r->energy_steps);
   for (uint32_t k = 0; k < r->nlayers; k++) {
     const net_layer_stats *l = &r->layers[k];
-    fprintf(jf,
-            "%s\n  {\"name\": \"%s\", \"neurons\": %llu, \"macs\": %.6g, \"synops\": %.6g, "
-            "\"spikes_in\": %.9g, \"spikes_out\": %.9g",
-            k ? "," : "", l->name, (unsigned long long)l->neurons, l->macs, l->synops,
-            l->in_spikes, l->out_spikes);
-    for (int im = 0; im < NET_IMPL_COUNT; im++) {
-      fprintf(jf, ", \"%s\": ", net_impl_name(im));
-      json_energy(jf, &r->per[k][im]);
-    }
-    fprintf(jf, "}");
+    io_json *q = io_json_object();
+    io_json_set_str(q, "name", l->name);
+    io_json_set_uint(q, "neurons", l->neurons);
+    io_json_set_num(q, "macs", l->macs);
+    io_json_set_num(q, "synops", l->synops);
+    io_json_set_num(q, "spikes_in", l->in_spikes);
+    io_json_set_num(q, "spikes_out", l->out_spikes);
+    for (int im = 0; im < NET_IMPL_COUNT; im++)
+      io_json_set(q, net_impl_name(im), json_energy(&r->per[k][im]));
+    io_json_push(layers, q);
   }
-  fprintf(jf, "],\n  \"total\": {");
-  for (int im = 0; im < NET_IMPL_COUNT; im++) {
-    fprintf(jf, "%s\"%s\": ", im ? ", " : "", net_impl_name(im));
-    json_energy(jf, &r->total[im]);
-  }
-  fprintf(jf, "}}");
+  io_json_set(en, "layers", layers);
+  for (int im = 0; im < NET_IMPL_COUNT; im++)
+    io_json_set(total, net_impl_name(im), json_energy(&r->total[im]));
+  io_json_set(en, "total", total);
+  io_json_set(o, "energy", en);
   if (a->device) {
-    fprintf(jf, ",\n \"device\": {\"preset\": \"%s\", \"drift_s\": %g, \"stuck\": %llu, "
-                "\"ann_accuracy\": %.6f, \"snn_accuracy\": [",
-            a->device, a->drift_s, (unsigned long long)r->stuck, r->dev_ann);
-    json_fractions(jf, r->dev_snn, ns);
-    fprintf(jf, "]");
+    io_json *d = io_json_object();
+    io_json_set_str(d, "preset", a->device);
+    io_json_set_num(d, "drift_s", a->drift_s);
+    io_json_set_uint(d, "stuck", r->stuck);
+    io_json_set_num(d, "ann_accuracy", r->dev_ann);
+    io_json_set(d, "snn_accuracy", io_json_nums(r->dev_snn, ns));
     if (a->finetune) {
       /* the requested count, not r->finetune_images (capped at the set) */
-      fprintf(jf, ", \"finetune_images\": %u, \"finetune_ann_accuracy\": %.6f, "
-                  "\"finetune_snn_accuracy\": [",
-              a->finetune, r->ft_ann);
-      json_fractions(jf, r->ft_snn, ns);
-      fprintf(jf, "]");
+      io_json_set_uint(d, "finetune_images", a->finetune);
+      io_json_set_num(d, "finetune_ann_accuracy", r->ft_ann);
+      io_json_set(d, "finetune_snn_accuracy", io_json_nums(r->ft_snn, ns));
     }
-    fprintf(jf, "}");
+    io_json_set(o, "device", d);
   }
-  fprintf(jf, "}\n");
+  return o;
+}
+
+int conv_report_json(FILE *jf, const conv_args *a, const conv_result *r, const char *path)
+{
+  io_json *o = conv_report_json_doc(a, r);
+  int rc = io_json_write(o, jf, path);
+  io_json_destroy(o);
+  return rc;
 }

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "../io/io_json.h"
 #include "convert.h"
 
 /* After conv_build, conv_run and conv_energy: the conversion, accuracy at
@@ -22,7 +23,10 @@ void conv_report_finetune(FILE *out, const conv_args *a, const conv_result *r);
 
 /* Everything as one JSON object and a newline (tools/plot_energy.py reads
    it); the device part when a->device, the fine-tuning part when also
-   a->finetune. */
-void conv_report_json(FILE *out, const conv_args *a, const conv_result *r);
+   a->finetune.  Written with io/io_json.h (names escaped, non-finite
+   numbers null); returns 0 or SIM_EIO naming path. */
+int conv_report_json(FILE *out, const conv_args *a, const conv_result *r, const char *path);
+/* That object as a document (caller owns; free with io_json_destroy). */
+io_json *conv_report_json_doc(const conv_args *a, const conv_result *r);
 
 #endif

@@ -30,6 +30,7 @@
 #include "../network/net_build.h"
 #include "checkpoint.h"
 #include "convert.h"
+#include "monitor.h"
 #include "plot.h"
 #include "replay_cmd.h"
 #include "run_mem.h"
@@ -270,6 +271,9 @@ static int cmd_run(int argc, char **argv)
   int nsets = 0, no_log = 0, quiet = 0, dry_run = 0, ckrc;
   double progress_s = -1;
   ckpt_opts ck = {0};
+  monitor_opts mon;
+  monitor_opts_init(&mon);
+  int mk;
   for (int i = 0; i < argc; i++)
     if (is_help(argv[i])) {
       if (comm_rank() == 0)
@@ -312,7 +316,12 @@ static int cmd_run(int argc, char **argv)
       quiet = 1;
     else if (!strcmp(a, "--dry-run"))
       dry_run = 1;
-    else if (a[0] == '-') {
+    else if (!strncmp(a, "--monitor", 9) && (mk = monitor_parse(argc, argv, &i, &mon)) != 0) {
+      if (mk < 0) {
+        sim_free(sets);
+        return usage_fail("run", "%s", sim_error_msg());
+      }
+    } else if (a[0] == '-') {
       sim_free(sets);
       return usage_fail("run", "unknown option '%s'", a);
     } else if (!config)
@@ -325,6 +334,10 @@ static int cmd_run(int argc, char **argv)
   if (!config) {
     sim_free(sets);
     return usage_fail("run", "%s", "missing CONFIG");
+  }
+  if (monitor_check(&mon) != 0) {
+    sim_free(sets);
+    return usage_fail("run", "%s", sim_error_msg());
   }
   if (json_path && same_file(json_path, config)) {
     sim_free(sets);
@@ -369,6 +382,8 @@ static int cmd_run(int argc, char **argv)
   char path[4200] = "";
   fail_all(!no_log && open_log(net, dir, &log, path, sizeof path, &ck) != 0, 1);
 
+  monitor *live = NULL;
+  fail_all(monitor_create(&mon, net, MEMSPIKE_VERSION, &live) != 0, 1);
   sim_recorder rec = io_log_recorder(log);
   if (log)
     ms_sim_add_recorder(sim, rec);
@@ -376,7 +391,9 @@ static int cmd_run(int argc, char **argv)
   sim_run_opts opts = {.progress = !quiet,
                        .progress_lines = !tty,
                        .progress_s = progress_s >= 0 ? progress_s : tty ? 5 : 10,
-                       .stop = &stop_signal};
+                       .stop = &stop_signal,
+                       .window_fn = live ? monitor_window : NULL, .window_ctx = live,
+                       .window_spikes_fn = live ? monitor_spikes : NULL};
   ms_sim_set_opts(sim, &opts);
   catch_stop_signals();
   rc = ms_sim_open(sim);
@@ -384,11 +401,13 @@ static int cmd_run(int argc, char **argv)
     rc = ckpt_run(&ck, net, ms_sim_engine(sim), log, path, &stop_signal);
   ms_sim_finish(sim);
   const sim_stats st = *ms_sim_stats(sim);
+  monitor_end(live, &st, rc == SIM_ESTOP || rc == CKPT_STOPPED);
   if (rc == CKPT_STOPPED) {
     /* SIGUSR1 or SIGTERM: a checkpoint at the window end, logs closed. */
     fail_all(log && io_log_close(log, st.ticks) != 0, 1);
     ckpt_report_stop(&ck, (double)st.ticks * desc->sim.resolution_ms, desc->sim.duration_ms);
     ckpt_opts_fini(&ck);
+    monitor_destroy(live);
     ms_sim_destroy(sim);
     return 0;
   }
@@ -411,6 +430,7 @@ static int cmd_run(int argc, char **argv)
                 comm_size() > 1 ? "/events.rank*.msgpack" : "", comm_size() > 1 ? "" : "s");
       fflush(stderr);
     }
+    monitor_destroy(live);
     ms_sim_destroy(sim);
     return sig == SIGINT ? 130 : 143;
   }
@@ -428,8 +448,8 @@ static int cmd_run(int argc, char **argv)
   run_stats_gather(net, &st, MEMSPIKE_VERSION, &rs);
   if (comm_rank() == 0) {
     run_report_text(&rs, stdout);
-    if (json)
-      run_report_json(&rs, json);
+    if (json && run_report_json(&rs, json, json_path) != 0)
+      fprintf(stderr, "memspike: %s\n", sim_error_msg());
   }
   run_stats_fini(&rs);
   if (json && fclose(json) != 0) {
@@ -440,6 +460,8 @@ static int cmd_run(int argc, char **argv)
     printf("  event log: %s%s\n", comm_size() > 1 ? dir : path,
            comm_size() > 1 ? "/events.rank*.msgpack" : "");
   fflush(stdout);
+  monitor_hold(live, &stop_signal);
+  monitor_destroy(live);
   ms_sim_destroy(sim);
   return 0;
 }
@@ -492,7 +514,8 @@ static const subcommand subcommands[] = {
      .run = cmd_run,
      .uses_mpi = 1,
      .synopsis = "run CONFIG [--set section.key=value]... [--out DIR] [--no-log]\n"
-                 "                    [--json FILE] [--weights P] [--progress S] [--quiet]",
+                 "                    [--json FILE] [--weights P] [--progress S] [--quiet]\n"
+                 "                    [--monitor [HOST:]PORT [--monitor-bind ADDR]]",
      .help = "run     simulate the network of CONFIG (an INI file; see docs/config-format.md)\n"
              "        --set S.K=V  override key K of section S ('simulation' or a section NAME)\n"
              "        --out DIR    write logs to DIR instead of [simulation] output\n"
@@ -507,6 +530,7 @@ static const subcommand subcommands[] = {
              "                     if the network does not fit)\n"
              "        --checkpoint-every MS, --checkpoint-at MS[,MS...]: write a checkpoint\n"
              "                     (DIR/checkpoints/ckpt-Tms/, or --checkpoint-dir D)\n"
+             MONITOR_USAGE
              "        Under mpirun -np N the network is split over N ranks.  SIGINT or\n"
              "        SIGTERM stops the run at the next window end: the logs end there,\n"
              "        complete; exit 130 (SIGINT) or 143 (SIGTERM).  SIGUSR1 (and SIGTERM\n"

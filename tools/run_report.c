@@ -5,6 +5,10 @@
  */
 #include "run_report.h"
 
+#include <stdlib.h>
+
+#include "../io/io_json.h"
+
 /* The per-rank table (several ranks only). */
 static void print_rank_load(const run_stats *rs, FILE *out)
 {
@@ -65,52 +69,69 @@ void run_report_text(const run_stats *rs, FILE *out)
   fflush(out); /* a redirected run shows its summary as soon as it is written */
 }
 
-/* s as the inside of a JSON string: escape " \ and controls. */
-static void json_chars(const char *s, FILE *out)
+/* x to 9 significant digits, as the summary always gave energies: they
+   are per-rank sums reduced in rank order, so their last bits depend on
+   the rank count (tests/mpi.sh compares 1 to 4 ranks exactly). */
+static double sig9(double x)
 {
-  for (const char *c = s; *c; c++)
-    if (*c == '"' || *c == '\\')
-      fprintf(out, "\\%c", *c);
-    else if ((unsigned char)*c < 0x20)
-      fprintf(out, "\\u%04x", (unsigned char)*c);
-    else
-      fputc(*c, out);
+  char b[40];
+  snprintf(b, sizeof b, "%.9g", x);
+  return strtod(b, NULL);
 }
 
-void run_report_json(const run_stats *rs, FILE *out)
+io_json *run_report_json_doc(const run_stats *rs)
 {
-  fprintf(out, "{\"config\": \"");
-  json_chars(rs->config, out);
-  fprintf(out, "\", \"ranks\": %d, \"seed\": %llu, \"simulated_ms\": %.6g,\n"
-               " \"populations\": [",
-          rs->ranks, (unsigned long long)rs->seed, rs->sim_ms);
-  int items = 0;
+  io_json *o = io_json_object();
+  io_json_set_str(o, "config", rs->config);
+  io_json_set_int(o, "ranks", rs->ranks);
+  io_json_set_uint(o, "seed", rs->seed);
+  io_json_set_num(o, "simulated_ms", rs->sim_ms);
+  io_json *pops = io_json_array();
   /* Poisson drives have no spike count: they are left out. */
   for (uint32_t i = 0; i < rs->npops; i++) {
     const run_pop_stats *p = &rs->pops[i];
     if (p->is_poisson)
       continue;
-    fprintf(out, "%s{\"name\": \"%s\", \"model\": \"%s\", \"neurons\": %u, "
-                 "\"spikes\": %llu, \"rate_hz\": %.6f}",
-            items++ ? ", " : "", p->name, p->model, p->n, (unsigned long long)p->spikes,
-            p->rate_hz);
+    io_json *q = io_json_object();
+    io_json_set_str(q, "name", p->name);
+    io_json_set_str(q, "model", p->model);
+    io_json_set_uint(q, "neurons", p->n);
+    io_json_set_uint(q, "spikes", p->spikes);
+    io_json_set_num(q, "rate_hz", p->rate_hz);
+    io_json_push(pops, q);
   }
-  fprintf(out,
-          "],\n \"neurons\": %llu, \"mean_rate_hz\": %.6f, \"synapses\": %llu, "
-          "\"bytes_per_synapse\": %.4f,\n \"build_s\": %.6f, \"simulate_s\": %.6f, "
-          "\"exchange_s\": %.6f, \"real_time_factor\": %.6f,\n \"syn_events\": %llu, "
-          "\"ext_events\": %llu, \"events_per_s\": %.6g, \"peak_rss_mb\": %.3f, "
-          "\"peak_rss_mb_all\": %.3f,\n \"spikes_emitted\": %llu, \"spikes_sent\": %llu, "
-          "\"messages\": %llu, \"bytes_sent\": %llu, \"windows\": %llu, "
-          "\"min_delay_ticks\": %lld,\n \"device_reads\": %llu, \"device_pulses\": %llu, "
-          "\"stdp_updates\": %llu, \"read_energy_pj\": %.9g, \"write_energy_pj\": %.9g}\n",
-          (unsigned long long)rs->neurons, rs->mean_rate_hz, (unsigned long long)rs->synapses,
-          rs->bytes_per_synapse, rs->build_s, rs->sim_s, rs->comm_s, rs->real_time_factor,
-          (unsigned long long)rs->syn_events, (unsigned long long)rs->ext_events,
-          rs->events_per_s, rs->rss_max_mb, rs->rss_all_mb,
-          (unsigned long long)rs->spikes_emitted, (unsigned long long)rs->spikes_sent,
-          (unsigned long long)rs->messages, (unsigned long long)rs->bytes_sent,
-          (unsigned long long)rs->windows, (long long)rs->min_delay_ticks,
-          (unsigned long long)rs->dev_reads, (unsigned long long)rs->dev_pulses,
-          (unsigned long long)rs->stdp_updates, rs->read_pj, rs->write_pj);
+  io_json_set(o, "populations", pops);
+  io_json_set_uint(o, "neurons", rs->neurons);
+  io_json_set_num(o, "mean_rate_hz", rs->mean_rate_hz);
+  io_json_set_uint(o, "synapses", rs->synapses);
+  io_json_set_num(o, "bytes_per_synapse", rs->bytes_per_synapse);
+  io_json_set_num(o, "build_s", rs->build_s);
+  io_json_set_num(o, "simulate_s", rs->sim_s);
+  io_json_set_num(o, "exchange_s", rs->comm_s);
+  io_json_set_num(o, "real_time_factor", rs->real_time_factor);
+  io_json_set_uint(o, "syn_events", rs->syn_events);
+  io_json_set_uint(o, "ext_events", rs->ext_events);
+  io_json_set_num(o, "events_per_s", rs->events_per_s);
+  io_json_set_num(o, "peak_rss_mb", rs->rss_max_mb);
+  io_json_set_num(o, "peak_rss_mb_all", rs->rss_all_mb);
+  io_json_set_uint(o, "spikes_emitted", rs->spikes_emitted);
+  io_json_set_uint(o, "spikes_sent", rs->spikes_sent);
+  io_json_set_uint(o, "messages", rs->messages);
+  io_json_set_uint(o, "bytes_sent", rs->bytes_sent);
+  io_json_set_uint(o, "windows", rs->windows);
+  io_json_set_int(o, "min_delay_ticks", rs->min_delay_ticks);
+  io_json_set_uint(o, "device_reads", rs->dev_reads);
+  io_json_set_uint(o, "device_pulses", rs->dev_pulses);
+  io_json_set_uint(o, "stdp_updates", rs->stdp_updates);
+  io_json_set_num(o, "read_energy_pj", sig9(rs->read_pj));
+  io_json_set_num(o, "write_energy_pj", sig9(rs->write_pj));
+  return o;
+}
+
+int run_report_json(const run_stats *rs, FILE *out, const char *path)
+{
+  io_json *o = run_report_json_doc(rs);
+  int rc = io_json_write(o, out, path);
+  io_json_destroy(o);
+  return rc;
 }

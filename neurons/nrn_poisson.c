@@ -228,8 +228,9 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
     ts->rng = sim_malloc(syn->nsyn * sizeof *ts->rng, "Poisson streams");
     const sim_pop *tp = &net->pops[pr->tgt];
     uint32_t *mult = sim_calloc(tp->nlocal + 1, sizeof *mult, "multiplicity");
-    for (uint32_t s = 0; s < syn->src_n; s++) {
-      for (uint64_t k = syn->off[s]; k < syn->off[s + 1]; k++) {
+    for (uint32_t r = 0; r < syn->nrows; r++) {
+      const uint32_t s = sim_syn_row_source(syn, r);
+      for (uint64_t k = syn->off[r]; k < syn->off[r + 1]; k++) {
         uint32_t jt = syn->tgt[k];
         /* Key: target gid, projection, generator and the how-many-th
            synapse from it onto this target: independent trains for every
@@ -244,7 +245,7 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
         if (first <= po->stop && first + delay < po->t_end)
           sim_engine_push(e, first + delay, po->kind, set, (uint32_t)k);
       }
-      for (uint64_t k = syn->off[s]; k < syn->off[s + 1]; k++)
+      for (uint64_t k = syn->off[r]; k < syn->off[r + 1]; k++)
         mult[syn->tgt[k]] = 0;
     }
     sim_free(mult);

@@ -94,12 +94,13 @@ static int write_weights(const net_network *net, uint32_t j, const char *dir, si
   const sim_gid src0 = d->pops[pr->desc->src].first_gid;
   const sim_gid *tg = net->pops[pr->desc->tgt].gid;
   fprintf(f, "source,target,weight\n");
-  for (uint32_t s = 0; s < pr->syn.src_n; s++)
-    for (uint64_t k = pr->syn.off[s]; k < pr->syn.off[s + 1]; k++) {
-      double w = pr->dynamic ? syn_store_weight(&pr->store, &pr->syn, k, src0 + s, tg, t)
+  for (uint32_t r = 0; r < pr->syn.nrows; r++)
+    for (uint64_t k = pr->syn.off[r], s = sim_syn_row_source(&pr->syn, r);
+         k < pr->syn.off[r + 1]; k++) {
+      double w = pr->dynamic ? syn_store_weight(&pr->store, &pr->syn, k, (sim_gid)(src0 + s), tg, t)
                  : pr->syn.w ? pr->syn.w[k]
                              : pr->syn.w_const;
-      fprintf(f, "%u,%u,%.17g\n", src0 + s, tg[pr->syn.tgt[k]], w); /* round trip */
+      fprintf(f, "%u,%u,%.17g\n", (unsigned)(src0 + s), tg[pr->syn.tgt[k]], w); /* round trip */
     }
   if (fclose(f) != 0)
     return sim_error_set(SIM_EIO, "cannot write %s", path);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../core/sim_alloc.h"
+#include "../core/sim_clock.h"
 #include "../core/sim_engine.h"
 #include "../core/sim_error.h"
 #include "../io/io_config.h"
@@ -347,7 +348,9 @@ static int cmd_run(int argc, char **argv)
 
   net_part part = {desc->sim.partition, comm_rank(), comm_size()};
   net_network *net = NULL;
+  const double cpu0 = sim_clock_cpu_s();
   int rc = net_build(desc, &part, &comm_exchange, &net);
+  const double cpu1 = sim_clock_cpu_s();
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
 
   io_log *log = NULL;
@@ -364,6 +367,7 @@ static int cmd_run(int argc, char **argv)
                        .stop = &stop_signal};
   catch_stop_signals();
   rc = sim_run(&net->kernel, &opts, &st);
+  const double cpu2 = sim_clock_cpu_s();
   if (rc == SIM_ESTOP) {
     /* Stopped at a window end on every rank: the log ends cleanly there. */
     int bad = log && io_log_close(log, st.ticks) != 0;
@@ -398,6 +402,8 @@ static int cmd_run(int argc, char **argv)
   fail_all(json_path && comm_rank() == 0 && !json, 1);
   run_stats rs;
   run_stats_gather(net, &st, MEMSPIKE_VERSION, &rs);
+  rs.build_cpu_s = comm_max_double(cpu1 - cpu0);
+  rs.sim_cpu_s = comm_max_double(cpu2 - cpu1);
   if (comm_rank() == 0) {
     run_report_text(&rs, stdout);
     if (json)

@@ -103,7 +103,8 @@ void run_report_json(const run_stats *rs, FILE *out)
           "\"peak_rss_mb_all\": %.3f,\n \"spikes_emitted\": %llu, \"spikes_sent\": %llu, "
           "\"messages\": %llu, \"bytes_sent\": %llu, \"windows\": %llu, "
           "\"min_delay_ticks\": %lld,\n \"device_reads\": %llu, \"device_pulses\": %llu, "
-          "\"stdp_updates\": %llu, \"read_energy_pj\": %.9g, \"write_energy_pj\": %.9g}\n",
+          "\"stdp_updates\": %llu, \"read_energy_pj\": %.9g, \"write_energy_pj\": %.9g,\n "
+          "\"build_cpu_s\": %.6f, \"simulate_cpu_s\": %.6f}\n",
           (unsigned long long)rs->neurons, rs->mean_rate_hz, (unsigned long long)rs->synapses,
           rs->bytes_per_synapse, rs->build_s, rs->sim_s, rs->comm_s, rs->real_time_factor,
           (unsigned long long)rs->syn_events, (unsigned long long)rs->ext_events,
@@ -112,5 +113,6 @@ void run_report_json(const run_stats *rs, FILE *out)
           (unsigned long long)rs->messages, (unsigned long long)rs->bytes_sent,
           (unsigned long long)rs->windows, (long long)rs->min_delay_ticks,
           (unsigned long long)rs->dev_reads, (unsigned long long)rs->dev_pulses,
-          (unsigned long long)rs->stdp_updates, rs->read_pj, rs->write_pj);
+          (unsigned long long)rs->stdp_updates, rs->read_pj, rs->write_pj, rs->build_cpu_s,
+          rs->sim_cpu_s);
 }

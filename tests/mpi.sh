@@ -197,6 +197,14 @@ rule = fixed_total_number
 N = 900
 weight = -2.0
 delay = 1.0
+[record spikes_A]
+population = A
+kind = spike_recorder
+neurons = all
+[record spikes_B]
+population = B
+kind = spike_recorder
+neurons = all
 INI
 for part in round_robin block; do
   for np in 1 2 3 4; do

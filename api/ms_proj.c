@@ -67,11 +67,13 @@ static conn_item *gather_conns(const ms_sim *sim, int proj, int values, size_t *
   conn_item *mine = sim_malloc((pr->syn.nsyn + 1) * sizeof *mine, "connection gather");
   const uint64_t rank = (uint64_t)comm_rank() << 40;
   uint64_t k = 0;
-  for (uint32_t s = 0; s < pr->syn.src_n; s++)
-    for (uint64_t q = pr->syn.off[s]; q < pr->syn.off[s + 1]; q++, k++)
+  for (uint32_t r = 0; r < pr->syn.nrows; r++) {
+    const uint32_t s = sim_syn_row_source(&pr->syn, r);
+    for (uint64_t q = pr->syn.off[r]; q < pr->syn.off[r + 1]; q++, k++)
       mine[k] = (conn_item){
           src0 + s, tg[pr->syn.tgt[q]], rank | q, values ? weight_at(sim, pr, s, q) : 0,
           values ? (double)(pr->syn.d ? pr->syn.d[q] : pr->syn.d_const) * res : 0};
+  }
   void *all = NULL;
   ms_allgather(mine, (size_t)k, sizeof *mine, &all, n, NULL);
   sim_free(mine);

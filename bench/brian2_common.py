@@ -77,6 +77,10 @@ def setup_device(build_dir):
     set_device("cpp_standalone", directory=directory, build_on_run=False)
     # 0 = no OpenMP at all: a single-threaded binary.
     prefs.devices.cpp_standalone.openmp_threads = 0
+    # Brian2's default is `make -j` (no limit): one g++ per code object at
+    # once, which for the microcircuit's 55 synapse objects drove this
+    # shared 2-core machine to a load of 100.  Two jobs, as every build here.
+    prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
     # Wrap the binary in GNU time: it wait4()s on ./main and writes that
     # process's own ru_maxrss (kB) to a file inside the build directory.
     if not os.access(TIME_BIN, os.X_OK):

@@ -29,11 +29,12 @@ sim_ckpt_key *sim_ckpt_keys(const sim_net *net, uint32_t proj)
   const sim_gid src0 = net->pops[pr->src].first_gid;
   const sim_gid *tg = net->pops[pr->tgt].gid;
   sim_ckpt_key *keys = sim_malloc((size_t)t->nsyn * sizeof *keys + 1, "checkpoint keys");
-  for (uint32_t s = 0; s < t->src_n; s++) {
+  for (uint32_t r = 0; r < t->nrows; r++) {
+    const sim_gid pre = src0 + sim_syn_row_source(t, r);
     uint32_t ord = 0;
-    for (uint64_t k = t->off[s]; k < t->off[s + 1]; k++) {
-      ord = k > t->off[s] && t->tgt[k - 1] == t->tgt[k] ? ord + 1 : 0;
-      keys[k] = (sim_ckpt_key){proj, src0 + s, tg[t->tgt[k]], ord};
+    for (uint64_t k = t->off[r]; k < t->off[r + 1]; k++) {
+      ord = k > t->off[r] && t->tgt[k - 1] == t->tgt[k] ? ord + 1 : 0;
+      keys[k] = (sim_ckpt_key){proj, pre, tg[t->tgt[k]], ord};
     }
   }
   return keys;
@@ -72,8 +73,8 @@ int sim_ckpt_find(const sim_net *net, const sim_ckpt_key *key, uint64_t *k)
   uint32_t j;
   if (!sim_ckpt_local(net, pr->tgt, key->post, &j))
     return 0;
-  const uint32_t s = key->pre - src->first_gid;
-  uint64_t lo = t->off[s], hi = t->off[s + 1];
+  const sim_syn_span row = sim_syn_find(t, key->pre - src->first_gid);
+  uint64_t lo = row.k0, hi = row.k1;
   while (lo < hi) { /* first entry with target >= j (sorted by target) */
     uint64_t mid = lo + (hi - lo) / 2;
     if (t->tgt[mid] < j)
@@ -82,7 +83,7 @@ int sim_ckpt_find(const sim_net *net, const sim_ckpt_key *key, uint64_t *k)
       hi = mid;
   }
   uint64_t e = lo + key->ord;
-  if (e >= t->off[s + 1] || t->tgt[e] != j)
+  if (e >= row.k1 || t->tgt[e] != j)
     return -1;
   *k = e;
   return 1;

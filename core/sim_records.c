@@ -292,8 +292,9 @@ static void choose(sim_records *x, rec_rt *r)
   const sim_gid *tg = net->pops[pr->tgt].gid;
   uint32_t cap = 0;
   r->chosen = 1;
-  for (uint32_t s = 0; s < tab->src_n; s++) {
-    const uint64_t k0 = tab->off[s], k1 = tab->off[s + 1];
+  for (uint32_t row = 0; row < tab->nrows; row++) {
+    const uint32_t s = sim_syn_row_source(tab, row);
+    const uint64_t k0 = tab->off[row], k1 = tab->off[row + 1];
     uint32_t ord = 0;
     for (uint64_t q = k0; q < k1; q++) {
       ord = q > k0 && tab->tgt[q] == tab->tgt[q - 1] ? ord + 1 : 0;
@@ -344,9 +345,9 @@ static uint32_t snapshot(sim_records *x, rec_rt *r, sim_time t, int *has_g,
   const sim_gid first = net->pops[pr->src].first_gid;
   const sim_gid *tg = net->pops[pr->tgt].gid;
   uint32_t n = 0;
-  for (uint32_t s = 0; s < tab->src_n; s++)
-    for (uint64_t q = tab->off[s]; q < tab->off[s + 1]; q++, n++) {
-      x->pre[n] = first + s;
+  for (uint32_t row = 0; row < tab->nrows; row++)
+    for (uint64_t q = tab->off[row]; q < tab->off[row + 1]; q++, n++) {
+      x->pre[n] = first + sim_syn_row_source(tab, row);
       x->post[n] = tg[tab->tgt[q]];
       *has_g |= read_w(x, pr, q, t, n);
     }

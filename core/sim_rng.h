@@ -80,7 +80,8 @@ static inline double sim_rng_open01(sim_rng *rng)
    rejection). */
 uint32_t sim_rng_below(sim_rng *rng, uint32_t bound);
 
-double sim_rng_normal(sim_rng *rng);                 /* N(0, 1) */
+/* N(0, 1): a 128-layer ziggurat (sim_rng.c), two 32-bit draws per try. */
+double sim_rng_normal(sim_rng *rng);
 double sim_rng_exponential(sim_rng *rng);            /* mean 1 */
 uint32_t sim_rng_poisson(sim_rng *rng, double mean); /* mean >= 0 */
 /* Binomial(n, p), p in [0, 1]: exact.  Inversion when n min(p, 1-p) < 30,

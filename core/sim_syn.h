@@ -24,10 +24,27 @@ struct sim_net;
 /* Rank-local incoming synapses of one projection.  Invariant: each
    source's entries are sorted by target, and the entries one target gets
    from one source keep the order they were drawn in, on any number of
-   ranks. */
+   ranks.
+
+   Rows: the table holds a row only for sources with synapses on this rank,
+   so its size is bounded by the rank's synapses, not by the source
+   population (on P ranks a source of fan-out K has local targets with
+   probability ~1 - exp(-K / P)).  Two forms, chosen per table by size
+   (sim_syn_table_compact): dense, row r is source r (row_src == NULL,
+   8 B per source); sparse, row_src lists the rows' sources in ascending
+   order and bucket indexes them by source >> bshift (~2 rows a bucket:
+   4 + 8 + ~2 B per row).  sim_syn_find costs one bucket look-up and a
+   short scan per (spike, projection), nothing per synapse. */
 typedef struct sim_syn_table {
   uint32_t src_n;    /* neurons in the source population */
-  uint64_t *off;     /* owned, src_n + 1: source s owns [off[s], off[s+1]) */
+  uint32_t nrows;    /* rows: src_n (dense), or sources with local synapses */
+  uint64_t *off;     /* owned, nrows + 1: row r owns [off[r], off[r+1]) */
+  uint32_t *row_src; /* owned, nrows ascending source offsets (sparse), or
+                        NULL (dense: row r is source r) */
+  uint32_t *bucket;  /* owned (sparse), (src_n >> bshift) + 2: the rows of
+                        sources [b << bshift, (b + 1) << bshift) are
+                        [bucket[b], bucket[b + 1]) */
+  uint32_t bshift;
   uint32_t *tgt;     /* owned: local index of the target neuron */
   float *w;          /* owned per-synapse weight, or NULL: all w_const */
   uint16_t *d;       /* owned per-synapse delay (ticks), or NULL: d_const */
@@ -38,11 +55,46 @@ typedef struct sim_syn_table {
   uint64_t nsyn;     /* synapses on this rank */
 } sim_syn_table;
 
+/* Entries [k0, k1) of one source (k0 == k1: none on this rank). */
+typedef struct sim_syn_span {
+  uint64_t k0, k1;
+} sim_syn_span;
+
+/* The entries of source offset s. */
+static inline sim_syn_span sim_syn_find(const sim_syn_table *t, uint32_t s)
+{
+  uint32_t r = s;
+  if (t->row_src) {
+    const uint32_t b = s >> t->bshift, hi = t->bucket[b + 1];
+    r = t->bucket[b];
+    while (r < hi && t->row_src[r] < s)
+      r++;
+    if (r == hi || t->row_src[r] != s)
+      return (sim_syn_span){0, 0};
+  }
+  return (sim_syn_span){t->off[r], t->off[r + 1]};
+}
+
+/* Source offset of row r (r < nrows). */
+static inline uint32_t sim_syn_row_source(const sim_syn_table *t, uint32_t r)
+{
+  return t->row_src ? t->row_src[r] : r;
+}
+
+/* Row owning entry k (k < nsyn): a binary search over the offsets. */
+uint32_t sim_syn_row_of(const sim_syn_table *t, uint64_t k);
+
+/* A table filled with dense offsets (nrows == src_n, row_src NULL) takes
+   the smaller of the two forms: rows of sources without local synapses
+   are dropped when that saves memory. */
+void sim_syn_table_compact(sim_syn_table *t);
+
 void sim_syn_table_fini(sim_syn_table *t);
-/* Bytes held by the table's arrays (offsets included). */
+/* Bytes held by the table's arrays (rows included). */
 size_t sim_syn_table_bytes(const sim_syn_table *t);
-/* The same for a table not built yet: nsyn synapses from src_n sources,
-   with per-synapse weights (per_w) and delays (per_d) or constants. */
+/* The same expected for a table not built yet: nsyn synapses from src_n
+   sources drawn at random (rows: src_n (1 - exp(-nsyn / src_n))), with
+   per-synapse weights (per_w) and delays (per_d) or constants. */
 size_t sim_syn_table_bytes_for(uint64_t nsyn, uint32_t src_n, int per_w, int per_d);
 
 /* The input rings of one target population, as the engine lays them out:

@@ -61,9 +61,9 @@ static void build_presence(net_network *net)
     const net_pop_desc *src = &d->pops[pr->desc->src];
     if (!net_pop_travels(src))
       continue;
-    for (uint32_t s = 0; s < pr->syn.src_n; s++)
-      if (pr->syn.off[s + 1] > pr->syn.off[s]) {
-        sim_gid g = src->first_gid + s;
+    for (uint32_t r = 0; r < pr->syn.nrows; r++)
+      if (pr->syn.off[r + 1] > pr->syn.off[r]) {
+        sim_gid g = src->first_gid + sim_syn_row_source(&pr->syn, r);
         need[g >> 3] |= (uint8_t)(1u << (g & 7));
       }
   }

@@ -158,6 +158,14 @@ void net_conn_emit_target(net_conn *rc, uint32_t to)
     emit(c, c->s, net_part_index(c->part, c->tgt->first_gid, nt, tg), w, d);
 }
 
+/* net_conn.owns: target offset `to` lives on this rank. */
+static int owns_target(const net_conn *rc, uint32_t to)
+{
+  const conn_ctx *c = rc->pass;
+  return net_part_owner(c->part, c->tgt->first_gid, c->tgt->n, c->tgt->first_gid + to) ==
+         c->part->rank;
+}
+
 /* Streams of gid g for this projection: connectivity, weights, delays. */
 static void streams(conn_ctx *c, sim_gid g, sim_rng *cr)
 {
@@ -183,7 +191,7 @@ static void run_pass(conn_ctx *c)
   uint32_t nloc = net_part_nlocal(c->part, c->tgt->first_gid, c->tgt->n);
   for (uint32_t j = 0; j < nloc; j++) {
     sim_gid tg = net_part_gid(c->part, c->tgt->first_gid, c->tgt->n, j);
-    c->j = j;
+    c->j = c->rc.jlocal = j;
     streams(c, tg, &cr);
     rule->target(&c->rc, &cr, tg - c->tgt->first_gid);
   }
@@ -233,12 +241,15 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
                     .autapses = pd->autapses, .multapses = pd->multapses,
                     .degree = pd->degree, .p = pd->p, .total = pd->total,
                     .seed = desc->sim.seed, .tgt_gid0 = c.tgt->first_gid,
-                    .proj = proj_index, .pass = &c};
+                    .proj = proj_index, .pass = &c, .owns = owns_target,
+                    .nlocal = net_part_nlocal(part, c.tgt->first_gid, c.tgt->n)};
   if (pd->nlist)
     group_list(&c);
   const int by_source = pd->rule->source != NULL;
   memset(out, 0, sizeof *out);
-  out->src_n = c.src->n;
+  out->src_n = out->nrows = c.src->n;
+  /* Dense while drawing (one projection at a time: a transient of 8 B per
+     source); compacted to the rows this rank holds at the end. */
   out->off = sim_calloc((size_t)c.src->n + 1, sizeof *out->off, "synapse offsets");
   const uint32_t nseen = by_source ? c.tgt->n : c.src->n;
   if (!pd->multapses)
@@ -284,6 +295,7 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   sim_free((void *)c.rc.list_idx);
   if (by_source)
     sort_by_target(out);
+  sim_syn_table_compact(out);
   if (out->nsyn == 0 || !out->d)
     out->d_min = out->d_max = out->d_const;
   if (c.err) {

@@ -150,9 +150,10 @@ void net_mem_estimate(const net_desc *d, const net_part *part, int logs, net_mem
     const int per_d = pd->delay_ms.kind != NET_DIST_CONST;
     /* A device table keeps no weights once the devices hold them. */
     const int keep_w = per_w && !dev;
-    double tab = (double)sim_syn_table_bytes_for(0, src->n, keep_w, per_d) +
-                 nsyn[j] * (double)(sizeof(uint32_t) + (keep_w ? sizeof(float) : 0) +
-                                    (per_d ? sizeof(uint16_t) : 0));
+    /* Per synapse, plus the rows: dense offsets or the sparse rows of the
+       sources expected to have local synapses, whichever is smaller. */
+    double tab = (double)sim_syn_table_bytes_for((uint64_t)llround(nsyn[j]), src->n, keep_w,
+                                                 per_d);
     const char *kind = dev ? "device" : pd->spec && pd->spec->kind == SYN_STDP ? "stdp"
                                                                               : "static";
     add(out, tab, "projection %s: %.0f %s synapses (table: target 4 B%s%s, offsets)",

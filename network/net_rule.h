@@ -37,7 +37,13 @@ typedef struct net_conn {
                             `prepare`'s stream */
   uint64_t tgt_gid0;
   uint32_t proj;
-  uint32_t *count;       /* per-target counts (prepare), freed by the caller */
+  uint32_t nlocal;       /* targets on this rank */
+  uint32_t jlocal;       /* target-keyed rules: the current target's local
+                            index (targets come in local order) */
+  int (*owns)(const struct net_conn *c, uint32_t to); /* target offset `to`
+                            is on this rank */
+  uint32_t *count;       /* per-local-target counts (prepare), freed by the
+                            caller: nlocal entries, in local order */
   uint32_t *seen;        /* sampling without replacement: a stamp per
                             candidate (sources, or targets if source-keyed) */
   uint32_t stamp;        /* bumped before each draw set */

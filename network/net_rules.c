@@ -75,24 +75,28 @@ static void pairwise_bernoulli(net_conn *c, sim_rng *cr, uint32_t to)
    multinomial draw, split in target order by conditional binomials,
    count[i] ~ Binomial(left, 1 / (ntgt - i)), from a single stream keyed by
    (seed, first target gid, SPLIT, projection): every rank computes the
-   same counts whatever the partition.  Each target then draws its sources
+   same counts whatever the partition, and keeps its own targets'.  Each target then draws its sources
    from its own keyed stream, as fixed_indegree does.  Without autapses on
    one population every target has nsrc - 1 candidates, so the split stays
    uniform; without multapses it would be hypergeometric, which the config
    reader refuses. */
 static int fixed_total_prepare(net_conn *c)
 {
+  /* Every rank walks the whole split (the stream is one), keeping the
+     counts of its own targets: 4 B per local target, not per target. */
   if (!c->count)
-    c->count = sim_malloc((size_t)(c->ntgt ? c->ntgt : 1) * sizeof *c->count,
+    c->count = sim_malloc((size_t)(c->nlocal ? c->nlocal : 1) * sizeof *c->count,
                           "per-target synapse counts");
   sim_rng r;
   sim_rng_stream(&r, c->seed, c->tgt_gid0, SIM_RNG_SPLIT, c->proj);
   uint64_t left = c->total;
+  uint32_t m = 0;
   for (uint32_t i = 0; i < c->ntgt; i++) {
     uint64_t k = i + 1 == c->ntgt ? left : sim_rng_binomial(&r, left, 1.0 / (c->ntgt - i));
     if (k > UINT32_MAX)
       return -1;
-    c->count[i] = (uint32_t)k;
+    if (m < c->nlocal && c->owns(c, i))
+      c->count[m++] = (uint32_t)k;
     left -= k;
   }
   return 0;
@@ -101,7 +105,7 @@ static int fixed_total_prepare(net_conn *c)
 static void fixed_total_number(net_conn *c, sim_rng *cr, uint32_t to)
 {
   c->stamp++;
-  for (uint32_t k = 0; k < c->count[to]; k++)
+  for (uint32_t k = 0; k < c->count[c->jlocal]; k++)
     net_conn_emit_source(c, draw_partner(c, cr, c->nsrc, to));
 }
 

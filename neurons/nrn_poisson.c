@@ -246,8 +246,9 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
     ts->rng = sim_malloc(syn->nsyn * sizeof *ts->rng, "Poisson streams");
     const sim_pop *tp = &net->pops[pr->tgt];
     uint32_t *mult = sim_calloc(tp->nlocal + 1, sizeof *mult, "multiplicity");
-    for (uint32_t s = 0; s < syn->src_n; s++) {
-      for (uint64_t k = syn->off[s]; k < syn->off[s + 1]; k++) {
+    for (uint32_t r = 0; r < syn->nrows; r++) {
+      const uint32_t s = sim_syn_row_source(syn, r);
+      for (uint64_t k = syn->off[r]; k < syn->off[r + 1]; k++) {
         uint32_t jt = syn->tgt[k];
         /* Key: target gid, projection, generator and the how-many-th
            synapse from it onto this target: independent trains for every
@@ -262,7 +263,7 @@ static void *poisson_start(sim_engine *e, uint32_t pop, int *busy)
         if (first <= po->stop) /* past the horizon too: see train_event */
           sim_engine_push(e, first + delay, po->kind, set, (uint32_t)k);
       }
-      for (uint64_t k = syn->off[s]; k < syn->off[s + 1]; k++)
+      for (uint64_t k = syn->off[r]; k < syn->off[r + 1]; k++)
         mult[syn->tgt[k]] = 0;
     }
     sim_free(mult);
@@ -340,18 +341,12 @@ static void poisson_event_key(const void *self, const sim_event *ev, sim_ckpt_ke
   const train_set *ts = &po->sets[ev->group];
   const sim_syn_table *t = ts->pr->syn;
   const uint64_t k = ev->index;
-  uint32_t lo = 0, hi = t->src_n; /* source s: off[s] <= k < off[s + 1] */
-  while (hi - lo > 1) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (t->off[mid] <= k)
-      lo = mid;
-    else
-      hi = mid;
-  }
+  const uint32_t r = sim_syn_row_of(t, k);
   uint32_t ord = 0;
-  while (k > t->off[lo] + ord && t->tgt[k - ord - 1] == t->tgt[k])
+  while (k > t->off[r] + ord && t->tgt[k - ord - 1] == t->tgt[k])
     ord++;
-  *key = (sim_ckpt_key){ts->proj, po->src_first + lo, po->tgt_gid[ev->group][t->tgt[k]], ord};
+  *key = (sim_ckpt_key){ts->proj, po->src_first + sim_syn_row_source(t, r),
+                        po->tgt_gid[ev->group][t->tgt[k]], ord};
 }
 
 static int poisson_event_load(void *self, sim_engine *e, sim_time t, const sim_ckpt_key *key)

@@ -28,7 +28,8 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
   (void)self;
   (void)src_gid;
   (void)tgt_gids;
-  const uint64_t k0 = syn->off[s], k1 = syn->off[s + 1];
+  const sim_syn_span sp = sim_syn_find(syn, s); /* this rank's row of s */
+  const uint64_t k0 = sp.k0, k1 = sp.k1;
   const uint32_t *tg = syn->tgt;
   if (k0 == k1)
     return 0;

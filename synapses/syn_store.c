@@ -22,11 +22,12 @@ static inline int is_stuck(const syn_store *st, uint64_t i)
 }
 
 /* How many synapses before k in its source's list go to the same target
-   (lists are sorted by target, so equal targets are adjacent). */
-static inline uint32_t ordinal(const sim_syn_table *tab, uint32_t s, uint64_t k)
+   (lists are sorted by target, so equal targets are adjacent); k0 is the
+   start of the source's list. */
+static inline uint32_t ordinal(const sim_syn_table *tab, uint64_t k0, uint64_t k)
 {
   uint32_t o = 0;
-  while (k > tab->off[s] + o && tab->tgt[k - o - 1] == tab->tgt[k])
+  while (k > k0 + o && tab->tgt[k - o - 1] == tab->tgt[k])
     o++;
   return o;
 }
@@ -145,9 +146,10 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
     const syn_device_inst nominal = {.w_min = p->w_min, .w_max = p->w_max,
                                      .nu = p->drift_nu, .stuck = 0};
     double w_lo = p->retention == SYN_RET_RELAX ? p->w_rest : INFINITY;
-    for (uint32_t s = 0; s < tab->src_n; s++)
-      for (uint64_t k = tab->off[s]; k < tab->off[s + 1]; k++) {
-        uint32_t ord = ordinal(tab, s, k);
+    for (uint32_t r = 0; r < tab->nrows; r++)
+      for (uint64_t k = tab->off[r], s = sim_syn_row_source(tab, r); k < tab->off[r + 1];
+           k++) {
+        uint32_t ord = ordinal(tab, tab->off[r], k);
         double wt = tab->w ? tab->w[k] : tab->w_const;
         double x = wt / spec->scale, target[2];
         if (spec->differential) {
@@ -343,7 +345,8 @@ void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_
   const syn_spec *sp = st->spec;
   const syn_device_param *p = &sp->dev;
   const int dev = sp->kind == SYN_DEVICE;
-  const uint64_t k0 = tab->off[s], k1 = tab->off[s + 1];
+  const sim_syn_span row = sim_syn_find(tab, s);
+  const uint64_t k0 = row.k0, k1 = row.k1;
   int64_t last = st->pre_last ? st->pre_last[s] : INT64_MIN;
   double kplus_last = st->kplus ? st->kplus[s] : 0;
   double cached_t = -1, decay = 1.0;
@@ -369,7 +372,7 @@ void syn_store_spike(syn_store *st, sim_syn_table *tab, uint32_t s, sim_gid src_
       decay = relax_decay(st, ta_s);
       cached_t = ta_s;
     }
-    const uint32_t ord = ordinal(tab, s, k);
+    const uint32_t ord = ordinal(tab, k0, k);
     const sim_gid tg = tgt_gids[j];
     uint64_t key[2] = {syn_store_dev_key(st, src_gid, tg, ord, 0), 0};
     if (st->ndev == 2)
@@ -436,7 +439,8 @@ int syn_store_spike_fast(syn_store *st, const sim_syn_table *tab, uint32_t s, in
   const syn_device_param *p = &sp->dev;
   if (!st->fast || tab->d)
     return 0;
-  const uint64_t k0 = tab->off[s], k1 = tab->off[s + 1];
+  const sim_syn_span row = sim_syn_find(tab, s);
+  const uint64_t k0 = row.k0, k1 = row.k1;
   const int64_t t_arr = t + tab->d_const;
   const double ta_s = (double)t_arr * st->h_s;
   rebase(st, ta_s);
@@ -482,18 +486,10 @@ double syn_store_weight_g(const syn_store *st, const sim_syn_table *tab, uint64_
   *g = NAN;
   if (st->spec->kind != SYN_DEVICE)
     return st->w ? st->w[k] : tab->w ? tab->w[k] : tab->w_const;
-  /* The source owning k: the last s with off[s] <= k (empty sources
-     before it share its offset). */
-  uint32_t lo = 0, hi = tab->src_n;
-  while (hi - lo > 1) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (tab->off[mid] <= k)
-      lo = mid;
-    else
-      hi = mid;
-  }
+  /* The source owning k. */
+  const uint32_t r = sim_syn_row_of(tab, k), lo = sim_syn_row_source(tab, r);
   double t_s = (double)t * st->h_s, decay = relax_decay(st, t_s), w[2] = {0, 0};
-  uint32_t ord = ordinal(tab, lo, k);
+  uint32_t ord = ordinal(tab, tab->off[r], k);
   for (uint32_t m = 0; m < st->ndev; m++)
     w[m] = dev_w(st, k * st->ndev + m, t_s, decay,
                  syn_store_dev_key(st, st->src_first + lo, st->tgt_gids[tab->tgt[k]], ord, m));
@@ -506,11 +502,9 @@ double syn_store_weight(const syn_store *st, const sim_syn_table *tab, uint64_t 
 {
   if (st->spec->kind != SYN_DEVICE)
     return st->w ? st->w[k] : tab->w ? tab->w[k] : tab->w_const;
-  uint32_t s = 0;
-  while (tab->off[s + 1] <= k)
-    s++;
+  const uint32_t r = sim_syn_row_of(tab, k);
   double t_s = (double)t * st->h_s, decay = relax_decay(st, t_s), w[2] = {0, 0};
-  uint32_t ord = ordinal(tab, s, k);
+  uint32_t ord = ordinal(tab, tab->off[r], k);
   for (uint32_t m = 0; m < st->ndev; m++)
     w[m] = dev_w(st, k * st->ndev + m, t_s, decay,
                  syn_store_dev_key(st, src_gid, tgt_gids[tab->tgt[k]], ord, m));

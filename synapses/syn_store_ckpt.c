@@ -46,9 +46,11 @@ void syn_store_save(const syn_store *st, const sim_net *net, uint32_t proj,
   size_t npre = 0, npost = 0;
   if (st->pre_last) {
     pre = sim_malloc((size_t)tab->src_n * sizeof *pre + 1, "checkpoint STDP");
-    for (uint32_t s = 0; s < tab->src_n; s++)
-      if (tab->off[s + 1] > tab->off[s])
+    for (uint32_t r = 0; r < tab->nrows; r++)
+      if (tab->off[r + 1] > tab->off[r]) {
+        const uint32_t s = sim_syn_row_source(tab, r);
         pre[npre++] = (pre_ent){st->src_first + s, 0, st->pre_last[s], st->kplus[s]};
+      }
     const sim_pop *tp = &net->pops[pr->tgt];
     post = sim_malloc((size_t)tp->nlocal * sizeof *post + 1, "checkpoint STDP");
     for (uint32_t j = 0; j < tp->nlocal; j++) {

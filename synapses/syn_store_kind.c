@@ -23,7 +23,8 @@ static uint64_t store_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid 
                         const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port)
 {
   syn_store *st = self;
-  const uint64_t nk = syn->off[s + 1] - syn->off[s];
+  const sim_syn_span sp = sim_syn_find(syn, s);
+  const uint64_t nk = sp.k1 - sp.k0;
   if (!nk)
     return 0;
   if (st->fast && !syn->d && !sink->counts) {

@@ -12,6 +12,10 @@
 #include "../network/net_connect.h"
 #include "test_suites.h"
 
+/* Entries of source s in a table (its rows may be sparse). */
+#define K0(t, s) (sim_syn_find(&(t), (s)).k0)
+#define K1(t, s) (sim_syn_find(&(t), (s)).k1)
+
 /* A description with populations A (na) and B (nb) of iaf_psc_delta and one
    projection src -> tgt (0 = A, 1 = B). */
 static net_desc *make_desc(uint32_t na, uint32_t nb, uint32_t src, uint32_t tgt,
@@ -71,7 +75,7 @@ static void test_all_to_all_and_one_to_one(void)
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 600);
   for (uint32_t s = 0; s < 30; s++)
-    CU_ASSERT_EQUAL(t.off[s + 1] - t.off[s], 20);
+    CU_ASSERT_EQUAL(K1(t, s) - K0(t, s), 20);
   sim_syn_table_fini(&t);
   /* Within one population, without autapses: n (n - 1). */
   d->projs[0].tgt = 0;
@@ -79,7 +83,7 @@ static void test_all_to_all_and_one_to_one(void)
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 30 * 29);
   for (uint32_t s = 0; s < 30; s++)
-    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+    for (uint64_t k = K0(t, s); k < K1(t, s); k++)
       CU_ASSERT_NOT_EQUAL(t.tgt[k], s);
   sim_syn_table_fini(&t);
   d->projs[0].rule = &net_rule_one_to_one;
@@ -87,7 +91,7 @@ static void test_all_to_all_and_one_to_one(void)
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 30);
   for (uint32_t s = 0; s < 30; s++)
-    CU_ASSERT(t.off[s + 1] - t.off[s] == 1 && t.tgt[t.off[s]] == s);
+    CU_ASSERT(K1(t, s) - K0(t, s) == 1 && t.tgt[K0(t, s)] == s);
   sim_syn_table_fini(&t);
   net_desc_destroy(d);
 }
@@ -107,9 +111,9 @@ static void test_fixed_indegree(void)
       exact &= in[j] == 50;
     /* Duplicates and autapses, counted per (source, target). */
     for (uint32_t s = 0; s < 200; s++)
-      for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++) {
+      for (uint64_t k = K0(t, s); k < K1(t, s); k++) {
         self += t.tgt[k] == s;
-        if (k > t.off[s] && t.tgt[k] == t.tgt[k - 1])
+        if (k > K0(t, s) && t.tgt[k] == t.tgt[k - 1])
           dup++;
       }
     CU_ASSERT(exact);
@@ -134,9 +138,9 @@ static void test_fixed_outdegree(void)
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   CU_ASSERT_EQUAL(t.nsyn, 100 * 40);
   for (uint32_t s = 0; s < 100; s++) {
-    CU_ASSERT_EQUAL(t.off[s + 1] - t.off[s], 40);
-    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
-      for (uint64_t k2 = t.off[s]; k2 < k; k2++)
+    CU_ASSERT_EQUAL(K1(t, s) - K0(t, s), 40);
+    for (uint64_t k = K0(t, s); k < K1(t, s); k++)
+      for (uint64_t k2 = K0(t, s); k2 < k; k2++)
         CU_ASSERT_NOT_EQUAL(t.tgt[k], t.tgt[k2]);
   }
   sim_syn_table_fini(&t);
@@ -146,7 +150,7 @@ static void test_fixed_outdegree(void)
     net_part part = {NET_PART_BLOCK, r, 3};
     CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &part, &t), 0);
     for (uint32_t s = 0; s < 100; s++)
-      per_src[s] += t.off[s + 1] - t.off[s];
+      per_src[s] += K1(t, s) - K0(t, s);
     sim_syn_table_fini(&t);
   }
   for (uint32_t s = 0; s < 100; s++)
@@ -167,7 +171,7 @@ static void test_pairwise_bernoulli(void)
   CU_ASSERT(fabs((double)t.nsyn - mean) < 4 * sd);
   int self = 0;
   for (uint32_t s = 0; s < n; s++)
-    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+    for (uint64_t k = K0(t, s); k < K1(t, s); k++)
       self += t.tgt[k] == s;
   CU_ASSERT_EQUAL(self, 0);
   sim_syn_table_fini(&t);
@@ -203,7 +207,7 @@ static void test_fixed_total_number(void)
     first += in[0];
     last += in[nb - 1];
     for (uint32_t s = 0; s < na; s++) {
-      double k = (double)(t.off[s + 1] - t.off[s]);
+      double k = (double)(K1(t, s) - K0(t, s));
       src1 += k;
       src2 += k * k;
     }
@@ -232,7 +236,7 @@ static void test_fixed_total_number(void)
   CU_ASSERT_EQUAL(t.nsyn, 5000);
   int self = 0;
   for (uint32_t s = 0; s < na; s++)
-    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+    for (uint64_t k = K0(t, s); k < K1(t, s); k++)
       self += t.tgt[k] == s;
   CU_ASSERT_EQUAL(self, 0);
   sim_syn_table_fini(&t);
@@ -241,7 +245,7 @@ static void test_fixed_total_number(void)
   CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
   self = 0;
   for (uint32_t s = 0; s < na; s++)
-    for (uint64_t k = t.off[s]; k < t.off[s + 1]; k++)
+    for (uint64_t k = K0(t, s); k < K1(t, s); k++)
       self += t.tgt[k] == s;
   CU_ASSERT(self > 50 && self < 150);
   sim_syn_table_fini(&t);
@@ -295,7 +299,7 @@ static size_t collect(const net_desc *d, const net_part *part, const net_syn_tab
   const net_pop_desc *tp = &d->pops[d->projs[0].tgt];
   size_t n = 0;
   for (uint32_t s = 0; s < t->src_n; s++)
-    for (uint64_t k = t->off[s]; k < t->off[s + 1]; k++)
+    for (uint64_t k = K0(*t, s); k < K1(*t, s); k++)
       out[n++] = (syn4){net_part_gid(part, tp->first_gid, tp->n, t->tgt[k]), s,
                         t->w ? t->w[k] : (float)t->w_const, t->d ? t->d[k] : t->d_const};
   return n;
@@ -370,6 +374,57 @@ static void test_rank_independence(void)
   }
 }
 
+/* Rows only for sources with local synapses: 2000 sources onto 64
+   targets (indegree 3) over 16 ranks leaves <= 12 rows a rank, so each
+   table takes the sparse form, a fraction of the dense offsets' 16 kB;
+   every source finds exactly its entries and the union is the 1-rank
+   network. */
+static void test_sparse_rows(void)
+{
+  net_desc *d = make_desc(2000, 64, 0, 1, &net_rule_fixed_indegree, 3, 0);
+  d->projs[0].weight = (net_dist){NET_DIST_NORMAL, 1.0, 0.5, 0.0, 2.0, 1};
+  net_syn_table t;
+  syn4 *ref = malloc(64 * 3 * sizeof *ref), *got = malloc(64 * 3 * sizeof *got);
+  CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &one_rank, &t), 0);
+  size_t nref = collect(d, &one_rank, &t, ref);
+  CU_ASSERT_EQUAL(nref, 64 * 3);
+  sim_syn_table_fini(&t);
+  sort_stable(ref, nref);
+  size_t n = 0;
+  for (int r = 0; r < 16; r++) {
+    net_part part = {NET_PART_ROUND_ROBIN, r, 16};
+    CU_ASSERT_EQUAL_FATAL(net_connect(d, 0, &part, &t), 0);
+    CU_ASSERT(t.row_src != NULL && t.nrows <= t.nsyn && t.nrows > 0);
+    CU_ASSERT(sim_syn_table_bytes(&t) < (t.src_n + 1) * sizeof(uint64_t) / 8);
+    uint32_t row = 0;
+    for (uint32_t s = 0; s < t.src_n; s++) {
+      sim_syn_span sp = sim_syn_find(&t, s);
+      if (row < t.nrows && t.row_src[row] == s) {
+        CU_ASSERT(sp.k0 == t.off[row] && sp.k1 == t.off[row + 1] && sp.k1 > sp.k0);
+        for (uint64_t k = sp.k0; k < sp.k1; k++)
+          CU_ASSERT_EQUAL(sim_syn_row_of(&t, k), row);
+        CU_ASSERT_EQUAL(sim_syn_row_source(&t, row), s);
+        row++;
+      } else {
+        CU_ASSERT(sp.k0 == sp.k1);
+      }
+    }
+    CU_ASSERT_EQUAL(row, t.nrows);
+    n += collect(d, &part, &t, got + n);
+    sim_syn_table_fini(&t);
+  }
+  sort_stable(got, n);
+  CU_ASSERT_EQUAL(n, nref);
+  int same = n == nref;
+  for (size_t k = 0; same && k < n; k++)
+    same = got[k].tgid == ref[k].tgid && got[k].src == ref[k].src && got[k].w == ref[k].w &&
+           got[k].d == ref[k].d;
+  CU_ASSERT(same);
+  free(ref);
+  free(got);
+  net_desc_destroy(d);
+}
+
 static void test_partition_covers_once(void)
 {
   for (int pol = 0; pol < 2; pol++)
@@ -407,6 +462,7 @@ int test_connect_register(void)
       !CU_add_test(s, "fixed_total_number: exact total, multinomial counts",
                    test_fixed_total_number) ||
       !CU_add_test(s, "redraw(normal) moments and bounds", test_redraw_normal) ||
+      !CU_add_test(s, "sparse rows: only sources with local synapses", test_sparse_rows) ||
       !CU_add_test(s, "partitions cover every gid once", test_partition_covers_once))
     return -1;
   return 0;

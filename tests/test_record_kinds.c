@@ -24,6 +24,10 @@
 #include "../synapses/syn_store.h"
 #include "test_suites.h"
 
+/* Entries of source s in a table (its rows may be sparse). */
+#define K0(t, s) (sim_syn_find(&(t), (s)).k0)
+#define K1(t, s) (sim_syn_find(&(t), (s)).k1)
+
 static char dir[64];
 
 static int suite_init(void)
@@ -262,7 +266,7 @@ static void check_devices(const char *mode)
     if (last < 0)
       continue;
     double g = NAN;
-    double w = pr->kind->weight(pr->self, tab, tab->off[s], st.ticks, &g);
+    double w = pr->kind->weight(pr->self, tab, K0(*tab, s), st.ticks, &g);
     (void)w;
     CU_ASSERT_DOUBLE_EQUAL(c.dw[last].g, g, 1e-9 * (1 + fabs(g)));
     checked++;
@@ -464,7 +468,7 @@ static void test_weights_all_and_sample(void)
   /* In CSR order, which is (pre, post) order: equal to the built table. */
   uint32_t i = 0, bad = 0;
   for (uint32_t s = 0; s < bt->src_n; s++)
-    for (uint64_t k = bt->off[s]; k < bt->off[s + 1] && i < all->n; k++, i++)
+    for (uint64_t k = K0(*bt, s); k < K1(*bt, s) && i < all->n; k++, i++)
       bad += all->pre[i] != s || all->post[i] != 200 + bt->tgt[k] ||
              all->w[i] != (double)bt->w[k];
   CU_ASSERT_EQUAL(bad, 0);

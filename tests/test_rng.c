@@ -50,6 +50,29 @@ static void check_moments(double sum, double sum2, int n, double m, double v)
   CU_ASSERT(fabs(var - v) < 5 * sqrt(4 * v * v / n) + 1e-12);
 }
 
+/* The ziggurat normal against Phi: the fraction below each point, over
+   the layers, the wedges and the tail beyond r = 3.44, within 5 standard
+   errors of 2e6 draws (a wrong table or tail shifts these by far more). */
+static void test_normal_cdf(void)
+{
+  static const double pts[] = {-4.0, -3.44, -3.0, -2.0, -1.0, -0.3, 0.0,
+                               0.7, 1.5, 2.5, 3.2, 3.6, 4.5};
+  enum { NP = sizeof pts / sizeof pts[0] };
+  long below[NP] = {0};
+  const long n = 2000000;
+  sim_rng r;
+  sim_rng_stream(&r, 11, 12, 13, 14);
+  for (long k = 0; k < n; k++) {
+    double x = sim_rng_normal(&r);
+    for (int i = 0; i < NP; i++)
+      below[i] += x < pts[i];
+  }
+  for (int i = 0; i < NP; i++) {
+    double p = 0.5 * erfc(-pts[i] / sqrt(2.0)), e = (double)below[i] / n;
+    CU_ASSERT(fabs(e - p) < 5 * sqrt(p * (1 - p) / n) + 1e-7);
+  }
+}
+
 static void test_distributions(void)
 {
   sim_rng r;
@@ -201,6 +224,7 @@ int test_rng_register(void)
   if (!CU_add_test(s, "pcg32 reference outputs", test_reference_outputs) ||
       !CU_add_test(s, "streams keyed by (seed, gid, purpose)", test_streams_differ_and_repeat) ||
       !CU_add_test(s, "distribution moments", test_distributions) ||
+      !CU_add_test(s, "normal against Phi (ziggurat, tail)", test_normal_cdf) ||
       !CU_add_test(s, "binomial and gamma moments", test_binomial_gamma) ||
       !CU_add_test(s, "bounded integers unbiased", test_below_unbiased) ||
       !CU_add_test(s, "cdf table draws", test_cdf_table))

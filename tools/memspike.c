@@ -21,6 +21,7 @@
 
 #include "../api/ms_int.h"
 #include "../core/sim_alloc.h"
+#include "../core/sim_clock.h"
 #include "../core/sim_engine.h"
 #include "../core/sim_error.h"
 #include "../io/io_config.h"
@@ -97,12 +98,13 @@ static int write_weights(const net_network *net, uint32_t j, const char *dir, si
   const sim_gid src0 = d->pops[pr->desc->src].first_gid;
   const sim_gid *tg = net->pops[pr->desc->tgt].gid;
   fprintf(f, "source,target,weight\n");
-  for (uint32_t s = 0; s < pr->syn.src_n; s++)
-    for (uint64_t k = pr->syn.off[s]; k < pr->syn.off[s + 1]; k++) {
-      double w = pr->dynamic ? syn_store_weight(&pr->store, &pr->syn, k, src0 + s, tg, t)
+  for (uint32_t r = 0; r < pr->syn.nrows; r++)
+    for (uint64_t k = pr->syn.off[r], s = sim_syn_row_source(&pr->syn, r);
+         k < pr->syn.off[r + 1]; k++) {
+      double w = pr->dynamic ? syn_store_weight(&pr->store, &pr->syn, k, (sim_gid)(src0 + s), tg, t)
                  : pr->syn.w ? pr->syn.w[k]
                              : pr->syn.w_const;
-      fprintf(f, "%u,%u,%.17g\n", src0 + s, tg[pr->syn.tgt[k]], w); /* round trip */
+      fprintf(f, "%u,%u,%.17g\n", (unsigned)(src0 + s), tg[pr->syn.tgt[k]], w); /* round trip */
     }
   if (fclose(f) != 0)
     return sim_error_set(SIM_EIO, "cannot write %s", path);
@@ -373,7 +375,9 @@ static int cmd_run(int argc, char **argv)
   fail_all(weights && wproj < 0, 2);
   fail_all(weights && make_dirs(dir) != 0, 1);
 
+  const double cpu0 = sim_clock_cpu_s();
   int rc = ms_sim_build(sim);
+  const double cpu1 = sim_clock_cpu_s();
   fail_all(rc != 0 && rc != SIM_ECOMM, 1);
   const net_network *net = ms_sim_net(sim);
   fail_all(ckpt_check(&ck, net) != 0, 2); /* before any output */
@@ -399,6 +403,7 @@ static int cmd_run(int argc, char **argv)
   rc = ms_sim_open(sim);
   if (!rc)
     rc = ckpt_run(&ck, net, ms_sim_engine(sim), log, path, &stop_signal);
+  const double cpu2 = sim_clock_cpu_s();
   ms_sim_finish(sim);
   const sim_stats st = *ms_sim_stats(sim);
   monitor_end(live, &st, rc == SIM_ESTOP || rc == CKPT_STOPPED);
@@ -446,6 +451,8 @@ static int cmd_run(int argc, char **argv)
   fail_all(json_path && comm_rank() == 0 && !json, 1);
   run_stats rs;
   run_stats_gather(net, &st, MEMSPIKE_VERSION, &rs);
+  rs.build_cpu_s = comm_max_double(cpu1 - cpu0);
+  rs.sim_cpu_s = comm_max_double(cpu2 - cpu1);
   if (comm_rank() == 0) {
     run_report_text(&rs, stdout);
     if (json && run_report_json(&rs, json, json_path) != 0)

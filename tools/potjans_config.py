@@ -67,6 +67,34 @@ def full_synapses(t, s):
     return math.log(1.0 - p) / math.log((prod - 1.0) / prod)
 
 
+def network(ns, ks, dc_background):
+    """The network at N_scaling ns, K_scaling ks: sizes n, synapse numbers
+    k[target][source], weights w[target][source] (pA), the external weight,
+    K_ext and the DC per population (pA), as network.py computes them (also
+    used by bench/brian2_potjans.py, so both engines build one network)."""
+    f = psc_over_psp(C_M, TAU_M, TAU_SYN)
+    psc = PSP_EXC * f
+    w = [[psc * (G if s % 2 else 1.0) for s in range(8)] for t in range(8)]
+    w[0][2] *= 2.0  # L4E -> L23E doubled
+    w_ext = psc
+    n = [round_half_even(x * ns) for x in N_FULL]
+    k_full = [[full_synapses(t, s) for s in range(8)] for t in range(8)]
+    k = [[round_half_even(k_full[t][s] * ns * ks) for s in range(8)] for t in range(8)]
+    k_ext = [round_half_even(x * ks) for x in K_EXT]
+    dc = [BG_RATE * K_EXT[t] * psc * TAU_SYN * 0.001 if dc_background else 0.0
+          for t in range(8)]
+    if ks != 1.0:
+        sq = math.sqrt(ks)
+        for t in range(8):
+            rec = sum(w[t][s] * k_full[t][s] / N_FULL[t] * RATES_REF[s] for s in range(8))
+            dc[t] += 0.001 * TAU_SYN * (1.0 - sq) * rec
+            if not dc_background:
+                dc[t] += 0.001 * TAU_SYN * (1.0 - sq) * psc * K_EXT[t] * BG_RATE
+        w = [[x / sq for x in row] for row in w]
+        w_ext /= sq
+    return dict(f=f, psc=psc, w=w, w_ext=w_ext, n=n, k=k, k_ext=k_ext, dc=dc)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n-scaling", type=float, default=1.0)
@@ -79,25 +107,9 @@ def main():
     a = ap.parse_args()
     ns, ks = a.n_scaling, a.k_scaling
 
-    f = psc_over_psp(C_M, TAU_M, TAU_SYN)
-    psc = PSP_EXC * f
-    w = [[psc * (G if s % 2 else 1.0) for s in range(8)] for t in range(8)]
-    w[0][2] *= 2.0  # L4E -> L23E doubled
-    w_ext = psc
-    n = [round_half_even(x * ns) for x in N_FULL]
-    k_full = [[full_synapses(t, s) for s in range(8)] for t in range(8)]
-    k = [[round_half_even(k_full[t][s] * ns * ks) for s in range(8)] for t in range(8)]
-    k_ext = [round_half_even(x * ks) for x in K_EXT]
-    dc = [BG_RATE * K_EXT[t] * psc * TAU_SYN * 0.001 if a.dc else 0.0 for t in range(8)]
-    if ks != 1.0:
-        sq = math.sqrt(ks)
-        for t in range(8):
-            rec = sum(w[t][s] * k_full[t][s] / N_FULL[t] * RATES_REF[s] for s in range(8))
-            dc[t] += 0.001 * TAU_SYN * (1.0 - sq) * rec
-            if not a.dc:
-                dc[t] += 0.001 * TAU_SYN * (1.0 - sq) * psc * K_EXT[t] * BG_RATE
-        w = [[x / sq for x in row] for row in w]
-        w_ext /= sq
+    net = network(ns, ks, a.dc)
+    f, psc, w, w_ext = net["f"], net["psc"], net["w"], net["w_ext"]
+    n, k, k_ext, dc = net["n"], net["k"], net["k_ext"], net["dc"]
 
     out = []
     o = out.append

@@ -125,6 +125,8 @@ io_json *run_report_json_doc(const run_stats *rs)
   io_json_set_uint(o, "stdp_updates", rs->stdp_updates);
   io_json_set_num(o, "read_energy_pj", sig9(rs->read_pj));
   io_json_set_num(o, "write_energy_pj", sig9(rs->write_pj));
+  io_json_set_num(o, "build_cpu_s", rs->build_cpu_s);
+  io_json_set_num(o, "simulate_cpu_s", rs->sim_cpu_s);
   return o;
 }
 

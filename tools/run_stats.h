@@ -54,6 +54,8 @@ typedef struct run_stats {
   double bytes_per_synapse; /* synapse storage, offsets included */
 
   double build_s, sim_s, comm_s; /* wall seconds (largest rank) */
+  double build_cpu_s, sim_cpu_s;  /* CPU seconds of build and simulate
+                                     (largest rank; set by the caller) */
   double real_time_factor;  /* sim_s / simulated seconds */
   uint64_t syn_events;      /* recurrent synaptic events delivered */
   uint64_t ext_events;      /* Poisson input events delivered */

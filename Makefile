@@ -82,7 +82,7 @@ SYN_SRC  := synapses/syn_device.c synapses/syn_rule.c synapses/syn_rule_linear.c
             synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_layer.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
-            network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c \
+            network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c network/net_cnn_coding.c network/net_cnn_ttfs.c \
             network/net_energy.c network/net_mem.c
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
@@ -92,7 +92,7 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
             io/io_source.c io/io_log_source.c
 MPI_SRC  := mpi/comm.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC)
-CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/run_stats.c tools/run_report.c tools/run_mem.c
+CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/convert_energy.c tools/run_stats.c tools/run_report.c tools/run_mem.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
@@ -100,7 +100,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
-            tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
+            tests/test_cnn.c tests/test_cnn_coding.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c
 

@@ -8,6 +8,8 @@
  *   net_cnn_run.c     the event-driven IF inference (cnn_snn_run)
  *   net_cnn_device.c  weights onto device pairs (cnn_map_devices)
  *   net_cnn_train.c   last-layer fine-tuning (cnn_finetune_last)
+ *   net_cnn_ttfs.c    time-to-first-spike inference (cnn_ttfs_run)
+ *   net_cnn_coding.c  the codings' names
  *
  * Internal layout of every feature map is channels-last, (y, x, c) with c
  * fastest, so that a spike's kernel scatter writes contiguous channels.
@@ -44,6 +46,9 @@ typedef struct stage {
   uint32_t kh, kw, sh, sw, ph, pw;
   uint32_t nin, nout;
   int relu;              /* ANN: ReLU after this stage */
+  uint32_t qlevels;      /* ANN: the ReLU is QCFS with this many levels (0: plain) */
+  float qclip;           /* ... and this clip (in this stage's output units:
+                            normalized once normalize() ran) */
   int weighted;          /* conv or linear */
   int first;             /* fed by the input image */
   double lambda;         /* normalization scale of this stage's output */

@@ -35,8 +35,9 @@ static inline void touch(stage *t, uint32_t n)
   }
 }
 
-/* Reset a stage for a new image of up to tmax steps. */
-static void stage_reset(stage *t, uint32_t tmax)
+/* Reset a stage for a new image of up to tmax steps; membranes start at
+   v0 (cnn_opts.v_init, a fraction of the threshold 1). */
+static void stage_reset(stage *t, uint32_t tmax, float v0)
 {
   if (t->tmax < tmax) {
     t->due = sim_realloc(t->due, tmax * sizeof *t->due, "self-event buckets");
@@ -46,7 +47,8 @@ static void stage_reset(stage *t, uint32_t tmax)
   for (uint32_t q = 0; q < t->tmax; q++)
     t->due[q].len = 0;
   uint32_t n = t->nout;
-  memset(t->v, 0, n * sizeof *t->v);
+  for (uint32_t i = 0; i < n; i++)
+    t->v[i] = v0;
   memset(t->in, 0, n * sizeof *t->in);
   memset(t->cnt, 0, n * sizeof *t->cnt);
   memset(t->spiked, 0, n);
@@ -185,30 +187,30 @@ static void dense_sweep(stage *t, int32_t step)
 }
 
 /* A stage fed only a constant current d (reset by subtraction, threshold
-   1, V(0) = 0): V after t + 1 steps is (t + 1) d minus the spikes so far,
-   so its k-th spike falls at step max(previous + 1, ceil(k / d) - 1).
-   Spike times in closed form: work per spike, none per silent step. */
-static int32_t const_next(double d, uint32_t k, int32_t prev)
+   1, V(0) = v0): V after t + 1 steps is v0 + (t + 1) d minus the spikes so
+   far, so its k-th spike falls at step max(previous + 1, ceil((k - v0) / d)
+   - 1).  Spike times in closed form: work per spike, none per silent step. */
+static int32_t const_next(double d, uint32_t k, int32_t prev, double v0)
 {
   if (!(d > 0))
     return -1;
-  double t = ceil((double)k / d) - 1.0;
+  double t = ceil(((double)k - v0) / d) - 1.0;
   if (t > 2e9)
     return -1;
   int32_t n = (int32_t)t;
   return n > prev ? n : prev + 1;
 }
 
-static void const_seed(stage *t, int32_t tmax)
+static void const_seed(stage *t, int32_t tmax, double v0)
 {
   for (uint32_t i = 0; i < t->nout; i++) {
-    int32_t nx = const_next(t->drive[i], 1, -1);
+    int32_t nx = const_next(t->drive[i], 1, -1, v0);
     if (nx >= 0 && nx < tmax)
       due_push(t, (uint32_t)nx, i);
   }
 }
 
-static uint32_t const_step(stage *t, int32_t step, int32_t tmax)
+static uint32_t const_step(stage *t, int32_t step, int32_t tmax, double v0)
 {
   bucket *b = &t->due[step];
   t->nspk = 0;
@@ -216,7 +218,7 @@ static uint32_t const_step(stage *t, int32_t step, int32_t tmax)
     uint32_t i = b->n[q];
     t->spk[t->nspk++] = i;
     uint32_t k = ++t->cnt[i];
-    int32_t nx = const_next(t->drive[i], k + 1, step);
+    int32_t nx = const_next(t->drive[i], k + 1, step, v0);
     if (nx < tmax)
       due_push(t, (uint32_t)nx, i);
   }
@@ -504,8 +506,9 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
   for (uint32_t k = 0; k < nsteps; k++)
     if (steps[k] > T)
       T = steps[k];
+  const float v0 = (float)s->opts.v_init;
   for (uint32_t k = 0; k < s->n; k++)
-    stage_reset(&s->st[k], T);
+    stage_reset(&s->st[k], T, v0);
   st->nstages = s->n;
   for (uint32_t k = 0; k < s->n; k++) {
     snprintf(st->name[k], sizeof st->name[k], "%s", s->st[k].name);
@@ -533,7 +536,7 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
      its spike times in closed form instead. */
   if (t0->no_input) {
     t0->dense_prev = 0;
-    const_seed(t0, (int32_t)T);
+    const_seed(t0, (int32_t)T, v0);
   }
   sim_rng rng;
   sim_rng_stream(&rng, s->opts.seed, s->image_count++, SIM_RNG_POISSON, 0);
@@ -543,8 +546,12 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
                          : NULL;
   uint32_t next_ck = 0;
   double base_spikes = 0; /* this image's spikes start after these */
-  for (uint32_t k = 0; k < s->n; k++)
+  double base_in[CNN_MAX_STAGES], base_syn[CNN_MAX_STAGES], base_out[CNN_MAX_STAGES];
+  for (uint32_t k = 0; k < s->n; k++) {
     base_spikes += st->out_spikes[k];
+    base_in[k] = st->in_spikes[k], base_syn[k] = st->synops[k], base_out[k] = st->out_spikes[k];
+  }
+  st->nck = nsteps < 16 ? nsteps : 16;
   for (int32_t step = 0; step < (int32_t)T; step++) {
     if (in_spk) {
       uint32_t n = 0;
@@ -565,7 +572,7 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
         maxpool_step(t);
         st->updates[k] += t->nspk;
       } else if (t->no_input) {
-        st->updates[k] += const_step(t, step, (int32_t)T);
+        st->updates[k] += const_step(t, step, (int32_t)T, v0);
       } else if (t->on_arrival) {
         st->updates[k] += t->nspk; /* fired during the scatter into it */
       } else {
@@ -593,6 +600,11 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
         for (uint32_t k = 0; k < s->n; k++)
           tot += st->out_spikes[k];
         st->ck_spikes[next_ck] += tot - base_spikes;
+        for (uint32_t k = 0; k < s->n; k++) { /* per stage, measured at this T */
+          st->ck_in[next_ck][k] += st->in_spikes[k] - base_in[k];
+          st->ck_syn[next_ck][k] += st->synops[k] - base_syn[k];
+          st->ck_out[next_ck][k] += st->out_spikes[k] - base_out[k];
+        }
       }
       pred[next_ck++] = output_prediction(s, step);
     }

@@ -111,7 +111,10 @@ static void test_convert_json(void)
                                    "\"spikes_per_neuron\": [2.000000], \"images_per_s\": "
                                    "20.0000,\n \"energy\": {\"steps\": 16, \"layers\": []"));
   CU_ASSERT_PTR_NULL(strstr(s, "device"));
-  CU_ASSERT(strlen(s) > 3 && !strcmp(s + strlen(s) - 3, "}}\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"coding\": \"rate\", \"counts_measured\": false"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"by_steps\": [\n  {\"steps\": 16, \"snn_accuracy\": "
+                                   "0.800000, \"spikes_per_neuron\": 2.000000"));
+  CU_ASSERT(strlen(s) > 3 && !strcmp(s + strlen(s) - 3, "]}\n"));
   free(s);
 
   a.device = "ideal";

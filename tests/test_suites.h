@@ -35,7 +35,8 @@
   X(log_source)        \
   X(record_kinds)      \
   X(stats)             \
-  X(replay)
+  X(replay)            \
+  X(cnn_coding)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -159,6 +159,7 @@ unit: $(BUILD)/test_memspike
 
 e2e: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/e2e.sh
+	BIN=$(BUILD)/memspike sh tests/coding.sh
 
 mpi: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mpi.sh

@@ -30,6 +30,25 @@ if [ ! -f "$DATA/t10k-images-idx3-ubyte.gz" ]; then
   finish coding
 fi
 
+echo "coding: QCFS fields of the model file"
+# relu with clip and levels (docs/model-format.md): both or neither, clip > 0
+if $PY - "$MODEL" "$T" <<'PYEOF' 2>/dev/null
+import msgpack, sys
+d = msgpack.unpackb(open(sys.argv[1], "rb").read(), raw=False)
+relu = [l for l in d["layers"] if l["type"] == "relu"][0]
+for name, extra in (("cliponly", {"clip": 2.0}), ("negclip", {"clip": -1.0, "levels": 4})):
+    relu.clear(); relu.update({"type": "relu"}, **extra)
+    open("%s/%s.msgpack" % (sys.argv[2], name), "wb").write(msgpack.packb(d, use_bin_type=True))
+PYEOF
+then
+  expect "model: relu clip without levels" 2 "field 'levels' is missing" \
+    $BIN convert "$T/cliponly.msgpack" --data $DATA --images 5 --quiet
+  expect "model: relu clip <= 0" 2 "field 'clip' is -1, expected a number > 0" \
+    $BIN convert "$T/negclip.msgpack" --data $DATA --images 5 --quiet
+else
+  skip "model: relu QCFS fields" "python3-msgpack missing"
+fi
+
 echo "coding: ttfs"
 expect "--coding qcfs on a plain-ReLU model" 2 "expected a QCFS activation with a trained clip" \
   $BIN convert $MODEL --data $DATA --images 5 --coding qcfs --quiet

@@ -21,7 +21,7 @@ PREFIX.png, two panels:
          point (every layer's spikes scaled by one factor: the SNN's energy
          is affine in the spike counts, its floor the energy with no spike);
          where a line crosses 1 is that coding's crossover, marked with a
-         vertical tick and its value.
+         vertical tick and its value (thin lines: the other T).
 PREFIX.json: {"points": [{"file", "coding", "impl", "steps", "accuracy",
 "energy_pj", "latency_ns", "spikes_per_synapse", "frontier"}...],
 "crossovers": [{"file", "coding", "steps", "digital", "crossbar"}...]}
@@ -154,23 +154,25 @@ def main(argv=None):
             bx.plot(xs, ys, mk, color=col, ms=6, mfc=col if sub == "crossbar" else "none",
                     label="%s, %s: measured (T=%s)" % (c, sub, ",".join(str(s["steps"])
                                                                         for s in st)))
-            ref = [s for s in st if s["steps"] == T] or [st[-1]]
-            s = ref[0]
-            e1, e0 = s["total"][snn]["total_pj"], s["floor_pj"][snn]
-            ea, s1 = s["total"][ann]["total_pj"], s["spikes_per_synapse"]
-            if s1 <= 0 or e1 <= e0:
-                continue
-            lo, hi = s1 / 100, s1 * 20
-            gx = [lo * (hi / lo) ** (i / 60) for i in range(61)]
-            gy = [(e0 + (x / s1) * (e1 - e0)) / ea for x in gx]
-            bx.plot(gx, gy, ls, color=col, lw=1, alpha=0.8,
-                    label="%s, %s: model at T=%d (floor %.2fx)" % (c, sub, s["steps"], e0 / ea))
-            x = s["crossover_" + sub]
-            if x is not None and x > 0:
-                bx.axvline(x, color=col, ls=ls, lw=0.8, alpha=0.6)
-                bx.annotate("%.3g" % x, (x, 1.0), fontsize=8, color=col, rotation=90,
-                            xytext=(2, 4 if sub == "crossbar" else -30),
-                            textcoords="offset points")
+            for s in st:
+                main_t = s["steps"] == T or (T not in [q["steps"] for q in st] and s is st[-1])
+                e1, e0 = s["total"][snn]["total_pj"], s["floor_pj"][snn]
+                ea, s1 = s["total"][ann]["total_pj"], s["spikes_per_synapse"]
+                if s1 <= 0 or e1 <= e0:
+                    continue
+                lo, hi = s1 / 100, s1 * 20
+                gx = [lo * (hi / lo) ** (i / 60) for i in range(61)]
+                gy = [(e0 + (x / s1) * (e1 - e0)) / ea for x in gx]
+                bx.plot(gx, gy, ls, color=col, lw=1.4 if main_t else 0.6,
+                        alpha=0.9 if main_t else 0.3,
+                        label="%s, %s: model at T=%d (floor %.2fx; thin: other T)"
+                        % (c, sub, s["steps"], e0 / ea) if main_t else None)
+                x = s["crossover_" + sub]
+                if main_t and x is not None and x > 0:
+                    bx.axvline(x, color=col, ls=ls, lw=0.8, alpha=0.6)
+                    bx.annotate("%.3g" % x, (x, 1.0), fontsize=8, color=col, rotation=90,
+                                xytext=(2, 4 if sub == "crossbar" else -30),
+                                textcoords="offset points")
     bx.set_xscale("log")
     bx.set_yscale("log")
     bx.set_xlabel("spikes per synapse per inference (synops / ANN MACs)")

@@ -75,6 +75,14 @@ typedef struct stage {
                                  last step; `last` and schedules are stale */
   int no_input;               /* first stage fed its constant current only:
                                  closed-form spike times, see const_step */
+  int relay;                  /* average pool of --coding qcfs: no neurons, each
+                                 input spike is relayed to its windows as one
+                                 event each, and the next layer scales what it
+                                 receives by in_scale = 1 / (kh kw): the pool is
+                                 exact, as in Bu et al.'s SNNs (spk holds up to
+                                 relay_cap events) */
+  uint32_t relay_cap;
+  float in_scale;             /* 1, or 1 / (kh kw) after a relaying pool */
   int on_arrival;             /* non-overlapping average pool: integrates and
                                  fires as input arrives (see scatter) */
   uint32_t nspk_prev;         /* spikes of the last dense step */

@@ -326,6 +326,14 @@ static inline void add_row(float *restrict in, const float *restrict w, uint32_t
     in[o] += w[o];
 }
 
+/* in[0..n) += f w[0..n): the scatter after a relaying pool. */
+static inline void add_row_scaled(float *restrict in, const float *restrict w, uint32_t n,
+                                  float f)
+{
+  for (uint32_t o = 0; o < n; o++)
+    in[o] += f * w[o];
+}
+
 /* Spikes (indices into src's map) scattered into stage t's input. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
@@ -339,13 +347,17 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
     const uint32_t ic = t->ic, oc = t->oc, kk = t->kh * t->kw;
     const int pow2 = (ic & (ic - 1)) == 0;
     const uint32_t shift = pow2 ? (uint32_t)__builtin_ctz(ic) : 0;
+    const float f = t->in_scale;
     for (uint32_t q = 0; q < nspk; q++) {
       uint32_t i = spk[q];
       uint32_t pos = pow2 ? i >> shift : i / ic, c = pow2 ? i & (ic - 1) : i % ic;
       const float *wc = t->ws + (size_t)c * kk * oc;
       for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
         const uint32_t opos = t->plan_opos[e];
-        add_row(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc);
+        if (f == 1.0f)
+          add_row(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc);
+        else
+          add_row_scaled(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc, f);
         touch_pos(t, opos);
       }
       syn += (double)(t->plan_off[pos + 1] - t->plan_off[pos]) * oc;
@@ -354,7 +366,10 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
   }
   case ST_LINEAR:
     for (uint32_t q = 0; q < nspk; q++) {
-      add_row(t->in, t->ws + (size_t)spk[q] * t->nout, t->nout);
+      if (t->in_scale == 1.0f)
+        add_row(t->in, t->ws + (size_t)spk[q] * t->nout, t->nout);
+      else
+        add_row_scaled(t->in, t->ws + (size_t)spk[q] * t->nout, t->nout, t->in_scale);
       syn += t->nout;
     }
     if (nspk)
@@ -362,6 +377,13 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
     break;
   case ST_AVGPOOL: {
     const float w = 1.0f / (float)(t->kh * t->kw);
+    if (t->relay) {
+      for (uint32_t q = 0; q < nspk; q++)
+        for (uint32_t e = t->plan_off[spk[q]]; e < t->plan_off[spk[q] + 1]; e++)
+          t->spk[t->nspk++] = t->plan_opos[e];
+      syn += t->nspk;
+      break;
+    }
     if (t->on_arrival) {
       /* No bias, no leak, each window's k*k inputs spike at most once a
          step: V rises by at most 1 per step, so a neuron fires at most
@@ -520,6 +542,20 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
   for (uint32_t k = 0; k < s->n; k++) {
     stage *t = &s->st[k];
     t->on_arrival = t->kind == ST_AVGPOOL && t->sh == t->kh && t->sw == t->kw;
+    t->in_scale = 1.0f;
+  }
+  for (uint32_t k = 0; k + 1 < s->n; k++) {
+    stage *t = &s->st[k];
+    t->relay = s->opts.coding == CNN_CODING_QCFS && t->kind == ST_AVGPOOL && k &&
+               s->st[k + 1].weighted;
+    if (!t->relay)
+      continue;
+    t->on_arrival = 0;
+    s->st[k + 1].in_scale = 1.0f / (float)(t->kh * t->kw);
+    if (t->relay_cap < t->plan_off[t->nin]) { /* every input spiking into every window */
+      t->relay_cap = t->plan_off[t->nin];
+      t->spk = sim_realloc(t->spk, ((size_t)t->relay_cap + 4) * sizeof *t->spk, "relayed spikes");
+    }
   }
   for (uint32_t k = 0; k < s->n; k++) {
     stage *t = &s->st[k];
@@ -573,8 +609,8 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
         st->updates[k] += t->nspk;
       } else if (t->no_input) {
         st->updates[k] += const_step(t, step, (int32_t)T, v0);
-      } else if (t->on_arrival) {
-        st->updates[k] += t->nspk; /* fired during the scatter into it */
+      } else if (t->on_arrival || t->relay) {
+        st->updates[k] += t->nspk; /* fired (or relayed) during the scatter into it */
       } else {
         st->updates[k] += if_step(t, step, (int32_t)T);
       }
@@ -586,7 +622,7 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
           for (uint32_t q = 0; q < t->nspk; q++)
             t->spiked[t->spk[q]] = 1;
         st->in_spikes[k + 1] += t->nspk;
-        if (nx->on_arrival)
+        if (nx->on_arrival || nx->relay)
           nx->nspk = 0; /* this step's spikes come from this scatter */
         st->synops[k + 1] += scatter(nx, t->spk, t->nspk, t->spiked, t->cnt);
         if (gate)

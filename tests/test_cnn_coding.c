@@ -199,6 +199,59 @@ static void test_qcfs(void)
   cnn_model_destroy(m);
 }
 
+/* QCFS average pools relay their input spikes (exact pooling): conv 1x1
+   (w 0.5) -> QCFS (2 levels, clip 1) -> avgpool 2x2 -> linear 1 -> 2 (1,
+   0.2) on pixels (1, 1, 0, 0).  The ANN: conv 0.5, 0.5, 0, 0 -> QCFS 0.5,
+   0.5, 0, 0 -> pool 0.25 -> logits 0.25, 0.05 (lambda_out 0.25).  The SNN
+   (T = 4, V(0) = 1/2): the two driven conv neurons spike at steps 0 and 2;
+   the pool relays the 4 spikes; the output layer gets each scaled by 1/4
+   (weights 1 and 0.2 after normalization): neuron 0 gets 2 a step at steps
+   0 and 2 and spikes at all 4 steps (rate 1 = 0.25 / 0.25), neuron 1 gets
+   0.4 and spikes once (V 0.9, 0.9, 1.3, 0.3). */
+static void test_qcfs_relay_pool(void)
+{
+  cnn_model *m = sim_calloc(1, sizeof *m, "test");
+  m->path = sim_strdup("toy", "test");
+  m->in[0] = 1, m->in[1] = 2, m->in[2] = 2;
+  m->input_scale = 1.0 / 255, m->input_mean = 0, m->input_std = 1;
+  m->nclasses = 2;
+  m->ann_accuracy = -1;
+  m->layers = sim_calloc(5, sizeof *m->layers, "test");
+  m->nlayers = 5;
+  cnn_layer *L = m->layers;
+  L[0].type = CNN_CONV2D, L[0].kh = L[0].kw = L[0].sh = L[0].sw = 1;
+  shape(&L[0], 1, 2, 2, 1, 2, 2);
+  L[0].weight = floats(1, (float[]){0.5f}), L[0].nweight = 1;
+  L[1].type = CNN_RELU, shape(&L[1], 1, 2, 2, 1, 2, 2);
+  L[1].levels = 2, L[1].clip = 1.0;
+  L[2].type = CNN_AVGPOOL2D, L[2].kh = L[2].kw = L[2].sh = L[2].sw = 2;
+  shape(&L[2], 1, 2, 2, 1, 1, 1);
+  L[3].type = CNN_FLATTEN, shape(&L[3], 1, 1, 1, 1, 1, 1);
+  L[4].type = CNN_LINEAR, shape(&L[4], 1, 1, 1, 2, 1, 1);
+  L[4].weight = floats(2, (float[]){1, 0.2f}), L[4].nweight = 2;
+  const uint8_t img[] = {255, 255, 0, 0};
+  cnn_opts o = {.percentile = 100.0, .calib = 1, .seed = 1, .coding = CNN_CODING_QCFS,
+                .v_init = 0.5};
+  cnn_snn *s = NULL;
+  CU_ASSERT_EQUAL_FATAL(cnn_convert(m, img, 1, &o, &s), 0);
+  float lg[2];
+  CU_ASSERT_EQUAL(cnn_ann_predict(s, img, lg), 0);
+  CU_ASSERT_DOUBLE_EQUAL(lg[0], 1.0, 1e-6); /* 0.25 / lambda_out 0.25 */
+  CU_ASSERT_DOUBLE_EQUAL(lg[1], 0.2, 1e-6);
+  const uint32_t T = 4;
+  int p = -1;
+  cnn_run_stats st;
+  memset(&st, 0, sizeof st);
+  cnn_snn_run(s, img, &T, 1, &p, &st);
+  CU_ASSERT_EQUAL(p, 0);
+  CU_ASSERT_DOUBLE_EQUAL(st.out_spikes[0], 4, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(st.out_spikes[1], 4, 1e-12); /* relayed */
+  CU_ASSERT_DOUBLE_EQUAL(st.synops[2], 8, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(st.out_spikes[2], 5, 1e-12);
+  cnn_snn_destroy(s);
+  cnn_model_destroy(m);
+}
+
 /* Counts per checkpoint are measured at that step, not scaled from the
    last: drive 3/7 spikes at steps 2, 4, 6, 9 and drive 1 at every step,
    so 1 + 3 = 4 first-layer spikes by T = 3 and 4 + 10 = 14 by T = 10 (a
@@ -276,6 +329,7 @@ int test_cnn_coding_register(void)
       !CU_add_test(s, "TTFS at a fine grid decides as the ANN, <= 1 spike/neuron",
                    test_ttfs_matches_ann) ||
       !CU_add_test(s, "QCFS activation, threshold = clip, half-threshold start", test_qcfs) ||
+      !CU_add_test(s, "QCFS average pools relay spikes exactly", test_qcfs_relay_pool) ||
       !CU_add_test(s, "counts measured per checkpoint", test_counts_per_checkpoint) ||
       !CU_add_test(s, "max pooling priced as average pooling", test_energy_maxpool) ||
       !CU_add_test(s, "coding names", test_coding_names))

@@ -168,6 +168,8 @@ def main(argv=None):
                         label="%s, %s: model at T=%d (floor %.2fx; thin: other T)"
                         % (c, sub, s["steps"], e0 / ea) if main_t else None)
                 x = s["crossover_" + sub]
+                if not main_t and x is not None and x > 0:  # other T: a short tick
+                    bx.plot([x], [1.0], "|", color=col, ms=14, alpha=0.6)
                 if main_t and x is not None and x > 0:
                     bx.axvline(x, color=col, ls=ls, lw=0.8, alpha=0.6)
                     bx.annotate("%.3g" % x, (x, 1.0), fontsize=8, color=col, rotation=90,

@@ -135,6 +135,7 @@ def main():
         device_bench()
     if not args.no_cnn:
         cnn_bench(args.cnn_images)
+        cnn_coding_bench(args.cnn_images)
     return 0
 
 
@@ -168,6 +169,37 @@ def cnn_bench(images, steps=64):
     print("  %-22s %9.2f%% %12.1f   (first %d images)" % (
         "memspike kernel engine", 100 * me["snn_accuracy"][0], me["images_per_s"], ne))
     print("  %-22s %9.2f%% %12.1f" % ("PyTorch dense SNN", 100 * t["accuracy"], t["images_per_s"]))
+    agree = abs(m["snn_accuracy"][0] - t["accuracy"]) <= 0.005
+    print("  accuracies agree (within 0.5 points): %s; speed-up memspike / PyTorch: %.2fx "
+          "(goal 5x); ANN %.2f%%" % ("yes" if agree else "NO", m["images_per_s"] /
+                                      t["images_per_s"], 100 * m["ann_accuracy"]))
+
+
+def cnn_coding_bench(images, steps=32):
+    """The best coding (TTFS: the fewest spikes at the ANN's accuracy, see
+    docs/energy.md) against the dense clock-driven PyTorch TTFS SNN of the
+    same conversion (bench/torch_snn.py --coding ttfs), one core each, and
+    the rate-coded T = 64 ratio of cnn_bench for comparison."""
+    model = os.path.join(ROOT, "configs", "models", "fmnist_cnn.msgpack")
+    data = "/usr/share/datasets/fashion-mnist"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "c.json")
+        subprocess.run([BIN, "convert", model, "--data", data, "--steps", str(steps),
+                        "--images", str(images), "--coding", "ttfs", "--json", out, "--quiet"],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(out) as f:
+            m = json.load(f)
+    res = subprocess.run([PY, os.path.join(ROOT, "bench", "torch_snn.py"), "--model", model,
+                          "--coding", "ttfs", "--steps", str(steps), "--images", str(images),
+                          "--threads", "1"], check=True, capture_output=True, text=True)
+    t = json.loads(res.stdout.strip().splitlines()[-1])
+    print("\nCNN conversion, TTFS coding, Fashion-MNIST, %d test images, T = %d steps per "
+          "layer window (one core each)" % (images, steps))
+    print("  %-22s %10s %12s %14s" % ("engine", "accuracy", "images/s", "spikes/neuron"))
+    print("  %-22s %9.2f%% %12.1f %14.4f" % ("memspike (events)", 100 * m["snn_accuracy"][0],
+                                             m["images_per_s"], m["spikes_per_neuron"][0]))
+    print("  %-22s %9.2f%% %12.1f" % ("PyTorch dense TTFS", 100 * t["accuracy"],
+                                       t["images_per_s"]))
     agree = abs(m["snn_accuracy"][0] - t["accuracy"]) <= 0.005
     print("  accuracies agree (within 0.5 points): %s; speed-up memspike / PyTorch: %.2fx "
           "(goal 5x); ANN %.2f%%" % ("yes" if agree else "NO", m["images_per_s"] /

@@ -486,6 +486,86 @@ def simulate(ops, x, steps, layer_spikes=None):
     return counts.round().to(torch.int64), vlast.flatten(1).clone()
 
 
+def _apply_w_nobias(op, s):
+    """W s without the bias (the bias is a charge given once, not a current)."""
+    b = op["b"]
+    op["b"] = torch.zeros_like(b)
+    try:
+        return _apply_w(op, s)
+    finally:
+        op["b"] = b
+
+
+def simulate_ttfs(ops, x, steps):
+    """TTFS (--coding ttfs; network/net_cnn_ttfs.c), dense and clock-driven:
+    every layer has a window of T = steps steps after the previous one's.
+    During layer n's window, at every step k its neurons that reach V +
+    (k + 1/2) / T >= 1 spike (once: a fired neuron is masked), and every
+    spike map s_k is pushed through layer n + 1's weights into a slope
+    (slope += W s_k) that is integrated every step (V_{n+1} += slope / T),
+    so that after the window V_{n+1} = b + W x with x = (T - k) / T of the
+    spike at step k; in its own window a neuron's V rises by 1/T a step.
+    An average pool is such a layer with fixed weights; a max pool passes,
+    within the same window, the first spike of each window of inputs.  The
+    first layer's V is its analog input W x + b.  Returns (prediction
+    (N,) int64 = argmax of the output layer's V, spikes of every layer)."""
+    ws = weighted(ops)
+    first = ws[0]
+    j0 = ops.index(first)
+    h = x
+    for op in ops[:j0]:
+        if op["type"] == "flatten":
+            h = h.flatten(1)
+    v = _apply_w(first, h)
+    rest = [op for op in ops[j0 + 1:] if op["type"] != "relu"]
+    spikes = 0
+    i = 0
+    while i < len(rest):
+        # the stages that consume this layer's spikes within its window
+        pools, flat = [], False
+        while i < len(rest) and rest[i]["type"] in ("maxpool2d", "flatten"):
+            if rest[i]["type"] == "flatten":
+                flat = True
+            else:
+                pools.append(rest[i])
+            i += 1
+        nxt = rest[i]
+        i += 1
+        fired = torch.zeros_like(v, dtype=torch.bool)
+        pfired = [None] * len(pools)
+        vn, slope = None, None
+        for k in range(steps):
+            s = (v + (k + 0.5) / steps >= 1.0) & ~fired
+            fired |= s
+            sf = s.to(torch.float32)
+            spikes += int(s.sum())
+            for q, op in enumerate(pools):
+                m = F.max_pool2d(sf, op["k"], op["s"]) > 0
+                if pfired[q] is None:
+                    pfired[q] = torch.zeros_like(m)
+                m &= ~pfired[q]
+                pfired[q] |= m
+                sf = m.to(torch.float32)
+                spikes += int(m.sum())
+            if flat:
+                sf = sf.flatten(1)
+            if nxt["type"] == "avgpool2d":
+                cur = _avgpool(sf, nxt["k"], nxt["s"])
+            else:
+                cur = _apply_w_nobias(nxt, sf)
+            if slope is None:
+                slope = cur
+                vn = torch.zeros_like(cur) if nxt["type"] == "avgpool2d" else \
+                    _apply_w(nxt, torch.zeros_like(sf))  # the bias: a charge
+            else:
+                slope += cur
+            vn += slope / steps
+        v = vn
+    out = v.flatten(1)
+    spikes += int((out + 0.5 / steps >= 1.0 / steps).sum())  # would spike in the window
+    return out.argmax(1), spikes
+
+
 def predict(counts, v):
     """Step 5: argmax counts; ties by larger final membrane, then lower index."""
     c = np.asarray(counts)
@@ -543,6 +623,9 @@ def main(argv=None):
     ap.add_argument("--percentile", type=float, default=99.9)
     ap.add_argument("--data", default=DATA)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--coding", choices=("rate", "ttfs"), default="rate",
+                    help="rate (default) or ttfs: time to first spike, windows of --steps "
+                    "steps per layer (simulate_ttfs)")
     ap.add_argument("--batch", type=int, default=100,
                     help="images simulated together (100: the state fits the caches; "
                     "measured faster than 250-1000 on one core)")
@@ -575,10 +658,15 @@ def main(argv=None):
         ok = 0
         t0 = time.perf_counter()
         for i in range(0, a.images, a.batch):
+            if a.coding == "ttfs":
+                pred, _ = simulate_ttfs(ops, xte[i:i + a.batch], a.steps)
+                ok += int((pred.numpy() == yte[i:i + a.batch]).sum())
+                continue
             counts, v = simulate(ops, xte[i:i + a.batch], a.steps)
             ok += int((predict(counts.numpy(), v.numpy()) == yte[i:i + a.batch]).sum())
         secs = time.perf_counter() - t0
-    print(json.dumps({"peer": "torch_dense_snn", "steps": a.steps, "images": a.images,
+    print(json.dumps({"peer": "torch_dense_snn", "coding": a.coding, "steps": a.steps,
+                      "images": a.images,
                       "accuracy": ok / a.images, "ann_accuracy": ann_ok / a.images,
                       "images_per_s": a.images / secs, "seconds": secs,
                       "threads": a.threads, "batch": a.batch, "calib": a.calib,

@@ -60,9 +60,10 @@ static const char *const keys_linear[] = {"type", "in_features",
                                           "out_features", "weight", "bias",
                                           NULL};
 static const char *const keys_dropout[] = {"type", "p", NULL};
+static const char *const keys_relu[] = {"type", "clip", "levels", NULL};
 static const char *const *const layer_keys[] = {
     [CNN_CONV2D] = keys_conv,     [CNN_BATCHNORM2D] = keys_bn,
-    [CNN_RELU] = keys_none,       [CNN_AVGPOOL2D] = keys_pool,
+    [CNN_RELU] = keys_relu,       [CNN_AVGPOOL2D] = keys_pool,
     [CNN_MAXPOOL2D] = keys_pool,  [CNN_FLATTEN] = keys_none,
     [CNN_LINEAR] = keys_linear,   [CNN_DROPOUT] = keys_dropout,
 };
@@ -477,8 +478,21 @@ static int parse_layer(ctx *c, const msgpack_object *m, uint32_t idx,
         return bad(c, "field 'running_var': value %u is %g, expected a "
                    "variance >= 0", i, (double)L->bn_var[i]);
     break;
-  case CNN_RELU:
+  case CNN_RELU: {
+    /* Optional, together: a QCFS activation (Bu et al. 2022). */
+    int hc = io_mp_map_get(m, "clip") != NULL, hl = io_mp_map_get(m, "levels") != NULL;
+    if (hc != hl)
+      return bad(c, "field '%s' is missing (a QCFS relu has both 'clip' and 'levels')",
+                 hc ? "levels" : "clip");
+    if (hc) {
+      if ((rc = get_num_req(c, m, "clip", &L->clip)) ||
+          (rc = get_uint(c, m, "levels", 1, 65535, &L->levels)))
+        return rc;
+      if (!(L->clip > 0))
+        return bad(c, "field 'clip' is %g, expected a number > 0", L->clip);
+    }
     break;
+  }
   case CNN_DROPOUT:
     if ((rc = get_num_req(c, m, "p", &L->dropout_p)))
       return rc;

@@ -29,6 +29,18 @@ static void input_vector(const cnn_snn *s, const uint8_t *img, float *x)
     x[i] = (float)((img[i] * s->scale - s->mean) / s->std);
 }
 
+/* The QCFS activation (Bu et al. 2022) on y[0..nout), as PyTorch's
+   export_torch.QCFS computes it in float32:
+   clip * clamp(floor(y L / clip + 1/2) / L, 0, 1). */
+static void qcfs(const stage *t, float *y)
+{
+  const float L = (float)t->qlevels, c = t->qclip;
+  for (uint32_t i = 0; i < t->nout; i++) {
+    float q = floorf(y[i] * (L / c) + 0.5f) / L;
+    y[i] = (q < 0 ? 0.0f : q > 1 ? 1.0f : q) * c;
+  }
+}
+
 void cnn_stage_forward(const stage *t, const float *x, float *y)
 {
   switch (t->kind) {
@@ -64,6 +76,8 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
     if (t->relu)
       for (uint32_t i = 0; i < t->nout; i++)
         y[i] = y[i] < 0 ? 0.0f : y[i];
+    if (t->qlevels)
+      qcfs(t, y);
     break;
   }
   case ST_LINEAR:
@@ -74,6 +88,8 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
         acc += wr[i] * x[i];
       y[o] = t->relu && acc < 0 ? 0.0f : acc;
     }
+    if (t->relu && t->qlevels)
+      qcfs(t, y);
     break;
   case ST_AVGPOOL:
   case ST_MAXPOOL:
@@ -156,6 +172,8 @@ static int build_stages(cnn_snn *s, const cnn_model *m, const cnn_opts *o)
           return conv_fail(m, k, "a ReLU must follow a conv2d or linear layer (after its "
                                  "batch-norm): this converter maps the pair to IF neurons");
         s->st[s->n - 1].relu = 1;
+        s->st[s->n - 1].qlevels = L->levels;
+        s->st[s->n - 1].qclip = (float)L->clip;
       } else if (L->type == CNN_BATCHNORM2D) {
         stage *p = s->n ? &s->st[s->n - 1] : NULL;
         if (!p || p->kind != ST_CONV || p->relu)
@@ -273,6 +291,10 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
     stage *t = &s->st[k];
     if (!t->weighted)
       continue;
+    if (s->opts.coding == CNN_CODING_QCFS && t->qlevels) {
+      t->lambda = t->qclip; /* threshold = the trained clip (checked in cnn_convert) */
+      continue;
+    }
     size_t cap = (size_t)t->nout * ncalib, n = 0;
     float *pos = sim_malloc(cap * sizeof *pos + 4, "calibration activations");
     for (uint32_t i = 0; i < ncalib; i++) {
@@ -298,6 +320,7 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
       t->w[j] = (float)(t->w[j] * prev / t->lambda);
     for (uint32_t j = 0; j < t->oc; j++)
       t->b[j] = (float)(t->b[j] / t->lambda);
+    t->qclip = (float)(t->qclip / t->lambda);
     prev = t->lambda;
   }
 }
@@ -388,6 +411,15 @@ int cnn_convert(const cnn_model *m, const uint8_t *calib_images, uint32_t ncalib
     cnn_snn_destroy(s);
     return rc;
   }
+  if (opts->coding == CNN_CODING_QCFS)
+    for (uint32_t k = 0; k + 1 < s->n; k++)
+      if (s->st[k].weighted && s->st[k].relu && !s->st[k].qlevels) {
+        rc = sim_error_set(SIM_EINVAL, "%s: --coding qcfs: layer %s has a plain ReLU, "
+                           "expected a QCFS activation with a trained clip (train with "
+                           "tools/train_fmnist.py --activation qcfs)", m->path, s->st[k].name);
+        cnn_snn_destroy(s);
+        return rc;
+      }
   s->maxmap = s->in_c * s->in_h * s->in_w;
   for (uint32_t k = 0; k < s->n; k++)
     if (s->st[k].nout > s->maxmap)
@@ -434,17 +466,15 @@ void cnn_snn_destroy(cnn_snn *s)
 /* Reports and weights                                                */
 
 uint32_t cnn_layer_stats(const cnn_snn *s, const cnn_run_stats *stats, double nimages,
-                         uint32_t steps, net_layer_stats *out, uint32_t max)
+                         uint32_t steps, int ck, net_layer_stats *out, uint32_t max)
 {
   uint32_t n = 0;
   for (uint32_t k = 0; k < s->n && n < max; k++) {
     const stage *t = &s->st[k];
-    if (t->kind == ST_MAXPOOL)
-      continue;
     net_layer_stats *o = &out[n++];
     memset(o, 0, sizeof *o);
     snprintf(o->name, sizeof o->name, "%s", t->name);
-    o->kind = t->kind == ST_CONV ? 0 : t->kind == ST_LINEAR ? 1 : 2;
+    o->kind = t->kind == ST_CONV ? 0 : t->kind == ST_LINEAR ? 1 : t->kind == ST_AVGPOOL ? 2 : 3;
     o->neurons = t->nout;
     o->inputs = t->nin;
     if (t->kind == ST_CONV) {
@@ -461,11 +491,12 @@ uint32_t cnn_layer_stats(const cnn_snn *s, const cnn_run_stats *stats, double ni
       o->patches = (uint64_t)t->oh * t->ow;
     }
     o->rows = o->fan_in;
-    o->weights = t->kind == ST_AVGPOOL ? 0 : o->rows * o->cols;
+    o->weights = t->weighted ? o->rows * o->cols : 0;
     o->macs = (double)o->neurons * (double)o->fan_in;
-    o->in_spikes = stats->in_spikes[k] / nimages;
-    o->synops = stats->synops[k] / nimages;
-    o->out_spikes = stats->out_spikes[k] / nimages;
+    const int c = ck >= 0 && (uint32_t)ck < stats->nck && ck < 16;
+    o->in_spikes = (c ? stats->ck_in[ck][k] : stats->in_spikes[k]) / nimages;
+    o->synops = (c ? stats->ck_syn[ck][k] : stats->synops[k]) / nimages;
+    o->out_spikes = (c ? stats->ck_out[ck][k] : stats->out_spikes[k]) / nimages;
     o->steps = steps;
     o->analog_input = t->first && !s->opts.poisson_input;
   }

@@ -28,12 +28,37 @@
 
 #define CNN_MAX_STAGES 32
 
+/* Codings (network/net_cnn_coding.c names them):
+   RATE  IF neurons, threshold 1 after data-based normalization, reset by
+         subtraction; the output counts spikes (the default)
+   QCFS  the same neurons on a model trained with the QCFS activation
+         (Bu et al., ICLR 2022): each layer's threshold is its trained clip
+         (lambda = clip) and every membrane starts at v_init (0.5)
+   TTFS  time to first spike (Stanojevic et al., Nat. Commun. 2024): each
+         layer has a window of T steps, a neuron spikes at most once, its
+         value is how early (network/net_cnn_ttfs.c) */
+typedef enum cnn_coding { CNN_CODING_RATE = 0, CNN_CODING_QCFS, CNN_CODING_TTFS,
+                          CNN_CODINGS } cnn_coding;
+
+/* "rate", "qcfs", "ttfs"; "?" out of range. */
+const char *cnn_coding_name(int coding);
+/* The coding called name, or -1. */
+int cnn_coding_find(const char *name);
+/* The names joined by sep ("rate|qcfs|ttfs"), for messages. */
+const char *cnn_coding_list(void);
+
 typedef struct cnn_opts {
   double percentile;   /* of positive activations (99.9; 100 = max-norm) */
   uint32_t calib;      /* calibration images (first of the training set) */
   int max_to_avg;      /* 1: replace max pooling by average pooling */
   int poisson_input;   /* 1: Poisson input spikes instead of a current */
   uint64_t seed;       /* Poisson input streams */
+  double v_init;       /* initial membrane potential of every IF neuron, as
+                          a fraction of its threshold (0: rest at 0; 0.5:
+                          half threshold, which centres the rounding error
+                          of the spike count, Bu et al. ICLR 2022) */
+  int coding;          /* cnn_coding (set after v_init: older initializers
+                          leave it 0, rate) */
 } cnn_opts;
 
 typedef struct cnn_snn cnn_snn;
@@ -50,6 +75,11 @@ typedef struct cnn_run_stats {
   double input_spikes;               /* Poisson input spikes */
   double ck_spikes[16];              /* spikes of all stages up to each
                                         checkpoint (steps[k]), summed */
+  /* Per checkpoint k (< 16) and stage: the counts up to steps[k], summed
+     over images; filled by the batch runner and TTFS (nck checkpoints),
+     not by the engine schedule (nck 0: whole-run totals only). */
+  double ck_in[16][CNN_MAX_STAGES], ck_syn[16][CNN_MAX_STAGES], ck_out[16][CNN_MAX_STAGES];
+  uint32_t nck;
 } cnn_run_stats;
 
 /* Convert m (net_model.h; not modified: the SNN keeps its own folded,
@@ -71,10 +101,19 @@ int cnn_ann_predict(const cnn_snn *s, const uint8_t *image, float *logits);
 void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32_t nsteps,
                  int *pred, cnn_run_stats *stats);
 
-/* Per weighted stage: its shape for the energy model (in_spikes, synops
-   and out_spikes filled from stats / nimages, for T steps). */
+/* Per stage (weighted and pools): its shape for the energy model
+   (in_spikes, synops and out_spikes filled from stats / nimages: the
+   counts of checkpoint ck, or of the whole run when ck < 0, for T =
+   steps). */
 uint32_t cnn_layer_stats(const cnn_snn *s, const cnn_run_stats *stats, double nimages,
-                         uint32_t steps, net_layer_stats *out, uint32_t max);
+                         uint32_t steps, int ck, net_layer_stats *out, uint32_t max);
+
+/* TTFS inference (network/net_cnn_ttfs.c; s converted with coding TTFS):
+   for each steps[k], a run with windows of steps[k] steps per layer;
+   pred[k] its prediction; adds every run's counts to *stats (checkpoint
+   k: the run with steps[k]; the whole-run totals: the largest). */
+void cnn_ttfs_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32_t nsteps,
+                  int *pred, cnn_run_stats *stats);
 
 /* Scale of each weighted stage after normalization (lambda), for reports. */
 uint32_t cnn_lambdas(const cnn_snn *s, double *out, uint32_t max);

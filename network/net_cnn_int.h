@@ -8,6 +8,8 @@
  *   net_cnn_run.c     the event-driven IF inference (cnn_snn_run)
  *   net_cnn_device.c  weights onto device pairs (cnn_map_devices)
  *   net_cnn_train.c   last-layer fine-tuning (cnn_finetune_last)
+ *   net_cnn_ttfs.c    time-to-first-spike inference (cnn_ttfs_run)
+ *   net_cnn_coding.c  the codings' names
  *
  * Internal layout of every feature map is channels-last, (y, x, c) with c
  * fastest, so that a spike's kernel scatter writes contiguous channels.
@@ -44,6 +46,9 @@ typedef struct stage {
   uint32_t kh, kw, sh, sw, ph, pw;
   uint32_t nin, nout;
   int relu;              /* ANN: ReLU after this stage */
+  uint32_t qlevels;      /* ANN: the ReLU is QCFS with this many levels (0: plain) */
+  float qclip;           /* ... and this clip (in this stage's output units:
+                            normalized once normalize() ran) */
   int weighted;          /* conv or linear */
   int first;             /* fed by the input image */
   double lambda;         /* normalization scale of this stage's output */
@@ -70,6 +75,14 @@ typedef struct stage {
                                  last step; `last` and schedules are stale */
   int no_input;               /* first stage fed its constant current only:
                                  closed-form spike times, see const_step */
+  int relay;                  /* average pool of --coding qcfs: no neurons, each
+                                 input spike is relayed to its windows as one
+                                 event each, and the next layer scales what it
+                                 receives by in_scale = 1 / (kh kw): the pool is
+                                 exact, as in Bu et al.'s SNNs (spk holds up to
+                                 relay_cap events) */
+  uint32_t relay_cap;
+  float in_scale;             /* 1, or 1 / (kh kw) after a relaying pool */
   int on_arrival;             /* non-overlapping average pool: integrates and
                                  fires as input arrives (see scatter) */
   uint32_t nspk_prev;         /* spikes of the last dense step */

@@ -35,8 +35,9 @@ static inline void touch(stage *t, uint32_t n)
   }
 }
 
-/* Reset a stage for a new image of up to tmax steps. */
-static void stage_reset(stage *t, uint32_t tmax)
+/* Reset a stage for a new image of up to tmax steps; membranes start at
+   v0 (cnn_opts.v_init, a fraction of the threshold 1). */
+static void stage_reset(stage *t, uint32_t tmax, float v0)
 {
   if (t->tmax < tmax) {
     t->due = sim_realloc(t->due, tmax * sizeof *t->due, "self-event buckets");
@@ -46,7 +47,8 @@ static void stage_reset(stage *t, uint32_t tmax)
   for (uint32_t q = 0; q < t->tmax; q++)
     t->due[q].len = 0;
   uint32_t n = t->nout;
-  memset(t->v, 0, n * sizeof *t->v);
+  for (uint32_t i = 0; i < n; i++)
+    t->v[i] = v0;
   memset(t->in, 0, n * sizeof *t->in);
   memset(t->cnt, 0, n * sizeof *t->cnt);
   memset(t->spiked, 0, n);
@@ -185,30 +187,30 @@ static void dense_sweep(stage *t, int32_t step)
 }
 
 /* A stage fed only a constant current d (reset by subtraction, threshold
-   1, V(0) = 0): V after t + 1 steps is (t + 1) d minus the spikes so far,
-   so its k-th spike falls at step max(previous + 1, ceil(k / d) - 1).
-   Spike times in closed form: work per spike, none per silent step. */
-static int32_t const_next(double d, uint32_t k, int32_t prev)
+   1, V(0) = v0): V after t + 1 steps is v0 + (t + 1) d minus the spikes so
+   far, so its k-th spike falls at step max(previous + 1, ceil((k - v0) / d)
+   - 1).  Spike times in closed form: work per spike, none per silent step. */
+static int32_t const_next(double d, uint32_t k, int32_t prev, double v0)
 {
   if (!(d > 0))
     return -1;
-  double t = ceil((double)k / d) - 1.0;
+  double t = ceil(((double)k - v0) / d) - 1.0;
   if (t > 2e9)
     return -1;
   int32_t n = (int32_t)t;
   return n > prev ? n : prev + 1;
 }
 
-static void const_seed(stage *t, int32_t tmax)
+static void const_seed(stage *t, int32_t tmax, double v0)
 {
   for (uint32_t i = 0; i < t->nout; i++) {
-    int32_t nx = const_next(t->drive[i], 1, -1);
+    int32_t nx = const_next(t->drive[i], 1, -1, v0);
     if (nx >= 0 && nx < tmax)
       due_push(t, (uint32_t)nx, i);
   }
 }
 
-static uint32_t const_step(stage *t, int32_t step, int32_t tmax)
+static uint32_t const_step(stage *t, int32_t step, int32_t tmax, double v0)
 {
   bucket *b = &t->due[step];
   t->nspk = 0;
@@ -216,7 +218,7 @@ static uint32_t const_step(stage *t, int32_t step, int32_t tmax)
     uint32_t i = b->n[q];
     t->spk[t->nspk++] = i;
     uint32_t k = ++t->cnt[i];
-    int32_t nx = const_next(t->drive[i], k + 1, step);
+    int32_t nx = const_next(t->drive[i], k + 1, step, v0);
     if (nx < tmax)
       due_push(t, (uint32_t)nx, i);
   }
@@ -324,6 +326,14 @@ static inline void add_row(float *restrict in, const float *restrict w, uint32_t
     in[o] += w[o];
 }
 
+/* in[0..n) += f w[0..n): the scatter after a relaying pool. */
+static inline void add_row_scaled(float *restrict in, const float *restrict w, uint32_t n,
+                                  float f)
+{
+  for (uint32_t o = 0; o < n; o++)
+    in[o] += f * w[o];
+}
+
 /* Spikes (indices into src's map) scattered into stage t's input. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
@@ -337,13 +347,17 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
     const uint32_t ic = t->ic, oc = t->oc, kk = t->kh * t->kw;
     const int pow2 = (ic & (ic - 1)) == 0;
     const uint32_t shift = pow2 ? (uint32_t)__builtin_ctz(ic) : 0;
+    const float f = t->in_scale;
     for (uint32_t q = 0; q < nspk; q++) {
       uint32_t i = spk[q];
       uint32_t pos = pow2 ? i >> shift : i / ic, c = pow2 ? i & (ic - 1) : i % ic;
       const float *wc = t->ws + (size_t)c * kk * oc;
       for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
         const uint32_t opos = t->plan_opos[e];
-        add_row(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc);
+        if (f == 1.0f)
+          add_row(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc);
+        else
+          add_row_scaled(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc, f);
         touch_pos(t, opos);
       }
       syn += (double)(t->plan_off[pos + 1] - t->plan_off[pos]) * oc;
@@ -352,7 +366,10 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
   }
   case ST_LINEAR:
     for (uint32_t q = 0; q < nspk; q++) {
-      add_row(t->in, t->ws + (size_t)spk[q] * t->nout, t->nout);
+      if (t->in_scale == 1.0f)
+        add_row(t->in, t->ws + (size_t)spk[q] * t->nout, t->nout);
+      else
+        add_row_scaled(t->in, t->ws + (size_t)spk[q] * t->nout, t->nout, t->in_scale);
       syn += t->nout;
     }
     if (nspk)
@@ -360,6 +377,13 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
     break;
   case ST_AVGPOOL: {
     const float w = 1.0f / (float)(t->kh * t->kw);
+    if (t->relay) {
+      for (uint32_t q = 0; q < nspk; q++)
+        for (uint32_t e = t->plan_off[spk[q]]; e < t->plan_off[spk[q] + 1]; e++)
+          t->spk[t->nspk++] = t->plan_opos[e];
+      syn += t->nspk;
+      break;
+    }
     if (t->on_arrival) {
       /* No bias, no leak, each window's k*k inputs spike at most once a
          step: V rises by at most 1 per step, so a neuron fires at most
@@ -504,8 +528,9 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
   for (uint32_t k = 0; k < nsteps; k++)
     if (steps[k] > T)
       T = steps[k];
+  const float v0 = (float)s->opts.v_init;
   for (uint32_t k = 0; k < s->n; k++)
-    stage_reset(&s->st[k], T);
+    stage_reset(&s->st[k], T, v0);
   st->nstages = s->n;
   for (uint32_t k = 0; k < s->n; k++) {
     snprintf(st->name[k], sizeof st->name[k], "%s", s->st[k].name);
@@ -517,6 +542,20 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
   for (uint32_t k = 0; k < s->n; k++) {
     stage *t = &s->st[k];
     t->on_arrival = t->kind == ST_AVGPOOL && t->sh == t->kh && t->sw == t->kw;
+    t->in_scale = 1.0f;
+  }
+  for (uint32_t k = 0; k + 1 < s->n; k++) {
+    stage *t = &s->st[k];
+    t->relay = s->opts.coding == CNN_CODING_QCFS && t->kind == ST_AVGPOOL && k &&
+               s->st[k + 1].weighted;
+    if (!t->relay)
+      continue;
+    t->on_arrival = 0;
+    s->st[k + 1].in_scale = 1.0f / (float)(t->kh * t->kw);
+    if (t->relay_cap < t->plan_off[t->nin]) { /* every input spiking into every window */
+      t->relay_cap = t->plan_off[t->nin];
+      t->spk = sim_realloc(t->spk, ((size_t)t->relay_cap + 4) * sizeof *t->spk, "relayed spikes");
+    }
   }
   for (uint32_t k = 0; k < s->n; k++) {
     stage *t = &s->st[k];
@@ -533,7 +572,7 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
      its spike times in closed form instead. */
   if (t0->no_input) {
     t0->dense_prev = 0;
-    const_seed(t0, (int32_t)T);
+    const_seed(t0, (int32_t)T, v0);
   }
   sim_rng rng;
   sim_rng_stream(&rng, s->opts.seed, s->image_count++, SIM_RNG_POISSON, 0);
@@ -543,8 +582,12 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
                          : NULL;
   uint32_t next_ck = 0;
   double base_spikes = 0; /* this image's spikes start after these */
-  for (uint32_t k = 0; k < s->n; k++)
+  double base_in[CNN_MAX_STAGES], base_syn[CNN_MAX_STAGES], base_out[CNN_MAX_STAGES];
+  for (uint32_t k = 0; k < s->n; k++) {
     base_spikes += st->out_spikes[k];
+    base_in[k] = st->in_spikes[k], base_syn[k] = st->synops[k], base_out[k] = st->out_spikes[k];
+  }
+  st->nck = nsteps < 16 ? nsteps : 16;
   for (int32_t step = 0; step < (int32_t)T; step++) {
     if (in_spk) {
       uint32_t n = 0;
@@ -565,9 +608,9 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
         maxpool_step(t);
         st->updates[k] += t->nspk;
       } else if (t->no_input) {
-        st->updates[k] += const_step(t, step, (int32_t)T);
-      } else if (t->on_arrival) {
-        st->updates[k] += t->nspk; /* fired during the scatter into it */
+        st->updates[k] += const_step(t, step, (int32_t)T, v0);
+      } else if (t->on_arrival || t->relay) {
+        st->updates[k] += t->nspk; /* fired (or relayed) during the scatter into it */
       } else {
         st->updates[k] += if_step(t, step, (int32_t)T);
       }
@@ -579,7 +622,7 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
           for (uint32_t q = 0; q < t->nspk; q++)
             t->spiked[t->spk[q]] = 1;
         st->in_spikes[k + 1] += t->nspk;
-        if (nx->on_arrival)
+        if (nx->on_arrival || nx->relay)
           nx->nspk = 0; /* this step's spikes come from this scatter */
         st->synops[k + 1] += scatter(nx, t->spk, t->nspk, t->spiked, t->cnt);
         if (gate)
@@ -593,6 +636,11 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
         for (uint32_t k = 0; k < s->n; k++)
           tot += st->out_spikes[k];
         st->ck_spikes[next_ck] += tot - base_spikes;
+        for (uint32_t k = 0; k < s->n; k++) { /* per stage, measured at this T */
+          st->ck_in[next_ck][k] += st->in_spikes[k] - base_in[k];
+          st->ck_syn[next_ck][k] += st->synops[k] - base_syn[k];
+          st->ck_out[next_ck][k] += st->out_spikes[k] - base_out[k];
+        }
       }
       pred[next_ck++] = output_prediction(s, step);
     }

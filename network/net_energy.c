@@ -17,7 +17,10 @@
  * The model (docs/energy.md)
  * ====================================================================== */
 
-enum { KIND_CONV = 0, KIND_LINEAR = 1, KIND_AVGPOOL = 2 };
+enum { KIND_CONV = 0, KIND_LINEAR = 1, KIND_AVGPOOL = 2, KIND_MAXPOOL = 3 };
+/* Max pooling costs as average pooling: fixed function, no weights, a
+   comparison priced as an add (docs/energy.md). */
+#define IS_POOL(s) ((s)->kind == KIND_AVGPOOL || (s)->kind == KIND_MAXPOOL)
 
 static double ceil_div(double a, double b) { return ceil(a / b); }
 
@@ -87,7 +90,7 @@ static void ann_digital(const net_energy_param *p, const net_layer_stats *s, net
   double bw = p->digital_bits_weight, ba = p->digital_bits_activation;
   double e_w = word_pj(p, (double)s->weights * bw / 8);
   double e_a = word_pj(p, ((double)s->inputs + n) * ba / 8);
-  if (s->kind == KIND_AVGPOOL) {
+  if (IS_POOL(s)) {
     e->compute_pj = macs * e_ac(p);
     e->memory_pj = (macs + n) * ba / 64 * e_a;
   } else {
@@ -104,7 +107,7 @@ static void ann_crossbar(const net_energy_param *p, const net_layer_stats *s, ne
   double rows = (double)s->rows, cols = (double)s->cols;
   double bi = p->crossbar_input_bits;
   double e_a = word_pj(p, ((double)s->inputs + n) * bi / 8);
-  if (s->kind == KIND_AVGPOOL) { /* digital adders on the ADC outputs */
+  if (IS_POOL(s)) { /* digital adders on the ADC outputs */
     e->compute_pj = s->macs * p->crossbar_e_add_pj;
     e->memory_pj = (s->macs + n) * bi / 64 * e_a;
     e->latency_ns = s->macs / ops_per_ns(p);
@@ -147,7 +150,7 @@ static void snn_digital(const net_energy_param *p, const net_layer_stats *s, net
   double e_w = word_pj(p, (double)s->weights * bw / 8);
   double e_a = word_pj(p, ((double)s->inputs + n) * ba / 8);
   double e_s = word_pj(p, n * bs / 8);
-  int pool = s->kind == KIND_AVGPOOL;
+  int pool = IS_POOL(s);
   double ops = s->synops + n * steps;
 
   e->compute_pj = s->synops * e_ac(p);
@@ -174,7 +177,7 @@ static void snn_crossbar(const net_energy_param *p, const net_layer_stats *s, ne
   double rows = (double)s->rows, cols = (double)s->cols;
   e->neuron_pj = n * steps * p->snn_crossbar_e_integrate_pj;
   e->routing_pj = s->out_spikes * p->snn_crossbar_e_spike_pj;
-  if (s->kind == KIND_AVGPOOL) { /* a fixed charge per input spike */
+  if (IS_POOL(s)) { /* a fixed charge per input spike */
     e->convert_pj = s->synops * p->snn_crossbar_e_row_drive_pj;
     e->latency_ns = steps * p->snn_crossbar_t_integrate_ns;
     return;

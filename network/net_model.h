@@ -41,6 +41,10 @@ typedef struct cnn_layer {
   float *bn_gamma, *bn_beta, *bn_mean, *bn_var; /* owned */
   double bn_eps;
   double dropout_p;         /* dropout: ignored at inference */
+  /* relu: a QCFS activation (Bu et al., ICLR 2022) when levels > 0:
+     y = clip * clamp(floor(x levels / clip + 1/2) / levels, 0, 1) */
+  double clip;
+  uint32_t levels;          /* 0: a plain ReLU */
 } cnn_layer;
 
 /* Every pointer is owned by the model and allocated with sim_malloc and

@@ -111,7 +111,10 @@ static void test_convert_json(void)
                                    "\"spikes_per_neuron\": [2.0], \"images_per_s\": "
                                    "20.0, \"energy\": {\"steps\": 16, \"layers\": []"));
   CU_ASSERT_PTR_NULL(strstr(s, "device"));
-  CU_ASSERT(strlen(s) > 4 && !strcmp(s + strlen(s) - 4, "}}}\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"coding\": \"rate\", \"counts_measured\": false"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"by_steps\": [{\"steps\": 16, \"snn_accuracy\": 0.8, "
+                                   "\"spikes_per_neuron\": 2.0"));
+  CU_ASSERT(strlen(s) > 3 && !strcmp(s + strlen(s) - 3, "]}\n"));
   free(s);
 
   a.device = "ideal";

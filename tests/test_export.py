@@ -149,6 +149,25 @@ def export_defaults_and_no_optional_keys():
     assert doc["input"] == {"shape": [1, 2, 2], "scale": 1 / 255, "mean": 0.0, "std": 1.0}
 
 
+@test
+def qcfs_exports_clip_and_levels():
+    """A QCFS activation (Bu et al. 2022) is written as a relu with its
+    trained clip and its levels; its forward is the quantized clip-floor-shift."""
+    q = export_torch.QCFS(4, 2.0)
+    x = torch.tensor([-1.0, 0.1, 0.3, 0.8, 1.9, 3.0])
+    # 2 * clamp(floor(x * 4 / 2 + 1/2) / 4, 0, 1)
+    assert q(x).tolist() == [0.0, 0.0, 0.5, 1.0, 2.0, 2.0], q(x).tolist()
+    m = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), q, nn.Linear(3, 2))
+    p = os.path.join(TMP, "qcfs.msgpack")
+    export_torch.export(m, p, input_shape=(1, 2, 2), classes=2)
+    doc = msgpack.unpackb(open(p, "rb").read(), raw=False)
+    assert doc["layers"][2] == {"type": "relu", "clip": 2.0, "levels": 4}, doc["layers"][2]
+    with torch.no_grad():
+        q.clip.fill_(-1.0)
+    refused(nn.Sequential(nn.Flatten(), nn.Linear(4, 3), q, nn.Linear(3, 2)),
+            "layer 2 (QCFS)", "clip=-1.0", "> 0", shape=(1, 2, 2), classes=2)
+
+
 def refused(model, *words, shape=(1, 8, 8), classes=10):
     p = os.path.join(TMP, "refused.msgpack")
     if os.path.exists(p):

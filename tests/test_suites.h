@@ -39,6 +39,7 @@
   X(stats)             \
   X(replay)            \
   X(ckpt)
+  X(cnn_coding)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -66,7 +66,17 @@ static const char usage[] =
     "                   batch runner's results and how often the two agree\n"
     "  --log DIR        engine schedule: event log DIR/events.rankR.msgpack, one image\n"
     "                   after the other (memspike replay reads it)\n"
-    "  --json FILE      write the results as JSON (tools/plot_energy.py plots it)\n"
+    "  --json FILE      write the results as JSON (tools/plot_energy.py plots it;\n"
+    "                   tools/plot_frontier.py plots several codings' files together)\n"
+    "  --coding C       rate (default): IF neurons, spike counts; qcfs: a model trained\n"
+    "                   with QCFS activations (tools/train_fmnist.py --activation qcfs),\n"
+    "                   threshold = the trained clip, membranes start at half of it;\n"
+    "                   ttfs: time to first spike, at most one spike per neuron, each\n"
+    "                   layer a window of T steps (--steps: T per layer)\n"
+    "  --replicate LIST copies of each conv layer's kernel on the crossbars (Yao et al.\n"
+    "                   2020); the first sets the energy table, and a table compares\n"
+    "                   latency, energy and arrays for each (e.g. 1,2,4,8; default:\n"
+    "                   the energy file's replication)\n"
     "  --quiet          no progress on stderr\n"
     MONITOR_USAGE
     "  Under mpirun -np N the test images are split over the N ranks.\n"
@@ -124,7 +134,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     static const char *const with_value[] = {
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
-        "--schedule", "--maxpool", "--log", NULL};
+        "--schedule", "--maxpool", "--log", "--coding", "--replicate", NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -190,6 +200,22 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
         a->engine = 2;
       else if (strcmp(v, "batch"))
         return usage_err("--schedule: expected batch, engine or compare (got '%s')", v);
+    } else if (!strcmp(k, "--coding")) {
+      if ((a->coding = cnn_coding_find(v)) < 0)
+        return usage_err("--coding: expected rate, qcfs or ttfs (got '%s')", v);
+    } else if (!strcmp(k, "--replicate")) {
+      char buf[256];
+      snprintf(buf, sizeof buf, "%s", v);
+      a->nreplicate = 0;
+      for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        uint32_t r;
+        if (a->nreplicate == 8 || parse_u32(tok, &r) || r < 1 || r > 4096)
+          return usage_err("--replicate: expected up to 8 comma-separated kernel copy "
+                           "counts in 1..4096 (got '%s')", v);
+        a->replicate[a->nreplicate++] = r;
+      }
+      if (!a->nreplicate)
+        return usage_err("--replicate: expected at least one count (got '%s')", v);
     } else if (!strcmp(k, "--log")) {
       a->log_dir = v;
     } else if (!strcmp(k, "--maxpool")) {
@@ -210,6 +236,9 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     return usage_err("%s", "--schedule engine runs current input only (no --input poisson)");
   if (monitor_check(&a->monitor) != 0)
     return usage_err("%s", sim_error_msg());
+  if (a->coding != CNN_CODING_RATE && (a->engine || a->poisson))
+    return usage_err("--coding %s: runs on the batch schedule with current input only (no "
+                     "--schedule engine/compare, no --input poisson)", cnn_coding_name(a->coding));
   return 0;
 }
 
@@ -250,7 +279,9 @@ int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r, cnn_sn
 {
   const io_idx *test = in->test_img, *train = in->train_img;
   r->images = a->images && a->images < test->n ? a->images : test->n;
-  cnn_opts o = {a->percentile, a->calib, a->max_to_avg, a->poisson, 1};
+  cnn_opts o = {.percentile = a->percentile, .calib = a->calib, .max_to_avg = a->max_to_avg,
+                .poisson_input = a->poisson, .seed = 1, .coding = a->coding,
+                .v_init = a->coding == CNN_CODING_QCFS ? 0.5 : 0.0};
   r->calib = a->calib < train->n ? a->calib : train->n;
   r->recorded_ann_acc = in->model->ann_accuracy;
   double t0 = sim_clock_s();
@@ -273,8 +304,14 @@ static void reduce_eval(conv_eval *r, uint64_t *ann_ok, uint64_t *snn_ok, uint32
     st->updates[k] = comm_sum_double(st->updates[k]);
   }
   st->input_spikes = comm_sum_double(st->input_spikes);
-  for (uint32_t k = 0; k < 16; k++)
+  for (uint32_t k = 0; k < 16; k++) {
     st->ck_spikes[k] = comm_sum_double(st->ck_spikes[k]);
+    for (uint32_t q = 0; q < CNN_MAX_STAGES; q++) {
+      st->ck_in[k][q] = comm_sum_double(st->ck_in[k][q]);
+      st->ck_syn[k][q] = comm_sum_double(st->ck_syn[k][q]);
+      st->ck_out[k][q] = comm_sum_double(st->ck_out[k][q]);
+    }
+  }
   r->seconds = comm_max_double(r->seconds);
   r->ann_seconds = comm_max_double(r->ann_seconds);
 }
@@ -308,6 +345,8 @@ int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
         agree[k] += pred[k] == epred[k];
     } else if (ce) {
       rc = cnn_engine_run(ce, im, i, a->steps, a->nsteps, log, log ? 1 : 0, pred, &r->stats);
+    } else if (a->coding == CNN_CODING_TTFS) {
+      cnn_ttfs_run(s, im, a->steps, a->nsteps, pred, &r->stats);
     } else {
       cnn_snn_run(s, im, a->steps, a->nsteps, pred, &r->stats);
     }
@@ -353,29 +392,6 @@ uint32_t conv_energy_steps(const conv_args *a, const conv_eval *ideal)
     if (ideal->snn_acc[k] >= ideal->ann_acc - 0.01)
       return a->steps[k];
   return a->steps[a->nsteps - 1];
-}
-
-void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, conv_result *r)
-{
-  r->neurons = 0;
-  for (uint32_t k = 0; k < r->ideal.stats.nstages; k++)
-    r->neurons += r->ideal.stats.neurons[k];
-  const uint32_t T = conv_energy_steps(a, &r->ideal), tmax = a->steps[a->nsteps - 1];
-  r->energy_steps = T;
-  /* Counts are measured over the largest step count and scaled to T. */
-  r->nlayers = cnn_layer_stats(s, &r->ideal.stats, r->images, tmax, r->layers, CONV_MAX_LAYERS);
-  double f = (double)T / tmax;
-  for (uint32_t k = 0; k < r->nlayers; k++) {
-    net_layer_stats *l = &r->layers[k];
-    l->in_spikes *= f, l->synops *= f, l->out_spikes *= f;
-    l->steps = T;
-  }
-  memset(r->total, 0, sizeof r->total);
-  for (uint32_t k = 0; k < r->nlayers; k++)
-    for (int im = 0; im < NET_IMPL_COUNT; im++) {
-      net_energy_layer(in->energy, &r->layers[k], im, &r->per[k][im]);
-      net_energy_add(&r->total[im], &r->per[k][im]);
-    }
 }
 
 void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r)

@@ -49,6 +49,10 @@ typedef struct conv_args {
   const char *log_dir;      /* --log DIR (engine schedule): event log per rank */
   monitor_opts monitor;     /* --monitor flags (tools/monitor.h) */
   monitor *live;            /* the running monitor (rank 0), or NULL */
+  int coding;               /* --coding: cnn_coding (rate, qcfs, ttfs) */
+  uint32_t replicate[8], nreplicate; /* --replicate K[,K...]: conv kernel copies on
+                               the crossbars (the first sets the energy table;
+                               0 values: the energy file's `replication`) */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */
@@ -83,6 +87,23 @@ typedef struct conv_result {
   net_layer_stats layers[CONV_MAX_LAYERS];           /* per image, at energy_steps */
   net_energy per[CONV_MAX_LAYERS][NET_IMPL_COUNT];   /* per layer and implementation */
   net_energy total[NET_IMPL_COUNT];                  /* summed over layers */
+  /* The same at every step count, from the counts measured at that T
+     (tools/convert_energy.c): */
+  net_layer_stats layers_t[CONV_MAX_STEPS][CONV_MAX_LAYERS];
+  net_energy per_t[CONV_MAX_STEPS][CONV_MAX_LAYERS][NET_IMPL_COUNT];
+  net_energy total_t[CONV_MAX_STEPS][NET_IMPL_COUNT];
+  double floor_t[CONV_MAX_STEPS][NET_IMPL_COUNT];  /* total_pj with no spike at all */
+  double macs;                                     /* ANN MACs per image, all layers */
+  double synops_t[CONV_MAX_STEPS];                 /* SNN synaptic events per image */
+  /* Crossover, per step count: spikes per synapse per inference (synops /
+     MACs) below which the SNN beats the ANN on the same substrate
+     ([0] digital, [1] crossbar), the spike counts scaled uniformly over
+     the layers from the measured ones; < 0: never (the SNN's floor
+     already costs more). */
+  double crossover_t[CONV_MAX_STEPS][2];
+  int measured;                                    /* counts measured per T (not scaled) */
+  /* --replicate: totals of ann_crossbar and snn_crossbar per K */
+  net_energy rep[8][2];
   /* conv_devices (args->device): */
   uint64_t stuck;                    /* stuck devices */
   double dev_ann, dev_snn[CONV_MAX_STEPS];
@@ -127,8 +148,11 @@ int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
    largest. */
 uint32_t conv_energy_steps(const conv_args *a, const conv_eval *ideal);
 
-/* From r->ideal: r->neurons, r->energy_steps, the per-layer counts scaled to
-   that step count (rates are steady), and energy per layer and in total. */
+/* From r->ideal: r->neurons, r->energy_steps, the per-layer counts measured
+   at that step count (scaled from the largest when the engine schedule
+   kept no per-step counts, or T is not among the steps), energy per layer
+   and in total; the same and the crossovers at every step count; the
+   --replicate sweep (tools/convert_energy.c). */
 void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, conv_result *r);
 
 /* Map s's weights onto pairs of a->device (seed 7) and evaluate again;

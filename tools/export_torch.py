@@ -9,6 +9,9 @@ Supported layers (exact classes, not subclasses):
   BatchNorm2d  eval statistics (running_mean / running_var must exist);
                affine=False is written as weight 1, bias 0
   ReLU
+  QCFS         (this module's class) the quantization-clip-floor-shift
+               activation of Bu et al., ICLR 2022: written as a relu with
+               its trained clip and its levels (docs/model-format.md)
   AvgPool2d    padding 0, ceil_mode False, divisor_override None
   MaxPool2d    padding 0, ceil_mode False, dilation 1, return_indices False
   Flatten      start_dim=1, end_dim=-1 (the defaults)
@@ -69,6 +72,43 @@ VERSION = 1
 
 class ExportError(ValueError):
     """A model that cannot be written in the memspike model format."""
+
+
+class _GradFloor(torch.autograd.Function):
+    """floor() forward, identity backward (straight-through estimator)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return torch.floor(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class QCFS(nn.Module):
+    """Quantization-clip-floor-shift activation (Bu, Fang, Ding, Dai, Yu,
+    Huang, "Optimal ANN-SNN conversion for high-accuracy and low-latency
+    spiking neural networks", ICLR 2022, eq. 12):
+        y = clip * clamp(floor(x L / clip + 1/2) / L, 0, 1)
+    with a trainable clip (the SNN layer's threshold after conversion) and
+    L quantization levels; the floor passes the gradient straight through.
+    Exported as {"type": "relu", "clip": clip, "levels": L}."""
+
+    def __init__(self, levels=8, clip=8.0):
+        super().__init__()
+        if int(levels) < 1:
+            raise ValueError("QCFS levels must be >= 1, got %r" % (levels,))
+        self.levels = int(levels)
+        self.clip = nn.Parameter(torch.tensor([float(clip)]))
+
+    def forward(self, x):
+        L = self.levels
+        y = _GradFloor.apply(x * (L / self.clip) + 0.5) / L
+        return torch.clamp(y, 0, 1) * self.clip
+
+    def extra_repr(self):
+        return "levels=%d, clip=%.6g" % (self.levels, float(self.clip))
 
 
 def _f32bin(t):
@@ -269,6 +309,11 @@ def layer_records(model, input_shape=(1, 28, 28)):
             rec, shape = _batchnorm(m, where, shape)
         elif t is nn.ReLU:
             rec = {"type": "relu"}
+        elif t is QCFS:
+            clip = float(m.clip.detach().reshape(-1)[0])
+            if not (math.isfinite(clip) and clip > 0):
+                raise ExportError("%s: clip=%r: expected a finite number > 0" % (where, clip))
+            rec = {"type": "relu", "clip": clip, "levels": int(m.levels)}
         elif t is nn.AvgPool2d:
             rec, shape = _pool(m, "avgpool2d", where, shape)
         elif t is nn.MaxPool2d:
@@ -289,7 +334,7 @@ def layer_records(model, input_shape=(1, 28, 28)):
                 raise ExportError("%s: p=%r outside [0, 1]" % (where, m.p))
             rec = {"type": "dropout", "p": float(m.p)}
         else:
-            supported = "Conv2d, BatchNorm2d, ReLU, AvgPool2d, MaxPool2d, Flatten, Linear, Dropout"
+            supported = "Conv2d, BatchNorm2d, ReLU, QCFS, AvgPool2d, MaxPool2d, Flatten, Linear, Dropout"
             if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.AvgPool2d, nn.MaxPool2d,
                               nn.Flatten, nn.Linear, nn.Dropout)):
                 raise ExportError("%s: subclasses of supported layers are not supported "

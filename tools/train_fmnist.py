@@ -10,7 +10,15 @@ count.
 
 usage: train_fmnist.py [--data DIR] [--out configs/models/fmnist_cnn]
                        [--epochs 10] [--batch 128] [--lr 1e-3] [--seed 1]
-                       [--threads 2]
+                       [--threads 2] [--activation relu|qcfs] [--levels 4]
+
+--activation qcfs trains with the quantization-clip-floor-shift activation
+(Bu et al., ICLR 2022; export_torch.QCFS) in place of every hidden ReLU,
+each with its own trainable clip (initialised from the 99.9th percentile
+of the layer's positive pre-activations on the first batch) and --levels
+quantization levels; the exporter records clip and levels, and `memspike
+convert --coding qcfs` uses threshold = clip and an initial potential of
+half the threshold.  The default output is then configs/models/fmnist_qcfs.
 """
 import argparse
 import gzip
@@ -74,11 +82,28 @@ def normalize(raw):
     return torch.from_numpy(x.astype(np.float32)).unsqueeze(1)
 
 
-def make_model():
+def make_model(activation="relu", levels=4):
+    def act():
+        return export_torch.QCFS(levels) if activation == "qcfs" else nn.ReLU()
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), act(), nn.AvgPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), act(), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), act(), nn.Linear(128, 10))
+
+
+def init_clips(model, xb):
+    """Each QCFS clip from the 99.9th percentile of the positive inputs of
+    its activation on batch xb (a data-based start, as the conversion's
+    normalization; training moves it)."""
+    x = xb
+    with torch.no_grad():
+        model.eval()
+        for m in model:
+            if isinstance(m, export_torch.QCFS):
+                pos = x[x > 0]
+                if pos.numel():
+                    m.clip.fill_(float(np.percentile(pos.numpy(), 99.9)))
+            x = m(x)
 
 
 def accuracy(model, x, y, batch=1000):
@@ -93,14 +118,23 @@ def accuracy(model, x, y, batch=1000):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=DATA)
-    ap.add_argument("--out", default=os.path.join(ROOT, "configs", "models", "fmnist_cnn"),
-                    help="output path without extension (.msgpack and .txt are written)")
+    ap.add_argument("--out", default=None,
+                    help="output path without extension (.msgpack and .txt are written; "
+                    "default configs/models/fmnist_cnn, or fmnist_qcfs with --activation qcfs)")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--activation", choices=("relu", "qcfs"), default="relu")
+    ap.add_argument("--levels", type=int, default=4,
+                    help="QCFS quantization levels L (--activation qcfs)")
     a = ap.parse_args(argv)
+    if a.levels < 1:
+        ap.error("--levels: expected an integer >= 1, got %d" % a.levels)
+    if a.out is None:
+        a.out = os.path.join(ROOT, "configs", "models",
+                             "fmnist_qcfs" if a.activation == "qcfs" else "fmnist_cnn")
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -115,7 +149,9 @@ def main(argv=None):
     print("data: %d train, %d test images (%.1f s)" % (len(ytr), len(yte), time.time() - t0),
           flush=True)
 
-    model = make_model()
+    model = make_model(a.activation, a.levels)
+    if a.activation == "qcfs":
+        init_clips(model, xtr[:512])
     nparams = sum(p.numel() for p in model.parameters())
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     steps_per_epoch = (len(ytr) + a.batch - 1) // a.batch
@@ -161,9 +197,14 @@ def main(argv=None):
     rel = os.path.relpath(path, ROOT)
     txt = []
     txt.append("Fashion-MNIST CNN for SNN conversion (%s)" % os.path.basename(path))
+    if a.activation == "qcfs":
+        txt.append("QCFS activation (Bu et al., ICLR 2022), %d levels; trained clips: %s"
+                   % (a.levels, ", ".join("%.4f" % float(m.clip) for m in model
+                                          if isinstance(m, export_torch.QCFS))))
     txt.append("")
+    extra = (" --activation qcfs --levels %d" % a.levels) if a.activation == "qcfs" else ""
     txt.append("Produced by: tools/train_fmnist.py --epochs %d --batch %d --lr %g --seed %d "
-               "--threads %d" % (a.epochs, a.batch, a.lr, a.seed, a.threads))
+               "--threads %d%s" % (a.epochs, a.batch, a.lr, a.seed, a.threads, extra))
     txt.append("Model file: %s, format memspike-model v1 (docs/model-format.md), %d bytes, "
                "sha256 %s" % (rel, nbytes, digest))
     txt.append("")

@@ -34,6 +34,10 @@ typedef struct cnn_opts {
   int max_to_avg;      /* 1: replace max pooling by average pooling */
   int poisson_input;   /* 1: Poisson input spikes instead of a current */
   uint64_t seed;       /* Poisson input streams */
+  double v_init;       /* initial membrane potential of every IF neuron, as
+                          a fraction of its threshold (0: rest at 0; 0.5:
+                          half threshold, which centres the rounding error
+                          of the spike count, Bu et al. ICLR 2022) */
 } cnn_opts;
 
 typedef struct cnn_snn cnn_snn;

@@ -253,7 +253,7 @@ static int cmp_float(const void *a, const void *b)
 
 /* p-th percentile (linear interpolation, as numpy) of v[0..n) (sorted in
    place); 0 for an empty set. */
-static double percentile(float *v, size_t n, double p)
+double cnn_percentile(float *v, size_t n, double p)
 {
   if (!n)
     return 0;
@@ -281,7 +281,7 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
         if (y[j] > 0)
           pos[n++] = y[j];
     }
-    double lam = percentile(pos, n, p);
+    double lam = cnn_percentile(pos, n, p);
     sim_free(pos);
     t->lambda = lam > 0 ? lam : 1.0; /* a layer that never turns on keeps its scale */
   }
@@ -413,7 +413,7 @@ void cnn_snn_destroy(cnn_snn *s)
     return;
   for (uint32_t k = 0; k < CNN_MAX_STAGES; k++) {
     stage *t = &s->st[k];
-    sim_free(t->w), sim_free(t->b), sim_free(t->ws);
+    sim_free(t->w), sim_free(t->b), sim_free(t->ws), sim_free(t->cal);
     sim_free(t->v), sim_free(t->in), sim_free(t->drive), sim_free(t->last);
     sim_free(t->inv_drive);
     sim_free(t->sched), sim_free(t->cnt), sim_free(t->touched), sim_free(t->spiked);

@@ -127,22 +127,48 @@ void cnn_first_drive(cnn_snn *s, const uint8_t *image, float *out);
 
 struct syn_device_param;
 
-/* Put every weight of every weighted stage (or of the last only) on a
-   differential pair of devices of preset p: x = w / max|w| in [-1, 1];
-   G+ holds w_min + max(x, 0) R and G- holds w_min + max(-x, 0) R
-   (R = w_max - w_min), each target first put on the device's grid of
-   levels (dw_min apart), then programmed (write-verify noise) with the
-   device's own bounds and stuck state, left to relax or drift for drift_s
-   seconds, and read once (read noise).  The weights become what the pairs
-   hold.  seed keys the devices.  Returns the number of stuck devices. */
+/* Put every weight of every weighted stage on a differential pair of
+   devices of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x,
+   0) R and G- holds w_min + max(-x, 0) R (R = w_max - w_min), each target
+   first put on the device's grid of levels (dw_min apart), then programmed
+   (write-verify noise) with the device's own bounds and stuck state, left
+   to relax or drift for drift_s seconds, and read once (read noise).  The
+   weights become what the pairs hold.  seed keys the devices.  only_last
+   after a full mapping: the last layer is written again in place, on the
+   same devices at the same scale (stuck devices stay stuck; seed keys the
+   new write's noise); without one, onto devices of its own.  Returns the
+   number of stuck devices. */
 uint64_t cnn_map_devices(cnn_snn *s, const struct syn_device_param *p, double drift_s,
                          uint64_t seed, int only_last);
 
+/* After cnn_map_devices: the interval each last-layer weight can take on
+   its pair ([out][in], lo <= hi; stuck devices fixed).  Returns 0 (lo, hi
+   untouched) when the network was not mapped. */
+int cnn_device_reach_last(const cnn_snn *s, const struct syn_device_param *p, float *lo,
+                          float *hi);
+
+/* Channel calibration of the crossbar periphery: cnn_calib_record keeps,
+   for every weighted stage but the last, each output channel's mean and
+   standard deviation before the ReLU over n raw images (on the flawless
+   network, before cnn_map_devices); cnn_calib_apply, after mapping, gives
+   each channel a gain and offset (digital: its weights scaled, its bias
+   set) that bring its statistics on the same images back to those, stage
+   after stage (batch-norm statistics re-estimated, in effect). */
+void cnn_calib_record(cnn_snn *s, const uint8_t *imgs, uint32_t n, uint32_t isz);
+void cnn_calib_apply(cnn_snn *s, const uint8_t *imgs, uint32_t n, uint32_t isz);
+
 /* Hybrid training (Yao et al. 2020): softmax regression of the last layer
    on the features the network computes now (e.g. through device-held
-   weights) for n raw training images (isz bytes each), 10 epochs of SGD
-   from the current weights. */
-void cnn_finetune_last(cnn_snn *s, const uint8_t *images, const uint8_t *labels, uint32_t n,
-                       uint32_t isz);
+   weights) for n raw training images (isz bytes each), by SGD from the
+   current weights, each weight kept in [lo, hi] when given (what its
+   devices can reach: cnn_device_reach_last).  The last fifth of the images
+   is held out: the epoch with the best held-out accuracy is kept, the
+   starting weights unless an epoch beats them.  Then the layer is
+   normalized again (opts' percentile of its positive outputs on the
+   images becomes 1, so that the output neurons do not saturate), the
+   device scale with it (a peripheral gain: re-programming in place writes
+   the same conductances).  Returns the epoch kept (0: none improved). */
+int cnn_finetune_last(cnn_snn *s, const uint8_t *images, const uint8_t *labels, uint32_t n,
+                      uint32_t isz, const float *lo, const float *hi);
 
 #endif

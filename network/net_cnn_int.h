@@ -17,6 +17,7 @@
 #ifndef NET_CNN_INT_H
 #define NET_CNN_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net_cnn.h"
@@ -50,6 +51,8 @@ typedef struct stage {
   /* ANN weights (normalized): conv [oc][ic][kh][kw], linear [out][in]
      with `in` in internal (y, x, c) order of the previous map. */
   float *w, *b;          /* owned; b per output channel / feature */
+  double *cal;           /* owned, NULL until cnn_calib_record: per output
+                            channel, mean [oc] then std [oc] before the ReLU */
   /* SNN scatter weights: conv [ic][kh][kw][oc]; linear [in][out] */
   float *ws;             /* owned */
   /* SNN state, per output neuron (index (y*ow + x)*oc + c). */
@@ -91,6 +94,9 @@ struct cnn_snn {
   float *in_ones;         /* Poisson input: sum of kernel weights per neuron */
   float *ws_in;           /* Poisson input: first kernel / std (scatter layout) */
   uint64_t image_count;   /* Poisson streams key */
+  double dev_scale[CNN_MAX_STAGES]; /* per weighted stage: max|w| the device
+                             pairs were programmed at (0: not mapped) */
+  uint64_t dev_seed;      /* keys of those devices (cnn_map_devices) */
 };
 
 /* Stage t's ANN output y (nout floats) from its input x (nin floats),
@@ -102,6 +108,10 @@ void cnn_stage_forward(const stage *t, const float *x, float *y);
    that holds the result. */
 const float *cnn_forward(const cnn_snn *s, const uint8_t *img, uint32_t upto, float *b0,
                          float *b1);
+
+/* p-th percentile (linear interpolation, as numpy) of v[0..n), sorted in
+   place; 0 for an empty set. */
+double cnn_percentile(float *v, size_t n, double p);
 
 /* Rebuild t's scatter copy ws from w (conv [ic][kh][kw][oc], linear
    [in][out]) and build its scatter or pool plan if it has none yet. */

@@ -36,7 +36,7 @@ static inline void touch(stage *t, uint32_t n)
 }
 
 /* Reset a stage for a new image of up to tmax steps. */
-static void stage_reset(stage *t, uint32_t tmax)
+static void stage_reset(stage *t, uint32_t tmax, float v0)
 {
   if (t->tmax < tmax) {
     t->due = sim_realloc(t->due, tmax * sizeof *t->due, "self-event buckets");
@@ -46,7 +46,8 @@ static void stage_reset(stage *t, uint32_t tmax)
   for (uint32_t q = 0; q < t->tmax; q++)
     t->due[q].len = 0;
   uint32_t n = t->nout;
-  memset(t->v, 0, n * sizeof *t->v);
+  for (uint32_t i = 0; i < n; i++) /* opts.v_init of the threshold (1) */
+    t->v[i] = t->kind == ST_MAXPOOL ? 0.0f : v0;
   memset(t->in, 0, n * sizeof *t->in);
   memset(t->cnt, 0, n * sizeof *t->cnt);
   memset(t->spiked, 0, n);
@@ -185,14 +186,15 @@ static void dense_sweep(stage *t, int32_t step)
 }
 
 /* A stage fed only a constant current d (reset by subtraction, threshold
-   1, V(0) = 0): V after t + 1 steps is (t + 1) d minus the spikes so far,
-   so its k-th spike falls at step max(previous + 1, ceil(k / d) - 1).
-   Spike times in closed form: work per spike, none per silent step. */
-static int32_t const_next(double d, uint32_t k, int32_t prev)
+   1, V(0) = v0): V after t + 1 steps is v0 + (t + 1) d minus the spikes so
+   far, so its k-th spike falls at step max(previous + 1, ceil((k - v0) /
+   d) - 1).  Spike times in closed form: work per spike, none per silent
+   step. */
+static int32_t const_next(double d, double v0, uint32_t k, int32_t prev)
 {
   if (!(d > 0))
     return -1;
-  double t = ceil((double)k / d) - 1.0;
+  double t = ceil(((double)k - v0) / d) - 1.0;
   if (t > 2e9)
     return -1;
   int32_t n = (int32_t)t;
@@ -202,7 +204,7 @@ static int32_t const_next(double d, uint32_t k, int32_t prev)
 static void const_seed(stage *t, int32_t tmax)
 {
   for (uint32_t i = 0; i < t->nout; i++) {
-    int32_t nx = const_next(t->drive[i], 1, -1);
+    int32_t nx = const_next(t->drive[i], t->v[i], 1, -1);
     if (nx >= 0 && nx < tmax)
       due_push(t, (uint32_t)nx, i);
   }
@@ -216,7 +218,7 @@ static uint32_t const_step(stage *t, int32_t step, int32_t tmax)
     uint32_t i = b->n[q];
     t->spk[t->nspk++] = i;
     uint32_t k = ++t->cnt[i];
-    int32_t nx = const_next(t->drive[i], k + 1, step);
+    int32_t nx = const_next(t->drive[i], t->v[i], k + 1, step);
     if (nx < tmax)
       due_push(t, (uint32_t)nx, i);
   }
@@ -505,7 +507,7 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
     if (steps[k] > T)
       T = steps[k];
   for (uint32_t k = 0; k < s->n; k++)
-    stage_reset(&s->st[k], T);
+    stage_reset(&s->st[k], T, (float)s->opts.v_init);
   st->nstages = s->n;
   for (uint32_t k = 0; k < s->n; k++) {
     snprintf(st->name[k], sizeof st->name[k], "%s", s->st[k].name);

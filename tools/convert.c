@@ -51,6 +51,8 @@ static const char usage[] =
     "  --percentile P   of positive activations (default 99.9; 100 = max-norm)\n"
     "  --input          constant current into the first layer (default) or Poisson spikes\n"
     "  --maxpool        gate by spike counts (default) or replace by average pooling\n"
+    "  --v-init F       initial membrane potential, a fraction of the threshold\n"
+    "                   (default 0.5: centres the spike count's rounding error)\n"
     "  --energy FILE    energy constants (default configs/energy/default.ini, looked up in\n"
     "                   $MEMSPIKE_DATADIR, here, the source tree, PREFIX/share/memspike)\n"
     "  --energy-steps T steps for the energy table (default: the fewest within 1% of\n"
@@ -99,6 +101,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
   a->calib = 1000;
   a->percentile = 99.9;
   a->drift_s = 1.0;
+  a->v_init = 0.5;
   static const uint32_t def_steps[] = {8, 16, 32, 64, 128};
   memcpy(a->steps, def_steps, sizeof def_steps);
   a->nsteps = 5;
@@ -117,7 +120,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     static const char *const with_value[] = {
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
-        "--schedule", "--maxpool", "--log", NULL};
+        "--schedule", "--maxpool", "--log", "--v-init", NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -166,6 +169,12 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
       a->percentile = strtod(v, &end);
       if (end == v || *end || !(a->percentile > 0 && a->percentile <= 100))
         return usage_err("--percentile: expected a number in (0, 100] (got '%s')", v);
+    } else if (!strcmp(k, "--v-init")) {
+      char *end;
+      a->v_init = strtod(v, &end);
+      if (end == v || *end || !(a->v_init >= 0 && a->v_init < 1))
+        return usage_err("--v-init: expected a fraction of the threshold in [0, 1) (got '%s')",
+                         v);
     } else if (!strcmp(k, "--drift-time")) {
       char *end;
       a->drift_s = strtod(v, &end);
@@ -241,7 +250,7 @@ int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r, cnn_sn
 {
   const io_idx *test = in->test_img, *train = in->train_img;
   r->images = a->images && a->images < test->n ? a->images : test->n;
-  cnn_opts o = {a->percentile, a->calib, a->max_to_avg, a->poisson, 1};
+  cnn_opts o = {a->percentile, a->calib, a->max_to_avg, a->poisson, 1, a->v_init};
   r->calib = a->calib < train->n ? a->calib : train->n;
   r->recorded_ann_acc = in->model->ann_accuracy;
   double t0 = sim_clock_s();
@@ -368,6 +377,10 @@ void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, co
 
 void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r)
 {
+  const io_idx *train = in->train_img;
+  const uint32_t ncal = train->n < 500 ? train->n : 500, isz = train->rows * train->cols;
+  if (a->finetune) /* the flawless channels' statistics, for fine-tuning */
+    cnn_calib_record(s, train->data, ncal, isz);
   r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
   conv_eval d;
   conv_run(s, in, a, r->images, "SNN on devices", NULL, &d);
@@ -379,9 +392,20 @@ void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_r
 {
   const io_idx *train = in->train_img;
   r->finetune_images = a->finetune < train->n ? a->finetune : train->n;
+  /* In place (Yao et al. 2020): trained within what the last layer's
+     devices can reach, then written again onto them (write noise seed 11). */
+  float *w, *b, *lo, *hi;
+  uint32_t nin, nout;
+  cnn_last_layer(s, &w, &b, &nin, &nout);
+  lo = sim_malloc((size_t)nin * nout * sizeof *lo, "reachable weights");
+  hi = sim_malloc((size_t)nin * nout * sizeof *hi, "reachable weights");
+  int reach = cnn_device_reach_last(s, &in->dev, lo, hi);
+  cnn_calib_apply(s, train->data, train->n < 500 ? train->n : 500, train->rows * train->cols);
   cnn_finetune_last(s, train->data, in->train_lab->data, r->finetune_images,
-                    train->rows * train->cols);
-  cnn_map_devices(s, &in->dev, a->drift_s, 11, 1); /* program the new last layer */
+                    train->rows * train->cols, reach ? lo : NULL, reach ? hi : NULL);
+  sim_free(lo);
+  sim_free(hi);
+  cnn_map_devices(s, &in->dev, a->drift_s, 11, 1);
   conv_eval d;
   conv_run(s, in, a, r->images, "SNN after fine-tuning", NULL, &d);
   r->ft_ann = d.ann_acc;

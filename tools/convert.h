@@ -35,6 +35,7 @@ typedef struct conv_args {
   uint32_t images;          /* test images (0: all) */
   uint32_t calib;           /* calibration images (>= 1) */
   uint32_t energy_steps;    /* steps of the energy table (0: chosen) */
+  double v_init;            /* initial membrane potential / threshold */
   uint32_t finetune;        /* fine-tuning images (0: none) */
   double percentile;        /* normalization percentile, (0, 100] */
   double drift_s;           /* seconds between programming and inference */

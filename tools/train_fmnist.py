@@ -10,7 +10,7 @@ count.
 
 usage: train_fmnist.py [--data DIR] [--out configs/models/fmnist_cnn]
                        [--epochs 10] [--batch 128] [--lr 1e-3] [--seed 1]
-                       [--threads 2]
+                       [--threads 2] [--arch bn|plain|maxpool]
 """
 import argparse
 import gzip
@@ -74,11 +74,20 @@ def normalize(raw):
     return torch.from_numpy(x.astype(np.float32)).unsqueeze(1)
 
 
-def make_model():
+def make_model(arch="bn"):
+    """bn: the shipped model; plain: no batch-norm, no biases (conv-ReLU-avgpool
+    twice, two dense layers); maxpool: as plain with max pooling and biases."""
+    if arch == "bn":
+        return nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.AvgPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.AvgPool2d(2),
+            nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+    bias = arch == "maxpool"
+    pool = nn.MaxPool2d if arch == "maxpool" else nn.AvgPool2d
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+        nn.Conv2d(1, 16, 3, padding=1, bias=bias), nn.ReLU(), pool(2),
+        nn.Conv2d(16, 32, 3, padding=1, bias=bias), nn.ReLU(), pool(2),
+        nn.Flatten(), nn.Linear(1568, 128, bias=bias), nn.ReLU(), nn.Linear(128, 10, bias=bias))
 
 
 def accuracy(model, x, y, batch=1000):
@@ -100,6 +109,9 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--arch", choices=("bn", "plain", "maxpool"), default="bn",
+                    help="bn: the shipped model (default); plain: no batch-norm or biases; "
+                         "maxpool: max pooling, no batch-norm")
     a = ap.parse_args(argv)
 
     torch.set_num_threads(a.threads)
@@ -115,7 +127,7 @@ def main(argv=None):
     print("data: %d train, %d test images (%.1f s)" % (len(ytr), len(yte), time.time() - t0),
           flush=True)
 
-    model = make_model()
+    model = make_model(a.arch)
     nparams = sum(p.numel() for p in model.parameters())
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     steps_per_epoch = (len(ytr) + a.batch - 1) // a.batch
@@ -163,7 +175,7 @@ def main(argv=None):
     txt.append("Fashion-MNIST CNN for SNN conversion (%s)" % os.path.basename(path))
     txt.append("")
     txt.append("Produced by: tools/train_fmnist.py --epochs %d --batch %d --lr %g --seed %d "
-               "--threads %d" % (a.epochs, a.batch, a.lr, a.seed, a.threads))
+               "--threads %d --arch %s" % (a.epochs, a.batch, a.lr, a.seed, a.threads, a.arch))
     txt.append("Model file: %s, format memspike-model v1 (docs/model-format.md), %d bytes, "
                "sha256 %s" % (rel, nbytes, digest))
     txt.append("")

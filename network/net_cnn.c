@@ -110,7 +110,23 @@ const float *cnn_forward(const cnn_snn *s, const uint8_t *img, uint32_t upto, fl
 
 int cnn_ann_predict(const cnn_snn *s, const uint8_t *image, float *logits)
 {
-  const float *y = cnn_forward(s, image, s->n - 1, s->buf[0], s->buf[1]);
+  const float *y;
+  const stage *last = &s->st[s->n - 1];
+  const uint64_t slot = s->image_count;
+  float *feat = s->cache.feat ? s->cache.feat + slot * last->nin : NULL;
+  if (s->cache.mode == 2 && slot < s->cache.nslots && (s->cache.have[slot] & 2)) {
+    cnn_stage_forward(last, feat, s->buf[0]); /* the last layer alone */
+    y = s->buf[0];
+  } else if (s->cache.mode == 1 && slot < s->cache.nslots && s->n > 1) {
+    const float *f = cnn_forward(s, image, s->n - 2, s->buf[0], s->buf[1]);
+    memcpy(feat, f, last->nin * sizeof *feat);
+    s->cache.have[slot] |= 2;
+    float *o = f == s->buf[0] ? s->buf[1] : s->buf[0];
+    cnn_stage_forward(last, f, o);
+    y = o;
+  } else {
+    y = cnn_forward(s, image, s->n - 1, s->buf[0], s->buf[1]);
+  }
   int best = 0;
   for (uint32_t c = 0; c < s->nclasses; c++) {
     if (logits)
@@ -413,7 +429,7 @@ void cnn_snn_destroy(cnn_snn *s)
     return;
   for (uint32_t k = 0; k < CNN_MAX_STAGES; k++) {
     stage *t = &s->st[k];
-    sim_free(t->w), sim_free(t->b), sim_free(t->ws), sim_free(t->cal);
+    sim_free(t->w), sim_free(t->b), sim_free(t->ws);
     sim_free(t->v), sim_free(t->in), sim_free(t->drive), sim_free(t->last);
     sim_free(t->inv_drive);
     sim_free(t->sched), sim_free(t->cnt), sim_free(t->touched), sim_free(t->spiked);
@@ -423,6 +439,7 @@ void cnn_snn_destroy(cnn_snn *s)
       sim_free(t->due[q].n);
     sim_free(t->due);
   }
+  cnn_cache_last(s, 0);
   sim_free(s->buf[0]);
   sim_free(s->buf[1]);
   sim_free(s->in_ones);
@@ -512,6 +529,8 @@ void cnn_weights_changed(cnn_snn *s)
 /* Stages as the kernel engine's schedule sees them (net_cnn_engine.c)  */
 
 uint32_t cnn_stage_count(const cnn_snn *s) { return s->n; }
+
+double cnn_v_init(const cnn_snn *s) { return s->opts.v_init; }
 
 uint32_t cnn_nclasses(const cnn_snn *s) { return s->nclasses; }
 

@@ -75,6 +75,21 @@ int cnn_ann_predict(const cnn_snn *s, const uint8_t *image, float *logits);
 void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32_t nsteps,
                  int *pred, cnn_run_stats *stats);
 
+/* The image the next cnn_snn_run / cnn_ann_predict is run on, by its index
+   in the test set: it keys the Poisson input (so that a run's spikes do
+   not depend on which rank or pass runs it) and the cache slot. */
+void cnn_snn_select(cnn_snn *s, uint64_t image);
+
+/* A cache of what reaches the last stage, for re-evaluating a network
+   whose last layer alone changed (fine-tuning): mode 1 records, for each
+   selected image, the ANN's features and the spikes delivered into the
+   last stage at each step; mode 2 replays them, so that cnn_ann_predict
+   and cnn_snn_run of a recorded image compute the last layer only (same
+   results as a full run, as long as only the last layer changed; the
+   stats then hold the last stage's counts only).  Mode 0 frees it.  A
+   record beyond ~1 GB is dropped (runs are then full). */
+void cnn_cache_last(cnn_snn *s, int mode);
+
 /* Per weighted stage: its shape for the energy model (in_spikes, synops
    and out_spikes filled from stats / nimages, for T steps). */
 uint32_t cnn_layer_stats(const cnn_snn *s, const cnn_run_stats *stats, double nimages,
@@ -119,6 +134,7 @@ typedef struct cnn_stage_view {
 } cnn_stage_view;
 
 uint32_t cnn_stage_count(const cnn_snn *s);
+double cnn_v_init(const cnn_snn *s); /* opts.v_init */
 uint32_t cnn_nclasses(const cnn_snn *s);
 void cnn_stage_get(const cnn_snn *s, uint32_t k, cnn_stage_view *out /* OUT */);
 /* The first stage's constant current for a raw image (its ANN input
@@ -146,16 +162,6 @@ uint64_t cnn_map_devices(cnn_snn *s, const struct syn_device_param *p, double dr
    untouched) when the network was not mapped. */
 int cnn_device_reach_last(const cnn_snn *s, const struct syn_device_param *p, float *lo,
                           float *hi);
-
-/* Channel calibration of the crossbar periphery: cnn_calib_record keeps,
-   for every weighted stage but the last, each output channel's mean and
-   standard deviation before the ReLU over n raw images (on the flawless
-   network, before cnn_map_devices); cnn_calib_apply, after mapping, gives
-   each channel a gain and offset (digital: its weights scaled, its bias
-   set) that bring its statistics on the same images back to those, stage
-   after stage (batch-norm statistics re-estimated, in effect). */
-void cnn_calib_record(cnn_snn *s, const uint8_t *imgs, uint32_t n, uint32_t isz);
-void cnn_calib_apply(cnn_snn *s, const uint8_t *imgs, uint32_t n, uint32_t isz);
 
 /* Hybrid training (Yao et al. 2020): softmax regression of the last layer
    on the features the network computes now (e.g. through device-held

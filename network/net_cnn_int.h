@@ -51,8 +51,6 @@ typedef struct stage {
   /* ANN weights (normalized): conv [oc][ic][kh][kw], linear [out][in]
      with `in` in internal (y, x, c) order of the previous map. */
   float *w, *b;          /* owned; b per output channel / feature */
-  double *cal;           /* owned, NULL until cnn_calib_record: per output
-                            channel, mean [oc] then std [oc] before the ReLU */
   /* SNN scatter weights: conv [ic][kh][kw][oc]; linear [in][out] */
   float *ws;             /* owned */
   /* SNN state, per output neuron (index (y*ow + x)*oc + c). */
@@ -93,7 +91,21 @@ struct cnn_snn {
   uint32_t maxmap;
   float *in_ones;         /* Poisson input: sum of kernel weights per neuron */
   float *ws_in;           /* Poisson input: first kernel / std (scatter layout) */
-  uint64_t image_count;   /* Poisson streams key */
+  uint64_t image_count;   /* Poisson streams key; the cache's slot (the
+                             image cnn_snn_select named) */
+  /* Last-stage cache (cnn_cache_last): per slot, the spikes each step
+     delivered into the last stage (spk[off[slot (T + 1) + t] ..
+     off[slot (T + 1) + t + 1])) and the ANN's features for it. */
+  struct {
+    int mode;               /* 0 off, 1 record, 2 replay */
+    uint32_t T;             /* steps of every recorded run */
+    uint32_t *spk;          /* owned */
+    size_t n, cap;
+    uint64_t *off;          /* owned, nslots (T + 1) */
+    float *feat;            /* owned, nslots x the last stage's nin */
+    uint8_t *have;          /* owned, per slot: 1 SNN run, 2 ANN, 3 both */
+    uint64_t nslots;
+  } cache;
   double dev_scale[CNN_MAX_STAGES]; /* per weighted stage: max|w| the device
                              pairs were programmed at (0: not mapped) */
   uint64_t dev_seed;      /* keys of those devices (cnn_map_devices) */

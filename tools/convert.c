@@ -297,6 +297,7 @@ int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
   uint32_t done = 0;
   for (uint32_t i = rank; i < n; i += nranks) {
     const uint8_t *im = img->data + (size_t)i * isz;
+    cnn_snn_select(s, i); /* Poisson input and cache keyed by the image */
     double ta = sim_clock_s();
     ann_ok += cnn_ann_predict(s, im, NULL) == lab->data[i];
     double tb = sim_clock_s();
@@ -377,12 +378,10 @@ void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, co
 
 void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r)
 {
-  const io_idx *train = in->train_img;
-  const uint32_t ncal = train->n < 500 ? train->n : 500, isz = train->rows * train->cols;
-  if (a->finetune) /* the flawless channels' statistics, for fine-tuning */
-    cnn_calib_record(s, train->data, ncal, isz);
   r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
   conv_eval d;
+  if (a->finetune && !a->engine)
+    cnn_cache_last(s, 1); /* fine-tuning changes the last layer only */
   conv_run(s, in, a, r->images, "SNN on devices", NULL, &d);
   r->dev_ann = d.ann_acc;
   memcpy(r->dev_snn, d.snn_acc, sizeof r->dev_snn);
@@ -400,14 +399,15 @@ void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_r
   lo = sim_malloc((size_t)nin * nout * sizeof *lo, "reachable weights");
   hi = sim_malloc((size_t)nin * nout * sizeof *hi, "reachable weights");
   int reach = cnn_device_reach_last(s, &in->dev, lo, hi);
-  cnn_calib_apply(s, train->data, train->n < 500 ? train->n : 500, train->rows * train->cols);
   cnn_finetune_last(s, train->data, in->train_lab->data, r->finetune_images,
                     train->rows * train->cols, reach ? lo : NULL, reach ? hi : NULL);
   sim_free(lo);
   sim_free(hi);
   cnn_map_devices(s, &in->dev, a->drift_s, 11, 1);
   conv_eval d;
+  cnn_cache_last(s, 2); /* the last layer alone, on what reached it before */
   conv_run(s, in, a, r->images, "SNN after fine-tuning", NULL, &d);
+  cnn_cache_last(s, 0);
   r->ft_ann = d.ann_acc;
   memcpy(r->ft_snn, d.snn_acc, sizeof r->ft_snn);
 }

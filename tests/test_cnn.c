@@ -69,7 +69,7 @@ static void test_fold_and_normalize(void)
   cnn_model *m = toy_bn();
   /* Calibration images (raw pixels): x = raw / 255. */
   const uint8_t cal[] = {255, 0, 0, 255, 255, 255, 0, 0};
-  cnn_opts o = {100.0, 4, 0, 0, 1}; /* max-norm */
+  cnn_opts o = {100.0, 4, 0, 0, 1, 0.0}; /* max-norm */
   cnn_snn *s = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, cal, 4, &o, &s), 0);
   /* Folded conv: s = gamma / sqrt(var + eps) = 1; w' = 2, b' = (0.5 - 0.5)
@@ -128,7 +128,7 @@ static void test_two_layer_spike_counts(void)
 {
   cnn_model *m = toy_two_layer();
   const uint8_t img[] = {255};
-  cnn_opts o = {100.0, 1, 0, 0, 1};
+  cnn_opts o = {100.0, 1, 0, 0, 1, 0.0};
   cnn_snn *s = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, img, 1, &o, &s), 0);
   /* Drive 3/7: the k-th spike at ceil(7k/3) - 1 -> steps 2, 4, 6, 9 in
@@ -160,7 +160,7 @@ static void test_ideal_device_mapping(void)
 {
   cnn_model *m = toy_bn();
   const uint8_t cal[] = {255, 0, 0, 255, 255, 255, 0, 0};
-  cnn_opts o = {100.0, 4, 0, 0, 1};
+  cnn_opts o = {100.0, 4, 0, 0, 1, 0.0};
   cnn_snn *s = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, cal, 4, &o, &s), 0);
   syn_device_param p;

@@ -27,6 +27,7 @@
   X(model)              \
   X(idx)                \
   X(cnn)               \
+  X(cnn_fix)           \
   X(cli)               \
   X(kernel)            \
   X(parrot)            \

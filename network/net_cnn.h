@@ -5,11 +5,13 @@
  * Conversion (Rueckauer et al. 2017, SNN Toolbox): batch-norm folded into
  * the convolution before it; data-based normalization with a percentile of
  * each layer's positive activations on calibration images; IF neurons with
- * threshold 1 and reset by subtraction; the input as a constant current
- * into the first layer (or Poisson spikes on request); biases as constant
- * currents; average pooling as a fixed projection of IF neurons; max
- * pooling gated by the inputs' spike counts, or replaced by average pooling
- * on request.  Convolutions stay shared kernels: memory grows with the
+ * threshold 1, reset by subtraction and an initial potential (opts.v_init
+ * of the threshold: 0.5 centres the rounding of the spike count); the input
+ * as a constant current into the first layer (or Poisson spikes on
+ * request); biases as constant currents; average pooling as a fixed
+ * projection of IF neurons; max pooling rate-correct (a window spikes when
+ * its inputs' largest spike count exceeds its own), or replaced by average
+ * pooling on request.  Convolutions stay shared kernels: memory grows with the
  * kernel, not with the number of synapses.
  *
  * Inference is event-driven: a spike scatters its kernel into the next

@@ -261,22 +261,58 @@ static int build_stages(cnn_snn *s, const cnn_model *m, const cnn_opts *o)
   return 0;
 }
 
-static int cmp_float(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (k < n), v partly reordered (Hoare's
+   selection, median-of-three pivots): the value sorting would put at k. */
+static float select_kth(float *v, size_t n, size_t k)
 {
-  float x = *(const float *)a, y = *(const float *)b;
-  return x < y ? -1 : x > y;
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    float a = v[lo], b = v[mid], c = v[hi];
+    float piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < piv)
+        i++;
+      while (v[j] > piv)
+        j--;
+      if (i <= j) {
+        float t = v[i];
+        v[i] = v[j], v[j] = t;
+        i++;
+        if (j == 0)
+          break;
+        j--;
+      }
+    }
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return v[k];
+  }
+  return v[k];
 }
 
-/* p-th percentile (linear interpolation, as numpy) of v[0..n) (sorted in
-   place); 0 for an empty set. */
+/* p-th percentile (linear interpolation, as numpy) of v[0..n) (reordered
+   in place); 0 for an empty set.  Order statistics by selection: the same
+   values a sort gives. */
 double cnn_percentile(float *v, size_t n, double p)
 {
   if (!n)
     return 0;
-  qsort(v, n, sizeof *v, cmp_float);
   double pos = p / 100.0 * (double)(n - 1);
-  size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
-  return v[lo] + (pos - (double)lo) * (v[hi] - v[lo]);
+  size_t lo = (size_t)floor(pos);
+  if (lo > n - 1)
+    lo = n - 1;
+  float a = select_kth(v, n, lo), b = a;
+  if (lo + 1 < n) { /* the next order statistic: the least of those above */
+    b = v[lo + 1];
+    for (size_t i = lo + 2; i < n; i++)
+      b = v[i] < b ? v[i] : b;
+  }
+  return a + (pos - (double)lo) * (b - a);
 }
 
 /* Data-based normalization: lambda per weighted stage, all measured on the

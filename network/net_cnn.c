@@ -38,6 +38,22 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
     for (uint32_t pos = 0; pos < t->oh * t->ow; pos++)
       for (uint32_t o = 0; o < t->oc; o++)
         y[(size_t)pos * t->oc + o] = t->b ? t->b[o] : 0.0f;
+    if (t->plan_off) { /* the scatter plan: no per-tap bounds arithmetic */
+      const uint32_t kk = t->kh * t->kw, oc = t->oc;
+      for (uint32_t pos = 0; pos < t->ih * t->iw; pos++)
+        for (uint32_t c = 0; c < t->ic; c++) {
+          const float xv = x[(size_t)pos * t->ic + c];
+          if (xv == 0.0f)
+            continue;
+          const float *wc = t->ws + (size_t)c * kk * oc;
+          for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
+            const float *restrict w = wc + (size_t)t->plan_koff[e] * oc;
+            float *restrict yo = y + (size_t)t->plan_opos[e] * oc;
+            for (uint32_t o = 0; o < oc; o++)
+              yo[o] += xv * w[o];
+          }
+        }
+    } else
     for (uint32_t iy = 0; iy < t->ih; iy++)
       for (uint32_t ix = 0; ix < t->iw; ix++)
         for (uint32_t c = 0; c < t->ic; c++) {

@@ -33,9 +33,10 @@ Conversion recipe (docs/model-format.md, section "Conversion"):
     W1 x + b1 from the analog input; later weighted layers get W s + b from
     the previous layer's 0/1 spikes this step; an average pool is a layer of
     IF neurons fed the mean of its window's spikes; a max pool adds this
-    step's input spikes to per-input counts, then passes, per window, the
-    spike of the input with the largest count (ties: first in row-major
-    window order).  IF: V += I; if V >= 1: spike, V -= 1; V(0) = 0;
+    step's input spikes to per-input counts and spikes, per window, when
+    the largest of them exceeds the window's own count (so that its count
+    is its inputs' largest count).  IF: V += I; if V >= 1: spike, V -= 1;
+    V(0) = v_init (memspike convert --v-init, default 0.5);
  5. prediction: argmax of output spike counts; ties by larger final
     membrane potential, then by lower class index.
 
@@ -424,7 +425,7 @@ def _if(st, i):
     return s
 
 
-def simulate(ops, x, steps, layer_spikes=None):
+def simulate(ops, x, steps, layer_spikes=None, v_init=0.5):
     """Step 4 on a batch x (N, C, H, W).  Returns (output spike counts (N, K)
     as int64, final output membranes (N, K) float32).  With layer_spikes (a
     list), adds to layer_spikes[k] the batch's spikes, over all steps, of the
@@ -453,24 +454,24 @@ def simulate(ops, x, steps, layer_spikes=None):
             if t in ("conv2d", "linear"):
                 i = cur0 if j == j0 else _apply_w(op, s)
                 if j not in state:
-                    state[j] = (torch.zeros_like(i), torch.empty_like(i))
+                    state[j] = (torch.full_like(i, v_init), torch.empty_like(i))
                 s = _if(state[j], i)
             elif t == "avgpool2d":
                 i = _avgpool(s, op["k"], op["s"])
                 if j not in state:
-                    state[j] = (torch.zeros_like(i), torch.empty_like(i))
+                    state[j] = (torch.full_like(i, v_init), torch.empty_like(i))
                 s = _if(state[j], i)
             elif t == "maxpool2d":
                 c, h, w = s.shape[1:]
                 kh, kw = op["k"]
                 oh, ow = (h - kh) // op["s"][0] + 1, (w - kw) // op["s"][1] + 1
                 if j not in state:
-                    state[j] = torch.zeros_like(s)
-                state[j] += s  # counts so far, this step included
-                cnt = F.unfold(state[j], op["k"], stride=op["s"]).view(n, c, kh * kw, oh * ow)
-                sp = F.unfold(s, op["k"], stride=op["s"]).view(n, c, kh * kw, oh * ow)
-                arg = cnt.argmax(2, keepdim=True)  # first maximum: row-major window order
-                s = sp.gather(2, arg).view(n, c, oh, ow)
+                    state[j] = (torch.zeros_like(s), torch.zeros(n, c, oh, ow))
+                state[j][0].add_(s)  # input counts so far, this step included
+                cnt = F.unfold(state[j][0], op["k"], stride=op["s"]).view(n, c, kh * kw, oh * ow)
+                top = cnt.amax(2).view(n, c, oh, ow)
+                s = (top > state[j][1]).float()  # rate-correct: count = largest input count
+                state[j][1].add_(s)
             elif t == "flatten":
                 s = s.flatten(1)
             # relu: nothing; the IF neurons of the weighted layer before it are the ReLU

@@ -50,6 +50,22 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
     for (uint32_t pos = 0; pos < t->oh * t->ow; pos++)
       for (uint32_t o = 0; o < t->oc; o++)
         y[(size_t)pos * t->oc + o] = t->b ? t->b[o] : 0.0f;
+    if (t->plan_off) { /* the scatter plan: no per-tap bounds arithmetic */
+      const uint32_t kk = t->kh * t->kw, oc = t->oc;
+      for (uint32_t pos = 0; pos < t->ih * t->iw; pos++)
+        for (uint32_t c = 0; c < t->ic; c++) {
+          const float xv = x[(size_t)pos * t->ic + c];
+          if (xv == 0.0f)
+            continue;
+          const float *wc = t->ws + (size_t)c * kk * oc;
+          for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
+            const float *restrict w = wc + (size_t)t->plan_koff[e] * oc;
+            float *restrict yo = y + (size_t)t->plan_opos[e] * oc;
+            for (uint32_t o = 0; o < oc; o++)
+              yo[o] += xv * w[o];
+          }
+        }
+    } else
     for (uint32_t iy = 0; iy < t->ih; iy++)
       for (uint32_t ix = 0; ix < t->iw; ix++)
         for (uint32_t c = 0; c < t->ic; c++) {
@@ -126,7 +142,23 @@ const float *cnn_forward(const cnn_snn *s, const uint8_t *img, uint32_t upto, fl
 
 int cnn_ann_predict(const cnn_snn *s, const uint8_t *image, float *logits)
 {
-  const float *y = cnn_forward(s, image, s->n - 1, s->buf[0], s->buf[1]);
+  const float *y;
+  const stage *last = &s->st[s->n - 1];
+  const uint64_t slot = s->image_count;
+  float *feat = s->cache.feat ? s->cache.feat + slot * last->nin : NULL;
+  if (s->cache.mode == 2 && slot < s->cache.nslots && (s->cache.have[slot] & 2)) {
+    cnn_stage_forward(last, feat, s->buf[0]); /* the last layer alone */
+    y = s->buf[0];
+  } else if (s->cache.mode == 1 && slot < s->cache.nslots && s->n > 1) {
+    const float *f = cnn_forward(s, image, s->n - 2, s->buf[0], s->buf[1]);
+    memcpy(feat, f, last->nin * sizeof *feat);
+    s->cache.have[slot] |= 2;
+    float *o = f == s->buf[0] ? s->buf[1] : s->buf[0];
+    cnn_stage_forward(last, f, o);
+    y = o;
+  } else {
+    y = cnn_forward(s, image, s->n - 1, s->buf[0], s->buf[1]);
+  }
   int best = 0;
   for (uint32_t c = 0; c < s->nclasses; c++) {
     if (logits)
@@ -263,22 +295,58 @@ static int build_stages(cnn_snn *s, const cnn_model *m, const cnn_opts *o)
   return 0;
 }
 
-static int cmp_float(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (k < n), v partly reordered (Hoare's
+   selection, median-of-three pivots): the value sorting would put at k. */
+static float select_kth(float *v, size_t n, size_t k)
 {
-  float x = *(const float *)a, y = *(const float *)b;
-  return x < y ? -1 : x > y;
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    float a = v[lo], b = v[mid], c = v[hi];
+    float piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < piv)
+        i++;
+      while (v[j] > piv)
+        j--;
+      if (i <= j) {
+        float t = v[i];
+        v[i] = v[j], v[j] = t;
+        i++;
+        if (j == 0)
+          break;
+        j--;
+      }
+    }
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return v[k];
+  }
+  return v[k];
 }
 
-/* p-th percentile (linear interpolation, as numpy) of v[0..n) (sorted in
-   place); 0 for an empty set. */
-static double percentile(float *v, size_t n, double p)
+/* p-th percentile (linear interpolation, as numpy) of v[0..n) (reordered
+   in place); 0 for an empty set.  Order statistics by selection: the same
+   values a sort gives. */
+double cnn_percentile(float *v, size_t n, double p)
 {
   if (!n)
     return 0;
-  qsort(v, n, sizeof *v, cmp_float);
   double pos = p / 100.0 * (double)(n - 1);
-  size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
-  return v[lo] + (pos - (double)lo) * (v[hi] - v[lo]);
+  size_t lo = (size_t)floor(pos);
+  if (lo > n - 1)
+    lo = n - 1;
+  float a = select_kth(v, n, lo), b = a;
+  if (lo + 1 < n) { /* the next order statistic: the least of those above */
+    b = v[lo + 1];
+    for (size_t i = lo + 2; i < n; i++)
+      b = v[i] < b ? v[i] : b;
+  }
+  return a + (pos - (double)lo) * (b - a);
 }
 
 /* Data-based normalization: lambda per weighted stage, all measured on the
@@ -303,7 +371,7 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
         if (y[j] > 0)
           pos[n++] = y[j];
     }
-    double lam = percentile(pos, n, p);
+    double lam = cnn_percentile(pos, n, p);
     sim_free(pos);
     t->lambda = lam > 0 ? lam : 1.0; /* a layer that never turns on keeps its scale */
   }
@@ -455,6 +523,7 @@ void cnn_snn_destroy(cnn_snn *s)
       sim_free(t->due[q].n);
     sim_free(t->due);
   }
+  cnn_cache_last(s, 0);
   sim_free(s->buf[0]);
   sim_free(s->buf[1]);
   sim_free(s->in_ones);
@@ -543,6 +612,8 @@ void cnn_weights_changed(cnn_snn *s)
 /* Stages as the kernel engine's schedule sees them (net_cnn_engine.c)  */
 
 uint32_t cnn_stage_count(const cnn_snn *s) { return s->n; }
+
+double cnn_v_init(const cnn_snn *s) { return s->opts.v_init; }
 
 uint32_t cnn_nclasses(const cnn_snn *s) { return s->nclasses; }
 

@@ -5,11 +5,13 @@
  * Conversion (Rueckauer et al. 2017, SNN Toolbox): batch-norm folded into
  * the convolution before it; data-based normalization with a percentile of
  * each layer's positive activations on calibration images; IF neurons with
- * threshold 1 and reset by subtraction; the input as a constant current
- * into the first layer (or Poisson spikes on request); biases as constant
- * currents; average pooling as a fixed projection of IF neurons; max
- * pooling gated by the inputs' spike counts, or replaced by average pooling
- * on request.  Convolutions stay shared kernels: memory grows with the
+ * threshold 1, reset by subtraction and an initial potential (opts.v_init
+ * of the threshold: 0.5 centres the rounding of the spike count); the input
+ * as a constant current into the first layer (or Poisson spikes on
+ * request); biases as constant currents; average pooling as a fixed
+ * projection of IF neurons; max pooling rate-correct (a window spikes when
+ * its inputs' largest spike count exceeds its own), or replaced by average
+ * pooling on request.  Convolutions stay shared kernels: memory grows with the
  * kernel, not with the number of synapses.
  *
  * Inference is event-driven: a spike scatters its kernel into the next
@@ -101,6 +103,21 @@ int cnn_ann_predict(const cnn_snn *s, const uint8_t *image, float *logits);
 void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32_t nsteps,
                  int *pred, cnn_run_stats *stats);
 
+/* The image the next cnn_snn_run / cnn_ann_predict is run on, by its index
+   in the test set: it keys the Poisson input (so that a run's spikes do
+   not depend on which rank or pass runs it) and the cache slot. */
+void cnn_snn_select(cnn_snn *s, uint64_t image);
+
+/* A cache of what reaches the last stage, for re-evaluating a network
+   whose last layer alone changed (fine-tuning): mode 1 records, for each
+   selected image, the ANN's features and the spikes delivered into the
+   last stage at each step; mode 2 replays them, so that cnn_ann_predict
+   and cnn_snn_run of a recorded image compute the last layer only (same
+   results as a full run, as long as only the last layer changed; the
+   stats then hold the last stage's counts only).  Mode 0 frees it.  A
+   record beyond ~1 GB is dropped (runs are then full). */
+void cnn_cache_last(cnn_snn *s, int mode);
+
 /* Per stage (weighted and pools): its shape for the energy model
    (in_spikes, synops and out_spikes filled from stats / nimages: the
    counts of checkpoint ck, or of the whole run when ck < 0, for T =
@@ -154,6 +171,7 @@ typedef struct cnn_stage_view {
 } cnn_stage_view;
 
 uint32_t cnn_stage_count(const cnn_snn *s);
+double cnn_v_init(const cnn_snn *s); /* opts.v_init */
 uint32_t cnn_nclasses(const cnn_snn *s);
 void cnn_stage_get(const cnn_snn *s, uint32_t k, cnn_stage_view *out /* OUT */);
 /* The first stage's constant current for a raw image (its ANN input
@@ -162,22 +180,38 @@ void cnn_first_drive(cnn_snn *s, const uint8_t *image, float *out);
 
 struct syn_device_param;
 
-/* Put every weight of every weighted stage (or of the last only) on a
-   differential pair of devices of preset p: x = w / max|w| in [-1, 1];
-   G+ holds w_min + max(x, 0) R and G- holds w_min + max(-x, 0) R
-   (R = w_max - w_min), each target first put on the device's grid of
-   levels (dw_min apart), then programmed (write-verify noise) with the
-   device's own bounds and stuck state, left to relax or drift for drift_s
-   seconds, and read once (read noise).  The weights become what the pairs
-   hold.  seed keys the devices.  Returns the number of stuck devices. */
+/* Put every weight of every weighted stage on a differential pair of
+   devices of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x,
+   0) R and G- holds w_min + max(-x, 0) R (R = w_max - w_min), each target
+   first put on the device's grid of levels (dw_min apart), then programmed
+   (write-verify noise) with the device's own bounds and stuck state, left
+   to relax or drift for drift_s seconds, and read once (read noise).  The
+   weights become what the pairs hold.  seed keys the devices.  only_last
+   after a full mapping: the last layer is written again in place, on the
+   same devices at the same scale (stuck devices stay stuck; seed keys the
+   new write's noise); without one, onto devices of its own.  Returns the
+   number of stuck devices. */
 uint64_t cnn_map_devices(cnn_snn *s, const struct syn_device_param *p, double drift_s,
                          uint64_t seed, int only_last);
 
+/* After cnn_map_devices: the interval each last-layer weight can take on
+   its pair ([out][in], lo <= hi; stuck devices fixed).  Returns 0 (lo, hi
+   untouched) when the network was not mapped. */
+int cnn_device_reach_last(const cnn_snn *s, const struct syn_device_param *p, float *lo,
+                          float *hi);
+
 /* Hybrid training (Yao et al. 2020): softmax regression of the last layer
    on the features the network computes now (e.g. through device-held
-   weights) for n raw training images (isz bytes each), 10 epochs of SGD
-   from the current weights. */
-void cnn_finetune_last(cnn_snn *s, const uint8_t *images, const uint8_t *labels, uint32_t n,
-                       uint32_t isz);
+   weights) for n raw training images (isz bytes each), by SGD from the
+   current weights, each weight kept in [lo, hi] when given (what its
+   devices can reach: cnn_device_reach_last).  The last fifth of the images
+   is held out: the epoch with the best held-out accuracy is kept, the
+   starting weights unless an epoch beats them.  Then the layer is
+   normalized again (opts' percentile of its positive outputs on the
+   images becomes 1, so that the output neurons do not saturate), the
+   device scale with it (a peripheral gain: re-programming in place writes
+   the same conductances).  Returns the epoch kept (0: none improved). */
+int cnn_finetune_last(cnn_snn *s, const uint8_t *images, const uint8_t *labels, uint32_t n,
+                      uint32_t isz, const float *lo, const float *hi);
 
 #endif

@@ -2,7 +2,9 @@
  * net_cnn_device.c: the converted network's weights onto differential
  * pairs of memory devices (cnn_map_devices, net_cnn.h), with the device
  * physics of synapses/syn_device.h: levels, programming noise, stuck
- * devices, retention or drift, read noise.
+ * devices, retention or drift, read noise; the last layer re-programmed
+ * in place on the same devices after fine-tuning, and the weights those
+ * devices can still reach (cnn_device_reach_last).
  */
 #include "net_cnn_int.h"
 
@@ -11,18 +13,51 @@
 #include "../core/sim_rng.h"
 #include "../synapses/syn_device.h"
 
+/* Device m (0: G+, 1: G-) of weight i of weighted stage k: its key. */
+static uint64_t device_key(uint64_t seed, uint32_t k, uint64_t i, int m)
+{
+  return sim_hash4(seed, 0x636e6eULL + k, i, (uint64_t)m);
+}
+
+/* Weighted stage k's array onto its pairs at scale wmax (x = w / wmax,
+   clipped to [-1, 1]); write 0 is the first programming, later writes
+   (re-programming in place) draw fresh noise.  Returns the stuck count. */
+static uint64_t map_stage(float *w, uint64_t n, uint32_t k, const syn_device_param *p,
+                          double drift_s, uint64_t seed, double wmax, uint64_t write)
+{
+  const double R = p->w_max - p->w_min;
+  uint64_t stuck = 0;
+  for (uint64_t i = 0; i < n; i++) {
+    double x = fmax(-1.0, fmin(1.0, w[i] / wmax)), held[2], target[2];
+    syn_device_pair_targets(x, p->w_min, R, target);
+    for (int m = 0; m < 2; m++) {
+      uint64_t key = device_key(seed, k, i, m);
+      syn_device_inst inst;
+      syn_device_instance(p, key, &inst);
+      stuck += (uint64_t)inst.stuck;
+      double t = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
+      double g = syn_device_program(p, &inst, t, sim_hash4(key, 1, write, 0));
+      g = syn_device_retain(p, &inst, g, drift_s);
+      held[m] = syn_device_read(p, g, sim_hash4(key, 2, write, 0));
+    }
+    w[i] = (float)((held[0] - held[1]) / R * wmax);
+  }
+  return stuck;
+}
+
 /* Each weight of every weighted layer onto a differential pair of devices
    of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x, 0) R and
    G- holds w_min + max(-x, 0) R (R = w_max - w_min), each target first
    put on the device's grid of levels (dw_min apart), then programmed
    (write-verify noise), with each device's own bounds and stuck state, then
    left to relax or drift for drift_s seconds, then read once (read noise).
-   The weights are replaced by what the pairs hold.  Returns the number of
-   stuck devices. */
+   The weights are replaced by what the pairs hold.  With only_last after a
+   full mapping: the last layer is written again onto the same devices at
+   the same scale (stuck ones stay stuck), seed keying the new write's
+   noise.  Returns the number of stuck devices. */
 uint64_t cnn_map_devices(cnn_snn *s, const syn_device_param *p, double drift_s, uint64_t seed,
                          int only_last)
 {
-  const double R = p->w_max - p->w_min;
   uint64_t stuck = 0;
   float *w;
   uint64_t n;
@@ -30,27 +65,46 @@ uint64_t cnn_map_devices(cnn_snn *s, const syn_device_param *p, double drift_s, 
   for (uint32_t k = 0; (w = cnn_stage_weights(s, k, &n, &last)); k++) {
     if (only_last && !last)
       continue;
+    if (only_last && s->dev_scale[k] > 0) { /* in place */
+      stuck += map_stage(w, n, k, p, drift_s, s->dev_seed, s->dev_scale[k], seed);
+      continue;
+    }
     double wmax = 0;
     for (uint64_t i = 0; i < n; i++)
       wmax = fmax(wmax, fabs(w[i]));
     if (!(wmax > 0))
       continue;
-    for (uint64_t i = 0; i < n; i++) {
-      double x = w[i] / wmax, held[2], target[2];
-      syn_device_pair_targets(x, p->w_min, R, target);
-      for (int m = 0; m < 2; m++) {
-        uint64_t key = sim_hash4(seed, 0x636e6eULL + k, i, (uint64_t)m + (only_last ? 16 : 0));
-        syn_device_inst inst;
-        syn_device_instance(p, key, &inst);
-        stuck += (uint64_t)inst.stuck;
-        double t = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
-        double g = syn_device_program(p, &inst, t, sim_hash4(key, 1, 0, 0));
-        g = syn_device_retain(p, &inst, g, drift_s);
-        held[m] = syn_device_read(p, g, sim_hash4(key, 2, 0, 0));
-      }
-      w[i] = (float)((held[0] - held[1]) / R * wmax);
-    }
+    stuck += map_stage(w, n, k, p, drift_s, seed, wmax, 0);
+    s->dev_scale[k] = wmax;
   }
+  if (!only_last)
+    s->dev_seed = seed;
   cnn_weights_changed(s);
   return stuck;
+}
+
+/* What the last layer's pairs can hold, weight by weight: with G+ in
+   [lo+, hi+] and G- in [lo-, hi-] (a stuck device: its value), the weight
+   lies in [(lo+ - hi-), (hi+ - lo-)] / R * scale. */
+int cnn_device_reach_last(const cnn_snn *s, const syn_device_param *p, float *lo, float *hi)
+{
+  uint32_t k = 0;
+  for (uint32_t q = 0; q + 1 < s->n; q++)
+    k += (uint32_t)s->st[q].weighted;
+  const stage *t = &s->st[s->n - 1];
+  const double wmax = s->dev_scale[k], R = p->w_max - p->w_min;
+  if (!(wmax > 0))
+    return 0;
+  for (uint64_t i = 0; i < (uint64_t)t->nin * t->nout; i++) {
+    double a[2], b[2];
+    for (int m = 0; m < 2; m++) {
+      syn_device_inst inst;
+      syn_device_instance_static(p, device_key(s->dev_seed, k, i, m), &inst);
+      a[m] = inst.stuck ? inst.stuck_w : fmax(inst.w_min, p->w_min);
+      b[m] = inst.stuck ? inst.stuck_w : fmin(inst.w_max, p->w_max);
+    }
+    lo[i] = (float)((a[0] - b[1]) / R * wmax);
+    hi[i] = (float)((b[0] - a[1]) / R * wmax);
+  }
+  return 1;
 }

@@ -34,6 +34,7 @@ struct cnn_engine {
   sim_rec *recs;           /* owned: a spike record per population */
   float *drive;            /* scratch: first stage's current */
   int var_I;               /* index of if_soft_reset's "I" */
+  int var_V;               /* ... and of its "V_m" */
 };
 
 int cnn_engine_create(cnn_snn *s, uint32_t tmax, uint64_t seed, cnn_engine **out)
@@ -45,6 +46,7 @@ int cnn_engine_create(cnn_snn *s, uint32_t tmax, uint64_t seed, cnn_engine **out
   ce->tmax = tmax;
   ce->m = nrn_model_find("if_soft_reset");
   ce->var_I = sim_name_index(ce->m->var_names, "I");
+  ce->var_V = sim_name_index(ce->m->var_names, "V_m");
   ce->pops = sim_calloc(n, sizeof *ce->pops, "CNN populations");
   ce->projs = sim_calloc(n, sizeof *ce->projs, "CNN projections");
   ce->layers = sim_calloc(n, sizeof *ce->layers, "CNN layers");
@@ -233,8 +235,10 @@ int cnn_engine_run(cnn_engine *ce, const uint8_t *image, uint64_t image_index,
                    const uint32_t *steps, uint32_t nsteps, const sim_recorder *recs,
                    uint32_t nrecs, int *pred, cnn_run_stats *stats)
 {
-  /* Fresh states: V_m = 0 from each layer's start; each neuron's drive is
-     its bias, and the first layer's is the image as a current. */
+  /* Fresh states: V_m = v_init (of the threshold 1; 0 behind a max pool,
+     as the batch runner's) from each layer's start; each neuron's drive
+     is its bias, and the first layer's is the image as a current. */
+  const double v0 = cnn_v_init(ce->s);
   cnn_first_drive(ce->s, image, ce->drive);
   for (uint32_t k = 0; k < ce->n; k++) {
     cnn_stage_view v;
@@ -244,6 +248,8 @@ int cnn_engine_run(cnn_engine *ce, const uint8_t *image, uint64_t image_index,
       ce->m->state_init(p->state, p->nlocal, i, p->param);
       double I = k == 0 ? ce->drive[i] : v.b ? v.b[i % v.oc] : 0.0;
       ce->m->var_set(p->state, p->nlocal, i, p->param, ce->var_I, I);
+      if (v0 != 0 && v.type != CNN_STAGE_MAXPOOL)
+        ce->m->var_set(p->state, p->nlocal, i, p->param, ce->var_V, v0);
     }
   }
   uint32_t nsteps_ok = nsteps < MAX_CK ? nsteps : MAX_CK;

@@ -19,6 +19,7 @@
 #ifndef NET_CNN_INT_H
 #define NET_CNN_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net_cnn.h"
@@ -103,7 +104,24 @@ struct cnn_snn {
   uint32_t maxmap;
   float *in_ones;         /* Poisson input: sum of kernel weights per neuron */
   float *ws_in;           /* Poisson input: first kernel / std (scatter layout) */
-  uint64_t image_count;   /* Poisson streams key */
+  uint64_t image_count;   /* Poisson streams key; the cache's slot (the
+                             image cnn_snn_select named) */
+  /* Last-stage cache (cnn_cache_last): per slot, the spikes each step
+     delivered into the last stage (spk[off[slot (T + 1) + t] ..
+     off[slot (T + 1) + t + 1])) and the ANN's features for it. */
+  struct {
+    int mode;               /* 0 off, 1 record, 2 replay */
+    uint32_t T;             /* steps of every recorded run */
+    uint32_t *spk;          /* owned */
+    size_t n, cap;
+    uint64_t *off;          /* owned, nslots (T + 1) */
+    float *feat;            /* owned, nslots x the last stage's nin */
+    uint8_t *have;          /* owned, per slot: 1 SNN run, 2 ANN, 3 both */
+    uint64_t nslots;
+  } cache;
+  double dev_scale[CNN_MAX_STAGES]; /* per weighted stage: max|w| the device
+                             pairs were programmed at (0: not mapped) */
+  uint64_t dev_seed;      /* keys of those devices (cnn_map_devices) */
 };
 
 /* Stage t's ANN output y (nout floats) from its input x (nin floats),
@@ -115,6 +133,10 @@ void cnn_stage_forward(const stage *t, const float *x, float *y);
    that holds the result. */
 const float *cnn_forward(const cnn_snn *s, const uint8_t *img, uint32_t upto, float *b0,
                          float *b1);
+
+/* p-th percentile (linear interpolation, as numpy) of v[0..n), sorted in
+   place; 0 for an empty set. */
+double cnn_percentile(float *v, size_t n, double p);
 
 /* Rebuild t's scatter copy ws from w (conv [ic][kh][kw][oc], linear
    [in][out]) and build its scatter or pool plan if it has none yet. */

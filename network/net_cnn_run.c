@@ -36,7 +36,8 @@ static inline void touch(stage *t, uint32_t n)
 }
 
 /* Reset a stage for a new image of up to tmax steps; membranes start at
-   v0 (cnn_opts.v_init, a fraction of the threshold 1). */
+   v0 (cnn_opts.v_init, a fraction of the threshold 1; max-pool windows,
+   which count, at 0). */
 static void stage_reset(stage *t, uint32_t tmax, float v0)
 {
   if (t->tmax < tmax) {
@@ -48,7 +49,7 @@ static void stage_reset(stage *t, uint32_t tmax, float v0)
     t->due[q].len = 0;
   uint32_t n = t->nout;
   for (uint32_t i = 0; i < n; i++)
-    t->v[i] = v0;
+    t->v[i] = t->kind == ST_MAXPOOL ? 0.0f : v0;
   memset(t->in, 0, n * sizeof *t->in);
   memset(t->cnt, 0, n * sizeof *t->cnt);
   memset(t->spiked, 0, n);
@@ -338,8 +339,7 @@ static inline void add_row_scaled(float *restrict in, const float *restrict w, u
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_t *spiked_src,
-                      const uint16_t *cnt_src)
+static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint16_t *cnt_src)
 {
   double syn = 0;
   switch (t->kind) {
@@ -413,8 +413,10 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
     break;
   }
   case ST_MAXPOOL:
-    /* Gating: a window passes a spike when its input with the largest
-       spike count so far (first in row-major order on ties) spiked now. */
+    /* Rate-correct max: a window spikes when the largest spike count of
+       its inputs (this step's spikes included) exceeds its own count, so
+       its count is the maximum of its inputs' counts at every step (one
+       spike a step at most: each input adds at most one). */
     for (uint32_t q = 0; q < nspk; q++) {
       uint32_t i = spk[q], c = i % t->ic, pos = i / t->ic;
       uint32_t y = pos / t->iw, x = pos % t->iw;
@@ -428,18 +430,14 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint8_
           if (t->touched[n])
             continue; /* decided this step already */
           syn += 1;
-          uint32_t best = 0;
-          int have = 0;
+          uint16_t m = 0;
           for (uint32_t ky = 0; ky < t->kh; ky++)
             for (uint32_t kx = 0; kx < t->kw; kx++) {
               uint32_t j = ((oy * t->sh + ky) * t->iw + ox * t->sw + kx) * t->ic + c;
-              if (!have || cnt_src[j] > cnt_src[best]) {
-                best = j;
-                have = 1;
-              }
+              m = cnt_src[j] > m ? cnt_src[j] : m;
             }
           touch(t, n);
-          t->in[n] = spiked_src[best] ? 1.0f : 0.0f;
+          t->in[n] = m > t->cnt[n] ? 1.0f : 0.0f;
         }
     }
     break;
@@ -521,6 +519,88 @@ static int output_prediction(const cnn_snn *s, int32_t step)
   return best;
 }
 
+/* ------------------------------------------------------------------ */
+/* Last-stage cache (net_cnn.h: cnn_cache_last)                        */
+
+#define CACHE_MAX_SPIKES ((size_t)1 << 28) /* 1 GB of spike indices */
+
+void cnn_cache_last(cnn_snn *s, int mode)
+{
+  if (!mode || (mode == 1 && s->cache.mode != 1)) {
+    sim_free(s->cache.spk);
+    sim_free(s->cache.off);
+    sim_free(s->cache.feat);
+    sim_free(s->cache.have);
+    memset(&s->cache, 0, sizeof s->cache);
+  }
+  s->cache.mode = mode;
+}
+
+void cnn_snn_select(cnn_snn *s, uint64_t image)
+{
+  s->image_count = image;
+  if (s->cache.mode != 1 || image < s->cache.nslots)
+    return;
+  uint64_t n = image + 1 > 2 * s->cache.nslots ? image + 1 : 2 * s->cache.nslots;
+  const uint32_t nin = s->st[s->n - 1].nin;
+  s->cache.have = sim_realloc(s->cache.have, n, "cache slots");
+  memset(s->cache.have + s->cache.nslots, 0, n - s->cache.nslots);
+  s->cache.feat = sim_realloc(s->cache.feat, n * nin * sizeof(float), "cached features");
+  if (s->cache.T)
+    s->cache.off = sim_realloc(s->cache.off, n * (s->cache.T + 1) * sizeof(uint64_t),
+                               "cached spike offsets");
+  s->cache.nslots = n;
+}
+
+/* Record this step's spikes into the last stage (mode 1). */
+static void cache_put(cnn_snn *s, uint64_t slot, int32_t step, const uint32_t *spk, uint32_t n)
+{
+  if (s->cache.n + n > CACHE_MAX_SPIKES) { /* too big: drop it, runs stay full */
+    cnn_cache_last(s, 0);
+    return;
+  }
+  if (s->cache.n + n > s->cache.cap) {
+    s->cache.cap = 2 * (s->cache.n + n);
+    s->cache.spk = sim_realloc(s->cache.spk, s->cache.cap * sizeof *s->cache.spk,
+                               "cached spikes");
+  }
+  memcpy(s->cache.spk + s->cache.n, spk, n * sizeof *spk);
+  s->cache.n += n;
+  s->cache.off[slot * (s->cache.T + 1) + (uint64_t)step + 1] = s->cache.n;
+}
+
+static int output_prediction(const cnn_snn *s, int32_t step);
+
+/* Mode 2: the last stage alone, fed what was recorded for the slot. */
+static void cache_replay(cnn_snn *s, uint64_t slot, const uint32_t *steps, uint32_t nsteps,
+                         int *pred, cnn_run_stats *st)
+{
+  const uint32_t T = s->cache.T, k = s->n - 1;
+  stage *t = &s->st[k];
+  stage_reset(t, T, (float)s->opts.v_init);
+  t->on_arrival = 0;
+  t->no_input = 0;
+  for (uint32_t i = 0; i < t->nout; i++) {
+    t->drive[i] = t->b[i % t->oc];
+    t->inv_drive[i] = t->drive[i] > 0 ? 1.0f / t->drive[i] : 0.0f;
+  }
+  const uint64_t *off = s->cache.off + slot * (T + 1);
+  uint32_t next_ck = 0;
+  for (int32_t step = 0; step < (int32_t)T; step++) {
+    /* This step's input arrives before the update (as in a full run). */
+    uint32_t n = (uint32_t)(off[step + 1] - off[step]);
+    st->in_spikes[k] += n;
+    st->synops[k] += scatter(t, s->cache.spk + off[step], n, NULL);
+    st->updates[k] += if_step(t, step, (int32_t)T);
+    st->out_spikes[k] += t->nspk;
+    while (next_ck < nsteps && steps[next_ck] == (uint32_t)step + 1)
+      pred[next_ck++] = output_prediction(s, step);
+  }
+  for (uint32_t q = 0; q < nsteps; q++)
+    if (q >= next_ck && steps[q] == T)
+      pred[q] = output_prediction(s, (int32_t)T - 1);
+}
+
 void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32_t nsteps,
                  int *pred, cnn_run_stats *st)
 {
@@ -529,13 +609,32 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
     if (steps[k] > T)
       T = steps[k];
   const float v0 = (float)s->opts.v_init;
-  for (uint32_t k = 0; k < s->n; k++)
-    stage_reset(&s->st[k], T, v0);
   st->nstages = s->n;
   for (uint32_t k = 0; k < s->n; k++) {
     snprintf(st->name[k], sizeof st->name[k], "%s", s->st[k].name);
     st->neurons[k] = s->st[k].nout;
   }
+  const uint64_t slot = s->image_count;
+  if (s->cache.mode == 2 && slot < s->cache.nslots && (s->cache.have[slot] & 1) &&
+      s->cache.T == T && s->n > 1) {
+    cache_replay(s, slot, steps, nsteps, pred, st);
+    s->image_count++;
+    return;
+  }
+  int rec = s->cache.mode == 1 && slot < s->cache.nslots && s->n > 1;
+  if (rec && s->cache.T != T) {
+    if (s->cache.T) /* one step count per cache */
+      rec = 0;
+    else {
+      s->cache.T = T;
+      s->cache.off = sim_realloc(s->cache.off, s->cache.nslots * (T + 1) * sizeof(uint64_t),
+                                 "cached spike offsets");
+    }
+  }
+  if (rec)
+    s->cache.off[slot * (T + 1)] = s->cache.n;
+  for (uint32_t k = 0; k < s->n; k++)
+    stage_reset(&s->st[k], T, v0);
   set_input(s, image);
   stage *t0 = &s->st[0];
   t0->no_input = !s->opts.poisson_input;
@@ -598,7 +697,7 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
       /* Input spikes carry the first layer's kernel scaled by 1/std. */
       float *ws = t0->ws;
       t0->ws = s->ws_in;
-      st->synops[0] += scatter(t0, in_spk, n, NULL, NULL);
+      st->synops[0] += scatter(t0, in_spk, n, NULL);
       t0->ws = ws;
       st->in_spikes[0] += n;
     }
@@ -617,17 +716,14 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
       st->out_spikes[k] += t->nspk;
       if (k + 1 < s->n) {
         stage *nx = &s->st[k + 1];
-        const int gate = nx->kind == ST_MAXPOOL; /* reads who spiked now */
-        if (gate)
-          for (uint32_t q = 0; q < t->nspk; q++)
-            t->spiked[t->spk[q]] = 1;
         st->in_spikes[k + 1] += t->nspk;
         if (nx->on_arrival || nx->relay)
           nx->nspk = 0; /* this step's spikes come from this scatter */
-        st->synops[k + 1] += scatter(nx, t->spk, t->nspk, t->spiked, t->cnt);
-        if (gate)
-          for (uint32_t q = 0; q < t->nspk; q++)
-            t->spiked[t->spk[q]] = 0;
+        st->synops[k + 1] += scatter(nx, t->spk, t->nspk, t->cnt); /* max-pool reads cnt */
+        if (rec && k + 2 == s->n) {
+          cache_put(s, slot, step, t->spk, t->nspk);
+          rec = s->cache.mode == 1;
+        }
       }
     }
     while (next_ck < nsteps && steps[next_ck] == (uint32_t)step + 1) {
@@ -650,4 +746,6 @@ void cnn_snn_run(cnn_snn *s, const uint8_t *image, const uint32_t *steps, uint32
     if (k >= next_ck && steps[k] == T)
       pred[k] = output_prediction(s, (int32_t)T - 1);
   sim_free(in_spk);
+  if (rec)
+    s->cache.have[slot] |= 1;
 }

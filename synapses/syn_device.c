@@ -54,6 +54,7 @@ static const syn_param_key common_keys[] = {
     KEY(dw_min_std, SYN_KEY_NUM, 0),
     KEY(stuck_fraction, SYN_KEY_NUM, 0),
     KEY(stuck_w, SYN_KEY_NUM_NAN, 0),
+    KEY(stuck_range, SYN_KEY_NUM_NAN, 0),
     KEY(read_noise, SYN_KEY_NUM, 0),
     KEY(prog_noise_c0, SYN_KEY_NUM, 0),
     KEY(prog_noise_c1, SYN_KEY_NUM, 0),
@@ -184,6 +185,7 @@ void syn_device_param_default(syn_device_param *p)
   p->w_min_dtod = NAN;
   p->w_max_dtod = NAN;
   p->stuck_w = NAN;
+  p->stuck_range = NAN;
   p->retention = SYN_RET_NONE;
   p->drift_t0_s = 20.0; /* aihwkit PCMLikeNoiseModel t_0 */
   /* 0 .. 25 uS over [-1, 1] (25 uS: aihwkit's PCM g_max, used as a common
@@ -359,6 +361,9 @@ int syn_device_param_check(const syn_device_param *p, const char **key_out)
                               "must be nan (uniform within each device's bounds) or in "
                               "[w_min, w_max] = [%g, %g], got %g",
                               p->w_min, p->w_max, p->stuck_w);
+  if (!isnan(p->stuck_range) && !(p->stuck_range >= 0))
+    return syn_device_bad_key(key_out, "stuck_range",
+                              "must be nan (the whole bounds) or >= 0, got %g", p->stuck_range);
 
   /* Retention. */
   if (p->retention == SYN_RET_RELAX) {
@@ -437,7 +442,9 @@ enum {
                                                dw_down = max(0, dw (1 - u))
      w_min_i = w_min max(0, 1 + d_min xi3),    w_max_i = w_max max(0, 1 + d_max xi4)
      nu_i = max(0, drift_nu + drift_nu_dtod xi7)
-     stuck = U8 < stuck_fraction,  stuck_w = param or w_min_i + U9 (w_max_i - w_min_i)
+     stuck = U8 < stuck_fraction,  stuck_w = param or lo + U9 (hi - lo), with
+       [lo, hi] = [w_min_i, w_max_i] intersected with [-stuck_range, stuck_range]
+       (aihwkit's corrupt_devices_range; nan: the whole bounds)
      then the rule's own (linear_step: its slopes, xi5 and xi6)
    The factors are clipped at 0 so that w_min_i <= 0 <= w_max_i always. */
 
@@ -452,9 +459,16 @@ static void instance_fixed(const syn_device_param *p, uint64_t key, syn_device_i
   inst->stuck = p->stuck_fraction > 0 && syn_hash_uniform(key, DRAW_STUCK) < p->stuck_fraction;
   if (!isnan(p->stuck_w))
     inst->stuck_w = p->stuck_w;
-  else
-    inst->stuck_w =
-        inst->w_min + syn_hash_uniform(key, DRAW_STUCK_W) * (inst->w_max - inst->w_min);
+  else {
+    double lo = inst->w_min, hi = inst->w_max;
+    if (!isnan(p->stuck_range)) { /* near 0, as aihwkit's corrupt devices */
+      lo = fmax(lo, -p->stuck_range);
+      hi = fmin(hi, p->stuck_range);
+      if (hi < lo) /* bounds away from 0: the bound nearest to it */
+        lo = hi = lo > 0 ? lo : hi;
+    }
+    inst->stuck_w = lo + syn_hash_uniform(key, DRAW_STUCK_W) * (hi - lo);
+  }
   memset(inst->rule, 0, sizeof inst->rule);
 }
 

@@ -78,6 +78,9 @@ typedef struct syn_device_param {
   double stuck_fraction;  /* probability a device is stuck (0..1) */
   double stuck_w;         /* stuck devices hold this w (NAN: a uniform
                              draw within that device's bounds) */
+  double stuck_range;     /* with stuck_w NAN: the draw is within
+                             [-stuck_range, stuck_range] too (aihwkit's
+                             corrupt_devices_range); NAN: no limit */
   double read_noise;      /* std of w added at each read (normalized) */
   /* Programming (write-verify) noise, added: std of w after programming a
      target w_t is max(0, c0 + c1 x + c2 x^2), x = (w_t - w_min) /

@@ -84,7 +84,7 @@ void syn_layer_init(syn_layer *l, syn_layer_type type, const syn_layer_geom *g,
     syn_layer_pool_plan(g, &l->plan);
   if (type == SYN_LAYER_MAXPOOL) {
     l->cnt = sim_calloc(l->nin + 1, sizeof *l->cnt, "max-pool counts");
-    l->spiked_at = sim_malloc((l->nin + 1) * sizeof *l->spiked_at, "max-pool ticks");
+    l->ocnt = sim_calloc(l->nout + 1, sizeof *l->ocnt, "max-pool counts");
     l->decided_at = sim_malloc((l->nout + 1) * sizeof *l->decided_at, "max-pool ticks");
     l->pend = sim_malloc((l->nout + 1) * sizeof *l->pend, "max-pool windows");
     syn_layer_reset(l);
@@ -96,8 +96,7 @@ void syn_layer_reset(syn_layer *l)
   if (l->type != SYN_LAYER_MAXPOOL)
     return;
   memset(l->cnt, 0, l->nin * sizeof *l->cnt);
-  for (uint32_t i = 0; i < l->nin; i++)
-    l->spiked_at[i] = -1;
+  memset(l->ocnt, 0, l->nout * sizeof *l->ocnt);
   for (uint32_t n = 0; n < l->nout; n++)
     l->decided_at[n] = -1;
   l->npend = 0;
@@ -108,7 +107,7 @@ void syn_layer_fini(syn_layer *l)
 {
   syn_layer_plan_fini(&l->plan);
   sim_free(l->cnt);
-  sim_free(l->spiked_at);
+  sim_free(l->ocnt);
   sim_free(l->decided_at);
   sim_free(l->pend);
 }
@@ -185,7 +184,6 @@ static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid 
     if (l->npend && t != l->pend_t)
       layer_window_end(l, sink, t);
     l->cnt[s]++;
-    l->spiked_at[s] = t;
     l->pend_t = t;
     for (uint32_t e = l->plan.off[s]; e < l->plan.off[s + 1]; e++) {
       uint32_t n = l->plan.opos[e];
@@ -201,8 +199,9 @@ static uint64_t layer_spike(void *self, sim_syn_table *tab, uint32_t s, sim_gid 
   return ev;
 }
 
-/* Max pooling: each window touched at pend_t passes a spike when its
-   input with the most spikes so far spiked at pend_t. */
+/* Max pooling, rate-correct: each window touched at pend_t passes a spike
+   when the largest spike count of its inputs so far exceeds the spikes it
+   passed, so that its count is its inputs' largest count at every tick. */
 static void layer_window_end(void *self, const sim_sink *sink, sim_time t_next)
 {
   syn_layer *l = self;
@@ -213,18 +212,16 @@ static void layer_window_end(void *self, const sim_sink *sink, sim_time t_next)
   const sim_time ta = l->pend_t + l->delay;
   for (uint32_t q = 0; q < l->npend; q++) {
     uint32_t n = l->pend[q], c = n % g->oc, pos = n / g->oc;
-    uint32_t oy = pos / g->ow, ox = pos % g->ow, best = 0;
-    int have = 0;
+    uint32_t oy = pos / g->ow, ox = pos % g->ow, m = 0;
     for (uint32_t ky = 0; ky < g->kh; ky++)
       for (uint32_t kx = 0; kx < g->kw; kx++) {
         uint32_t j = ((oy * g->sh + ky) * g->iw + ox * g->sw + kx) * g->ic + c;
-        if (!have || l->cnt[j] > l->cnt[best]) {
-          best = j;
-          have = 1;
-        }
+        m = l->cnt[j] > m ? l->cnt[j] : m;
       }
-    if (l->spiked_at[best] == l->pend_t)
+    if (m > l->ocnt[n]) {
+      l->ocnt[n]++;
       sim_sink_add(sink, 0, ta, n, 1.0);
+    }
   }
   l->npend = 0;
 }

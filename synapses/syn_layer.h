@@ -63,10 +63,10 @@ typedef struct syn_layer {
   syn_layer_plan plan;    /* owned (conv, avgpool) */
   sim_time delay;         /* ticks from a spike to its effect (>= 1) */
   uint64_t events;        /* synaptic events delivered so far */
-  /* Max pooling's state (owned): spikes and last spike tick per input,
-     the windows touched at tick `pend_t` (each once). */
-  uint32_t *cnt;
-  sim_time *spiked_at, *decided_at;
+  /* Max pooling's state (owned): spikes per input and per window, the
+     windows touched at tick `pend_t` (each once). */
+  uint32_t *cnt, *ocnt;
+  sim_time *decided_at;
   uint32_t *pend, npend;
   sim_time pend_t;
   sim_time t_last;        /* spikes emitted after this tick are not

@@ -331,6 +331,18 @@ else
   fi
   expect "convert: device flaws and fine-tuning" 0 "after fine-tuning" $BIN convert $MODEL \
     --data $DATA --images 50 --steps 32 --calib 100 --device rram_yao2020 --finetune-last 300 --quiet
+  # Fine-tuning on flawless devices never lowers the crossbar ANN, and the
+  # re-normalized output layer keeps the SNN near it (no saturation).
+  out=$($BIN convert $MODEL --data $DATA --images 200 --steps 64 --calib 100 --device ideal \
+    --finetune-last 500 --quiet 2>&1)
+  dev=$(printf '%s\n' "$out" | sed -n 's/^  crossbar ANN \([0-9.]*\) %.*/\1/p')
+  ft=$(printf '%s\n' "$out" | sed -n 's/.*fine-tuning.*crossbar ANN \([0-9.]*\) %.*T=64 \([0-9.]*\) %.*/\1 \2/p')
+  if [ -n "$dev" ] && [ -n "$ft" ] && awk -v d="$dev" -v f="$ft" \
+    'BEGIN { split(f, a, " "); exit !(a[1] >= d && a[2] >= a[1] - 3) }'; then
+    ok "convert: fine-tuning on ideal devices keeps the ANN ($dev -> ${ft% *} %), SNN ${ft#* } %"
+  else
+    bad "convert: fine-tuning on ideal devices keeps the ANN and the SNN near it" "$out"
+  fi
   # The CNN on the kernel's engine: the batch runner's predictions, image
   # by image; a log that replay reads; images split over 2 ranks.
   out=$($BIN convert $MODEL --data $DATA --images 200 --steps 16,64 --calib 200 \

@@ -313,4 +313,39 @@ else
   bad "bad config on all ranks: one message, exit 2 (exit $st)" "$out"
 fi
 
+# convert splits the test images over the ranks and merges the counts: on
+# 2 ranks every reported number but the timings equals 1 rank's (devices
+# with stuck cells and fine-tuning in place included; an odd image count).
+DATA=/usr/share/datasets/fashion-mnist
+if [ ! -s "$DATA/t10k-images-idx3-ubyte.gz" ]; then
+  skip "convert on 2 ranks == 1 rank" "$DATA missing: install dataset-fashion-mnist (make deps)"
+else
+  cargs="configs/models/fmnist_cnn.msgpack --data $DATA --images 101 --calib 100 --steps 8,32
+    --device rram_yao2020 --finetune-last 200 --quiet"
+  # shellcheck disable=SC2086
+  "$BIN" convert $cargs --json "$T/conv1.json" > "$T/conv1.txt" 2>&1
+  # shellcheck disable=SC2086
+  timeout 300 $MPIRUN -np 2 "$BIN" convert $cargs --json "$T/conv2.json" > "$T/conv2.txt" 2>&1
+  why=$(/usr/bin/python3 - "$T/conv1.json" "$T/conv2.json" <<'PY'
+import json, sys
+try:
+    a, b = (json.load(open(p)) for p in sys.argv[1:3])
+except (OSError, ValueError) as e:
+    print("no JSON: %s" % e)
+    sys.exit()
+for k in ("images_per_s",):  # timing
+    a.pop(k, None), b.pop(k, None)
+if "finetune_snn_accuracy" not in json.dumps(a):
+    print("no fine-tuning results")
+elif a != b:
+    print("; ".join("%s: %r vs %r" % (k, a.get(k), b.get(k)) for k in a if a.get(k) != b.get(k)))
+PY
+)
+  if [ -z "$why" ]; then
+    ok "convert on 2 ranks == 1 rank (accuracies, counts, energies, devices, fine-tuning)"
+  else
+    bad "convert on 2 ranks == 1 rank" "$why $(tail -3 "$T/conv2.txt")"
+  fi
+fi
+
 finish mpi

@@ -276,8 +276,27 @@ static void test_stuck(void)
   /* stuck_w = nan: uniform within the device's bounds. */
   CU_ASSERT(dv_mom_match(&pos, 0.5, sqrt(1.0 / 12)));
 
-  dv_set(&p, "stuck_w", "0.25");
+  /* stuck_range r (aihwkit's corrupt_devices_range): uniform within the
+     bounds and [-r, r]; a range away from 0 holds the bound nearest to it. */
+  dv_set(&p, "stuck_range", "0.01");
   dv_set(&p, "stuck_fraction", "1");
+  moments near = {0};
+  for (uint64_t i = 0; i < 2000; i++) {
+    syn_device_inst in;
+    syn_device_instance(&p, dv_dev_key(i), &in);
+    double lo = fmax(in.w_min, -0.01), hi = fmin(in.w_max, 0.01);
+    bad |= !(in.stuck && in.stuck_w >= lo && in.stuck_w <= hi);
+    if (hi > lo)
+      dv_mom_add(&near, (in.stuck_w - lo) / (hi - lo));
+  }
+  CU_ASSERT_FALSE(bad);
+  CU_ASSERT(dv_mom_match(&near, 0.5, sqrt(1.0 / 12)));
+  CU_ASSERT_EQUAL(syn_device_param_set(&p, "stuck_range", "-1"), 0);
+  const char *key = NULL;
+  CU_ASSERT_NOT_EQUAL(syn_device_param_check(&p, &key), 0);
+  CU_ASSERT(key && !strcmp(key, "stuck_range"));
+  dv_set(&p, "stuck_range", "nan");
+  dv_set(&p, "stuck_w", "0.25");
   syn_device_inst in;
   syn_device_instance(&p, dv_dev_key(3), &in);
   CU_ASSERT(in.stuck && in.stuck_w == 0.25);

@@ -365,20 +365,23 @@ def if_neurons_by_hand():
     # one layer: constant currents 0.25, 0.375, 0.5 -> 2, 3, 4 spikes in 8 steps
     ops = toy([nn.Flatten(), set_w(nn.Linear(1, 3), [[0.25], [0.375], [0.5]], [0.0, 0, 0])],
               (1, 1, 1), 3)
-    c, v = torch_snn.simulate(ops, torch.ones(1, 1, 1, 1), 8)
+    c, v = torch_snn.simulate(ops, torch.ones(1, 1, 1, 1), 8, v_init=0.0)
     assert c.tolist() == [[2, 3, 4]] and v.tolist() == [[0.0, 0.0, 0.0]], (c, v)
-    c, v = torch_snn.simulate(ops, torch.ones(1, 1, 1, 1), 7)
+    c, v = torch_snn.simulate(ops, torch.ones(1, 1, 1, 1), 7, v_init=0.0)
     assert c.tolist() == [[1, 2, 3]] and v.tolist() == [[0.75, 0.625, 0.5]], (c, v)
+    # V(0) = 0.5 (convert's default): 7 steps give round(7 I) spikes, not floor
+    c, v = torch_snn.simulate(ops, torch.ones(1, 1, 1, 1), 7)
+    assert c.tolist() == [[2, 3, 4]] and v.tolist() == [[0.25, 0.125, 0.0]], (c, v)
     # two layers: currents 0.5, 0.125 -> spikes at steps 2,4,6,8 and 8;
     # out0 = s0 + s1, out1 = s0/2 + 1/4
     ops = toy([nn.Flatten(), set_w(nn.Linear(2, 2), [[0.5, 0], [0, 0.25]], [0.0, 0]),
                nn.ReLU(), set_w(nn.Linear(2, 2), [[1.0, 1.0], [0.5, 0]], [0.0, 0.25])],
               (1, 1, 2), 2)
     x = torch.tensor([[[[1.0, 0.5]]]])
-    c, v = torch_snn.simulate(ops, x, 8)
+    c, v = torch_snn.simulate(ops, x, 8, v_init=0.0)
     assert c.tolist() == [[4, 4]] and v.tolist() == [[1.0, 0.0]], (c, v)
     assert torch_snn.predict(c.numpy(), v.numpy()).tolist() == [0]
-    c, v = torch_snn.simulate(ops, x, 7)
+    c, v = torch_snn.simulate(ops, x, 7, v_init=0.0)
     assert c.tolist() == [[3, 3]] and v.tolist() == [[0.0, 0.25]], (c, v)
     assert torch_snn.predict(c.numpy(), v.numpy()).tolist() == [1]  # tie -> larger V
 
@@ -404,13 +407,13 @@ def maxpool_gating_by_hand():
     x = torch.tensor([[[[0.5, 0.75], [0.0, 0.0]]]])
     # counts so far (this step included): t1 tie -> n00 (no spike); t2 tie -> n00 (spike);
     # t3.. n01 leads -> passes its spikes at 3,4,6,7,8: 6 in all
-    c, _ = torch_snn.simulate(ops, x, 8)
+    c, _ = torch_snn.simulate(ops, x, 8, v_init=0.0)
     assert c.tolist() == [[6]], c
-    c, _ = torch_snn.simulate(ops, x, 2)
+    c, _ = torch_snn.simulate(ops, x, 2, v_init=0.0)
     assert c.tolist() == [[1]], c
     # equal counts throughout: the first input in row-major order passes
     x = torch.tensor([[[[0.0, 0.5], [0.5, 0.0]]]])
-    c, _ = torch_snn.simulate(ops, x, 8)
+    c, _ = torch_snn.simulate(ops, x, 8, v_init=0.0)
     assert c.tolist() == [[4]], c
 
 
@@ -419,7 +422,7 @@ def avgpool_if_by_hand():
     ops = pool_net(nn.AvgPool2d(2))
     x = torch.tensor([[[[0.5, 0.75], [0.0, 0.0]]]])
     # window spikes per step 0,2,1,2,0,2,1,2 -> input /4; V: 0,.5,.75,1.25*,.25,.75,1*,.5
-    c, v = torch_snn.simulate(ops, x, 8)
+    c, v = torch_snn.simulate(ops, x, 8, v_init=0.0)
     assert c.tolist() == [[2]] and v.tolist() == [[0.0]], (c, v)
 
 

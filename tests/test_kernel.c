@@ -251,9 +251,10 @@ static void test_conv_kind_scatter(void)
   syn_layer_fini(&l);
 }
 
-/* 2x2 max pool over a 2x2 map of one channel: the window passes a spike
-   at a tick only when its input with the most spikes so far (counting that
-   tick's) spiked then; ties go to the first in row-major order. */
+/* 2x2 max pool over a 2x2 map of one channel, rate-correct: the window
+   passes a spike at a tick when its inputs' largest spike count (that
+   tick's spikes counted) exceeds the spikes it passed, so that its count
+   is always the largest input count. */
 static void test_maxpool_kind_gating(void)
 {
   syn_layer_geom g = {.ic = 1, .ih = 2, .iw = 2, .oc = 1, .oh = 1, .ow = 1,
@@ -263,23 +264,29 @@ static void test_maxpool_kind_gating(void)
   test_sink s;
   sink_init(&s, 1);
   const sim_proj_ops *k = &syn_layer_kind;
-  /* Tick 0: inputs 1 and 2 spike (counts 0,1,1,0): the first leader is 1. */
+  /* Tick 0: inputs 1 and 2 spike (counts 0,1,1,0): max 1 > 0 passed: pass. */
   k->spike(&l, NULL, 1, 0, NULL, 0, &s.k, 0);
   k->spike(&l, NULL, 2, 0, NULL, 0, &s.k, 0);
   k->window_end(&l, &s.k, 1);
   CU_ASSERT_DOUBLE_EQUAL(s.ring[1], 1.0, 0);
-  /* Tick 1: input 2 alone (0,1,2,0): the leader is 2 and spiked: pass. */
+  /* Tick 1: input 2 alone (0,1,2,0): max 2 > 1: pass. */
   k->spike(&l, NULL, 2, 0, NULL, 1, &s.k, 0);
   k->window_end(&l, &s.k, 2);
   CU_ASSERT_DOUBLE_EQUAL(s.ring[2], 1.0, 0);
-  /* Tick 2: input 1 alone (0,2,2,0): tie, 1 is first in row-major order. */
+  /* Tick 2: input 1 alone (0,2,2,0): a new leader, but max 2 = 2 passed:
+     nothing (the count-gating rule passed one here, a third spike for a
+     largest count of 2). */
   k->spike(&l, NULL, 1, 0, NULL, 2, &s.k, 0);
   k->window_end(&l, &s.k, 3);
-  CU_ASSERT_DOUBLE_EQUAL(s.ring[3], 1.0, 0);
-  /* Tick 3: input 3 (0,2,2,1): not the leader: nothing passes. */
+  CU_ASSERT_DOUBLE_EQUAL(s.ring[3], 0.0, 0);
+  /* Tick 3: input 3 (0,2,2,1): nothing passes. */
   k->spike(&l, NULL, 3, 0, NULL, 3, &s.k, 0);
   k->window_end(&l, &s.k, 4);
   CU_ASSERT_DOUBLE_EQUAL(s.ring[0], 0.0, 0);
+  /* Tick 4: input 2 (0,2,3,1): max 3 > 2: pass. */
+  k->spike(&l, NULL, 2, 0, NULL, 4, &s.k, 0);
+  k->window_end(&l, &s.k, 5);
+  CU_ASSERT_DOUBLE_EQUAL(s.ring[1], 2.0, 0); /* tick 0's 1 still in the ring */
   /* A new image forgets the counts: input 3 alone leads again. */
   syn_layer_reset(&l);
   s.ring[1] = 0;
@@ -301,7 +308,7 @@ int test_kernel_register(void)
       !CU_add_test(s, "if_soft_reset: per-neuron drive and onset",
                    test_if_soft_reset_drive_and_start) ||
       !CU_add_test(s, "conv layer kind scatters its shared kernel", test_conv_kind_scatter) ||
-      !CU_add_test(s, "max-pool layer kind gates by spike counts", test_maxpool_kind_gating))
+      !CU_add_test(s, "max-pool layer kind: count is the largest input count", test_maxpool_kind_gating))
     return -1;
   return 0;
 }

@@ -28,6 +28,7 @@
   X(model)              \
   X(idx)                \
   X(cnn)               \
+  X(cnn_fix)           \
   X(cli)               \
   X(capi)              \
   X(kernel)            \

@@ -50,7 +50,10 @@ static const char usage[] =
     "  --calib N        training images for data-based normalization (default 1000)\n"
     "  --percentile P   of positive activations (default 99.9; 100 = max-norm)\n"
     "  --input          constant current into the first layer (default) or Poisson spikes\n"
-    "  --maxpool        gate by spike counts (default) or replace by average pooling\n"
+    "  --maxpool        gate: the largest input spike count (default); avg: replace by\n"
+    "                   average pooling\n"
+    "  --v-init F       initial membrane potential, a fraction of the threshold\n"
+    "                   (default 0.5: centres the spike count's rounding error)\n"
     "  --energy FILE    energy constants (default configs/energy/default.ini, looked up in\n"
     "                   $MEMSPIKE_DATADIR, here, the source tree, PREFIX/share/memspike)\n"
     "  --energy-steps T steps for the energy table (default: the fewest within 1% of\n"
@@ -59,7 +62,8 @@ static const char usage[] =
     "                   configs/devices/)\n"
     "  --drift-time S   seconds between programming and inference (default 1)\n"
     "  --finetune-last N retrain the last layer on N training images through the\n"
-    "                   weights the devices hold (Yao et al. 2020)\n"
+    "                   weights the devices hold, in place on the same devices\n"
+    "                   (Yao et al. 2020), and normalize it again\n"
     "  --schedule S     batch (default): the converter's own fast runner; engine: the\n"
     "                   kernel's engine, one tick per layer (needs --maxpool avg for\n"
     "                   max pooling, and current input); compare: both, reporting the\n"
@@ -111,6 +115,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
   a->calib = 1000;
   a->percentile = 99.9;
   a->drift_s = 1.0;
+  a->v_init = 0.5;
   static const uint32_t def_steps[] = {8, 16, 32, 64, 128};
   memcpy(a->steps, def_steps, sizeof def_steps);
   a->nsteps = 5;
@@ -134,7 +139,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     static const char *const with_value[] = {
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
-        "--schedule", "--maxpool", "--log", "--coding", "--replicate", NULL};
+        "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -183,6 +188,12 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
       a->percentile = strtod(v, &end);
       if (end == v || *end || !(a->percentile > 0 && a->percentile <= 100))
         return usage_err("--percentile: expected a number in (0, 100] (got '%s')", v);
+    } else if (!strcmp(k, "--v-init")) {
+      char *end;
+      a->v_init = strtod(v, &end);
+      if (end == v || *end || !(a->v_init >= 0 && a->v_init < 1))
+        return usage_err("--v-init: expected a fraction of the threshold in [0, 1) (got '%s')",
+                         v);
     } else if (!strcmp(k, "--drift-time")) {
       char *end;
       a->drift_s = strtod(v, &end);
@@ -281,7 +292,7 @@ int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r, cnn_sn
   r->images = a->images && a->images < test->n ? a->images : test->n;
   cnn_opts o = {.percentile = a->percentile, .calib = a->calib, .max_to_avg = a->max_to_avg,
                 .poisson_input = a->poisson, .seed = 1, .coding = a->coding,
-                .v_init = a->coding == CNN_CODING_QCFS ? 0.5 : 0.0};
+                .v_init = a->v_init};
   r->calib = a->calib < train->n ? a->calib : train->n;
   r->recorded_ann_acc = in->model->ann_accuracy;
   double t0 = sim_clock_s();
@@ -334,6 +345,7 @@ int conv_run(cnn_snn *s, const conv_inputs *in, const conv_args *a, uint32_t n,
   uint32_t done = 0;
   for (uint32_t i = rank; i < n; i += nranks) {
     const uint8_t *im = img->data + (size_t)i * isz;
+    cnn_snn_select(s, i); /* Poisson input and cache keyed by the image */
     double ta = sim_clock_s();
     ann_ok += cnn_ann_predict(s, im, NULL) == lab->data[i];
     double tb = sim_clock_s();
@@ -398,6 +410,8 @@ void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_re
 {
   r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
   conv_eval d;
+  if (a->finetune && !a->engine)
+    cnn_cache_last(s, 1); /* fine-tuning changes the last layer only */
   conv_run(s, in, a, r->images, "SNN on devices", NULL, &d);
   r->dev_ann = d.ann_acc;
   memcpy(r->dev_snn, d.snn_acc, sizeof r->dev_snn);
@@ -407,11 +421,23 @@ void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_r
 {
   const io_idx *train = in->train_img;
   r->finetune_images = a->finetune < train->n ? a->finetune : train->n;
+  /* In place (Yao et al. 2020): trained within what the last layer's
+     devices can reach, then written again onto them (write noise seed 11). */
+  float *w, *b, *lo, *hi;
+  uint32_t nin, nout;
+  cnn_last_layer(s, &w, &b, &nin, &nout);
+  lo = sim_malloc((size_t)nin * nout * sizeof *lo, "reachable weights");
+  hi = sim_malloc((size_t)nin * nout * sizeof *hi, "reachable weights");
+  int reach = cnn_device_reach_last(s, &in->dev, lo, hi);
   cnn_finetune_last(s, train->data, in->train_lab->data, r->finetune_images,
-                    train->rows * train->cols);
-  cnn_map_devices(s, &in->dev, a->drift_s, 11, 1); /* program the new last layer */
+                    train->rows * train->cols, reach ? lo : NULL, reach ? hi : NULL);
+  sim_free(lo);
+  sim_free(hi);
+  cnn_map_devices(s, &in->dev, a->drift_s, 11, 1);
   conv_eval d;
+  cnn_cache_last(s, 2); /* the last layer alone, on what reached it before */
   conv_run(s, in, a, r->images, "SNN after fine-tuning", NULL, &d);
+  cnn_cache_last(s, 0);
   r->ft_ann = d.ann_acc;
   memcpy(r->ft_snn, d.snn_acc, sizeof r->ft_snn);
 }

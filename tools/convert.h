@@ -36,6 +36,7 @@ typedef struct conv_args {
   uint32_t images;          /* test images (0: all) */
   uint32_t calib;           /* calibration images (>= 1) */
   uint32_t energy_steps;    /* steps of the energy table (0: chosen) */
+  double v_init;            /* initial membrane potential / threshold */
   uint32_t finetune;        /* fine-tuning images (0: none) */
   double percentile;        /* normalization percentile, (0, 100] */
   double drift_s;           /* seconds between programming and inference */
@@ -160,8 +161,10 @@ void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, co
 void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
 
 /* Retrain the last layer through the device-held weights on
-   a->finetune training images, program it (seed 11) and evaluate again;
-   fills r->finetune_images, r->ft_ann, r->ft_snn. */
+   a->finetune training images, within what its devices can reach, write
+   it again onto the same devices (write noise seed 11) and evaluate again
+   (the last layer alone: conv_devices cached what reaches it); fills
+   r->finetune_images, r->ft_ann, r->ft_snn. */
 void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
 
 #endif

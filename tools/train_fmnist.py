@@ -10,7 +10,8 @@ count.
 
 usage: train_fmnist.py [--data DIR] [--out configs/models/fmnist_cnn]
                        [--epochs 10] [--batch 128] [--lr 1e-3] [--seed 1]
-                       [--threads 2] [--activation relu|qcfs] [--levels 4]
+                       [--threads 2] [--arch bn|plain|maxpool]
+                       [--activation relu|qcfs] [--levels 4]
 
 --activation qcfs trains with the quantization-clip-floor-shift activation
 (Bu et al., ICLR 2022; export_torch.QCFS) in place of every hidden ReLU,
@@ -82,13 +83,23 @@ def normalize(raw):
     return torch.from_numpy(x.astype(np.float32)).unsqueeze(1)
 
 
-def make_model(activation="relu", levels=4):
+def make_model(arch="bn", activation="relu", levels=4):
+    """bn: the shipped model; plain: no batch-norm, no biases (conv-ReLU-avgpool
+    twice, two dense layers); maxpool: as plain with max pooling and biases.
+    activation qcfs: every hidden ReLU is a QCFS of `levels` levels."""
     def act():
         return export_torch.QCFS(levels) if activation == "qcfs" else nn.ReLU()
+    if arch == "bn":
+        return nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), act(), nn.AvgPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), act(), nn.AvgPool2d(2),
+            nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), act(), nn.Linear(128, 10))
+    bias = arch == "maxpool"
+    pool = nn.MaxPool2d if arch == "maxpool" else nn.AvgPool2d
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), act(), nn.AvgPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), act(), nn.AvgPool2d(2),
-        nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), act(), nn.Linear(128, 10))
+        nn.Conv2d(1, 16, 3, padding=1, bias=bias), act(), pool(2),
+        nn.Conv2d(16, 32, 3, padding=1, bias=bias), act(), pool(2),
+        nn.Flatten(), nn.Linear(1568, 128, bias=bias), act(), nn.Linear(128, 10, bias=bias))
 
 
 def init_clips(model, xb):
@@ -126,6 +137,9 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--arch", choices=("bn", "plain", "maxpool"), default="bn",
+                    help="bn: the shipped model (default); plain: no batch-norm or biases; "
+                         "maxpool: max pooling, no batch-norm")
     ap.add_argument("--activation", choices=("relu", "qcfs"), default="relu")
     ap.add_argument("--levels", type=int, default=4,
                     help="QCFS quantization levels L (--activation qcfs)")
@@ -149,7 +163,7 @@ def main(argv=None):
     print("data: %d train, %d test images (%.1f s)" % (len(ytr), len(yte), time.time() - t0),
           flush=True)
 
-    model = make_model(a.activation, a.levels)
+    model = make_model(a.arch, a.activation, a.levels)
     if a.activation == "qcfs":
         init_clips(model, xtr[:512])
     nparams = sum(p.numel() for p in model.parameters())
@@ -204,7 +218,8 @@ def main(argv=None):
     txt.append("")
     extra = (" --activation qcfs --levels %d" % a.levels) if a.activation == "qcfs" else ""
     txt.append("Produced by: tools/train_fmnist.py --epochs %d --batch %d --lr %g --seed %d "
-               "--threads %d%s" % (a.epochs, a.batch, a.lr, a.seed, a.threads, extra))
+               "--threads %d --arch %s%s" % (a.epochs, a.batch, a.lr, a.seed, a.threads,
+                                             a.arch, extra))
     txt.append("Model file: %s, format memspike-model v1 (docs/model-format.md), %d bytes, "
                "sha256 %s" % (rel, nbytes, digest))
     txt.append("")

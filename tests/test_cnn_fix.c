@@ -58,7 +58,7 @@ static void test_v_init(void)
   uint8_t cal[64];
   for (uint32_t i = 0; i < 32; i++)
     image(i, cal + 2 * i);
-  cnn_opts o = {100.0, 32, 0, 0, 1, 0.0};
+  cnn_opts o = {.percentile = 100.0, .calib = 32, .seed = 1, .v_init = 0.0};
   cnn_snn *a = NULL, *b = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, cal, 32, &o, &a), 0);
   o.v_init = 0.5;
@@ -89,7 +89,7 @@ static void test_cache_replay(void)
   uint8_t cal[64];
   for (uint32_t i = 0; i < 32; i++)
     image(i, cal + 2 * i);
-  cnn_opts o = {99.0, 32, 0, 0, 1, 0.5};
+  cnn_opts o = {.percentile = 99.0, .calib = 32, .seed = 1, .v_init = 0.5};
   cnn_snn *s = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, cal, 32, &o, &s), 0);
   const uint32_t steps[] = {4, 16, 40};
@@ -178,7 +178,7 @@ static void test_finetune_flawless(void)
     image(NTR + i, img);
     lte[i] = img[1] > img[0];
   }
-  cnn_opts o = {100.0, NTR, 0, 0, 1, 0.5};
+  cnn_opts o = {.percentile = 100.0, .calib = NTR, .seed = 1, .v_init = 0.5};
   cnn_snn *s = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, tr, NTR, &o, &s), 0);
   syn_device_param p;
@@ -220,7 +220,7 @@ static void test_finetune_in_place(void)
     image(i, tr + 2 * i);
     ltr[i] = tr[2 * i + 1] < tr[2 * i]; /* the opposite: the layer must move */
   }
-  cnn_opts o = {100.0, NTR, 0, 0, 1, 0.5};
+  cnn_opts o = {.percentile = 100.0, .calib = NTR, .seed = 1, .v_init = 0.5};
   cnn_snn *s = NULL;
   CU_ASSERT_EQUAL_FATAL(cnn_convert(m, tr, NTR, &o, &s), 0);
   syn_device_param p;

@@ -39,7 +39,7 @@
   X(record_kinds)      \
   X(stats)             \
   X(replay)            \
-  X(ckpt)
+  X(ckpt)              \
   X(cnn_coding)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);

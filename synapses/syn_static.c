@@ -6,9 +6,7 @@
 #include "syn_kinds.h"
 
 /* Synapses ahead whose input-ring entry the general loop prefetches. */
-#ifndef PREFETCH_AHEAD
 #define PREFETCH_AHEAD 32
-#endif
 
 /* The inner loop of the common case, on plain pointers (a separate
    function so that the compiler keeps row and bits as base pointers
@@ -28,7 +26,8 @@ __attribute__((noinline)) static void add_row(double *restrict row, uint64_t *re
    scatter over the rows of their arrival ticks.  Instantiated once per
    case (per_w, per_d, by_sign constants, counts 0), so the loop tests
    none of them; targets that count spikes take one general instance.
-   The adds happen in the synapses' order, as before.  Returns the largest delay met, for the one pending mark per spike. */
+   The adds happen in the synapses' order, as before.  Returns the largest
+   delay met (n >= 1), for the one pending mark per spike. */
 static inline __attribute__((always_inline)) sim_time
 add_scattered(const sim_sink *restrict sink, int port, sim_time t, const uint32_t *restrict tg,
               const float *restrict w, const uint16_t *restrict d, double w_const,
@@ -38,7 +37,7 @@ add_scattered(const sim_sink *restrict sink, int port, sim_time t, const uint32_
   double *const r0 = sink->ring[by_sign ? 0 : port], *const r1 = sink->ring[by_sign ? 1 : port];
   uint64_t *const touched = sink->touched;
   const uint32_t smask = sink->smask, nlocal = sink->nlocal, nwords = sink->nwords;
-  sim_time dmax = d_const;
+  sim_time dmax = per_d ? 0 : d_const;
 #define SYN_W(k) (per_w ? (double)w[k] : w_const)
 #define SYN_D(k) (per_d ? (sim_time)d[k] : d_const)
 #define SYN_ROW(k) ((by_sign && SYN_W(k) < 0 ? r1 : r0) + \

@@ -273,12 +273,18 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
     ctx.next = r->next;
     m->update(&ctx, t, r->idx, n); /* consumes the input of idx */
     e->st->pop_updates[pi] += n;
+    /* Locals: the stores into sched would otherwise make the compiler
+       reload every pointer per neuron. */
+    const uint32_t *restrict idx = r->idx;
+    const sim_time *restrict next = r->next;
+    sim_time *restrict sched = r->sched;
+    const sim_time horizon = e->net->t_end;
     for (uint32_t i = 0; i < n; i++) {
-      uint32_t j = r->idx[i];
-      sim_time nx = r->next[i];
-      if (nx != r->sched[j]) { /* past the horizon: kept, not queued */
-        r->sched[j] = nx;
-        if (nx < e->net->t_end)
+      uint32_t j = idx[i];
+      sim_time nx = next[i];
+      if (nx != sched[j]) { /* past the horizon: kept, not queued */
+        sched[j] = nx;
+        if (nx < horizon)
           sim_engine_push(e, nx, e->self_kind, (uint16_t)pi, j);
       }
     }

@@ -247,9 +247,16 @@ void sim_cdf_table_init(sim_cdf_table *tab, const double *pmf, int n)
     tab->cdf[k] = s >= 4294967296.0 ? 4294967296ull : (uint64_t)s;
     tab->n = k + 1;
     if (tab->cdf[k] == 4294967296ull)
-      return;
+      break;
   }
   /* Mass missing only by rounding: give the remainder to the last entry. */
-  if (tab->n && 1.0 - cdf < 1e-12)
+  if (tab->n && tab->cdf[tab->n - 1] < 4294967296ull && 1.0 - cdf < 1e-12)
     tab->cdf[tab->n - 1] = 4294967296ull;
+  int k = 0;
+  for (uint32_t g = 0; g < (1u << SIM_CDF_GUIDE_BITS); g++) {
+    const uint64_t lo = (uint64_t)g << (32 - SIM_CDF_GUIDE_BITS);
+    while (k < tab->n && tab->cdf[k] <= lo)
+      k++;
+    tab->guide[g] = (uint8_t)k;
+  }
 }

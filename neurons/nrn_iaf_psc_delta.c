@@ -198,35 +198,45 @@ static void delta_update(nrn_update_ctx *ctx, sim_time t, const uint32_t *idx,
                          uint32_t n)
 {
   const delta_param *q = ctx->param;
-  delta_state *states = ctx->state;
-  double *in = ctx->in[0];
+  delta_state *restrict states = ctx->state;
+  double *restrict in = ctx->in[0];
+  sim_time *restrict next = ctx->next;
+  uint32_t *restrict spikes = ctx->spikes;
+  uint32_t nspikes = ctx->nspikes;
+  /* Locals: the stores into the states would otherwise make the compiler
+     reload the parameters per neuron.  Without drive (v_inf <= theta)
+     there is no crossing to predict: predict_crossing's first test. */
+  const double v_inf = q->v_inf, v_min = q->v_min, theta = q->theta, v_reset = q->v_reset;
+  const sim_time ref_ticks = q->ref_ticks;
+  const int refractory_input = q->refractory_input != 0, driven = v_inf > theta;
   for (uint32_t k = 0; k < n; k++) {
     uint32_t i = idx[k];
     delta_state *st = &states[i];
     double x = in[i];
     in[i] = 0;
     if (t <= st->ref_end) {
-      if (q->refractory_input)
+      if (refractory_input)
         st->pending += x;
-      ctx->next[k] = predict_crossing(q, st); /* counts from ref_end */
+      next[k] = driven ? predict_crossing(q, st) : SIM_NEVER; /* counts from ref_end */
       continue;
     }
-    double v = q->v_inf + (st->v - q->v_inf) * decay_of(q, t - st->last);
+    double v = v_inf + (st->v - v_inf) * decay_of(q, t - st->last);
     v += x + st->pending;
     st->pending = 0;
-    if (v < q->v_min)
-      v = q->v_min;
-    if (v >= q->theta) {
-      ctx->spikes[ctx->nspikes++] = i;
-      v = q->v_reset;
-      st->ref_end = t + q->ref_ticks;
+    if (v < v_min)
+      v = v_min;
+    if (v >= theta) {
+      spikes[nspikes++] = i;
+      v = v_reset;
+      st->ref_end = t + ref_ticks;
       st->last = st->ref_end;
     } else {
       st->last = t;
     }
     st->v = v;
-    ctx->next[k] = predict_crossing(q, st);
+    next[k] = driven ? predict_crossing(q, st) : SIM_NEVER;
   }
+  ctx->nspikes = nspikes;
 }
 
 const nrn_model_ops nrn_iaf_psc_delta_ops = {

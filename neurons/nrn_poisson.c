@@ -142,6 +142,31 @@ static void train_event(void *self, sim_engine *e, sim_time t, const sim_event *
     sim_engine_push(e, next + delay, po->kind, ev->group, k);
 }
 
+/* Per tick mode, one projection of one weight and delay: the count of
+   each of n trains, added to its target's entry of the arrival row.  On
+   restrict pointers, so that the stores into the row and its bitmap do
+   not make the compiler reload the streams and the table per synapse. */
+__attribute__((noinline)) static uint64_t
+sweep_row(sim_rng *restrict rng, const sim_cdf_table *restrict tab, double mean,
+          const uint32_t *restrict tgt, uint64_t n, double *restrict row, uint64_t *restrict bits,
+          double w)
+{
+  uint64_t spikes = 0;
+  for (uint64_t k = 0; k < n; k++) {
+    int d = sim_cdf_table_draw(tab, &rng[k]);
+    /* the table does not hold the law (mean > ~25): an exact draw, as
+       count() does */
+    uint32_t c = d >= 0 ? (uint32_t)d : sim_rng_poisson(&rng[k], mean);
+    if (!c)
+      continue;
+    uint32_t tj = tgt[k];
+    row[tj] += c * w;
+    bits[tj >> 6] |= 1ull << (tj & 63);
+    spikes += c;
+  }
+  return spikes;
+}
+
 /* Per tick mode: every synapse of the set draws its count of spikes
    emitted at tick t (arriving after its delay).  Past the horizon the
    counts are still drawn and written to the rings (rows this run never
@@ -154,18 +179,9 @@ static void sweep(poisson_rt *po, train_set *ts, sim_engine *e, sim_time t)
   uint64_t spikes = 0;
   if (!syn->w && !syn->d) {
     const sim_time ta = t + syn->d_const;
-    double *row = sim_sink_row(sink, ts->pr->port, ta);
-    uint64_t *bits = sim_sink_bits(sink, ta);
-    const double w = sim_sink_value(sink, syn->w_const);
-    for (uint64_t k = 0; k < syn->nsyn; k++) {
-      uint32_t c = count(ts, &ts->rng[k]);
-      if (!c)
-        continue;
-      uint32_t tj = syn->tgt[k];
-      row[tj] += c * w;
-      bits[tj >> 6] |= 1ull << (tj & 63);
-      spikes += c;
-    }
+    spikes = sweep_row(ts->rng, &ts->count, ts->mean, syn->tgt, syn->nsyn,
+                       sim_sink_row(sink, ts->pr->port, ta), sim_sink_bits(sink, ta),
+                       sim_sink_value(sink, syn->w_const));
     if (ta >= po->t_end)
       spikes = 0;
   } else {

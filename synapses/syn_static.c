@@ -22,6 +22,83 @@ __attribute__((noinline)) static void add_row(double *restrict row, uint64_t *re
   }
 }
 
+/* One spike's synapses with per-synapse weights and/or delays: targets
+   scatter over the rows of their arrival ticks.  Instantiated once per
+   case (per_w, per_d, by_sign constants, counts 0), so the loop tests
+   none of them; targets that count spikes take one general instance.
+   The adds happen in the synapses' order, as before.  Returns the largest
+   delay met (n >= 1), for the one pending mark per spike. */
+static inline __attribute__((always_inline)) sim_time
+add_scattered(const sim_sink *restrict sink, int port, sim_time t, const uint32_t *restrict tg,
+              const float *restrict w, const uint16_t *restrict d, double w_const,
+              sim_time d_const, uint64_t n, const int per_w, const int per_d, const int by_sign,
+              const int counts)
+{
+  double *const r0 = sink->ring[by_sign ? 0 : port], *const r1 = sink->ring[by_sign ? 1 : port];
+  uint64_t *const touched = sink->touched;
+  const uint32_t smask = sink->smask, nlocal = sink->nlocal, nwords = sink->nwords;
+  sim_time dmax = per_d ? 0 : d_const;
+#define SYN_W(k) (per_w ? (double)w[k] : w_const)
+#define SYN_D(k) (per_d ? (sim_time)d[k] : d_const)
+#define SYN_ROW(k) ((by_sign && SYN_W(k) < 0 ? r1 : r0) + \
+                    (size_t)((uint32_t)(t + SYN_D(k)) & smask) * nlocal)
+  /* The ring entry of the synapse PREFETCH_AHEAD further on: with
+     per-synapse delays the targets scatter over slots x targets (tens of
+     MB at full scale), and the add waits on DRAM without it. */
+#define SYN_ADD(k)                                                              \
+  do {                                                                          \
+    const uint32_t j = tg[k];                                                   \
+    const sim_time dl = SYN_D(k);                                               \
+    const size_t slot = (uint32_t)(t + dl) & smask;                             \
+    const double wk = SYN_W(k);                                                 \
+    (by_sign && wk < 0 ? r1 : r0)[slot * nlocal + j] += counts ? 1.0 : wk;      \
+    touched[slot * nwords + (j >> 6)] |= 1ull << (j & 63);                      \
+    if (per_d && dl > dmax)                                                     \
+      dmax = dl;                                                                \
+  } while (0)
+  uint64_t k = 0;
+  for (; k + PREFETCH_AHEAD < n; k++) {
+    __builtin_prefetch(SYN_ROW(k + PREFETCH_AHEAD) + tg[k + PREFETCH_AHEAD], 1);
+    SYN_ADD(k);
+  }
+  for (; k < n; k++)
+    SYN_ADD(k);
+#undef SYN_ADD
+#undef SYN_W
+#undef SYN_D
+#undef SYN_ROW
+  return dmax;
+}
+
+/* The cases, one loop each (hot loops monomorphic: the case is chosen
+   once per spike and projection). */
+#define SCATTER_CASE(name, pw, pd, bs)                                                        \
+  __attribute__((noinline)) static sim_time name(const sim_sink *sink, int port, sim_time t,  \
+                                                 const sim_syn_table *syn, uint64_t k0,       \
+                                                 uint64_t n)                                  \
+  {                                                                                           \
+    return add_scattered(sink, port, t, syn->tgt + k0, pw ? syn->w + k0 : NULL,               \
+                         pd ? syn->d + k0 : NULL, syn->w_const, syn->d_const, n, pw, pd, bs,  \
+                         0);                                                                  \
+  }
+SCATTER_CASE(scatter_wd_sign, 1, 1, 1)
+SCATTER_CASE(scatter_wd_port, 1, 1, 0)
+SCATTER_CASE(scatter_w_sign, 1, 0, 1)
+SCATTER_CASE(scatter_w_port, 1, 0, 0)
+SCATTER_CASE(scatter_d_sign, 0, 1, 1)
+SCATTER_CASE(scatter_d_port, 0, 1, 0)
+
+/* Targets that count spikes (each adds 1): every test at run time. */
+__attribute__((noinline)) static sim_time scatter_counts(const sim_sink *sink, int port,
+                                                         sim_time t, const sim_syn_table *syn,
+                                                         uint64_t k0, uint64_t n)
+{
+  return add_scattered(sink, port, t, syn->tgt + k0, syn->w ? syn->w + k0 : NULL,
+                       syn->d ? syn->d + k0 : NULL, syn->w_const, syn->d_const, n,
+                       syn->w != NULL, syn->d != NULL, sink->by_sign, 1);
+}
+#undef SCATTER_CASE
+
 static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid src_gid,
                          const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port)
 {
@@ -43,20 +120,16 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
     return k1 - k0;
   }
   const int by_sign = sink->by_sign;
-  for (uint64_t k = k0; k < k1; k++) {
-    /* The ring entry of a synapse PREFETCH_AHEAD further on: with
-       per-synapse delays the targets scatter over slots x targets (tens of
-       MB at full scale), and the add below waits on DRAM without it. */
-    if (k + PREFETCH_AHEAD < k1) {
-      const uint64_t q = k + PREFETCH_AHEAD;
-      const double wq = syn->w ? syn->w[q] : syn->w_const;
-      const sim_time dq = syn->d ? syn->d[q] : syn->d_const;
-      __builtin_prefetch(sim_sink_row(sink, by_sign ? (wq < 0) : port, t + dq) + tg[q], 1);
-    }
-    double w = syn->w ? syn->w[k] : syn->w_const;
-    sim_time dl = syn->d ? syn->d[k] : syn->d_const;
-    sim_sink_add(sink, by_sign ? (w < 0) : port, t + dl, tg[k], sim_sink_value(sink, w));
-  }
+  sim_time dmax;
+  if (sink->counts)
+    dmax = scatter_counts(sink, port, t, syn, k0, k1 - k0);
+  else if (syn->w && syn->d)
+    dmax = (by_sign ? scatter_wd_sign : scatter_wd_port)(sink, port, t, syn, k0, k1 - k0);
+  else if (syn->w)
+    dmax = (by_sign ? scatter_w_sign : scatter_w_port)(sink, port, t, syn, k0, k1 - k0);
+  else
+    dmax = (by_sign ? scatter_d_sign : scatter_d_port)(sink, port, t, syn, k0, k1 - k0);
+  sim_sink_pending(sink, t + dmax);
   return k1 - k0;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
+#include <string.h>
 
 #include "../core/sim_rng.h"
 #include "test_suites.h"
@@ -216,6 +217,59 @@ static void test_cdf_table(void)
   CU_ASSERT(tails > 4700 && tails < 5300);
 }
 
+/* The guide table only says where the scan starts: every 32-bit draw
+   selects the entry the plain linear scan selects, for laws with many
+   entries in one guide bucket, empty entries, a missing tail and none. */
+static int plain_scan(const sim_cdf_table *t, uint64_t u)
+{
+  for (int k = 0; k < t->n; k++)
+    if (u < t->cdf[k])
+      return k;
+  return -1;
+}
+
+static void test_cdf_guide(void)
+{
+  static const double means[] = {0.7, 2.0, 25.0, 60.0};
+  sim_cdf_table t;
+  for (int m = 0; m < 6; m++) {
+    double pmf[SIM_CDF_MAX];
+    int n = SIM_CDF_MAX;
+    if (m < 4) {
+      double p = exp(-means[m]);
+      for (int k = 0; k < SIM_CDF_MAX; k++) {
+        pmf[k] = p;
+        p *= means[m] / (k + 1);
+      }
+    } else if (m == 4) { /* zeros, a fine-grained bucket, a missing tail */
+      static const double odd[] = {0, 0, 1e-9, 2e-9, 0.3, 0, 0.0001, 0.2};
+      memcpy(pmf, odd, sizeof odd);
+      n = 8;
+    } else {
+      n = 0;
+    }
+    sim_cdf_table_init(&t, pmf, n);
+    sim_rng r;
+    sim_rng_stream(&r, 9, (uint64_t)m, 5, 1);
+    for (int i = 0; i < 200000; i++) {
+      sim_rng c = r;
+      uint64_t u = sim_rng_u32(&c);
+      CU_ASSERT_EQUAL_FATAL(sim_cdf_table_draw(&t, &r), plain_scan(&t, u));
+    }
+    /* The edges of every entry and every guide bucket. */
+    for (int k = 0; k < t.n; k++)
+      for (int64_t du = -1; du <= 1; du++) {
+        int64_t u = (int64_t)t.cdf[k] + du;
+        if (u < 0 || u > UINT32_MAX)
+          continue;
+        int g = t.guide[(uint64_t)u >> (32 - SIM_CDF_GUIDE_BITS)], j = g;
+        while (j < t.n && (uint64_t)u >= t.cdf[j])
+          j++;
+        CU_ASSERT_EQUAL(j < t.n ? j : -1, plain_scan(&t, (uint64_t)u));
+      }
+  }
+}
+
 int test_rng_register(void)
 {
   CU_pSuite s = CU_add_suite("rng", NULL, NULL);
@@ -227,7 +281,8 @@ int test_rng_register(void)
       !CU_add_test(s, "normal against Phi (ziggurat, tail)", test_normal_cdf) ||
       !CU_add_test(s, "binomial and gamma moments", test_binomial_gamma) ||
       !CU_add_test(s, "bounded integers unbiased", test_below_unbiased) ||
-      !CU_add_test(s, "cdf table draws", test_cdf_table))
+      !CU_add_test(s, "cdf table draws", test_cdf_table) ||
+      !CU_add_test(s, "cdf guide table == linear scan", test_cdf_guide))
     return -1;
   return 0;
 }

@@ -6,6 +6,9 @@
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
 #   make layers     the include rules (tools/check_layers.sh)
+#   make pynn       the PyNN backend's tests (tests/pynn.sh; PYNN_SRC=<PyNN 0.10.1
+#                   source> for PyNN's own scenarios and examples)
+#   make pynn-install   pyNN.memspike (and libmemspike.so) into PREFIX
 #   make fuzz FUZZ_SECONDS=N   each reader's libFuzzer harness for N s
 #                   (clang; build-fuzz/, ASan + UBSan); `make test` runs
 #                   each for FUZZ_SHORT seconds
@@ -111,6 +114,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
+.PHONY: pynn pynn-install
 .PHONY: all deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
@@ -206,7 +210,8 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem fuzz-short layers-test install-test
+	@$(MAKE) --no-print-directory pynn-install
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem fuzz-short layers-test install-test pynn
 
 bench:
 	@sh tools/deps.sh --bench
@@ -224,7 +229,7 @@ PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next(
 INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
                 configs/replay/*.ini docs/*.md README.md tools/*.py tools/song2000.sh \
                 tools/replay_devices.sh python/memspike_log/*.py
-install: $(BUILD)/memspike
+install: $(BUILD)/memspike pynn-install
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike
 	@for f in $(wildcard $(INSTALL_DATA)); do \
@@ -236,6 +241,40 @@ install: $(BUILD)/memspike
 	  install -d $(DESTDIR)$(PYTHONDIR)/memspike_log && \
 	  install -m 644 python/memspike_log/*.py $(DESTDIR)$(PYTHONDIR)/memspike_log/ && \
 	  echo "memspike: Python package memspike_log in $(PYTHONDIR)"; fi
+
+# pyNN.memspike (python/pynn_memspike, docs/python.md "PyNN"): the package
+# in PYTHONDIR beside memspike_log, found as pyNN.memspike through
+# memspike_pynn.pth (Debian's pyNN is a regular package elsewhere), and
+# libmemspike.so in PREFIX/lib, whose path the package records.  `make
+# test` runs this first (PREFIX=/usr/local), so `import pyNN.memspike`
+# works after the test command.
+PYNN_PY := $(wildcard python/pynn_memspike/*.py) $(wildcard python/pynn_memspike/standardmodels/*.py)
+pynn-install: $(BUILD)/libmemspike.so
+	@test -n "$(PYTHONDIR)" || { echo "memspike: no Python directory for $(PREFIX) ($(PYTHON))" >&2; exit 1; }
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PYTHONDIR)/pynn_memspike/standardmodels
+	install -m 755 $(BUILD)/libmemspike.so $(DESTDIR)$(PREFIX)/lib/libmemspike.so
+	install -m 644 python/pynn_memspike/*.py $(DESTDIR)$(PYTHONDIR)/pynn_memspike/
+	install -m 644 python/pynn_memspike/standardmodels/*.py $(DESTDIR)$(PYTHONDIR)/pynn_memspike/standardmodels/
+	install -m 644 python/memspike_pynn_hook.py $(DESTDIR)$(PYTHONDIR)/memspike_pynn_hook.py
+	echo 'import memspike_pynn_hook' > $(DESTDIR)$(PYTHONDIR)/memspike_pynn.pth
+	echo 'LIBRARY = "$(PREFIX)/lib/libmemspike.so"' > $(DESTDIR)$(PYTHONDIR)/pynn_memspike/_libpath.py
+	@echo "memspike: pyNN.memspike in $(PYTHONDIR), libmemspike.so in $(PREFIX)/lib"
+
+# libmemspike.so for the backend: the library's objects again with -fPIC.
+LIB_PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+$(LIB_PIC_OBJ): | need-libs
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) $(if $(filter io/%,$<),$(IO_CFLAGS)) -c $< -o $@
+$(BUILD)/pic/io/io_datadir.o: $(BUILD)/datadir.stamp
+$(BUILD)/pic/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
+$(BUILD)/libmemspike.so: $(LIB_PIC_OBJ)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
+-include $(LIB_PIC_OBJ:.o=.d)
+
+# The backend against PyNN's scenarios and examples, Brian2 and 1 / 2 ranks.
+pynn: $(BUILD)/libmemspike.so $(BUILD)/memspike
+	BUILD=$(BUILD) sh tests/pynn.sh
 
 # Install into a temporary prefix and run from another directory.
 install-test: $(BUILD)/memspike

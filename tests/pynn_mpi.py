@@ -51,7 +51,8 @@ for sig in E.get_data().segments[0].analogsignals:
 w = np.array(plastic.get("weight", format="list"), dtype=np.float64)
 h.update(w.tobytes())
 nspk = sum(len(st) for st in E.get_data().segments[0].spiketrains)
+nconn = len(plastic)      # collective, like every read of results: on all ranks
 if sim.rank() == 0:
     print("ranks %d E spikes %d connections %d digest %s"
-          % (sim.num_processes(), nspk, len(plastic), h.hexdigest()))
+          % (sim.num_processes(), nspk, nconn, h.hexdigest()))
 sim.end()

@@ -17,6 +17,7 @@ result on every rank, so PyNN itself runs as one process
 (num_processes = 1 inside PyNN: no mpi4py gathers), and rank() /
 num_processes() report the library's ranks.  Files are written by rank 0.
 """
+import atexit
 import re
 
 import numpy as np
@@ -172,3 +173,12 @@ class State(common.control.BaseState):
 
 
 state = State()
+
+
+def _at_exit():
+    # every ms_sim before ms_finalize; under mpirun every rank must finalize
+    state.destroy()
+    _lib.finalize()
+
+
+atexit.register(_at_exit)

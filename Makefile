@@ -106,19 +106,33 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/fixture_format.c \
             tests/test_cnn.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
-            tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c
+            tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c \
+            tests/test_capi.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The shared library's objects: the same sources compiled position-
+# independent in their own directory, so that the static library and the
+# memspike binary keep their non-PIC code.
+PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
 .PHONY: pynn pynn-install
-.PHONY: all deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
+.PHONY: all lib capi-example deps run test unit e2e replay-e2e mpi mem fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
-all: $(BUILD)/memspike
+all: $(BUILD)/memspike lib
+
+# libmemspike: static, shared (soname libmemspike.so.MAJOR; only the ms_
+# functions of include/memspike.h are exported, api/libmemspike.map) and
+# its pkg-config file.
+MS_VERSION_STR := $(shell sed -n 's/^\#define MS_VERSION "\(.*\)"/\1/p' include/memspike.h)
+MS_MAJOR := $(firstword $(subst ., ,$(MS_VERSION_STR)))
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+lib: $(BUILD)/libmemspike.a $(BUILD)/libmemspike.so $(BUILD)/memspike.pc
 
 # Stop before compiling anything when a library is missing.
 need-libs:
@@ -126,7 +140,7 @@ need-libs:
 need-test-libs:
 	@$(if $(MISSING_TEST),$(call no_pkgs,$(MISSING_TEST)),:)
 no_pkgs = echo "memspike: cannot build: $(if $(HAVE_PKG_CONFIG),pkg-config finds no,there is no $(PKG_CONFIG) to find) $(foreach p,$(1),$(p)$(if $(WHAT_$(p)), ($(WHAT_$(p))))). Run 'make deps' or: apt-get install $(if $(HAVE_PKG_CONFIG),,pkg-config )$(foreach p,$(1),$(DEB_$(p)))" >&2; exit 1
-$(LIB_OBJ) $(CLI_OBJ) $(TEST_OBJ): | need-libs
+$(LIB_OBJ) $(PIC_OBJ) $(CLI_OBJ) $(TEST_OBJ): | need-libs
 $(TEST_OBJ): | need-test-libs
 
 $(BUILD)/%.o: %.c
@@ -134,17 +148,40 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) \
 	  $(if $(filter io/% tests/%,$<),$(IO_CFLAGS)) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c $< -o $@
 
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) $(if $(filter io/%,$<),$(IO_CFLAGS)) -c $< -o $@
+
 # The data directory is compiled in: rebuild io_datadir.o when it changes.
 $(BUILD)/datadir.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/io/io_datadir.o: $(BUILD)/datadir.stamp
-$(BUILD)/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
+$(BUILD)/io/io_datadir.o $(BUILD)/pic/io/io_datadir.o: $(BUILD)/datadir.stamp
+$(BUILD)/io/io_datadir.o $(BUILD)/pic/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
 FORCE:
 
 $(BUILD)/libmemspike.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/libmemspike.so.$(MS_MAJOR): $(PIC_OBJ) api/libmemspike.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libmemspike.so.$(MS_MAJOR) \
+	  -Wl,--version-script=api/libmemspike.map -o $@ $(PIC_OBJ) $(LDLIBS)
+
+$(BUILD)/libmemspike.so: $(BUILD)/libmemspike.so.$(MS_MAJOR)
+	ln -sf libmemspike.so.$(MS_MAJOR) $@
+
+# The pkg-config file for PREFIX (rewritten when PREFIX changes).
+$(BUILD)/memspike.pc: tools/memspike.pc.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e 's|@VERSION@|$(MS_VERSION_STR)|' -e 's|@LIBS_PRIVATE@|$(strip $(LDLIBS))|' $< > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+# The first program of docs/c-api.md, compiled against the built library
+# (static and shared) and run (tests/capi_example.sh).
+capi-example: lib
+	BUILD=$(BUILD) CC="$(CC)" LDLIBS="$(LDLIBS)" sh tests/capi_example.sh
 
 $(BUILD)/memspike: $(CLI_OBJ) $(BUILD)/libmemspike.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -211,7 +248,7 @@ layers-test:
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
 	@$(MAKE) --no-print-directory pynn-install
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit e2e replay-e2e mpi mem fuzz-short layers-test install-test pynn
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi mem fuzz-short layers-test install-test pynn
 
 bench:
 	@sh tools/deps.sh --bench
@@ -229,9 +266,15 @@ PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next(
 INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
                 configs/replay/*.ini docs/*.md README.md tools/*.py tools/song2000.sh \
                 tools/replay_devices.sh python/memspike_log/*.py
-install: $(BUILD)/memspike pynn-install
-	install -d $(DESTDIR)$(PREFIX)/bin
+install: $(BUILD)/memspike lib pynn-install
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike
+	install -m 644 include/memspike.h $(DESTDIR)$(INCLUDEDIR)/memspike.h
+	install -m 644 $(BUILD)/libmemspike.a $(DESTDIR)$(LIBDIR)/libmemspike.a
+	install -m 755 $(BUILD)/libmemspike.so.$(MS_MAJOR) $(DESTDIR)$(LIBDIR)/libmemspike.so.$(MS_MAJOR)
+	ln -sf libmemspike.so.$(MS_MAJOR) $(DESTDIR)$(LIBDIR)/libmemspike.so
+	install -m 644 $(BUILD)/memspike.pc $(DESTDIR)$(LIBDIR)/pkgconfig/memspike.pc
+	@echo "memspike: C API in $(INCLUDEDIR)/memspike.h, $(LIBDIR)/libmemspike.{a,so}, pkg-config memspike"
 	@for f in $(wildcard $(INSTALL_DATA)); do \
 	  install -d $(DESTDIR)$(DATADIR)/$$(dirname $$f) && \
 	  install -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
@@ -245,32 +288,20 @@ install: $(BUILD)/memspike pynn-install
 # pyNN.memspike (python/pynn_memspike, docs/python.md "PyNN"): the package
 # in PYTHONDIR beside memspike_log, found as pyNN.memspike through
 # memspike_pynn.pth (Debian's pyNN is a regular package elsewhere), and
-# libmemspike.so in PREFIX/lib, whose path the package records.  `make
+# libmemspike.so in LIBDIR, whose path the package records.  `make
 # test` runs this first (PREFIX=/usr/local), so `import pyNN.memspike`
 # works after the test command.
-PYNN_PY := $(wildcard python/pynn_memspike/*.py) $(wildcard python/pynn_memspike/standardmodels/*.py)
 pynn-install: $(BUILD)/libmemspike.so
 	@test -n "$(PYTHONDIR)" || { echo "memspike: no Python directory for $(PREFIX) ($(PYTHON))" >&2; exit 1; }
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PYTHONDIR)/pynn_memspike/standardmodels
-	install -m 755 $(BUILD)/libmemspike.so $(DESTDIR)$(PREFIX)/lib/libmemspike.so
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PYTHONDIR)/pynn_memspike/standardmodels
+	install -m 755 $(BUILD)/libmemspike.so.$(MS_MAJOR) $(DESTDIR)$(LIBDIR)/libmemspike.so.$(MS_MAJOR)
+	ln -sf libmemspike.so.$(MS_MAJOR) $(DESTDIR)$(LIBDIR)/libmemspike.so
 	install -m 644 python/pynn_memspike/*.py $(DESTDIR)$(PYTHONDIR)/pynn_memspike/
 	install -m 644 python/pynn_memspike/standardmodels/*.py $(DESTDIR)$(PYTHONDIR)/pynn_memspike/standardmodels/
 	install -m 644 python/memspike_pynn_hook.py $(DESTDIR)$(PYTHONDIR)/memspike_pynn_hook.py
 	echo 'import memspike_pynn_hook' > $(DESTDIR)$(PYTHONDIR)/memspike_pynn.pth
-	echo 'LIBRARY = "$(PREFIX)/lib/libmemspike.so"' > $(DESTDIR)$(PYTHONDIR)/pynn_memspike/_libpath.py
-	@echo "memspike: pyNN.memspike in $(PYTHONDIR), libmemspike.so in $(PREFIX)/lib"
-
-# libmemspike.so for the backend: the library's objects again with -fPIC.
-LIB_PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
-$(LIB_PIC_OBJ): | need-libs
-$(BUILD)/pic/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC $(if $(filter mpi/%,$<),$(MPI_CFLAGS)) $(if $(filter io/%,$<),$(IO_CFLAGS)) -c $< -o $@
-$(BUILD)/pic/io/io_datadir.o: $(BUILD)/datadir.stamp
-$(BUILD)/pic/io/io_datadir.o: ALL_CFLAGS += -DMEMSPIKE_DATADIR='"$(DATADIR)"'
-$(BUILD)/libmemspike.so: $(LIB_PIC_OBJ)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
--include $(LIB_PIC_OBJ:.o=.d)
+	echo 'LIBRARY = "$(LIBDIR)/libmemspike.so.$(MS_MAJOR)"' > $(DESTDIR)$(PYTHONDIR)/pynn_memspike/_libpath.py
+	@echo "memspike: pyNN.memspike in $(PYTHONDIR), libmemspike.so in $(LIBDIR)"
 
 # The backend against PyNN's scenarios and examples, Brian2 and 1 / 2 ranks.
 pynn: $(BUILD)/libmemspike.so $(BUILD)/memspike
@@ -283,4 +314,4 @@ install-test: $(BUILD)/memspike
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

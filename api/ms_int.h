@@ -65,8 +65,15 @@ struct ms_sim {
   double **wset;         /* owned, per projection: weights set between runs
                             (connection order, wset_n entries) or NULL */
   size_t *wset_n;
-  /* Explicit connection lists (ms_sim_add_projection_list), per
-     projection, or NULL; handed to the builder in the net_desc. */
+  /* Explicit connection lists (ms_sim_add_projection_list), handed to
+     the builder in every net_desc validated from the sections. */
+  struct ms_list {
+    int proj;                  /* projection index */
+    uint64_t n;
+    uint32_t *pre, *post;      /* owned, population-local */
+    double *w, *d;             /* owned or NULL (the weight / delay key) */
+  } *lists;
+  size_t nlists;
   /* The built network and its run. */
   const sim_exchange_ops *x; /* the exchange (comm_exchange) */
   net_network *net;      /* owned, NULL until built */

@@ -159,6 +159,20 @@ int ms_sim_revalidate(ms_sim *sim, net_desc **out)
                                (const char *const *)sim->secs[i].values, sim->secs[i].n};
   int rc = io_config_build("api", v, sim->nsecs, out);
   sim_free(v);
+  /* Projections of explicit connections were validated as all_to_all
+     with their keys; the lists replace the rule. */
+  for (size_t i = 0; !rc && i < sim->nlists; i++) {
+    const struct ms_list *l = &sim->lists[i];
+    if ((uint32_t)l->proj >= (*out)->nprojs)
+      continue;
+    net_proj_desc *pd = &(*out)->projs[l->proj];
+    pd->rule = &net_rule_from_list;
+    pd->nlist = l->n;
+    pd->list_pre = l->pre;
+    pd->list_post = l->post;
+    pd->list_w = l->w;
+    pd->list_d = l->d;
+  }
   return rc;
 }
 
@@ -285,6 +299,14 @@ int ms_sim_load_config(const char *path, const char *const *overrides, int nover
   return ms_sim_load(path, overrides, noverrides, 1, out);
 }
 
+static void list_fini(struct ms_list *l)
+{
+  sim_free(l->pre);
+  sim_free(l->post);
+  sim_free(l->w);
+  sim_free(l->d);
+}
+
 /* Drop the network and its run (the description stays). */
 static void unbuild(ms_sim *sim)
 {
@@ -304,6 +326,9 @@ void ms_sim_destroy(ms_sim *sim)
   if (!sim)
     return;
   unbuild(sim);
+  for (size_t i = 0; i < sim->nlists; i++)
+    list_fini(&sim->lists[i]);
+  sim_free(sim->lists);
   for (size_t i = 0; i < sim->nsecs; i++)
     section_fini(&sim->secs[i]);
   sim_free(sim->secs);
@@ -434,13 +459,67 @@ int ms_sim_add_projection_list(ms_sim *sim, const char *name, int source, int ta
                                const char *const *keys, const char *const *values,
                                int nkv, int *index)
 {
-  (void)name, (void)source, (void)target, (void)n, (void)pre, (void)post, (void)weight;
-  (void)delay_ms, (void)keys, (void)values, (void)nkv, (void)index;
-  int rc = can_add(sim, "ms_sim_add_projection_list");
+  const char *fn = "ms_sim_add_projection_list";
+  int rc = can_add(sim, fn);
   if (rc)
     return rc;
-  return sim_error_set(SIM_ENOTSUP, "ms_sim_add_projection_list: explicit connection "
-                       "lists are not implemented yet");
+  const char *sn = pop_name(sim, source), *tn = pop_name(sim, target);
+  if (!sn || !tn)
+    return sim_error_set(SIM_EINVAL, "%s: %s population %d: expected 0 .. %d", fn,
+                         sn ? "target" : "source", sn ? target : source,
+                         (int)sim->desc->npops - 1);
+  if (n && (!pre || !post))
+    return sim_error_set(SIM_EINVAL, "%s: %zu connections but no pre or post array", fn, n);
+  const uint32_t ns = sim->desc->pops[source].n, nt = sim->desc->pops[target].n;
+  const double res = sim->desc->sim.resolution_ms;
+  double dmax = res;
+  for (size_t k = 0; k < n; k++) {
+    if (pre[k] >= ns || post[k] >= nt)
+      return sim_error_set(SIM_EINVAL, "%s: connection %zu: %u -> %u: expected pre < %u "
+                           "(%s) and post < %u (%s)", fn, k, pre[k], post[k], ns, sn, nt, tn);
+    if (weight && !isfinite(weight[k]))
+      return sim_error_set(SIM_ECONFIG, "%s: connection %zu: weight %g: expected a finite "
+                           "number", fn, k, weight[k]);
+    if (delay_ms && !(delay_ms[k] >= res && isfinite(delay_ms[k])))
+      return sim_error_set(SIM_ECONFIG, "%s: connection %zu: delay %g ms: expected >= the "
+                           "resolution (%g ms)", fn, k, delay_ms[k], res);
+    if (delay_ms && delay_ms[k] > dmax)
+      dmax = delay_ms[k];
+  }
+  /* Validated as all_to_all with the caller's keys; a weight and a delay
+     stand in for the arrays (the largest delay, so that its bound is
+     checked as a config's). */
+  char wbuf[40], dbuf[40];
+  snprintf(wbuf, sizeof wbuf, "%.17g", weight && n ? weight[0] : 0.0);
+  snprintf(dbuf, sizeof dbuf, "%.17g", dmax);
+  const char *k0[5] = {"source", "target", "rule"}, *v0[5] = {sn, tn, "all_to_all"};
+  int n0 = 3;
+  if (weight)
+    k0[n0] = "weight", v0[n0++] = wbuf;
+  if (delay_ms)
+    k0[n0] = "delay", v0[n0++] = dbuf;
+  sim->lists = sim_realloc(sim->lists, (sim->nlists + 1) * sizeof *sim->lists, "lists");
+  struct ms_list *l = &sim->lists[sim->nlists++];
+  l->proj = (int)sim->desc->nprojs;
+  l->n = n;
+  l->pre = sim_malloc(n * sizeof *pre + 4, "connection list");
+  l->post = sim_malloc(n * sizeof *post + 4, "connection list");
+  if (n) {
+    memcpy(l->pre, pre, n * sizeof *pre);
+    memcpy(l->post, post, n * sizeof *post);
+  }
+  l->w = weight ? sim_malloc(n * sizeof *weight + 8, "connection list") : NULL;
+  l->d = delay_ms ? sim_malloc(n * sizeof *delay_ms + 8, "connection list") : NULL;
+  if (weight && n)
+    memcpy(l->w, weight, n * sizeof *weight);
+  if (delay_ms && n)
+    memcpy(l->d, delay_ms, n * sizeof *delay_ms);
+  rc = add_section(sim, fn, "projection", name, "proj", k0, v0, n0, keys, values, nkv, index);
+  if (rc) {
+    list_fini(l);
+    sim->nlists--;
+  }
+  return rc;
 }
 
 int ms_sim_record(ms_sim *sim, int pop, const char *what, double interval_ms, uint32_t first,

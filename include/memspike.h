@@ -191,7 +191,8 @@ int ms_sim_add_projection(ms_sim *sim, const char *name, int source, int target,
    `weight` / `delay` key, which is then required).  keys/values: the
    projection keys other than the rule's (synapse and its keys,
    receptor_type; weight and delay when the arrays are NULL).  The
-   connections keep this order among those of one (pre, post) pair. */
+   connections keep this order among those of one (pre, post) pair.
+   Delays must be >= the resolution; indices out of range: MS_EINVAL. */
 int ms_sim_add_projection_list(ms_sim *sim, const char *name, int source, int target,
                                size_t n, const uint32_t *pre, const uint32_t *post,
                                const double *weight, const double *delay_ms,
@@ -268,8 +269,8 @@ int ms_sim_time(const ms_sim *sim, double *t_ms /* OUT */);
 /* Resolution (ms per tick). */
 int ms_sim_resolution(const ms_sim *sim, double *ms /* OUT */);
 /* The window between exchanges (ms): the min_delay key, or the smallest
-   delay of any projection whose spikes cross ranks; known once built
-   (before: MS_ESTATE). */
+   delay of any projection whose spikes cross ranks.  Reading it (or
+   max_delay) builds the network, as a run does. */
 int ms_sim_min_delay(const ms_sim *sim, double *ms /* OUT */);
 /* The largest delay of any projection (ms); known once built. */
 int ms_sim_max_delay(const ms_sim *sim, double *ms /* OUT */);
@@ -305,7 +306,7 @@ int ms_rec_samples(const ms_sim *sim, int rec, double *t_ms, double *values,
 int ms_rec_clear(ms_sim *sim, int rec);
 
 /* ------------------------------------------------------------------ */
-/* Projections: connections and weights (once built)                    */
+/* Projections: connections and weights (reading builds the network)   */
 
 int ms_sim_projection_count(const ms_sim *sim, int *n /* OUT */);
 /* Connections of projection proj, over all ranks. */
@@ -323,10 +324,10 @@ int ms_proj_delays(const ms_sim *sim, int proj, double *delay_ms, size_t n);
    all to w[0]) between runs or before the first (which builds the
    network for it).  Static synapses keep float32 weights (the config's
    storage): a weight reads back rounded to float unless the projection
-   holds one constant weight; stdp_synapse weights are doubles.  The sign
-   must stay that of the projection's input port (iaf_psc_exp routes by
-   sign: MS_EUNSUPPORTED if one would change).  Device synapses:
-   MS_EUNSUPPORTED (their state is a conductance). */
+   holds one constant weight and all values are equal (then one double);
+   stdp_synapse weights are doubles.  Models that route by sign
+   (iaf_psc_exp) route each synapse by its new sign.  Device synapses:
+   MS_EUNSUPPORTED (their state is a conductance).  Kept for resets. */
 int ms_proj_set_weights(ms_sim *sim, int proj, const double *w, size_t n);
 
 #ifdef __cplusplus

@@ -36,7 +36,11 @@ static void init_neurons(const net_desc *desc, net_pop *p)
 static sim_time proj_min_delay(const net_desc *desc, const net_proj_desc *pd)
 {
   double lo = pd->delay_ms.a;
-  if (pd->delay_ms.kind == NET_DIST_NORMAL)
+  if (pd->list_d) { /* explicit delays: every rank holds the whole list */
+    lo = INFINITY;
+    for (uint64_t k = 0; k < pd->nlist; k++)
+      lo = fmin(lo, pd->list_d[k]);
+  } else if (pd->delay_ms.kind == NET_DIST_NORMAL)
     lo = isfinite(pd->delay_ms.lo) ? pd->delay_ms.lo : 0;
   else if (pd->delay_ms.kind == NET_DIST_UNIFORM)
     lo = fmin(pd->delay_ms.a, pd->delay_ms.b);

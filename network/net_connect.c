@@ -42,8 +42,33 @@ typedef struct conn_ctx {
   int err;
 } conn_ctx;
 
-static int w_is_const(const net_proj_desc *pd) { return pd->weight.kind == NET_DIST_CONST; }
-static int d_is_const(const net_proj_desc *pd) { return pd->delay_ms.kind == NET_DIST_CONST; }
+static int w_is_const(const net_proj_desc *pd)
+{
+  return pd->weight.kind == NET_DIST_CONST && !pd->list_w;
+}
+static int d_is_const(const net_proj_desc *pd)
+{
+  return pd->delay_ms.kind == NET_DIST_CONST && !pd->list_d;
+}
+
+/* from_list: the list's connections grouped by target, in list order
+   (a counting sort), into c->rc.list_off / list_idx (owned by c). */
+static void group_list(conn_ctx *c)
+{
+  const net_proj_desc *pd = c->pd;
+  const uint32_t nt = c->tgt->n;
+  uint64_t *off = sim_calloc((size_t)nt + 2, sizeof *off, "connection list");
+  uint64_t *idx = sim_malloc((size_t)pd->nlist * sizeof *idx + 8, "connection list");
+  for (uint64_t k = 0; k < pd->nlist; k++)
+    off[pd->list_post[k] + 2]++;
+  for (uint32_t t = 0; t < nt; t++)
+    off[t + 2] += off[t + 1];
+  for (uint64_t k = 0; k < pd->nlist; k++)
+    idx[off[pd->list_post[k] + 1]++] = k;
+  c->rc.list_off = off;
+  c->rc.list_idx = idx;
+  c->rc.list_pre = pd->list_pre;
+}
 
 /* Record synapse source offset s -> local target index j. */
 static void emit(conn_ctx *c, uint32_t s, uint32_t j, double w, int64_t d)
@@ -70,8 +95,12 @@ static void emit(conn_ctx *c, uint32_t s, uint32_t j, double w, int64_t d)
 static void draw_wd(conn_ctx *c, double *w, int64_t *d)
 {
   const net_proj_desc *pd = c->pd;
-  *w = w_is_const(pd) ? pd->weight.a : net_dist_draw(&pd->weight, &c->wr);
-  double dm = d_is_const(pd) ? pd->delay_ms.a : net_dist_draw(&pd->delay_ms, &c->dr);
+  *w = pd->list_w        ? pd->list_w[c->rc.cur]
+       : w_is_const(pd) ? pd->weight.a
+                        : net_dist_draw(&pd->weight, &c->wr);
+  double dm = pd->list_d        ? pd->list_d[c->rc.cur]
+              : d_is_const(pd) ? pd->delay_ms.a
+                               : net_dist_draw(&pd->delay_ms, &c->dr);
   *d = net_delay_ticks(dm, c->desc->sim.resolution_ms);
   if (*d > NET_MAX_DELAY_TICKS && !c->err)
     c->err = sim_error_set(SIM_ERANGE,
@@ -182,6 +211,8 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
                     .degree = pd->degree, .p = pd->p, .total = pd->total,
                     .seed = desc->sim.seed, .tgt_gid0 = c.tgt->first_gid,
                     .proj = proj_index, .pass = &c};
+  if (pd->nlist)
+    group_list(&c);
   const int by_source = pd->rule->source != NULL;
   memset(out, 0, sizeof *out);
   out->src_n = c.src->n;
@@ -226,6 +257,8 @@ int net_connect(const net_desc *desc, uint32_t proj_index, const net_part *part,
   sim_free(c.cursor);
   sim_free(c.rc.seen);
   sim_free(c.rc.count);
+  sim_free((void *)c.rc.list_off);
+  sim_free((void *)c.rc.list_idx);
   if (by_source)
     sort_by_target(out);
   if (out->nsyn == 0 || !out->d)

@@ -89,6 +89,14 @@ typedef struct net_proj_desc {
   uint32_t nsyn_params;
   struct syn_spec *spec; /* owned: the parsed synapse model
                             (synapses/syn_spec.h) */
+  /* Explicit connections (rule net_rule_from_list, set by the C API after
+     validation; a config has no such rule): nlist connections
+     list_pre[k] -> list_post[k] (population-local indices), with weight
+     list_w[k] and delay list_d[k] (ms), or NULL: drawn from weight /
+     delay_ms.  Borrowed from the API's simulation. */
+  uint64_t nlist;
+  const uint32_t *list_pre, *list_post;
+  const double *list_w, *list_d;
 } net_proj_desc;
 
 typedef enum net_rec_kind {

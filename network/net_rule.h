@@ -42,6 +42,13 @@ typedef struct net_conn {
                             candidate (sources, or targets if source-keyed) */
   uint32_t stamp;        /* bumped before each draw set */
   void *pass;            /* net_connect's private state */
+  /* from_list: the connections onto target offset t are
+     list_idx[list_off[t] .. list_off[t+1]) (indices into the
+     projection's lists, in list order); the rule sets cur to the one it
+     emits, so that its own weight and delay are used. */
+  const uint64_t *list_off, *list_idx;
+  const uint32_t *list_pre;
+  uint64_t cur;
 } net_conn;
 
 /* Record a synapse from source offset s onto the current target
@@ -78,6 +85,9 @@ typedef struct net_rule_ops {
 } net_rule_ops;
 
 extern const net_rule_ops net_rule_all_to_all;
+/* Explicit connections (net_proj_desc.nlist): not found by name, so a
+   config cannot ask for it; the C API sets it. */
+extern const net_rule_ops net_rule_from_list;
 extern const net_rule_ops net_rule_one_to_one;
 extern const net_rule_ops net_rule_fixed_indegree;
 extern const net_rule_ops net_rule_fixed_outdegree;

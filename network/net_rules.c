@@ -167,6 +167,24 @@ const net_rule_ops net_rule_fixed_total_number = {.name = "fixed_total_number",
                                                   .prepare = fixed_total_prepare,
                                                   .expected = fixed_total_expected};
 
+/* from_list: the listed sources of target `to`, in list order. */
+static void from_list(net_conn *c, sim_rng *cr, uint32_t to)
+{
+  (void)cr;
+  for (uint64_t k = c->list_off[to]; k < c->list_off[to + 1]; k++) {
+    c->cur = c->list_idx[k];
+    net_conn_emit_source(c, c->list_pre[c->cur]);
+  }
+}
+
+static double from_list_expected(const net_conn *c, uint32_t nlocal)
+{
+  return c->ntgt ? (double)c->total * nlocal / c->ntgt : 0;
+}
+
+const net_rule_ops net_rule_from_list = {.name = "from_list", .target = from_list,
+                                         .expected = from_list_expected};
+
 static const net_rule_ops *const rules[] = {
     &net_rule_all_to_all,      &net_rule_one_to_one,         &net_rule_fixed_indegree,
     &net_rule_fixed_outdegree, &net_rule_pairwise_bernoulli, &net_rule_fixed_total_number,

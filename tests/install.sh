@@ -2,8 +2,10 @@
 # install.sh: `make install PREFIX=<temporary>` and the installed memspike
 # used from another directory: run (a config whose device preset is found
 # only through the install prefix), convert (default energy file and
-# device preset from PREFIX/share/memspike), replay, and the Python reader
-# as a module.  Before data directories, convert failed anywhere but the
+# device preset from PREFIX/share/memspike), replay, the Python reader
+# as a module, and the C library (header, libraries, pkg-config; the
+# first program of docs/c-api.md linked against the installed shared
+# library and run).  Before data directories, convert failed anywhere but the
 # repository root.  Last line: "install: N passed, N failed, N skipped".
 set -u
 PY=/usr/bin/python3
@@ -73,6 +75,39 @@ if $PY -c "import matplotlib" 2>/dev/null; then
 else
   skip "memspike plot from the install" "python3-matplotlib not installed: make deps"
 fi
+
+# The C library: header, static and shared libraries, pkg-config file;
+# the first program of docs/c-api.md built with pkg-config against the
+# installed shared library (no rpath, no build tree: LD_LIBRARY_PATH only)
+# and run from here.
+for f in include/memspike.h lib/libmemspike.a lib/libmemspike.so.0 lib/pkgconfig/memspike.pc; do
+  [ -s "$P/$f" ] && ok "installed $f" || bad "installed $f"
+done
+[ -L "$P/lib/libmemspike.so" ] && ok "installed lib/libmemspike.so -> $(readlink "$P/lib/libmemspike.so")" ||
+  bad "installed lib/libmemspike.so (a link)"
+# shellcheck source=tests/capi_lib.sh
+. "$SRC/tests/capi_lib.sh" # extract_example
+extract_example "$S/docs/c-api.md" > first.c
+export PKG_CONFIG_PATH="$P/lib/pkgconfig"
+expect "pkg-config --cflags --libs memspike" 0 "^-I$P/include -L$P/lib -lmemspike" \
+  pkg-config --cflags --libs memspike
+pcflags=$out
+expect "pkg-config --modversion memspike" 0 "^$(sed -n 's/^#define MS_VERSION "\(.*\)"/\1/p' "$SRC/include/memspike.h")\$" \
+  pkg-config --modversion memspike
+# shellcheck disable=SC2086
+if out=$(cc -std=c11 -Wall -Wextra -Werror first.c $pcflags -o first 2>&1); then
+  ok "the docs' first program compiles with pkg-config (shared)"
+else
+  bad "the docs' first program compiles with pkg-config (shared)" "$out"
+fi
+ldd ./first 2>/dev/null | grep -q "libmemspike.so.0 => not found" &&
+  ok "...it needs libmemspike.so.0 (not linked statically)" ||
+  bad "...it needs libmemspike.so.0 (not linked statically)" "$(ldd ./first 2>&1)"
+expect "...and runs on the installed libmemspike.so" 0 "spikes of E in 200 ms ([1-9]" \
+  env LD_LIBRARY_PATH="$P/lib" ./first
+LD_LIBRARY_PATH="$P/lib" ldd ./first | grep -q "libmemspike.so.0 => $P/lib/" &&
+  ok "...loading $P/lib/libmemspike.so.0" || bad "...loading $P/lib/libmemspike.so.0"
+unset PKG_CONFIG_PATH
 
 # The build tree's binary from elsewhere: data from its source tree.
 expect "build/memspike from elsewhere: presets of its source tree" 0 "event log" \

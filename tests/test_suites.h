@@ -28,6 +28,7 @@
   X(idx)                \
   X(cnn)               \
   X(cli)               \
+  X(capi)              \
   X(kernel)            \
   X(parrot)            \
   X(fuzzfix)           \

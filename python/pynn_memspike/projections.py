@@ -128,6 +128,8 @@ class Projection(common.Projection):
             simulator.state.use_rng(rng)
         self._parts = []
         self._arrays = None
+        self._drawn = None       # PyNN-drawn (pre, post, weight, delay), kept for a rebuild
+        self._user_w = None      # the weights last given to set(), in connection order
         simulator.state.projections.append(self)
 
     # -- the pieces of pre and post -----------------------------------------
@@ -249,11 +251,14 @@ class Projection(common.Projection):
                                    rule, keys)
             self._parts.append(h)
             return
-        # PyNN's own connector: collect (pre, post, weight, delay) in projection indices
-        self._pending = ([], [], [], [])
-        self._connector.connect(self)
-        pre, post, w, d = (np.concatenate(x) if x else np.zeros(0) for x in self._pending)
-        del self._pending
+        # PyNN's own connector: collect (pre, post, weight, delay) in projection
+        # indices, once (a rebuild must not draw another network)
+        if self._drawn is None:
+            self._pending = ([], [], [], [])
+            self._connector.connect(self)
+            self._drawn = tuple(np.concatenate(x) if x else np.zeros(0) for x in self._pending)
+            del self._pending
+        pre, post, w, d = self._drawn
         pre = pre.astype(np.int64)
         post = post.astype(np.int64)
         gpre, gpost = pre_gids[pre], post_gids[post]
@@ -380,7 +385,12 @@ class Projection(common.Projection):
             W = np.asarray(v.evaluate(simplify=False))[pre, post]
         self._set_weights_list(W)
 
+    def _ms_reapply(self):
+        if self._user_w is not None:
+            self._set_weights_list(self._user_w)
+
     def _set_weights_list(self, W):
+        self._user_w = np.array(W, dtype=float)
         state = simulator.state
         k = 0
         for h in self._parts:

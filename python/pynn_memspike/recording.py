@@ -33,11 +33,9 @@ class Recorder(recording.Recorder):
         idx = set(int(i) for i in self.population.id_to_index(np.array(list(new_ids), dtype=int))) \
             if new_ids else set()
         have = self._ms_cells.setdefault(variable, set())
-        if simulator.state.built:
-            if not idx <= have:
-                simulator.state.check_unbuilt("recording %s of new cells of %s"
-                                              % (variable, self.population.label))
-            return
+        if simulator.state.built and not idx <= have:
+            simulator.state.check_unbuilt("recording %s of new cells of %s"
+                                          % (variable, self.population.label))
         have |= idx
         if sampling_interval is not None:
             self.sampling_interval = sampling_interval

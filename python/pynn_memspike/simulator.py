@@ -44,6 +44,34 @@ def _seed_of(rng):
     return None if s is None else int(s)
 
 
+class OrderedSet(object):
+    """A set that iterates in insertion order.  PyNN keeps the recorders in
+    state.recorders and walks it at reset() (each recorder reads its data,
+    a collective call under MPI): a plain set's order follows object ids,
+    which differ between ranks, and the ranks' calls would not match."""
+
+    def __init__(self):
+        self._items = {}
+
+    def add(self, x):
+        self._items[x] = None
+
+    def discard(self, x):
+        self._items.pop(x, None)
+
+    def remove(self, x):
+        del self._items[x]
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __len__(self):
+        return len(self._items)
+
+    def __contains__(self, x):
+        return x in self._items
+
+
 def safe_name(label, fallback):
     s = re.sub(r"[^A-Za-z0-9_-]", "_", str(label)) if label else ""
     return s or fallback
@@ -84,7 +112,7 @@ class State(common.control.BaseState):
         self.destroy()
         self.populations = []
         self.projections = []
-        self.recorders = set([])
+        self.recorders = OrderedSet()
         self.id_counter = 0
         self.segment_counter = -1
         self.seed = None
@@ -135,16 +163,26 @@ class State(common.control.BaseState):
             for rec in self.recorders:
                 rec._ms_build(self.sim)
             self.sim.run_until(0.0)
+            for prj in self.projections:
+                prj._ms_reapply()
         except Exception:
             self.destroy()
             raise
         self.ms_min_delay = self.sim.min_delay()
 
     def check_unbuilt(self, what):
-        if self.sim is not None:
-            raise NotImplementedError("pyNN.memspike: %s after the network was built (the first "
-                                      "run fixes populations, projections and recorded cells)"
-                                      % what)
+        """A structural change: free to make before anything was simulated
+        since setup() or reset() (the network is then built again at the
+        next need, weights set through Projection.set() applied again);
+        after that NotImplementedError."""
+        if self.sim is None:
+            return
+        if self.t == 0:
+            self.destroy()
+            return
+        raise NotImplementedError("pyNN.memspike: %s during a run (memspike fixes populations, "
+                                  "projections and recorded cells from the first run until "
+                                  "reset())" % what)
 
     # -- running -----------------------------------------------------------
     def run(self, simtime):

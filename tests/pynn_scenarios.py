@@ -18,6 +18,7 @@ Exit status: 0, or 1 when a scenario listed as passing in --expect
 (a table this script wrote) does not pass now.
 """
 import argparse
+import logging  # noqa: F401
 import os
 import re
 import signal
@@ -76,6 +77,8 @@ def main():
     import pyNN.memspike as sim
     sys.path.insert(0, os.path.join(a.src, "test", "system"))
     warnings.simplefilter("ignore")
+    import logging
+    logging.disable(logging.INFO)        # the scenarios turn on PyNN's debug log
     from scenarios.registry import registry
     import scenarios  # noqa: F401  (registers them all)
 

@@ -18,7 +18,7 @@ cell i of the Population is gid first + i - start in its segment.
 import warnings
 
 import numpy as np
-from pyNN import common
+from pyNN import common, errors
 from pyNN.parameters import ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
 
@@ -99,6 +99,12 @@ class Population(common.Population):
         ps = self.celltype.native_parameters
         ps.shape = (self.size,)
         ps.evaluate(simplify=False)
+        if "spike_times" in ps.keys():
+            for times in np.atleast_1d(ps["spike_times"]):
+                t = np.asarray(getattr(times, "value", times), dtype=float)
+                if np.any(np.diff(t) < 0):
+                    raise errors.InvalidParameterValueError(
+                        "SpikeSourceArray: spike times must be in ascending order, got %s" % t)
         self._native = {}
         for name, value in ps.items():
             a = np.asarray(value)
@@ -198,6 +204,11 @@ class Population(common.Population):
             for k, (a, b) in enumerate(runs):
                 name = base if len(runs) == 1 else state.unique_name("%s_%d" % (base, k), base)
                 params = dict((n, _text(self._native[n][a])) for n in names)
+                if "t_ref" in params:
+                    # NEST counts the refractory period in whole steps
+                    # (Time::ms rounds); memspike wants a multiple of dt
+                    dt = simulator.state.dt
+                    params["t_ref"] = _text(round(self._native["t_ref"][a] / dt) * dt)
                 pop = sim.add_population(name, self.celltype.ms_model, b - a, params)
                 self.segments.append((a, b, pop, sim.first_gid(pop)))
             self._ms_apply_initial()

@@ -7,9 +7,9 @@ the build a neuron population becomes one memspike population per run of
 cells with equal parameters (memspike's parameters are per population),
 usually exactly one.  A spike source becomes a parrot_neuron population
 (the cells PyNN sees, recorded and connected from) fed through a one-tick
-connection by hidden generators, whose times are moved two ticks earlier
-(one for the connection, one for memspike's naming of a step by its start,
-recording.py): a poisson_generator per distinct (rate, start, stop)
+connection (one tick, or min_delay when setup() gave it) by hidden
+generators, whose times are moved earlier by that delay and one tick more
+(memspike's naming of a step by its start, recording.py): a poisson_generator per distinct (rate, start, stop)
 (its train is drawn per target, so each parrot gets its own) or a
 spike_generator per distinct spike_times, as pyNN.nest feeds its parrots.
 `segments` lists (start, stop, memspike population, first gid) so that
@@ -219,6 +219,11 @@ class Population(common.Population):
 
     def _ms_build_source(self, sim, base, parrots):
         dt = simulator.state.dt
+        # the feed's delay: one tick, or min_delay when setup() gave one (the
+        # feed crosses ranks, and no delay may be below min_delay); times
+        # move earlier by it and one tick more (recording.py's naming)
+        feed = simulator.state.min_delay
+        shift = feed + dt
         if self.celltype.ms_source == "poisson_generator":
             keys = list(zip(self._native["rate"], self._native["start"], self._native["stop"]))
         else:
@@ -227,17 +232,17 @@ class Population(common.Population):
         for k, (key, cells) in enumerate(_groups(keys)):
             if self.celltype.ms_source == "poisson_generator":
                 rate, start, stop = key
-                params = {"rate": _text(rate), "start": _text(max(start - 2 * dt, 0.0))}
+                params = {"rate": _text(rate), "start": _text(max(start - shift, 0.0))}
                 if np.isfinite(stop) and stop < 1e9:
-                    if stop - 2 * dt <= max(start - 2 * dt, 0.0):
+                    if stop - shift <= max(start - shift, 0.0):
                         continue
-                    params["stop"] = _text(stop - 2 * dt)
+                    params["stop"] = _text(stop - shift)
             else:
-                times = np.round(np.asarray(key) / dt) * dt - 2 * dt
+                times = np.round(np.asarray(key) / dt) * dt - shift
                 if np.any(times < dt - 1e-9):
-                    warnings.warn("pyNN.memspike: %s: spike times before %g ms (three time "
-                                  "steps) cannot be delivered through the source's parrot "
-                                  "neuron and are dropped" % (self.label, 3 * dt))
+                    warnings.warn("pyNN.memspike: %s: spike times before %g ms (min_delay "
+                                  "+ two time steps) cannot be delivered through the source's "
+                                  "parrot neuron and are dropped" % (self.label, shift + dt))
                     times = times[times >= dt - 1e-9]
                 if times.size == 0:
                     continue
@@ -247,11 +252,11 @@ class Population(common.Population):
             name = simulator.state.unique_name("%s_feed%d" % (base, k), base)
             if len(cells) == self.size:
                 sim.add_projection(name, gen, parrots, "all_to_all",
-                                   {"weight": "1", "delay": _text(dt)})
+                                   {"weight": "1", "delay": _text(feed)})
             else:
                 n = len(cells)
                 sim.add_projection_list(name, gen, parrots, np.zeros(n), np.array(cells),
-                                        np.ones(n), np.full(n, dt), {})
+                                        np.ones(n), np.full(n, feed), {})
 
     def _ms_gids(self, indices):
         """memspike gids of cells `indices` (ndarray) of this Population."""

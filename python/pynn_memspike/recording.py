@@ -4,7 +4,11 @@ recording.py: PyNN's Recorder on memspike's in-memory records.
 At the build each segment of a Population (populations.py) gets a spike
 record and a multimeter over the range of cells recorded so far (memspike
 records a contiguous range; cells outside the requested ones are filtered
-here).  The library gathers records over ranks, so every rank reads all.
+here).  The library gathers records over ranks, so every rank reads all; each
+read is a collective call, so a recorder reads all its records at once, in
+one fixed order, and keeps them until the next run (PyNN asks for its
+variables in the order of a set of strings, which differs between
+processes).
 Times: memspike names a step by its first tick (a spike in the step
 (t, t + dt] and the sample taken at its end are at t), NEST and PyNN by
 its end, so every time read here gets one dt added: a spike at memspike's
@@ -25,6 +29,7 @@ class Recorder(recording.Recorder):
         self._ms_cells = {}      # variable -> set of population indices covered by a record
         self._ms_recs = {}       # "spikes" / "analog" -> [(segment, record handle)]
         self._ms_vars = []       # memspike variables of the multimeters
+        self._data = None        # (key, spikes (t, gid), {gid: column}, times)
 
     def _record(self, variable, new_ids, sampling_interval=None):
         if variable not in ("spikes",) and variable not in self.population.celltype.ms_state:
@@ -68,24 +73,40 @@ class Recorder(recording.Recorder):
                          dtype=np.int64).reshape(-1)
         return idx, self.population._ms_gids(idx)
 
+    def _fetch(self):
+        """All of this recorder's data: spike (times, gids) and analog
+        {gid: (T, V) array} with their times, read once per run."""
+        state = simulator.state
+        key = (state.run_count, id(state.sim))
+        if self._data is not None and self._data[0] == key:
+            return self._data
+        sim = state.sim
+        ts, gs = [], []
+        for _seg, rec in self._ms_recs.get("spikes", []):
+            t, g = sim.spikes(rec)
+            ts.append(t + state.dt)
+            gs.append(g.astype(np.int64))
+        columns, times = {}, None
+        for _seg, rec in self._ms_recs.get("analog", []):
+            t, g, names, vals = sim.samples(rec)
+            order = [names.index(v) for v in self._ms_vars]
+            for j, gid in enumerate(g.tolist()):
+                columns[gid] = vals[:, j, order]
+            times = t + state.dt
+        spikes = (np.concatenate(ts) if ts else np.zeros(0),
+                  np.concatenate(gs) if gs else np.zeros(0, np.int64))
+        self._data = (key, spikes, columns, times)
+        return self._data
+
     def _get_spiketimes(self, ids, clear=False):
         ids = np.array([int(i) for i in ids], dtype=int)
         if not simulator.state.built or ids.size == 0:
             return np.array([], dtype=int), np.array([])
         _idx, gids = self._ids_to_gids(ids)
-        sim = simulator.state.sim
-        all_t, all_id = [], []
-        gid_to_id = dict(zip(gids.tolist(), ids.tolist()))
-        for _seg, rec in self._ms_recs.get("spikes", []):
-            t, g = sim.spikes(rec)
-            keep = np.isin(g, gids)
-            all_t.append(t[keep] + simulator.state.dt)
-            all_id.append(np.array([gid_to_id[x] for x in g[keep].tolist()], dtype=int))
-            if clear:
-                sim.rec_clear(rec)
-        if not all_t:
-            return np.array([], dtype=int), np.array([])
-        return np.concatenate(all_id), np.concatenate(all_t)
+        _key, (t, g), _c, _times = self._fetch()
+        keep = np.isin(g, gids)
+        lookup = dict(zip(gids.tolist(), ids.tolist()))
+        return np.array([lookup[x] for x in g[keep].tolist()], dtype=int), t[keep]
 
     def _get_all_signals(self, variable, ids, clear=False):
         ids = list(ids)
@@ -93,22 +114,15 @@ class Recorder(recording.Recorder):
             return np.array([]), None
         native, scale = self.population.celltype.ms_state[variable]
         idx, gids = self._ids_to_gids(ids)
-        sim = simulator.state.sim
-        columns = {}
-        times = None
+        columns, times = {}, None
         if simulator.state.built:
-            for _seg, rec in self._ms_recs.get("analog", []):
-                t, g, names, vals = sim.samples(rec)
-                v = names.index(native)
-                for j, gid in enumerate(g.tolist()):
-                    columns[gid] = vals[:, j, v]
-                times = t + simulator.state.dt
-                if clear:
-                    sim.rec_clear(rec)
+            _key, _s, columns, times = self._fetch()
         if times is None:
             times = np.array([])
-        data = np.column_stack([columns.get(int(gid), np.full(len(times), np.nan))
-                                for gid in gids]) if len(times) else np.zeros((0, len(ids)))
+        v = self._ms_vars.index(native) if native in self._ms_vars else None
+        data = np.column_stack([columns[int(gid)][:, v] if int(gid) in columns and v is not None
+                                else np.full(len(times), np.nan) for gid in gids]) \
+            if len(times) else np.zeros((0, len(ids)))
         if (len(times) == 0 or times[0] > 1e-9) and simulator.state.t_start == 0 \
                 and not self.clear_flag:
             init = self.population._initial.get(native)
@@ -126,6 +140,7 @@ class Recorder(recording.Recorder):
         return counts
 
     def _clear_simulator(self):
+        self._data = None
         if simulator.state.built:
             for recs in self._ms_recs.values():
                 for _seg, rec in recs:

@@ -14,12 +14,15 @@ Networks (one function each below, written once for both backends):
   V_m uniform in [-60, -50) mV.
 - brunel: Brunel 2000's model A (IF_curr_delta, J = 0.1 mV, g = 5,
   eta = 2, D = 1.5 ms, C_E = 0.1 N_E, t_ref 2 ms, theta 20 mV, reset
-  10 mV), C_E external inputs per neuron at eta nu_thr from a pool of
-  4 N Poisson sources (FixedNumberPre, weight J).
+  10 mV), 10 C_E external inputs per neuron at eta nu_thr / 10 from a
+  pool of 20 N Poisson sources (FixedNumberPre, weight J); eta and g from
+  $BRUNEL_ETA, $BRUNEL_G (defaults 2 and 5).
 Each backend runs its seeds in one process of its own (setup() again
 per seed).  Rates: spikes of all neurons over [T0, T) per neuron and second.
-The check: |memspike mean - brian2 mean| <= 3 x the pooled seed-to-seed
-standard deviation; exit 1 otherwise.  --small is the size `make pynn`
+Seeds: memspike runs 10 (it is cheap), Brian2 3 (--small) or 5.  The
+check: |memspike mean - brian2 mean| <= 2 x the larger of the two
+seed-to-seed standard deviations (the spread of the network itself:
+connectivity and initial V_m change with the seed); exit 1 otherwise.  --small is the size `make pynn`
 runs (tests/pynn.sh); the default is the benchmark's size.
 """
 import argparse
@@ -52,28 +55,29 @@ def cuba(sim, seed, n, t_stop):
     return E, I
 
 
-def brunel(sim, seed, n, t_stop):
+def brunel(sim, seed, n, t_stop, eta=float(os.environ.get("BRUNEL_ETA", 2.0)),
+           g=float(os.environ.get("BRUNEL_G", 5.0))):
     from pyNN.random import NumpyRNG, RandomDistribution
     rng = NumpyRNG(seed=seed, parallel_safe=True)
     sim.setup(timestep=0.1, min_delay=1.5, rng_seed=seed)
     ne = int(n * 0.8)
     ni = n - ne
     ce, ci = int(0.1 * ne), int(0.1 * ni)
-    J, g, eta, tau_m, theta = 0.1, 5.0, 2.0, 20.0, 20.0
+    J, tau_m, theta = 0.1, 20.0, 20.0
     nu_thr = theta / (J * ce * tau_m) * 1000.0       # Hz
     cell = dict(cm=0.25, tau_m=tau_m, tau_refrac=2.0, v_rest=0.0, v_thresh=theta,
                 v_reset=10.0, i_offset=0.0)
     E = sim.Population(ne, sim.IF_curr_delta(**cell), label="E")
     I = sim.Population(ni, sim.IF_curr_delta(**cell), label="I")
-    # external drive: C_E inputs per neuron at eta nu_thr each, drawn from a
-    # pool of 4 n sources, so that no source needs more than one spike per
-    # step (Brian2's PoissonGroup is a Bernoulli draw per step, memspike's
-    # a Poisson count: equal only while rate x dt << 1)
-    ext = sim.Population(4 * n, sim.SpikeSourcePoisson(rate=eta * nu_thr), label="ext")
+    # external drive: eta nu_thr C_E per neuron as 10 C_E inputs at eta
+    # nu_thr / 10 each, drawn from a pool of 20 n sources: Brian2's
+    # PoissonGroup is a Bernoulli draw per step, memspike's (NEST's) a
+    # Poisson count, the same only while rate x dt << 1 (here 0.006)
+    ext = sim.Population(20 * n, sim.SpikeSourcePoisson(rate=eta * nu_thr / 10.0), label="ext")
     for p in (E, I):
         p.initialize(v=RandomDistribution("uniform", (0.0, theta), rng=rng))
         p.record("spikes")
-        sim.Projection(ext, p, sim.FixedNumberPreConnector(ce, rng=rng),
+        sim.Projection(ext, p, sim.FixedNumberPreConnector(10 * ce, rng=rng),
                        sim.StaticSynapse(weight=J, delay=1.5), receptor_type="excitatory")
     for pre, k, w, r in ((E, ce, J, "excitatory"), (I, ci, -g * J, "inhibitory")):
         for post in (E, I):
@@ -130,14 +134,16 @@ def main():
         return
     sizes = {"cuba": (400, 300.0, 50.0), "brunel": (400, 300.0, 50.0)} if a.small else \
         {"cuba": (4000, 1000.0, 100.0), "brunel": (5000, 1000.0, 100.0)}
-    seeds = list(range(1, 1 + (a.seeds or (3 if a.small else 5))))
+    nb = a.seeds or (3 if a.small else 5)
+    seeds_of = {"brian2": list(range(1, 1 + nb)), "memspike": list(range(1, 1 + max(nb, 10)))}
     results, bad = [], 0
-    print("%-7s %-4s %-9s %-34s %s" % ("net", "pop", "backend", "rate per seed (Hz)", "mean +- sd"))
+    print("%-7s %-4s %-9s %-62s %s" % ("net", "pop", "backend", "rate per seed (Hz)", "mean +- sd"))
     for net, (n, t, t0) in sizes.items():
         rates = {}
         for backend in ("brian2", "memspike"):
             p = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", net,
-                                backend, ",".join(map(str, seeds)), str(n), str(t), str(t0)],
+                                backend, ",".join(map(str, seeds_of[backend])), str(n), str(t),
+                                str(t0)],
                                capture_output=True, text=True)
             if p.returncode != 0:
                 sys.stderr.write(p.stderr[-3000:])
@@ -150,15 +156,15 @@ def main():
                 m = sum(v) / len(v)
                 sd = (sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** 0.5
                 stats[backend] = (m, sd, v)
-                print("%-7s %-4s %-9s %-34s %.2f +- %.2f" % (
+                print("%-7s %-4s %-9s %-62s %.2f +- %.2f" % (
                     net, pop, backend, " ".join("%.2f" % x for x in v), m, sd))
             (mb, sb, _), (mm, sm, _) = stats["brian2"], stats["memspike"]
-            pooled = ((sb ** 2 + sm ** 2) / 2) ** 0.5
-            ok = abs(mm - mb) <= 3 * pooled
+            spread = 2 * max(sb, sm)
+            ok = abs(mm - mb) <= spread
             bad += not ok
-            print("%-7s %-4s difference %.2f Hz, 3 x pooled sd %.2f Hz: %s" % (
-                net, pop, mm - mb, 3 * pooled, "within" if ok else "OUTSIDE"))
-            results.append(dict(net=net, pop=pop, n=n, t_ms=t, t0_ms=t0, seeds=seeds,
+            print("%-7s %-4s difference %.2f Hz, 2 x larger sd %.2f Hz: %s" % (
+                net, pop, mm - mb, spread, "within" if ok else "OUTSIDE"))
+            results.append(dict(net=net, pop=pop, n=n, t_ms=t, t0_ms=t0, seeds=seeds_of,
                                 brian2=stats["brian2"][2], memspike=stats["memspike"][2],
                                 within=ok))
     if a.json:

@@ -110,7 +110,7 @@ if $PY -c 'import pyNN.brian2' >/dev/null 2>&1; then
   out=$(cd "$T" && $PY "$SRC/bench/pynn_compare.py" --small 2>&1)
   st=$?
   printf '%s\n' "$out" | sed 's/^/       /'
-  if [ "$st" -eq 0 ]; then ok "Brian2 vs memspike (CUBA, Brunel; 3 seeds): rates within 3 pooled sd"
+  if [ "$st" -eq 0 ]; then ok "Brian2 vs memspike (CUBA, Brunel): mean rates within 2 x the larger seed sd"
   else bad "Brian2 vs memspike rates" "$out"; fi
 else
   skip "Brian2 vs memspike" "python3-brian is missing (make deps)"

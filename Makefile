@@ -7,6 +7,9 @@
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test
 #   make layers     the include rules (tools/check_layers.sh)
+#   make pynn       the PyNN backend's tests (tests/pynn.sh; PYNN_SRC=<PyNN 0.10.1
+#                   source> for PyNN's own scenarios and examples)
+#   make pynn-install   pyNN.memspike (and libmemspike.so) into PREFIX
 #   make fuzz FUZZ_SECONDS=N   each reader's libFuzzer harness for N s
 #                   (clang; build-fuzz/, ASan + UBSan); `make test` runs
 #                   each for FUZZ_SHORT seconds
@@ -121,6 +124,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
+.PHONY: pynn pynn-install
 .PHONY: all lib capi-example deps run test unit e2e replay-e2e mpi checkpoint mem monitor fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
@@ -273,7 +277,8 @@ layers-test:
 
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi checkpoint mem monitor fuzz-short layers-test install-test
+	@$(MAKE) --no-print-directory pynn-install
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi checkpoint mem monitor fuzz-short layers-test install-test pynn
 
 bench:
 	@sh tools/deps.sh --bench
@@ -291,7 +296,7 @@ PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next(
 INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
                 configs/replay/*.ini docs/*.md README.md tools/*.py tools/song2000.sh \
                 tools/replay_devices.sh python/memspike_log/*.py
-install: $(BUILD)/memspike lib
+install: $(BUILD)/memspike lib pynn-install
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 755 $(BUILD)/memspike $(DESTDIR)$(PREFIX)/bin/memspike
 	install -m 644 include/memspike.h $(DESTDIR)$(INCLUDEDIR)/memspike.h
@@ -309,6 +314,28 @@ install: $(BUILD)/memspike lib
 	  install -d $(DESTDIR)$(PYTHONDIR)/memspike_log && \
 	  install -m 644 python/memspike_log/*.py $(DESTDIR)$(PYTHONDIR)/memspike_log/ && \
 	  echo "memspike: Python package memspike_log in $(PYTHONDIR)"; fi
+
+# pyNN.memspike (python/pynn_memspike, docs/python.md "PyNN"): the package
+# in PYTHONDIR beside memspike_log, found as pyNN.memspike through
+# memspike_pynn.pth (Debian's pyNN is a regular package elsewhere), and
+# libmemspike.so in LIBDIR, whose path the package records.  `make
+# test` runs this first (PREFIX=/usr/local), so `import pyNN.memspike`
+# works after the test command.
+pynn-install: $(BUILD)/libmemspike.so
+	@test -n "$(PYTHONDIR)" || { echo "memspike: no Python directory for $(PREFIX) ($(PYTHON))" >&2; exit 1; }
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PYTHONDIR)/pynn_memspike/standardmodels
+	install -m 755 $(BUILD)/libmemspike.so.$(MS_MAJOR) $(DESTDIR)$(LIBDIR)/libmemspike.so.$(MS_MAJOR)
+	ln -sf libmemspike.so.$(MS_MAJOR) $(DESTDIR)$(LIBDIR)/libmemspike.so
+	install -m 644 python/pynn_memspike/*.py $(DESTDIR)$(PYTHONDIR)/pynn_memspike/
+	install -m 644 python/pynn_memspike/standardmodels/*.py $(DESTDIR)$(PYTHONDIR)/pynn_memspike/standardmodels/
+	install -m 644 python/memspike_pynn_hook.py $(DESTDIR)$(PYTHONDIR)/memspike_pynn_hook.py
+	echo 'import memspike_pynn_hook' > $(DESTDIR)$(PYTHONDIR)/memspike_pynn.pth
+	echo 'LIBRARY = "$(LIBDIR)/libmemspike.so.$(MS_MAJOR)"' > $(DESTDIR)$(PYTHONDIR)/pynn_memspike/_libpath.py
+	@echo "memspike: pyNN.memspike in $(PYTHONDIR), libmemspike.so in $(LIBDIR)"
+
+# The backend against PyNN's scenarios and examples, Brian2 and 1 / 2 ranks.
+pynn: $(BUILD)/libmemspike.so $(BUILD)/memspike
+	BUILD=$(BUILD) sh tests/pynn.sh
 
 # Install into a temporary prefix and run from another directory.
 install-test: $(BUILD)/memspike

@@ -109,6 +109,18 @@ LD_LIBRARY_PATH="$P/lib" ldd ./first | grep -q "libmemspike.so.0 => $P/lib/" &&
   ok "...loading $P/lib/libmemspike.so.0" || bad "...loading $P/lib/libmemspike.so.0"
 unset PKG_CONFIG_PATH
 
+# pyNN.memspike from the prefix: its directory first on the path and as a
+# site directory (its .pth imports the hook; PYTHONPATH makes that the
+# prefix's hook even when another install's .pth imported one at
+# start-up), its libmemspike.so the installed one.
+pysite=$(dirname "$(find "$P/lib" -name memspike_pynn.pth 2>/dev/null | head -1)")
+if $PY -c 'import pyNN' 2>/dev/null; then
+  expect "Python: import pyNN.memspike from the install, on its libmemspike.so" 0 "$P/lib/libmemspike.so.0 .*IF_curr_exp" \
+    env -u MEMSPIKE_LIB PYTHONPATH="$pysite" $PY -c "import site; site.addsitedir('$pysite'); import pyNN.memspike as s; print(s._lib._find_library(), s.list_standard_models())"
+else
+  skip "Python: import pyNN.memspike from the install" "python3-pynn missing (make deps)"
+fi
+
 # The build tree's binary from elsewhere: data from its source tree.
 expect "build/memspike from elsewhere: presets of its source tree" 0 "event log" \
   "$SRC/build/memspike" run song.ini --out out2 --quiet

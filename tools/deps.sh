@@ -10,10 +10,13 @@
 #              dependencies on Debian 12; running memspike never needs it),
 #              libhdf5 (SONATA spike export), h5py, Neo and pandas (the Python
 #              log package: SONATA round trip, Neo Blocks, DataFrames),
-#              jansson (all JSON output), and for the live monitor's tests
+#              jansson (all JSON output), for the live monitor's tests
 #              curl, Prometheus (promtool and a server scraping a run),
 #              Chromium (the page rendered headless) and python3-pil (its
-#              screenshot checked)
+#              screenshot checked), PyNN 0.10 (python3-pynn: the
+#              pyNN.memspike backend and its tests) and Brian2
+#              (python3-brian: pyNN.brian2, the peer its rates are checked
+#              against)
 #   --bench    also the peer simulator: Brian2
 #   --fuzz     also clang (libFuzzer, for `make fuzz` and the short fuzz
 #              runs of `make test`)
@@ -21,7 +24,7 @@ set -e
 PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
 libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack python3-numpy
 python3-matplotlib dataset-fashion-mnist python3-torch libhdf5-dev python3-h5py
-python3-neo python3-pandas libjansson-dev curl prometheus chromium python3-pil"
+python3-neo python3-pandas libjansson-dev curl prometheus chromium python3-pil python3-pynn python3-brian"
 if [ "${1:-}" = "--bench" ]; then
   PKGS="$PKGS python3-brian"
 fi

@@ -74,6 +74,31 @@ if [ -z "${PYNN_SRC:-}" ] && git -C "$PYNN_GIT" rev-parse -q --verify 0.10.1 >/d
   mkdir -p "$T/pynn-src"
   git -C "$PYNN_GIT" archive 0.10.1 test examples | tar -x -C "$T/pynn-src" && PYNN_SRC=$T/pynn-src
 fi
+# Else Debian's own source package of the installed PyNN (python3-pynn is
+# built from source package pynn): its .dsc and orig tarball from the
+# Debian archive apt uses, the tarball checked against the .dsc's SHA-256,
+# kept in build/pynn-src so a second run does not fetch again.
+if [ -z "${PYNN_SRC:-}" ]; then
+  cache=${MEMSPIKE_BUILD:-$SRC/build}/pynn-src
+  if [ ! -d "$cache/PyNN-0.10.1/test/system/scenarios" ]; then
+    mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+    mirror=${mirror:-http://deb.debian.org/debian}
+    pool=${mirror%/}/pool/main/p/pynn
+    mkdir -p "$cache"
+    if curl -sfL --max-time 120 -o "$cache/pynn.dsc" "$pool/pynn_0.10.1-2.dsc" &&
+       curl -sfL --max-time 300 -o "$cache/orig.tar.gz" "$pool/pynn_0.10.1.orig.tar.gz"; then
+      want=$(awk '/^Checksums-Sha256:/{f=1; next} f && /orig.tar.gz$/{print $1; exit}' "$cache/pynn.dsc")
+      have=$(sha256sum "$cache/orig.tar.gz" | cut -d' ' -f1)
+      if [ -n "$want" ] && [ "$want" = "$have" ]; then
+        tar -xzf "$cache/orig.tar.gz" -C "$cache" PyNN-0.10.1/test PyNN-0.10.1/examples
+      else
+        echo "  pynn_0.10.1.orig.tar.gz: SHA-256 $have, the .dsc says '$want': not used"
+      fi
+      rm -f "$cache/orig.tar.gz"
+    fi
+  fi
+  [ -d "$cache/PyNN-0.10.1/test/system/scenarios" ] && PYNN_SRC=$cache/PyNN-0.10.1
+fi
 if [ -n "${PYNN_SRC:-}" ] && [ -d "$PYNN_SRC/test/system/scenarios" ]; then
   out=$(cd "$T" && $PY "$SRC/tests/pynn_scenarios.py" "$PYNN_SRC" --out "$T/scenarios.md" \
         --expect "$SRC/docs/pynn-scenarios.md" 2>&1)
@@ -102,7 +127,7 @@ if [ -n "${PYNN_SRC:-}" ] && [ -d "$PYNN_SRC/test/system/scenarios" ]; then
   expect "example varying_poisson.py: NotImplementedError naming the rate change" 1 \
     "NotImplementedError.*changing rate" run_example varying_poisson.py
 else
-  skip "PyNN scenarios and examples" "no PyNN 0.10.1 source: set PYNN_SRC to one (or PYNN_GIT to a PyNN git clone)"
+  skip "PyNN scenarios and examples" "no PyNN 0.10.1 source: Debian's source package could not be fetched; set PYNN_SRC to one (or PYNN_GIT to a PyNN git clone)"
 fi
 
 # The same PyNN scripts on Brian2 and memspike: rates within the seed spread.

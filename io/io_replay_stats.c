@@ -11,6 +11,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "io_json.h"
 #include "io_stats.h"
 
 typedef struct pop_acc {
@@ -30,106 +31,89 @@ static sim_time whole_ticks(double ms, double res_ms)
   return (sim_time)r;
 }
 
-static void json_num(FILE *out, double x)
-{
-  if (isfinite(x))
-    fprintf(out, "%.17g", x);
-  else
-    fputs("null", out);
-}
-
-static void json_str(FILE *out, const char *s)
-{
-  fputc('"', out);
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\')
-      fprintf(out, "\\%c", ch);
-    else if (ch < 0x20)
-      fprintf(out, "\\u%04x", ch);
-    else
-      fputc(ch, out);
-  }
-  fputc('"', out);
-}
-
-static void print_json(const io_replay *rp, const pop_acc *pa, const io_replay_stats_opts *o,
-                       sim_time t0, sim_time end, const io_replay_filter *f, FILE *out)
+/* The summary as JSON (io_json: names escaped, non-finite numbers null). */
+static int print_json(const io_replay *rp, const pop_acc *pa, const io_replay_stats_opts *o,
+                      sim_time t0, sim_time end, const io_replay_filter *f, FILE *out)
 {
   const io_log_header *h = io_replay_header(rp);
-  fputs("{\n  \"config\": ", out);
-  json_str(out, h->config);
-  fprintf(out, ",\n  \"digest\": \"%016" PRIx64 "\",\n  \"seed\": %" PRIu64
-               ",\n  \"nranks\": %d,\n  \"files\": %d,\n  \"resolution_ms\": ",
-          h->digest, h->seed, h->nranks, io_replay_nfiles(rp));
-  json_num(out, h->resolution_ms);
-  fputs(",\n  \"window\": {\"start_ms\": ", out);
-  json_num(out, (double)t0 * h->resolution_ms);
-  fputs(", \"stop_ms\": ", out);
-  json_num(out, (double)end * h->resolution_ms);
-  fputs("},\n  \"neurons_filter\": ", out);
-  if (f && f->neurons)
-    fprintf(out, "{\"lo\": %u, \"hi\": %u}", f->lo, f->hi);
-  else
-    fputs("null", out);
-  fputs(",\n  \"bin_ms\": ", out);
-  json_num(out, o->bin_ms);
-  fprintf(out, ",\n  \"pairs_max\": %u,\n  \"cv_min_spikes\": %d,\n  \"populations\": [",
-          o->pairs, IO_STATS_CV_MIN_SPIKES);
-  int first = 1;
+  io_json *doc = io_json_object();
+  char digest[24];
+  snprintf(digest, sizeof digest, "%016" PRIx64, h->digest);
+  io_json_set_str(doc, "config", h->config);
+  io_json_set_str(doc, "digest", digest);
+  io_json_set_uint(doc, "seed", h->seed);
+  io_json_set_int(doc, "nranks", h->nranks);
+  io_json_set_int(doc, "files", io_replay_nfiles(rp));
+  io_json_set_num(doc, "resolution_ms", h->resolution_ms);
+  io_json *win = io_json_object();
+  io_json_set_num(win, "start_ms", (double)t0 * h->resolution_ms);
+  io_json_set_num(win, "stop_ms", (double)end * h->resolution_ms);
+  io_json_set(doc, "window", win);
+  if (f && f->neurons) {
+    io_json *nf = io_json_object();
+    io_json_set_uint(nf, "lo", f->lo);
+    io_json_set_uint(nf, "hi", f->hi);
+    io_json_set(doc, "neurons_filter", nf);
+  } else {
+    io_json_set(doc, "neurons_filter", io_json_null());
+  }
+  io_json_set_num(doc, "bin_ms", o->bin_ms);
+  io_json_set_uint(doc, "pairs_max", o->pairs);
+  io_json_set_int(doc, "cv_min_spikes", IO_STATS_CV_MIN_SPIKES);
+  io_json *pops = io_json_array();
   for (uint32_t p = 0; p < h->npops; p++) {
     const pop_acc *a = &pa[p];
     if (!a->map)
       continue;
-    fprintf(out, "%s\n    {\"name\": ", first ? "" : ",");
-    first = 0;
-    json_str(out, h->pops[p].name);
-    fprintf(out, ", \"recorded\": %s, \"neurons\": %u", a->recorded ? "true" : "false",
-            a->neurons);
-    if (!a->st) {
-      fputs("}", out);
+    io_json *q = io_json_object();
+    io_json_set_str(q, "name", h->pops[p].name);
+    io_json_set(q, "recorded", io_json_bool(a->recorded));
+    io_json_set_uint(q, "neurons", a->neurons);
+    io_json_push(pops, q);
+    if (!a->st)
       continue;
-    }
     const io_stats_result *r = &a->res;
-    fprintf(out, ", \"spikes\": %" PRIu64 ", \"duration_ms\": ", r->spikes);
-    json_num(out, r->duration_ms);
-    fputs(", \"rate_hz\": ", out);
-    json_num(out, r->rate_hz);
-    fputs(",\n     \"cv_isi\": ", out);
-    json_num(out, r->cv_isi);
-    fprintf(out, ", \"cv_neurons\": %u, \"bins\": %u, \"bin_ms\": ", r->cv_neurons, r->nbins);
-    json_num(out, r->bin_ms);
-    fprintf(out, ", \"binned_spikes\": %" PRIu64 ",\n     \"fano\": ", r->binned_spikes);
-    json_num(out, r->fano);
-    fputs(", \"chi\": ", out);
-    json_num(out, r->chi);
-    fputs(", \"mean_corr\": ", out);
-    json_num(out, r->mean_corr);
-    fprintf(out, ", \"corr_neurons\": %u, \"corr_pairs\": %" PRIu64 ",\n     \"pop_rate_mean_hz\": ",
-            r->corr_neurons, r->corr_pairs);
-    json_num(out, r->pop_rate_mean_hz);
-    fputs(", \"pop_rate_sd_hz\": ", out);
-    json_num(out, r->pop_rate_sd_hz);
-    fputs(",\n     \"isi_hist\": {\"edges_ms\": [", out);
-    for (uint32_t j = 0; j <= r->isi_nbins; j++) {
-      fputs(j ? ", " : "", out);
-      json_num(out, j * r->isi_bin_ms);
-    }
-    fputs("], \"counts\": [", out);
+    io_json_set_uint(q, "spikes", r->spikes);
+    io_json_set_num(q, "duration_ms", r->duration_ms);
+    io_json_set_num(q, "rate_hz", r->rate_hz);
+    io_json_set_num(q, "cv_isi", r->cv_isi);
+    io_json_set_uint(q, "cv_neurons", r->cv_neurons);
+    io_json_set_uint(q, "bins", r->nbins);
+    io_json_set_num(q, "bin_ms", r->bin_ms);
+    io_json_set_uint(q, "binned_spikes", r->binned_spikes);
+    io_json_set_num(q, "fano", r->fano);
+    io_json_set_num(q, "chi", r->chi);
+    io_json_set_num(q, "mean_corr", r->mean_corr);
+    io_json_set_uint(q, "corr_neurons", r->corr_neurons);
+    io_json_set_uint(q, "corr_pairs", r->corr_pairs);
+    io_json_set_num(q, "pop_rate_mean_hz", r->pop_rate_mean_hz);
+    io_json_set_num(q, "pop_rate_sd_hz", r->pop_rate_sd_hz);
+    io_json *isi = io_json_object(), *edges = io_json_array(), *counts = io_json_array();
+    for (uint32_t j = 0; j <= r->isi_nbins; j++)
+      io_json_push(edges, io_json_num(j * r->isi_bin_ms));
     for (uint32_t j = 0; j < r->isi_nbins; j++)
-      fprintf(out, "%s%" PRIu64, j ? ", " : "", r->isi_counts[j]);
-    fprintf(out, "], \"over\": %" PRIu64 ", \"isis\": %" PRIu64 "},\n", r->isi_over, r->isis);
-    fprintf(out, "     \"rate_hist\": {\"width_spikes\": %u, \"edges_hz\": [", r->rate_width);
-    for (uint32_t j = 0; r->rate_edges_hz && j <= r->rate_nbins; j++) {
-      fputs(j ? ", " : "", out);
-      json_num(out, r->rate_edges_hz[j]);
-    }
-    fputs("], \"counts\": [", out);
+      io_json_push(counts, io_json_uint(r->isi_counts[j]));
+    io_json_set(isi, "edges_ms", edges);
+    io_json_set(isi, "counts", counts);
+    io_json_set_uint(isi, "over", r->isi_over);
+    io_json_set_uint(isi, "isis", r->isis);
+    io_json_set(q, "isi_hist", isi);
+    io_json *rh = io_json_object();
+    edges = io_json_array();
+    counts = io_json_array();
+    io_json_set_uint(rh, "width_spikes", r->rate_width);
+    for (uint32_t j = 0; r->rate_edges_hz && j <= r->rate_nbins; j++)
+      io_json_push(edges, io_json_num(r->rate_edges_hz[j]));
     for (uint32_t j = 0; j < r->rate_nbins; j++)
-      fprintf(out, "%s%" PRIu64, j ? ", " : "", r->rate_counts[j]);
-    fputs("]}}", out);
+      io_json_push(counts, io_json_uint(r->rate_counts[j]));
+    io_json_set(rh, "edges_hz", edges);
+    io_json_set(rh, "counts", counts);
+    io_json_set(q, "rate_hist", rh);
   }
-  fputs("\n  ]\n}\n", out);
+  io_json_set(doc, "populations", pops);
+  int rc = io_json_write(doc, out, "the replay statistics");
+  io_json_destroy(doc);
+  return rc;
 }
 
 /* A number or n/a, in a %*s field. */
@@ -262,10 +246,10 @@ int io_replay_stats(const char *const *paths, int n, int flags, const io_replay_
     if (pa[p].st)
       io_stats_finish(pa[p].st, end, &pa[p].res);
   if (o->json)
-    print_json(rp, pa, o, t0, end, f, out);
+    rc = print_json(rp, pa, o, t0, end, f, out);
   else
     print_text(rp, pa, o, t0, end, out);
-  if (ferror(out))
+  if (!rc && ferror(out))
     rc = sim_error_set(SIM_EIO, "cannot write the statistics");
 done:
   for (uint32_t p = 0; p < h->npops; p++) {

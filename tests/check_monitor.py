@@ -78,6 +78,15 @@ elif what == "spikes":
     for t, g in s:
         ok = ok and any(p["first_gid"] <= g < p["first_gid"] + p["sampled"] for p in st["populations"])
     check(ok, "spikes: every gid among the sampled neurons")
+    # A network that fires steadily leaves no hole in the sample: an
+    # interval with more sampled spikes than a gather carries is thinned
+    # evenly, not cut (the largest gap of ~n random times is ~ln n times
+    # the mean gap; 50 times is a lost stretch, not chance).
+    ticks = [t for t, g in s]
+    mean_gap = (ticks[-1] - ticks[0]) / max(len(ticks) - 1, 1)
+    gap = max((b - a for a, b in zip(ticks, ticks[1:])), default=0)
+    check(gap <= 50 * mean_gap + 1, "spikes: no hole (largest gap %d ticks, mean %.2f)"
+          % (gap, mean_gap))
 elif what == "prom":
     q, sm = load(sys.argv[2]), load(sys.argv[3])
     res = q.get("data", {}).get("result", [])

@@ -333,6 +333,7 @@ static void gather(monitor *m, sim_time w1, const sim_stats *st, int publish_now
     w[HDR + np + 2 * s + 1] = m->samp[s].gid;
   }
   m->nsamp = 0;
+  m->seen = 0;
   /* Rank 0 sends each other rank its next distance (one word). */
   uint64_t next = 1;
   const double now = sim_clock_s();
@@ -373,10 +374,20 @@ void monitor_spikes(void *ctx, sim_time w0, const sim_spike *spikes, size_t n)
     const uint32_t p = sim_net_pop_of_gid(k, g);
     if (g - k->pops[p].first_gid >= m->rows[p])
       continue;
-    if (m->nsamp < MON_SAMPLE_MAX)
-      m->samp[m->nsamp++] = (io_monitor_spike){w0 + spikes[s].lag, g};
-    else
+    const io_monitor_spike sp = {w0 + spikes[s].lag, g};
+    if (m->nsamp < MON_SAMPLE_MAX) {
+      m->samp[m->nsamp++] = sp;
+    } else {
+      /* Over the bound: keep a uniform sample of the interval's spikes
+         (reservoir sampling), so that a busy interval's raster thins
+         evenly instead of losing its end (fold sorts the batch). */
+      m->lcg = m->lcg * 6364136223846793005ull + 1442695040888963407ull;
+      const uint64_t r = (m->lcg >> 33) % (m->seen + 1);
+      if (r < MON_SAMPLE_MAX)
+        m->samp[r] = sp;
       m->dropped++;
+    }
+    m->seen++;
   }
 }
 

@@ -32,6 +32,9 @@ struct monitor {
   io_monitor_spike *samp;     /* this rank's samples since the last gather */
   size_t nsamp;
   uint64_t dropped;           /* samples over MON_SAMPLE_MAX (all time) */
+  uint64_t seen;              /* sampled spikes since the last gather (kept
+                                 or not: the reservoir's count) */
+  uint64_t lcg;               /* the reservoir's draws (never the run's) */
   uint64_t windows, next_at;  /* window ends seen; the next gather's */
   uint64_t k;                 /* rank 0: the last distance between gathers */
   uint8_t *send, *recv;       /* gather buffers */

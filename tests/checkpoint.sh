@@ -171,6 +171,20 @@ EOF
   done
 done
 
+# resume --until on another rank count continues the same run: the logs
+# join (the resumed part has the checkpointed run's digest), to 250 ms.
+u=$T/brunel.u1
+cp -r "$T/brunel.np2" "$u"
+if mp 1 resume "$T/brunel.np2/checkpoints/ckpt-105ms" --until 250 --out "$u" --quiet > "$u.txt" 2>&1 &&
+   "$BIN" replay "$u"/events.rank*.msgpack "$u"/resume-105ms/events.rank*.msgpack --to 200 \
+     --csv "$u.csv" > "$u.r.txt" 2>&1 && cmp -s "$T/brunel.full.csv" "$u.csv" &&
+   "$BIN" replay "$u"/events.rank*.msgpack "$u"/resume-105ms/events.rank*.msgpack 2>&1 |
+     grep -q "^duration: 250.0 ms"; then
+  ok "brunel: resume --until 250 on 1 rank after 2: both sets replay as one 250 ms run, its first 200 ms the run's"
+else
+  bad "brunel: resume --until 250 on 1 rank after 2: both sets as one run" "$(tail -3 "$u.txt" "$u.r.txt")"
+fi
+
 # Segments that overlap or leave a gap are refused, naming the files.
 x1=$T/brunel.x1 x4=$T/brunel.x4
 expect "replay refuses two resumed parts from one tick (overlap)" 2 "resume-105ms/events.rank0.msgpack.*overlap" \

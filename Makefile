@@ -92,7 +92,7 @@ NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_energy.c network/net_mem.c
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
-            io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c \
+            io/io_log_write.c io/io_log_read.c io/io_log_records.c io/io_log_index.c io/io_replay.c io/io_replay_seg.c \
             io/io_replay_out.c io/io_replay_stats.c io/io_stats.c io/io_sonata.c io/io_model.c io/io_idx.c \
             io/io_energy.c io/io_recorder.c io/io_datadir.c \
             io/io_source.c io/io_log_source.c io/io_ckpt.c io/io_json.c io/io_monitor.c

@@ -107,6 +107,10 @@ typedef struct io_log_header {
   uint32_t nprojs;
   const char *weight_unit;    /* unit of weights ("mV" for delta models,
                                  "pA" for current models); NULL: "pA" */
+  uint64_t t_start;           /* tick the log starts at: a run resumed from
+                                 a checkpoint into a new set of rank files
+                                 (docs/log-format.md "t_start"); 0 for every
+                                 other log, and then not written */
 } io_log_header;
 
 /* ---------------------------------------------------------------- writer */

@@ -492,6 +492,10 @@ static int parse_header(io_log_reader *r, const msgpack_object *m)
                          "must be > 0", r->path);
   r->h.rank = (int)rank;
   r->h.nranks = (int)nranks;
+  r->h.t_start = 0; /* optional: absent in every log not resumed into new rank files */
+  if (io_mp_map_get(m, "t_start") &&
+      (rc = get_uint(r, m, w, "t_start", INT64_MAX, &r->h.t_start)))
+    return rc;
 
   if (!(o = field(r, m, w, "units", MSGPACK_OBJECT_MAP, "a map of strings",
                   &rc)))

@@ -233,7 +233,7 @@ static int has_kind(const io_log_header *h, io_log_rec_kind k)
 
 static void pack_header(msgpack_packer *pk, const io_log_header *h)
 {
-  msgpack_pack_map(pk, 13);
+  msgpack_pack_map(pk, 13 + (h->t_start > 0));
   pack_cstr(pk, "format");
   pack_cstr(pk, IO_LOG_FORMAT);
   pack_cstr(pk, "version");
@@ -252,6 +252,10 @@ static void pack_header(msgpack_packer *pk, const io_log_header *h)
   msgpack_pack_double(pk, h->resolution_ms);
   pack_cstr(pk, "duration_ms");
   msgpack_pack_double(pk, h->duration_ms);
+  if (h->t_start > 0) { /* absent means 0: a log of an uninterrupted run keeps its bytes */
+    pack_cstr(pk, "t_start");
+    msgpack_pack_uint64(pk, h->t_start);
+  }
 
   /* units: "time", then each sampled variable once, in recorder order. */
   uint32_t nunits = 1;

@@ -23,12 +23,14 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "io_replay_seg.h"
 
 const char *const io_replay_kind_names[] = {"spikes", "samples", "weights", "devices",
                                             "energy", NULL};
 
 typedef struct cursor {
   io_log_reader *rd;      /* owned */
+  io_replay_span span;    /* the ticks read from this file (its segment's) */
   /* IO_REPLAY_SPIKES: the current spike block, borrowed from rd */
   const sim_time *ticks;
   const sim_gid *gids;
@@ -188,11 +190,54 @@ static int keep_component(const io_replay *rp, const io_log_header *h, uint32_t 
   return 0; /* transport: only without --population */
 }
 
+/* Is record r past file c's span, where the segment that continues it
+   takes over (io_replay_seg.h)?  Samples at the hand-over tick are the
+   later segment's; windows ending there, and weight snapshots stamped
+   with that end, the earlier's. */
+static int past_span(const cursor *c, const io_log_record *r)
+{
+  if (c->span.hi == SIM_NEVER || r->type == IO_LOG_END)
+    return 0;
+  return r->type == IO_LOG_SAMPLES ? r->tick >= c->span.hi : r->tick > c->span.hi;
+}
+
+/* Is record r (samples, weights, energy) before c's span?  A later
+   segment starts after the records its predecessor holds. */
+static int before_span(const cursor *c, const io_log_record *r)
+{
+  return c->span.lo > 0 &&
+         (r->type == IO_LOG_SAMPLES ? r->tick < c->span.lo : r->tick <= c->span.lo);
+}
+
+/* File c ended (its end record, or truncated): the common end is the
+   smallest complete tick of the files of the last segment; a file an
+   earlier segment holds must reach the later one's start (else a gap). */
+static int file_ended(io_replay *rp, const cursor *c)
+{
+  io_log_status st;
+  io_log_reader_status(c->rd, &st);
+  if (c->span.hi == SIM_NEVER) {
+    if (st.complete_tick < rp->limit)
+      rp->limit = st.complete_tick;
+    return 0;
+  }
+  if (st.complete_tick >= c->span.hi)
+    return 0;
+  const io_log_header *h = io_log_reader_header(c->rd);
+  return sim_error_set(SIM_EINVAL, "%s ends at %.15g ms, before %s continues the run at "
+                       "%.15g ms: the run between is in no log given (a gap)",
+                       io_log_reader_path(c->rd), (double)st.complete_tick * h->resolution_ms,
+                       io_log_reader_path(rp->c[c->span.next].rd),
+                       (double)c->span.hi * h->resolution_ms);
+}
+
 /* Append the rows of record r (of the replay's kind) that pass the
    filter (all but the window's end, which pop_head applies). */
 static void collect(io_replay *rp, cursor *c, const io_log_header *h, const io_log_record *r)
 {
-  const sim_time t0 = rp->t0;
+  const sim_time t0 = rp->t0 > c->span.lo ? rp->t0 : c->span.lo;
+  if (before_span(c, r) && r->type != IO_LOG_DEVICES)
+    return;
   if (rp->kind == IO_REPLAY_WEIGHTS && r->type == IO_LOG_WEIGHTS && r->tick >= t0) {
     uint32_t tgt = h->recs[r->weights.rec].pop;
     for (uint32_t k = 0; k < r->weights.n; k++) {
@@ -210,7 +255,8 @@ static void collect(io_replay *rp, cursor *c, const io_log_header *h, const io_l
   } else if (rp->kind == IO_REPLAY_DEVICES && r->type == IO_LOG_DEVICES && r->tick > t0) {
     uint32_t tgt = r->devices.proj < h->nprojs ? h->projs[r->devices.proj].tgt : UINT32_MAX;
     for (uint32_t k = 0; k < r->devices.n; k++) {
-      if (r->devices.ticks[k] < t0 || !keep_target(rp, h, tgt, r->devices.post[k]))
+      if (r->devices.ticks[k] < t0 || r->devices.ticks[k] >= c->span.hi ||
+          !keep_target(rp, h, tgt, r->devices.post[k]))
         continue;
       io_replay_row *w = add_row(c);
       w->tick = r->devices.ticks[k];
@@ -255,17 +301,15 @@ static int refill_rows(io_replay *rp, int f)
     int rc = io_log_reader_next(c->rd, &rec);
     if (rc < 0)
       return rc;
-    if (rc == 0) {
-      io_log_status st;
-      io_log_reader_status(c->rd, &st);
-      if (st.complete_tick < rp->limit)
-        rp->limit = st.complete_tick;
+    if (rc == 0 || past_span(c, &rec)) {
+      if (rc == 0 && (rc = file_ended(rp, c)))
+        return rc;
       if (c->n == 0)
         c->done = 1;
       c->ending = 1;
       break;
     }
-    if (rec.type == IO_LOG_SAMPLES)
+    if (rec.type == IO_LOG_SAMPLES && !before_span(c, &rec))
       rp->samples[rec.samples.rec]++;
     collect(rp, c, h, &rec);
     if ((rec.type == IO_LOG_SPIKES || rec.type == IO_LOG_WINDOW) && c->n > 0)
@@ -291,25 +335,27 @@ static int refill(io_replay *rp, int f)
     int rc = io_log_reader_next(c->rd, &rec);
     if (rc < 0)
       return rc;
-    if (rc == 0) {
-      io_log_status st;
-      io_log_reader_status(c->rd, &st);
+    if (rc == 0 || past_span(c, &rec)) {
       c->done = 1;
       c->n = c->i = 0;
-      if (st.complete_tick < rp->limit)
-        rp->limit = st.complete_tick;
-      return 0;
+      return rc == 0 ? file_ended(rp, c) : 0;
     }
+    if (rec.type == IO_LOG_SAMPLES && before_span(c, &rec))
+      continue;
     if (rec.type == IO_LOG_SAMPLES)
       rp->samples[rec.samples.rec]++;
     if (rp->kind == IO_REPLAY_SPIKES && rec.type == IO_LOG_SPIKES &&
         rec.spikes.n > 0 && rec.tick > rp->t0) {
+      const sim_time lo = rp->t0 > c->span.lo ? rp->t0 : c->span.lo;
       c->ticks = rec.spikes.ticks;
       c->gids = rec.spikes.gids;
       c->n = rec.spikes.n;
       c->i = 0;
-      /* skip the block's spikes before the window */
-      while (c->i < c->n && c->ticks[c->i] < rp->t0)
+      /* skip the block's spikes before the window (and the file's span);
+         a block past the span's end is cut there */
+      while (c->n > 0 && c->ticks[c->n - 1] >= c->span.hi)
+        c->n--;
+      while (c->i < c->n && c->ticks[c->i] < lo)
         c->i++;
       if (c->i == c->n)
         continue;
@@ -335,54 +381,6 @@ static int refill(io_replay *rp, int f)
   }
 }
 
-/* Files a and b of one run?  0, or SIM_EINVAL naming both. */
-static int same_run(const io_log_reader *ra, const io_log_reader *rb)
-{
-  const io_log_header *a = io_log_reader_header(ra);
-  const io_log_header *b = io_log_reader_header(rb);
-  const char *pa = io_log_reader_path(ra), *pb = io_log_reader_path(rb);
-  const char *what = NULL;
-  char detail[160] = "";
-  if (a->digest != b->digest) {
-    what = "config digest";
-    snprintf(detail, sizeof detail, "%016" PRIx64 " vs %016" PRIx64,
-             a->digest, b->digest);
-  } else if (a->seed != b->seed) {
-    what = "seed";
-    snprintf(detail, sizeof detail, "%" PRIu64 " vs %" PRIu64, a->seed, b->seed);
-  } else if (a->nranks != b->nranks) {
-    what = "rank count";
-    snprintf(detail, sizeof detail, "%d vs %d", a->nranks, b->nranks);
-  } else if (a->resolution_ms != b->resolution_ms) {
-    what = "resolution";
-    snprintf(detail, sizeof detail, "%g ms vs %g ms", a->resolution_ms,
-             b->resolution_ms);
-  } else if (a->npops != b->npops || a->nrecs != b->nrecs) {
-    what = "populations or recorders";
-  } else {
-    for (uint32_t i = 0; i < a->npops && !what; i++)
-      if (strcmp(a->pops[i].name, b->pops[i].name) != 0 ||
-          a->pops[i].first_gid != b->pops[i].first_gid ||
-          a->pops[i].n != b->pops[i].n)
-        what = "populations";
-    for (uint32_t i = 0; i < a->nrecs && !what; i++)
-      if (strcmp(a->recs[i].name, b->recs[i].name) != 0 ||
-          a->recs[i].kind != b->recs[i].kind || a->recs[i].pop != b->recs[i].pop ||
-          a->recs[i].first != b->recs[i].first ||
-          a->recs[i].count != b->recs[i].count ||
-          a->recs[i].nvars != b->recs[i].nvars)
-        what = "recorders";
-  }
-  if (what)
-    return sim_error_set(SIM_EINVAL, "%s and %s are not logs of one run: "
-                         "different %s%s%s%s", pa, pb, what,
-                         detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
-  if (a->rank == b->rank)
-    return sim_error_set(SIM_EINVAL, "%s and %s are both the log of rank %d: "
-                         "give each rank's file once", pa, pb, a->rank);
-  return 0;
-}
-
 int io_replay_missing_ranks(const io_replay *rp, char *buf, size_t len)
 {
   const int nranks = io_log_reader_header(rp->c[0].rd)->nranks;
@@ -405,6 +403,35 @@ int io_replay_missing_ranks(const io_replay *rp, char *buf, size_t len)
   return nmiss;
 }
 
+/* Sort the cursors into segments (io_replay_seg.h): the first segment's
+   first file given first, whose header is the replay's. */
+static int group(io_replay *rp)
+{
+  const int n = rp->n;
+  io_log_reader **rd = sim_calloc((size_t)n, sizeof *rd, "replay segments");
+  int *order = sim_calloc((size_t)n, sizeof *order, "replay segments");
+  io_replay_span *span = sim_calloc((size_t)n, sizeof *span, "replay segments");
+  int *pos = sim_calloc((size_t)n, sizeof *pos, "replay segments");
+  for (int f = 0; f < n; f++)
+    rd[f] = rp->c[f].rd;
+  int nsegs = 0, rc = io_replay_segments(rd, n, order, span, &nsegs);
+  if (rc == 0) {
+    for (int k = 0; k < n; k++)
+      pos[order[k]] = k;
+    for (int k = 0; k < n; k++) {
+      rp->c[k].rd = rd[order[k]];
+      rp->c[k].span = span[order[k]];
+      if (rp->c[k].span.next >= 0)
+        rp->c[k].span.next = pos[rp->c[k].span.next];
+    }
+  }
+  sim_free(rd);
+  sim_free(order);
+  sim_free(span);
+  sim_free(pos);
+  return rc;
+}
+
 int io_replay_create(const char *const *paths, int n, int flags, io_replay **out)
 {
   *out = NULL;
@@ -423,17 +450,15 @@ int io_replay_create(const char *const *paths, int n, int flags, io_replay **out
   for (int f = 0; f < n; f++)
     if ((rc = io_log_reader_create(paths[f], &rp->c[f].rd)))
       goto fail;
-  for (int f = 0; f < n; f++)
-    for (int g = 0; g < f; g++)
-      if ((rc = same_run(rp->c[g].rd, rp->c[f].rd)))
-        goto fail;
+  if ((rc = group(rp)))
+    goto fail;
   char miss[160];
   int nmiss = io_replay_missing_ranks(rp, miss, sizeof miss);
   if (nmiss && !(flags & IO_REPLAY_PARTIAL)) {
     rc = sim_error_set(SIM_EINVAL, "%s is rank %d of a run on %d ranks, and the log%s of "
                        "rank%s%s %s not given: rates would count only part of the network "
                        "(give every rank's file, or --partial to summarise these alone)",
-                       paths[0], io_log_reader_header(rp->c[0].rd)->rank,
+                       io_log_reader_path(rp->c[0].rd), io_log_reader_header(rp->c[0].rd)->rank,
                        io_log_reader_header(rp->c[0].rd)->nranks, nmiss > 1 ? "s" : "",
                        nmiss > 1 ? "s" : "", miss, nmiss > 1 ? "are" : "is");
     goto fail;

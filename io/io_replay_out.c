@@ -95,11 +95,25 @@ int io_replay_report(const char *const *paths, int n, int flags, const io_replay
   }
   const int timed = f && (t0 > 0 || t1 < SIM_NEVER);
 
-  fprintf(out, "replay: %d log file%s of a run on %d rank%s (ranks", n,
-          n == 1 ? "" : "s", h->nranks, h->nranks == 1 ? "" : "s");
-  for (int k = 0; k < n; k++)
-    fprintf(out, " %d", io_log_reader_header(io_replay_reader(rp, k))->rank);
-  fprintf(out, ")\n");
+  /* one line per segment (a run resumed on another rank count has two,
+     io_replay_seg.h); the files come grouped by segment */
+  for (int k = 0; k < n;) {
+    const io_log_header *sg = io_log_reader_header(io_replay_reader(rp, k));
+    int e = k;
+    while (e < n && io_log_reader_header(io_replay_reader(rp, e))->t_start == sg->t_start)
+      e++;
+    if (k == 0)
+      fprintf(out, "replay: %d log file%s of a run on %d rank%s (ranks", e - k,
+              e - k == 1 ? "" : "s", sg->nranks, sg->nranks == 1 ? "" : "s");
+    else
+      fprintf(out, "resumed at %.*f ms: %d log file%s on %d rank%s (ranks", dec,
+              (double)sg->t_start * sg->resolution_ms, e - k, e - k == 1 ? "" : "s",
+              sg->nranks, sg->nranks == 1 ? "" : "s");
+    for (int j = k; j < e; j++)
+      fprintf(out, " %d", io_log_reader_header(io_replay_reader(rp, j))->rank);
+    fprintf(out, ")\n");
+    k = e;
+  }
   fprintf(out, "config: %s  digest: %016" PRIx64 "  seed: %" PRIu64 "\n",
           h->config[0] ? h->config : "(none)", h->digest, h->seed);
   if (timed)

@@ -6,7 +6,8 @@
 # Poisson drive, STDP and ECRAM devices (stdp_song2000_ecram), Brunel and
 # multimeter samples of per-tick Izhikevich neurons (izhikevich_patterns)
 # and weight snapshots, device writes and energy records (record_kinds)
-# (brunel_delta, at 105 ms: on its 1.5 ms window grid); across rank counts (checkpoint on 2, resume on 1 and 4);
+# (brunel_delta, at 105 ms: on its 1.5 ms window grid); across rank counts (checkpoint on 2, resume on 1 and 4;
+# replay of both sets at once is the run's spikes and stats, overlaps and gaps refused);
 # resume --until past the end (from inside the run and from its end);
 # SIGUSR1 and SIGTERM to the process and through mpirun; refusals of a
 # truncated, corrupt, other-config, other-version or incomplete checkpoint
@@ -89,7 +90,7 @@ fi
 # Checkpoint on 2 ranks, resume on 1 and 4: the original logs up to the
 # checkpoint plus the resumed part (OUT/resume-Tms/) are the run's spikes.
 for cfg in brunel stdp; do
-  if [ $cfg = stdp ]; then at=1000; else at=105; fi
+  if [ $cfg = stdp ]; then at=1000 pop=post from=500 to=1500; else at=105 pop=E from=55 to=155; fi
   o="$T/$cfg.np2"
   "$BIN" replay "$o"/events.rank*.msgpack --csv "$T/$cfg.full.csv" > /dev/null 2>&1
   "$BIN" replay "$o"/events.rank*.msgpack --to $at --csv "$T/$cfg.head.csv" > /dev/null 2>&1
@@ -111,6 +112,57 @@ for cfg in brunel stdp; do
     else
       bad "$cfg: checkpoint on 2 ranks, resume on $np: the run's spikes"
     fi
+    # both sets in one replay (either order): one seamless run, the
+    # uninterrupted run's spikes (CSV bytes) and statistics (--json, but
+    # for the number of files)
+    "$BIN" replay "$r/resume-${at}ms"/events.rank*.msgpack "$r"/events.rank*.msgpack \
+      --csv "$r.one.csv" > "$r.one.txt" 2>&1
+    if cmp -s "$T/$cfg.full.csv" "$r.one.csv" && [ "$(wc -l < "$r.one.csv")" -gt 1 ]; then
+      ok "$cfg: checkpoint on 2 ranks, resume on $np: replay of both sets at once is the run's spikes"
+    else
+      bad "$cfg: checkpoint on 2 ranks, resume on $np: replay of both sets at once" "$(tail -3 "$r.one.txt")"
+    fi
+    "$BIN" replay "$o"/events.rank*.msgpack --stats --json | sed 's/"files": [0-9]*, //' > "$r.ref.json"
+    "$BIN" replay "$r"/events.rank*.msgpack "$r/resume-${at}ms"/events.rank*.msgpack --stats --json \
+      2>&1 | sed 's/"files": [0-9]*, //' > "$r.one.json"
+    if cmp -s "$r.ref.json" "$r.one.json" && grep -q '"spikes": [1-9]' "$r.one.json"; then
+      ok "$cfg: checkpoint on 2 ranks, resume on $np: --stats --json of both sets as the run's"
+    else
+      bad "$cfg: checkpoint on 2 ranks, resume on $np: --stats --json of both sets" "$(head -c 300 "$r.one.json")"
+    fi
+    # filters across the hand-over: a window around it, one population
+    "$BIN" replay "$o"/events.rank*.msgpack --from $from --to $to --population "$pop" \
+      --csv "$r.ref.f.csv" > /dev/null 2>&1
+    "$BIN" replay "$r"/events.rank*.msgpack "$r/resume-${at}ms"/events.rank*.msgpack --from $from \
+      --to $to --population "$pop" --csv "$r.one.f.csv" > /dev/null 2>&1
+    if cmp -s "$r.ref.f.csv" "$r.one.f.csv" && [ "$(wc -l < "$r.one.f.csv")" -gt 1 ]; then
+      ok "$cfg: checkpoint on 2 ranks, resume on $np: --from $from --to $to --population $pop across the hand-over"
+    else
+      bad "$cfg: checkpoint on 2 ranks, resume on $np: --from/--to/--population across the hand-over"
+    fi
+    # the Python reader merges both sets alike (memspike_log.open_run)
+    if out=$(PYTHONPATH=python $PY - "$o" "$r" "$at" 2>&1 <<'EOF'
+import glob, sys
+import numpy as np
+from memspike_log import open_run
+o, r, at = sys.argv[1:]
+ref = open_run(o + "/events.rank*.msgpack")
+one = open_run(sorted(glob.glob(r + "/resume-%sms/events.rank*.msgpack" % at))
+               + sorted(glob.glob(r + "/events.rank*.msgpack")))
+assert one.files[0].t_start == 0 and one.files[-1].t_start > 0, "t_start"
+a, b = ref.spikes(), one.spikes()
+assert a.size > 0 and np.array_equal(a.plain(), b.plain()), "spikes differ"
+assert ref.counts() == one.counts() and ref.end_tick == one.end_tick, "counts or end differ"
+w0, w1 = ref.weights(), one.weights()
+assert w0.size == w1.size and all(np.array_equal(w0[k], w1[k], equal_nan=True)
+                                  for k in w0.dtype.names), "weights differ"
+print(a.size)
+EOF
+    ); then
+      ok "$cfg: checkpoint on 2 ranks, resume on $np: Python open_run of both sets is the run ($out spikes)"
+    else
+      bad "$cfg: checkpoint on 2 ranks, resume on $np: Python open_run of both sets" "$out"
+    fi
     if [ $cfg = stdp ]; then
       grep -hv "^source" "$r/resume-${at}ms"/weights-plastic.rank*.csv | sort > "$r.w.csv"
       cmp -s "$T/$cfg.w.csv" "$r.w.csv" && ok "stdp: checkpoint on 2 ranks, resume on $np: final weights and devices" ||
@@ -118,6 +170,35 @@ for cfg in brunel stdp; do
     fi
   done
 done
+
+# resume --until on another rank count continues the same run: the logs
+# join (the resumed part has the checkpointed run's digest), to 250 ms.
+u=$T/brunel.u1
+cp -r "$T/brunel.np2" "$u"
+if mp 1 resume "$T/brunel.np2/checkpoints/ckpt-105ms" --until 250 --out "$u" --quiet > "$u.txt" 2>&1 &&
+   "$BIN" replay "$u"/events.rank*.msgpack "$u"/resume-105ms/events.rank*.msgpack --to 200 \
+     --csv "$u.csv" > "$u.r.txt" 2>&1 && cmp -s "$T/brunel.full.csv" "$u.csv" &&
+   "$BIN" replay "$u"/events.rank*.msgpack "$u"/resume-105ms/events.rank*.msgpack 2>&1 |
+     grep -q "^duration: 250.0 ms"; then
+  ok "brunel: resume --until 250 on 1 rank after 2: both sets replay as one 250 ms run, its first 200 ms the run's"
+else
+  bad "brunel: resume --until 250 on 1 rank after 2: both sets as one run" "$(tail -3 "$u.txt" "$u.r.txt")"
+fi
+
+# Segments that overlap or leave a gap are refused, naming the files.
+x1=$T/brunel.x1 x4=$T/brunel.x4
+expect "replay refuses two resumed parts from one tick (overlap)" 2 "resume-105ms/events.rank0.msgpack.*overlap" \
+  "$BIN" replay "$x1"/events.rank*.msgpack "$x1"/resume-105ms/events.rank*.msgpack \
+  "$x4"/resume-105ms/events.rank*.msgpack
+expect "replay refuses a segment missing a rank" 2 "events.rank0.msgpack: its segment.*has 1 of its 2 rank files" \
+  "$BIN" replay "$x1"/events.rank0.msgpack "$x1"/resume-105ms/events.rank*.msgpack
+mkdir -p "$T/cut"
+for f in "$x1"/events.rank0.msgpack "$x1"/events.rank1.msgpack; do
+  head -c $(($(wc -c < "$f") / 4)) "$f" > "$T/cut/${f##*/}"
+done
+expect "replay refuses a segment ending before the next one starts (gap)" 2 \
+  "cut/events.rank[01].msgpack ends at .* ms, before .*resume-105ms/events.rank0.msgpack continues the run at 105 ms" \
+  "$BIN" replay "$T/cut"/events.rank*.msgpack "$x1"/resume-105ms/events.rank*.msgpack --csv "$T/cut.csv"
 
 # ------------------------------------------------------------ resume --until
 "$BIN" run $STDP --set simulation.duration=3000 --out "$T/u.full" --quiet --weights plastic \

@@ -273,6 +273,37 @@ static void test_abandoned(void)
   CU_ASSERT(st.spikes == lf_expected_spikes(&gn, want));
 }
 
+/* Header key t_start: written only when > 0 (a log of an uninterrupted run
+   keeps its bytes), read back as written, 0 when absent. */
+static void test_t_start(void)
+{
+  io_log_pop pop = {"p", "iaf_psc_delta", 0, 10};
+  io_log_rec rc0 = {.name = "all", .pop = 0, .kind = IO_LOG_REC_SPIKES, .first = 0,
+                    .count = 10};
+  io_log_header h = {.config = "", .rank = 0, .nranks = 1, .resolution_ms = 0.1,
+                     .duration_ms = 100, .pops = &pop, .npops = 1, .recs = &rc0, .nrecs = 1};
+  const char *paths[2] = {lf_tpath("t_start0.msgpack"), lf_tpath("t_start1.msgpack")};
+  for (int k = 0; k < 2; k++) {
+    h.t_start = k ? 500 : 0;
+    io_log *log;
+    CU_ASSERT_FATAL(io_log_create(paths[k], &h, &log) == 0);
+    io_log_spike(log, 600, 3);
+    CU_ASSERT_FATAL(io_log_close(log, 1000) == 0);
+    io_log_reader *r;
+    CU_ASSERT_FATAL(io_log_reader_create(paths[k], &r) == 0);
+    CU_ASSERT(io_log_reader_header(r)->t_start == (k ? 500u : 0u));
+    io_log_reader_destroy(r);
+    size_t n;
+    unsigned char *b = lf_slurp(paths[k], &n);
+    CU_ASSERT_FATAL(b != NULL);
+    int found = 0;
+    for (size_t i = 0; i + 7 <= n && !found; i++)
+      found = memcmp(b + i, "t_start", 7) == 0;
+    CU_ASSERT(found == k);
+    free(b);
+  }
+}
+
 static void test_unwritable(void)
 {
   const char *path = lf_tpath("no_such_dir/run.msgpack");
@@ -301,6 +332,7 @@ int test_log_register(void)
       !CU_add_test(s, "no local neurons: no sample records",
                    test_sample_no_local) ||
       !CU_add_test(s, "abandoned log reads as truncated", test_abandoned) ||
+      !CU_add_test(s, "header t_start written only when > 0", test_t_start) ||
       !CU_add_test(s, "unwritable path gives SIM_EIO", test_unwritable))
     return -1;
   return 0;

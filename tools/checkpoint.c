@@ -176,8 +176,18 @@ int ckpt_prepare(ckpt_opts *o)
 
 int ckpt_log_open(ckpt_opts *o, const char *path, const io_log_header *h, io_log **log)
 {
-  if (!o->resume || o->files[0] == NULL || io_ckpt_r_header(o->files[0])->nranks != comm_size())
+  if (!o->resume || o->files[0] == NULL)
     return io_log_create(path, h, log);
+  if (io_ckpt_r_header(o->files[0])->nranks != comm_size()) {
+    /* another rank count: new rank files (OUT/resume-Tms/) that say where
+       they start, so replay reads them after the original's first T ms,
+       under the checkpointed run's digest (a continued log keeps its
+       header too): a resume --until continues the same run */
+    io_log_header hs = *h;
+    hs.t_start = (uint64_t)io_ckpt_r_header(o->files[0])->tick;
+    hs.digest = io_ckpt_r_header(o->files[0])->digest;
+    return io_log_create(path, &hs, log);
+  }
   const io_ckpt_header *mine = io_ckpt_r_header(o->files[comm_rank()]);
   io_log_pos pos;
   if (mine->log_pos_len != sizeof pos)

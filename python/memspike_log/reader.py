@@ -79,6 +79,7 @@ class LogFile:
     """One decoded log file.
 
     header   the header map (as msgpack decodes it)
+    t_start  the header's start tick (0 when absent)
     version  1 or 2
     spikes   structured array (tick int64, gid uint32) in file order:
              sorted by (tick, gid)
@@ -102,6 +103,12 @@ class LogFile:
     @property
     def rank(self):
         return self.header["rank"]
+
+    @property
+    def t_start(self):
+        """The tick the log starts at: header "t_start" (a run resumed from a
+        checkpoint into new rank files), 0 when absent."""
+        return self.header.get("t_start", 0)
 
     @property
     def complete_tick(self):
@@ -155,6 +162,8 @@ def _check_header(path, h):
     _get(path, h, w, "rank", lambda x: _is_uint(x) and x < h["nranks"],
          "an integer in [0, nranks = %d)" % h["nranks"])
     _get(path, h, w, "resolution_ms", lambda x: _is_num(x) and x > 0, "a number > 0")
+    if "t_start" in h:  # optional: a log resumed into new rank files starts there
+        _get(path, h, w, "t_start", lambda x: _is_uint(x, INT64_MAX), "a tick (uint, <= 2^63-1)")
     _get(path, h, w, "config", lambda x: isinstance(x, str), "a string")
     _get(path, h, w, "units", lambda x: isinstance(x, dict) and all(
         isinstance(a, str) and isinstance(b, str) for a, b in x.items()),

@@ -87,6 +87,8 @@ def _same_run(a, b):
     ha, hb = a.header, b.header
     for k, what in (("digest", "config digest"), ("seed", "seed"), ("nranks", "rank count"),
                     ("resolution_ms", "resolution")):
+        if k == "nranks" and a.t_start != b.t_start:
+            continue  # two segments (_segments)
         if ha[k] != hb[k]:
             raise LogError("%s and %s are not logs of one run: different %s (%r vs %r)"
                            % (a.path, b.path, what, ha[k], hb[k]))
@@ -100,7 +102,7 @@ def _same_run(a, b):
             [[r[k] for k in rk] for r in hb["recorders"]]:
         raise LogError("%s and %s are not logs of one run: different recorders"
                        % (a.path, b.path))
-    if ha["rank"] == hb["rank"]:
+    if ha["rank"] == hb["rank"] and ha["nranks"] == hb["nranks"] and a.t_start == b.t_start:
         raise LogError("%s and %s are both the log of rank %d: give each rank's file once"
                        % (a.path, b.path, ha["rank"]))
 
@@ -122,10 +124,66 @@ def open_run(paths_or_glob, partial=False, t_start_ms=None):
     return Run(files, partial)
 
 
+def _cut(f, lo, hi):
+    """Keep f's rows inside its segment's span [lo, hi) (io/io_replay_seg.h):
+    samples from lo, before hi; rows stamped with a window end (weights,
+    energy) after lo, up to and with hi; spikes and device writes in [lo, hi)."""
+    def half(a):
+        return a[(a["tick"] >= lo) & (a["tick"] < hi)]
+
+    def closed(a):
+        return a[((a["tick"] > lo) | (lo == 0)) & (a["tick"] <= hi)]
+    f.spikes, f.devices = half(f.spikes), half(f.devices)
+    f.weights, f.energy = closed(f.weights), closed(f.energy)
+    for ri, (t, v) in list(f.samples.items()):
+        keep = (t >= lo) & (t < hi)
+        f.samples[ri] = (t[keep], v[keep])
+
+
+def _segments(files):
+    """Group the files into segments, as `memspike replay` does
+    (docs/replay.md "Resumed runs"): complete rank sets of one (t_start,
+    nranks), each read from its t_start up to the next one's.  Returns the
+    files ordered by segment (the order given within one) and the last
+    segment's files; raises LogError for an overlap, a segment missing
+    ranks or a gap."""
+    order = sorted(range(len(files)), key=lambda i: (files[i].t_start,
+                                                     files[i].header["nranks"], i))
+    files = [files[i] for i in order]
+    segs = []
+    for f in files:
+        if segs and segs[-1][0].t_start == f.t_start:
+            segs[-1].append(f)  # _same_run refused two rank counts from one tick
+        else:
+            segs.append([f])
+    if len(segs) == 1:
+        return files, files
+    res = files[0].header["resolution_ms"]
+    for k, seg in enumerate(segs):
+        h = seg[0].header
+        if len(seg) != h["nranks"]:
+            raise LogError("%s: its segment (a run on %d ranks from %.15g ms) has %d of its %d "
+                           "rank files: the spikes of the neurons the missing ranks own would "
+                           "be a gap in the resumed run (give every rank's file of each segment)"
+                           % (seg[0].path, h["nranks"], seg[0].t_start * res, len(seg),
+                              h["nranks"]))
+        if k + 1 == len(segs):
+            break
+        nxt = segs[k + 1][0]
+        for f in seg:
+            if f.complete_tick < nxt.t_start:
+                raise LogError("%s ends at %.15g ms, before %s continues the run at %.15g ms: "
+                               "the run between is in no log given (a gap)"
+                               % (f.path, f.complete_tick * res, nxt.path, nxt.t_start * res))
+            _cut(f, f.t_start, nxt.t_start)
+    return files, segs[-1]
+
+
 class Run:
     """The merged logs of one run.
 
-    files          LogFile per path, in the order given
+    files          LogFile per path, in the order given (grouped by segment:
+                   a run resumed on another rank count, docs/replay.md)
     header         the first file's header
     version        format version of the first file
     populations, recorders, projections: header lists (projections [] in v1)
@@ -139,6 +197,7 @@ class Run:
     """
 
     def __init__(self, files, partial=False):
+        files, last = _segments(files)
         self.files = files
         self.header = h = files[0].header
         self.version = files[0].version
@@ -149,7 +208,7 @@ class Run:
         self.units = dict(h["units"])
         self.resolution_ms = float(h["resolution_ms"])
         self.nranks = h["nranks"]
-        self.ranks = sorted(f.rank for f in files)
+        self.ranks = sorted(f.rank for f in files if f.t_start == files[0].t_start)
         self.missing_ranks = sorted(set(range(self.nranks)) - set(self.ranks))
         if self.missing_ranks and not partial:
             m = self.missing_ranks
@@ -159,7 +218,7 @@ class Run:
                            % (files[0].path, h["rank"], self.nranks, "s" if len(m) > 1 else "",
                               "s" if len(m) > 1 else "", ", ".join(map(str, m)),
                               "are" if len(m) > 1 else "is"))
-        self.end_tick = min(f.complete_tick for f in files)
+        self.end_tick = min(f.complete_tick for f in last)
         self.t_stop_ms = self.end_tick * self.resolution_ms
         self.start_tick = min(files[0].status.get("from_tick") or 0, self.end_tick)
         self.t_start_ms = self.start_tick * self.resolution_ms
@@ -315,19 +374,16 @@ class Run:
                 per.append((g, t[keep], v[keep].reshape(-1, g.size, nv)))
         if per:
             ticks = np.unique(np.concatenate([t for _, t, _ in per]))
-            gids = np.concatenate([g for g, _, _ in per])
+            # a gid is in one file of each segment (resumed runs): one column
+            gids = np.unique(np.concatenate([g for g, _, _ in per]))
         else:
             ticks = np.zeros(0, dtype=np.int64)
             gids = np.zeros(0, dtype=np.uint32)
-        order = np.argsort(gids, kind="stable")
         vals = np.full((ticks.size, gids.size, nv), np.nan)
-        col = 0
         for g, t, v in per:
             rows = np.searchsorted(ticks, t)
-            vals[rows, col:col + g.size, :] = v
-            col += g.size
-        gids = gids[order]
-        vals = vals[:, order, :]
+            cols = np.searchsorted(gids, g)
+            vals[rows[:, None], cols[None, :], :] = v
         pop = self.populations[r["population"]]
         return Samples(r["name"], pop["name"], r["interval_ms"], self._ms(ticks), gids,
                        (gids.astype(np.int64) - pop["first_gid"]).astype(np.uint32),

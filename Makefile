@@ -105,7 +105,7 @@ CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c too
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_neuron.c tests/test_connect.c tests/test_config.c \
             tests/test_config_errors.c tests/fixture_config.c \
-            tests/test_log.c tests/test_log_read.c tests/test_log_v2.c tests/fixture_log.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
+            tests/test_log.c tests/test_log_read.c tests/test_log_v2.c tests/fixture_log.c tests/fixture_digest.c tests/test_engine.c tests/test_device.c tests/test_device_var.c tests/fixture_device.c \
             tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \

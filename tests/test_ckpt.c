@@ -19,6 +19,7 @@
 #include "../io/io_ckpt.h"
 #include "../io/io_config.h"
 #include "../network/net_build.h"
+#include "fixture_digest.h"
 #include "test_suites.h"
 
 static char path[256];
@@ -155,25 +156,12 @@ static void test_queue_walk_order(void)
   sim_queue_fini(&q);
 }
 
-typedef struct spike_digest {
-  uint64_t h, n;
-} spike_digest;
-
-static void digest_spike(void *self, sim_time t, sim_gid gid)
-{
-  spike_digest *d = self;
-  d->h = (d->h ^ (uint64_t)t * 0x9E3779B97F4A7C15ull ^ gid) * 0x100000001B3ull;
-  d->n++;
-}
-
-static const sim_recorder_ops digest_ops = {.spike = digest_spike};
-
 /* Run cfg to its end, or to stop (then save, rebuild, load, finish). */
 static int run_ckpt(const char *cfg, sim_time stop, spike_digest *dg, sim_stats *st)
 {
   const char *sets[] = {"simulation.duration=200"};
   int rc = 0;
-  sim_recorder rec = {&digest_ops, dg};
+  sim_recorder rec = {&spike_digest_ops, dg};
   sim_run_opts opts = {.recorders = &rec, .nrecorders = 1};
   for (int half = 0; half < (stop ? 2 : 1) && !rc; half++) {
     net_desc *d = NULL;
@@ -215,7 +203,7 @@ static void test_resumed_run_is_the_run(void)
   const char *cfgs[] = {"configs/izhikevich_patterns.ini", "configs/brette_cuba.ini",
                         "configs/stdp_song2000_ecram.ini"};
   for (int c = 0; c < 3; c++) {
-    spike_digest a = {14695981039346656037ull, 0}, b = a;
+    spike_digest a = SPIKE_DIGEST_INIT, b = a;
     sim_stats sa, sb;
     CU_ASSERT_EQUAL_FATAL(run_ckpt(cfgs[c], 0, &a, &sa), 0);
     CU_ASSERT_EQUAL_FATAL(run_ckpt(cfgs[c], 990, &b, &sb), 0); /* 99 ms: on both grids */

@@ -19,6 +19,7 @@
 #include "../io/io_replay.h"
 #include "../network/net_build.h"
 #include "../mpi/comm.h"
+#include "fixture_digest.h"
 #include "test_suites.h"
 
 static char dir[64];
@@ -307,21 +308,6 @@ static void test_brunel_rate_band(void)
   CU_ASSERT((r1 + r2) / 2 > 31.8 - 0.2 && (r1 + r2) / 2 < 32.0 + 0.2);
 }
 
-/* An in-memory spike recorder: a hash over (tick, gid) in order, and the
-   count. */
-typedef struct spike_digest {
-  uint64_t h, n;
-} spike_digest;
-
-static void digest_spike(void *self, sim_time t, sim_gid gid)
-{
-  spike_digest *d = self;
-  d->h = (d->h ^ (uint64_t)t * 0x9E3779B97F4A7C15ull ^ gid) * 0x100000001B3ull;
-  d->n++;
-}
-
-static const sim_recorder_ops digest_ops = {.spike = digest_spike};
-
 /* One run of path, whole (nstops = 0) or advanced in steps to stops[]
    (ticks), closed after the last; returns the spike digest and stats. */
 static int run_steps(const char *path, const char *const *sets, int nsets,
@@ -335,7 +321,7 @@ static int run_steps(const char *path, const char *const *sets, int nsets,
   if (net_build(d, &part, NULL, &net) != 0)
     return -1;
   /* Every recorded population's spikes. */
-  sim_recorder rec = {&digest_ops, dg};
+  sim_recorder rec = {&spike_digest_ops, dg};
   sim_run_opts opts = {.recorders = &rec, .nrecorders = 1};
   int rc;
   if (!nstops) {
@@ -364,7 +350,7 @@ static void test_run_in_steps(void)
                         "configs/izhikevich_patterns.ini"};
   const char *sets[] = {"simulation.duration=150"};
   for (int c = 0; c < 3; c++) {
-    spike_digest a = {14695981039346656037ull, 0}, b = a;
+    spike_digest a = SPIKE_DIGEST_INIT, b = a;
     sim_stats sa, sb;
     CU_ASSERT_EQUAL_FATAL(run_steps(cfgs[c], sets, 1, NULL, 0, &a, &sa), 0);
     /* Stops at multiples of every config's min delay (1 ms or 1.5 ms at

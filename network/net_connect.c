@@ -133,7 +133,6 @@ void net_conn_emit_list(net_conn *rc, uint32_t s)
   emit(c, s, c->j, w, d);
 }
 
-
 void net_conn_emit_source(net_conn *rc, uint32_t s)
 {
   conn_ctx *c = rc->pass;

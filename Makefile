@@ -124,7 +124,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 # The CLI's steps, without main, for tests/test_cli.c.
 CLI_STEP_OBJ := $(filter-out $(BUILD)/tools/memspike.o,$(CLI_OBJ))
 
-.PHONY: pynn pynn-install
+.PHONY: pynn pynn-install examples
 .PHONY: all lib capi-example deps run test unit e2e replay-e2e mpi checkpoint mem monitor fuzz fuzz-short fuzz-build layers layers-test bench install install-test clean FORCE \
         need-libs need-test-libs
 
@@ -225,6 +225,11 @@ e2e: $(BUILD)/memspike
 mpi: $(BUILD)/memspike
 	BIN=$(BUILD)/memspike sh tests/mpi.sh
 
+# The worked examples of published systems (examples/NAME.sh,
+# docs/examples/NAME.md), each at its small size (tests/example_NAME.sh).
+examples: $(BUILD)/memspike
+	BIN=$(BUILD)/memspike sh tests/examples.sh
+
 # replay --stats against numpy (tests/check_stats.py), filters, SONATA via
 # h5py, sample CSVs, bad flags, 1 and 2 ranks (docs/replay.md).
 replay-e2e: $(BUILD)/memspike
@@ -278,7 +283,7 @@ layers-test:
 # After deps everything is installed, so a skipped check is a failure.
 test: deps
 	@$(MAKE) --no-print-directory pynn-install
-	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi checkpoint mem monitor fuzz-short layers-test install-test pynn
+	@MEMSPIKE_TEST_STRICT=1 $(MAKE) --no-print-directory layers unit capi-example e2e replay-e2e mpi checkpoint mem monitor fuzz-short layers-test install-test pynn examples
 
 bench:
 	@sh tools/deps.sh --bench

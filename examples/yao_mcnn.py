@@ -3,7 +3,10 @@
 al., Nature 577:641 (2020), the five-layer memristor CNN on eight 128 x 16
 1T1R arrays) from the JSON that `memspike convert` wrote for it.
 
-usage: yao_mcnn.py CONVERT.json OUTDIR
+usage: yao_mcnn.py CONVERT.json OUTDIR [NOSTUCK.json]
+
+NOSTUCK.json (optional): the same run on the preset with no stuck devices;
+its accuracies are reported beside (a diagnosis of what stuck devices cost).
 
 Writes OUTDIR/yao_mcnn.json and OUTDIR/yao_mcnn.png.  Every figure comes
 from CONVERT.json (accuracy of the float ANN, of the crossbar ANN on
@@ -74,8 +77,8 @@ def perf(total_pj, latency_ns, ops):
 
 
 def main(argv):
-    if len(argv) != 3:
-        fail("usage: yao_mcnn.py CONVERT.json OUTDIR")
+    if len(argv) not in (3, 4):
+        fail("usage: yao_mcnn.py CONVERT.json OUTDIR [NOSTUCK.json]")
     with open(argv[1]) as f:
         c = json.load(f)
     out = argv[2]
@@ -124,6 +127,16 @@ def main(argv):
         "crossbar_vs_paper_gpu_efficiency": xbar["gops_per_w"] / PAPER["gpu_gops_per_w"],
         "paper": PAPER,
     }
+    if len(argv) == 4:
+        with open(argv[3]) as f:
+            n = json.load(f)
+        nd = n.get("device", {})
+        if "finetune_ann_accuracy" not in nd:
+            fail("%s: no device.finetune_ann_accuracy" % argv[3])
+        res["accuracy_no_stuck"] = {"preset": nd["preset"], "stuck_devices": nd["stuck"],
+                                    "software": n["ann_accuracy"],
+                                    "programmed": nd["ann_accuracy"],
+                                    "hybrid": nd["finetune_ann_accuracy"]}
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "yao_mcnn.json"), "w") as f:
         json.dump(res, f, indent=1)
@@ -133,6 +146,10 @@ def main(argv):
     print("  accuracy (%d test images): software %.2f %%, programmed on %s %.2f %%, after "
           "hybrid training %.2f %%" % (c["images"], 100 * a["software"], dev["preset"],
                                         100 * a["programmed"], 100 * a["hybrid"]))
+    if "accuracy_no_stuck" in res:
+        q = res["accuracy_no_stuck"]
+        print("  with no stuck devices (%s): programmed %.2f %%, after hybrid training %.2f %%"
+              % (q["preset"], 100 * q["programmed"], 100 * q["hybrid"]))
     for r in by_k:
         print("  %d replica(s): %d arrays%s, %.4g nJ and %.4g us per image, %.3g images/s/W, "
               "%.0f GOPS/W" % (r["replicas"], r["arrays"],
@@ -158,11 +175,18 @@ def plot(res, path):
     pa = [100 * p["software_accuracy"], 100 * p["programmed_accuracy"],
           100 * p["hybrid_accuracy"]]
     x = range(3)
-    b1 = ax[0].bar([i - 0.2 for i in x], ms, 0.4, label="memspike, Fashion-MNIST",
-                   color="tab:blue")
-    b2 = ax[0].bar([i + 0.2 for i in x], pa, 0.4, label="Yao 2020, MNIST (Fig. 3)",
-                   color="tab:gray")
-    for bars in (b1, b2):
+    groups = [(ms, "memspike, %s (Fashion-MNIST)" % res["device"]["preset"], "tab:blue")]
+    if "accuracy_no_stuck" in res:
+        q = res["accuracy_no_stuck"]
+        groups.append(([100 * q["software"], 100 * q["programmed"], 100 * q["hybrid"]],
+                       "memspike, no stuck devices", "tab:cyan"))
+    groups.append((pa, "Yao 2020, MNIST (Fig. 3)", "tab:gray"))
+    wd = 0.8 / len(groups)
+    allb = []
+    for g, (vals, lab_, col) in enumerate(groups):
+        off = (g - (len(groups) - 1) / 2) * wd
+        allb.append(ax[0].bar([i + off for i in x], vals, wd, label=lab_, color=col))
+    for bars in allb:
         for b in bars:
             ax[0].annotate("%.1f" % b.get_height(), (b.get_x() + b.get_width() / 2,
                                                      b.get_height()),
@@ -170,10 +194,10 @@ def plot(res, path):
     ax[0].set_xticks(list(x))
     ax[0].set_xticklabels(["software", "after\nprogramming", "after hybrid\ntraining"])
     ax[0].set_ylabel("test accuracy (%)")
-    ax[0].set_ylim(max(0, min(ms + pa) - 15), 112)
-    ax[0].set_title("accuracy (%s pairs, %d test images)"
-                    % (res["device"]["preset"], res["test_images"]), fontsize=10)
-    ax[0].legend(fontsize=8, loc="upper center", ncol=2)
+    ax[0].set_ylim(max(0, min(min(g[0]) for g in groups) - 15), 128)
+    ax[0].set_title("accuracy (device pairs, %d test images)" % res["test_images"],
+                    fontsize=10)
+    ax[0].legend(fontsize=7, loc="upper left", ncol=1)
 
     ks = res["crossbar_by_replicas"]
     lab = ["%d replica%s\n%d arrays%s" % (r["replicas"], "" if r["replicas"] == 1 else "s",

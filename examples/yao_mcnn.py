@@ -170,7 +170,6 @@ def main(argv):
 def plot(res, path):
     fig, ax = plt.subplots(1, 3, figsize=(15, 4.6))
     a, p = res["accuracy"], res["paper"]
-    names = ["software", "programmed", "hybrid"]
     ms = [100 * a["software"], 100 * a["programmed"], 100 * a["hybrid"]]
     pa = [100 * p["software_accuracy"], 100 * p["programmed_accuracy"],
           100 * p["hybrid_accuracy"]]

@@ -84,6 +84,20 @@ static void xbar_layout(const net_energy_param *p, const net_layer_stats *s, xba
                  1e-3;
 }
 
+void net_energy_tiles(const net_energy_param *p, const net_layer_stats *s, net_xbar_tiles *out)
+{
+  memset(out, 0, sizeof *out);
+  if (IS_POOL(s))
+    return;
+  xbar_map m;
+  xbar_layout(p, s, &m);
+  out->row_tiles = (uint64_t)m.row_tiles;
+  out->col_tiles = (uint64_t)m.col_tiles;
+  out->copies = (uint64_t)m.repl;
+  out->arrays = (uint64_t)m.arrays;
+  out->cells = s->rows * 2 * s->cols * out->copies;
+}
+
 static void ann_digital(const net_energy_param *p, const net_layer_stats *s, net_energy *e)
 {
   double n = (double)s->neurons, macs = s->macs;

@@ -133,6 +133,22 @@ typedef struct net_energy_param {
 void net_energy_layer(const net_energy_param *p, const net_layer_stats *s, int impl,
                       net_energy *out);
 
+/* How one layer's weight matrix lies on the crossbar arrays of p
+   (array_rows x array_cols cells each): rows = fan-in, two columns per
+   signed weight, cut into row_tiles x col_tiles tiles of at most one array
+   each, one layer per array, copies of it for conv layers (replication,
+   at most one per patch).  The same layout net_energy_layer prices.
+   Pools (fixed weights, no arrays): all zeros. */
+typedef struct net_xbar_tiles {
+  uint64_t row_tiles, col_tiles; /* tiles of one copy of the matrix */
+  uint64_t copies;               /* kernel copies (1 for linear layers) */
+  uint64_t arrays;               /* row_tiles x col_tiles x copies */
+  uint64_t cells;                /* programmed cells: rows x 2 cols x copies */
+} net_xbar_tiles;
+
+void net_energy_tiles(const net_energy_param *p, const net_layer_stats *s,
+                      net_xbar_tiles *out /* OUT */);
+
 /* Name of an implementation ("ann_digital", ...); "?" when out of range. */
 const char *net_impl_name(int impl);
 

@@ -114,8 +114,33 @@ static void test_convert_json(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"coding\": \"rate\", \"counts_measured\": false"));
   CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"by_steps\": [{\"steps\": 16, \"snn_accuracy\": 0.8, "
                                    "\"spikes_per_neuron\": 2.0"));
-  CU_ASSERT(strlen(s) > 3 && !strcmp(s + strlen(s) - 3, "]}\n"));
+  /* the crossbar arrays last: no layers mapped here */
+  CU_ASSERT(strlen(s) > 5 && !strcmp(s + strlen(s) - 5, "[]}}\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"arrays\": {\"rows\": 0, \"cols\": 0"));
   free(s);
+
+  /* one layer on Yao's 128 x 16 arrays: 192 x 10 is 2 x 2 tiles holding
+     2048, 512, 1024 and 256 cells (--arrays 8: a budget) */
+  a.arrays_budget = 8;
+  r->map_n = 1, r->map_k = 1, r->map_rows = 128, r->map_cols = 16;
+  r->map_layers[0] = (net_layer_stats){.name = "fc1", .kind = 1, .rows = 192, .cols = 10};
+  r->map_tiles[0] = (net_xbar_tiles){.row_tiles = 2, .col_tiles = 2, .copies = 1, .arrays = 4,
+                                     .cells = 3840};
+  r->map_arrays = 4, r->map_cells = 3840;
+  CAPTURE(s, conv_report_json(out, &a, r, NULL));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"arrays\": {\"rows\": 128, \"cols\": 16, \"copies\": 1, "
+                                   "\"arrays\": 4, \"cells\": 3840, \"arrays_if_packed\": 2, "
+                                   "\"budget\": 8, \"layers\": [{\"name\": \"fc1\""));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "\"tile_cells\": [2048, 512, 1024, 256]}]}}\n"));
+  free(s);
+  CAPTURE(s, conv_report_arrays(out, &a, r));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "4 arrays of the 8 available, 3840 cells programmed, "
+                                   "46.9 % of their cells; layers sharing arrays would need "
+                                   "at least 2"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, "100.0 25.0 50.0 12.5\n"));
+  free(s);
+  a.arrays_budget = 0;
+  r->map_n = 0;
 
   a.device = "ideal";
   a.finetune = 500;

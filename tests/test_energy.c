@@ -430,6 +430,12 @@ static uint64_t arrays_of(const net_energy_param *p, int kind, uint64_t rows, ui
   net_energy_layer(p, &s, NET_IMPL_ANN_CROSSBAR, &a);
   net_energy_layer(p, &s, NET_IMPL_SNN_CROSSBAR, &b);
   CU_ASSERT_EQUAL(a.arrays, b.arrays);
+  /* net_energy_tiles describes the same layout */
+  net_xbar_tiles t;
+  net_energy_tiles(p, &s, &t);
+  CU_ASSERT_EQUAL(t.arrays, a.arrays);
+  CU_ASSERT_EQUAL(t.row_tiles * t.col_tiles * t.copies, t.arrays);
+  CU_ASSERT_EQUAL(t.cells, rows * 2 * cols * t.copies);
   return a.arrays;
 }
 
@@ -475,6 +481,22 @@ static void test_tiling(void)
   CU_ASSERT_EQUAL(arrays_of(p, 0, 300, 70, 2), 3 * 2 * 2);  /* copies <= patches */
   CU_ASSERT_EQUAL(arrays_of(p, 0, 128, 64, 10), 1 * 1 * 3); /* exact fit */
   CU_ASSERT_EQUAL(arrays_of(p, 0, 129, 65, 10), 2 * 2 * 3); /* one over each way */
+
+  /* Yao et al. 2020's 128 x 16 arrays (8 pairs each): a 192 x 10 linear
+     layer is ceil(192/128) x ceil(20/16) = 2 x 2 tiles, 3,840 cells; a
+     pool has no tiles. */
+  p->crossbar_array_cols = 16;
+  net_layer_stats s;
+  memset(&s, 0, sizeof s);
+  s.kind = 1, s.rows = 192, s.cols = 10, s.patches = 1, s.neurons = 10;
+  net_xbar_tiles t;
+  net_energy_tiles(p, &s, &t);
+  CU_ASSERT(t.row_tiles == 2 && t.col_tiles == 2 && t.copies == 1 && t.arrays == 4);
+  CU_ASSERT_EQUAL(t.cells, 3840);
+  s.kind = 2, s.rows = 4, s.cols = 12, s.patches = 16;
+  net_energy_tiles(p, &s, &t);
+  CU_ASSERT(t.row_tiles == 0 && t.col_tiles == 0 && t.copies == 0 && t.arrays == 0 &&
+            t.cells == 0);
   io_energy_destroy(p);
 
   /* Memory tiers (Horowitz sizes): a linear layer whose 32-bit weights

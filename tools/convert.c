@@ -42,7 +42,7 @@ static const char usage[] =
     "         [--calib N] [--percentile P] [--input current|poisson] [--maxpool gate|avg]\n"
     "         [--energy FILE.ini] [--energy-steps T] [--device PRESET] [--drift-time S]\n"
     "         [--finetune-last N] [--schedule batch|engine] [--log DIR] [--json FILE]\n"
-    "         [--quiet]\n"
+    "         [--replicate LIST] [--array RxC] [--arrays N] [--quiet]\n"
     "  MODEL            model file (docs/model-format.md), e.g. configs/models/fmnist_cnn.msgpack\n"
     "  --data DIR       IDX .gz files (Fashion-MNIST: /usr/share/datasets/fashion-mnist)\n"
     "  --steps LIST     SNN time steps to report (one run to the largest)\n"
@@ -81,6 +81,13 @@ static const char usage[] =
     "                   2020); the first sets the energy table, and a table compares\n"
     "                   latency, energy and arrays for each (e.g. 1,2,4,8; default:\n"
     "                   the energy file's replication)\n"
+    "  --array RxC      crossbar array geometry: R input rows x C columns, two columns\n"
+    "                   per signed weight (C even; e.g. 128x16, Yao et al. 2020's\n"
+    "                   2,048-cell arrays; default: the energy file's array_rows and\n"
+    "                   array_cols); the report lists each layer's arrays and their\n"
+    "                   utilization\n"
+    "  --arrays N       arrays available: a model that needs more (at the first\n"
+    "                   --replicate count) is refused naming each layer's count\n"
     "  --quiet          no progress on stderr\n"
     MONITOR_USAGE
     "  Under mpirun -np N the test images are split over the N ranks.\n"
@@ -139,7 +146,8 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     static const char *const with_value[] = {
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
-        "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", NULL};
+        "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", "--array",
+        "--arrays", NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -227,6 +235,18 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
       }
       if (!a->nreplicate)
         return usage_err("--replicate: expected at least one count (got '%s')", v);
+    } else if (!strcmp(k, "--array")) {
+      char buf[64], *x;
+      snprintf(buf, sizeof buf, "%s", v);
+      if (!(x = strchr(buf, 'x')) || (*x = 0, parse_u32(buf, &a->array_rows)) ||
+          parse_u32(x + 1, &a->array_cols) || !a->array_rows || !a->array_cols ||
+          a->array_rows > 1000000 || a->array_cols > 1000000 || a->array_cols % 2)
+        return usage_err("--array: expected ROWSxCOLS, whole numbers in 1..1000000 with "
+                         "COLS even (a signed weight is a pair of columns), e.g. 128x16 "
+                         "(got '%s')", v);
+    } else if (!strcmp(k, "--arrays")) {
+      if (parse_u32(v, &a->arrays_budget) || !a->arrays_budget)
+        return usage_err("--arrays: expected a count >= 1 (got '%s')", v);
     } else if (!strcmp(k, "--log")) {
       a->log_dir = v;
     } else if (!strcmp(k, "--maxpool")) {
@@ -265,6 +285,10 @@ int conv_load(const conv_args *a, conv_inputs *in)
       (rc = io_idx_load_set(a->data, 1, &in->train_img, &in->train_lab)) ||
       (rc = io_energy_load(a->energy, &in->energy)))
     return rc;
+  if (a->array_rows) { /* --array overrides the file's geometry */
+    in->energy->crossbar_array_rows = a->array_rows;
+    in->energy->crossbar_array_cols = a->array_cols;
+  }
   const cnn_model *m = in->model;
   if (in->test_img->rows * in->test_img->cols != m->in[0] * m->in[1] * m->in[2])
     return sim_error_set(SIM_EFORMAT, "%s: images are %ux%u but the model %s expects %ux%ux%u",
@@ -498,7 +522,7 @@ int cmd_convert(int argc, char **argv)
   if (conv_load(&a, &in))
     goto fail;
   /* The model's structure is checked while converting: still bad input. */
-  if (conv_build(&a, &in, r, &s))
+  if (conv_build(&a, &in, r, &s) || conv_map_arrays(&a, &in, s, r))
     goto fail;
   status = 1;
   const int root = comm_rank() == 0;

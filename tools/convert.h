@@ -54,6 +54,10 @@ typedef struct conv_args {
   uint32_t replicate[8], nreplicate; /* --replicate K[,K...]: conv kernel copies on
                                the crossbars (the first sets the energy table;
                                0 values: the energy file's `replication`) */
+  uint32_t array_rows, array_cols; /* --array RxC: crossbar array geometry, rows
+                               (inputs) x columns (two per signed weight); 0:
+                               the energy file's array_rows, array_cols */
+  uint32_t arrays_budget;   /* --arrays N: arrays available (0: no limit) */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */
@@ -105,6 +109,12 @@ typedef struct conv_result {
   int measured;                                    /* counts measured per T (not scaled) */
   /* --replicate: totals of ann_crossbar and snn_crossbar per K */
   net_energy rep[8][2];
+  /* conv_map_arrays: every layer (pools too, with no tiles) on the
+     crossbar arrays at the energy table's replication map_k */
+  uint32_t map_n, map_k, map_rows, map_cols; /* layers; copies; array geometry */
+  net_layer_stats map_layers[CONV_MAX_LAYERS]; /* shapes (no counts) */
+  net_xbar_tiles map_tiles[CONV_MAX_LAYERS];
+  uint64_t map_arrays, map_cells;            /* arrays used, cells programmed */
   /* conv_devices (args->device): */
   uint64_t stuck;                    /* stuck devices */
   double dev_ann, dev_snn[CONV_MAX_STEPS];
@@ -155,6 +165,14 @@ uint32_t conv_energy_steps(const conv_args *a, const conv_eval *ideal);
    and in total; the same and the crossovers at every step count; the
    --replicate sweep (tools/convert_energy.c). */
 void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, conv_result *r);
+
+/* The weighted layers of s tiled onto crossbar arrays (net_energy_tiles,
+   one layer per array) at the energy table's replication (a->replicate[0],
+   else the energy file's): fills r->map_*.  With a->arrays_budget, more
+   arrays than that is bad input: returns SIM_EINVAL with a message naming
+   each layer's count. */
+int conv_map_arrays(const conv_args *a, const conv_inputs *in, const cnn_snn *s,
+                    conv_result *r);
 
 /* Map s's weights onto pairs of a->device (seed 7) and evaluate again;
    fills r->stuck, r->dev_ann, r->dev_snn.  Changes s's weights. */

@@ -14,8 +14,10 @@
  * the mean number of spikes that cross one synapse of the unrolled network
  * per inference).  E_ann <= E_0: never.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "../core/sim_error.h"
 #include "convert.h"
 
 /* Layer stats of checkpoint k, measured, or scaled from the whole run
@@ -117,4 +119,40 @@ void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, co
     r->rep[q][0] = tot[NET_IMPL_ANN_CROSSBAR];
     r->rep[q][1] = tot[NET_IMPL_SNN_CROSSBAR];
   }
+}
+
+/* ------------------------------------------------------------------ */
+/* The layers on the crossbar arrays                                    */
+
+int conv_map_arrays(const conv_args *a, const conv_inputs *in, const cnn_snn *s,
+                    conv_result *r)
+{
+  net_energy_param p = *in->energy;
+  if (a->nreplicate)
+    p.crossbar_replication = a->replicate[0];
+  const cnn_run_stats none = {0}; /* shapes only */
+  r->map_n = cnn_layer_stats(s, &none, 1, 1, -1, r->map_layers, CONV_MAX_LAYERS);
+  r->map_k = (uint32_t)p.crossbar_replication;
+  r->map_rows = (uint32_t)p.crossbar_array_rows;
+  r->map_cols = (uint32_t)p.crossbar_array_cols;
+  r->map_arrays = r->map_cells = 0;
+  for (uint32_t q = 0; q < r->map_n; q++) {
+    net_energy_tiles(&p, &r->map_layers[q], &r->map_tiles[q]);
+    r->map_arrays += r->map_tiles[q].arrays;
+    r->map_cells += r->map_tiles[q].cells;
+  }
+  if (!a->arrays_budget || r->map_arrays <= a->arrays_budget)
+    return 0;
+  char what[512];
+  size_t len = 0;
+  for (uint32_t q = 0; q < r->map_n && len < sizeof what; q++)
+    if (r->map_tiles[q].arrays)
+      len += (size_t)snprintf(what + len, sizeof what - len, "%s%s %llu", len ? ", " : "",
+                              r->map_layers[q].name,
+                              (unsigned long long)r->map_tiles[q].arrays);
+  return sim_error_set(SIM_EINVAL,
+                       "--arrays %u: %s needs %llu arrays of %ux%u cells at %u kernel "
+                       "cop%s per conv layer (%s; one layer per array)",
+                       a->arrays_budget, a->model, (unsigned long long)r->map_arrays,
+                       r->map_rows, r->map_cols, r->map_k, r->map_k == 1 ? "y" : "ies", what);
 }

@@ -90,14 +90,103 @@ void conv_report_text(FILE *out, const conv_args *a, const conv_result *r)
   }
   if (a->nreplicate) {
     fprintf(out, "\n  conv kernel replication on the crossbars (T=%u):\n", T);
-    fprintf(out, "  %4s %8s %14s %14s %14s %14s\n", "K", "arrays", "ann_xbar_nJ",
-            "ann_xbar_us", "snn_xbar_nJ", "snn_xbar_us");
+    fprintf(out, "  %4s %8s %14s %14s %14s %14s%s\n", "K", "arrays", "ann_xbar_nJ",
+            "ann_xbar_us", "snn_xbar_nJ", "snn_xbar_us", a->arrays_budget ? "   fits" : "");
     for (uint32_t q = 0; q < a->nreplicate; q++)
-      fprintf(out, "  %4u %8llu %14.4g %14.4g %14.4g %14.4g\n", a->replicate[q],
+      fprintf(out, "  %4u %8llu %14.4g %14.4g %14.4g %14.4g%s\n", a->replicate[q],
               (unsigned long long)r->rep[q][0].arrays, r->rep[q][0].total_pj / 1e3,
               r->rep[q][0].latency_ns / 1e3, r->rep[q][1].total_pj / 1e3,
-              r->rep[q][1].latency_ns / 1e3);
+              r->rep[q][1].latency_ns / 1e3,
+              !a->arrays_budget ? ""
+              : r->rep[q][0].arrays <= a->arrays_budget ? "    yes" : "     no");
   }
+  conv_report_arrays(out, a, r);
+}
+
+/* Cells tile (i, j) of a layer holds: the matrix's rows x 2 cols cut into
+   array_rows x array_cols pieces. */
+static uint64_t tile_cells(const conv_result *r, uint32_t q, uint64_t i, uint64_t j)
+{
+  const net_layer_stats *l = &r->map_layers[q];
+  uint64_t R = r->map_rows, C = r->map_cols, rows = l->rows, cols = 2 * l->cols;
+  uint64_t h = rows - i * R < R ? rows - i * R : R, w = cols - j * C < C ? cols - j * C : C;
+  return h * w;
+}
+
+/* Arrays the programmed cells fill at the least (layers packed together). */
+static uint64_t min_arrays(const conv_result *r)
+{
+  const uint64_t cap = (uint64_t)r->map_rows * r->map_cols;
+  return cap ? (r->map_cells + cap - 1) / cap : 0;
+}
+
+void conv_report_arrays(FILE *out, const conv_args *a, const conv_result *r)
+{
+  const double cap = (double)r->map_rows * r->map_cols;
+  char budget[48] = "";
+  if (a->arrays_budget)
+    snprintf(budget, sizeof budget, " of the %u available", a->arrays_budget);
+  fprintf(out, "\n  crossbar arrays of %ux%u cells (one layer per array, %u kernel cop%s per "
+               "conv layer): %llu arrays%s, %llu cells programmed, %.1f %% of their cells; "
+               "layers sharing arrays would need at least %llu\n",
+          r->map_rows, r->map_cols, r->map_k, r->map_k == 1 ? "y" : "ies",
+          (unsigned long long)r->map_arrays, budget, (unsigned long long)r->map_cells,
+          r->map_arrays ? 100.0 * (double)r->map_cells / (cap * (double)r->map_arrays) : 0.0,
+          (unsigned long long)min_arrays(r));
+  fprintf(out, "  %-8s %7s %7s %10s %7s %7s  %s\n", "layer", "rows", "cols", "tiles", "copies",
+          "arrays", "utilization of each array (%)");
+  for (uint32_t q = 0; q < r->map_n; q++) {
+    const net_xbar_tiles *t = &r->map_tiles[q];
+    if (!t->arrays)
+      continue;
+    const net_layer_stats *l = &r->map_layers[q];
+    char tiles[32];
+    snprintf(tiles, sizeof tiles, "%llux%llu", (unsigned long long)t->row_tiles,
+             (unsigned long long)t->col_tiles);
+    fprintf(out, "  %-8s %7llu %7llu %10s %7llu %7llu ", l->name, (unsigned long long)l->rows,
+            (unsigned long long)(2 * l->cols), tiles, (unsigned long long)t->copies,
+            (unsigned long long)t->arrays);
+    for (uint64_t i = 0; i < t->row_tiles; i++)
+      for (uint64_t j = 0; j < t->col_tiles; j++)
+        fprintf(out, " %.1f", 100.0 * (double)tile_cells(r, q, i, j) / cap);
+    fprintf(out, t->copies > 1 ? " (each copy)\n" : "\n");
+  }
+}
+
+/* "arrays": the geometry, the count, and per layer its tiles with the
+   cells each holds (every copy alike). */
+static io_json *json_arrays(const conv_args *a, const conv_result *r)
+{
+  io_json *o = io_json_object(), *layers = io_json_array();
+  io_json_set_uint(o, "rows", r->map_rows);
+  io_json_set_uint(o, "cols", r->map_cols);
+  io_json_set_uint(o, "copies", r->map_k);
+  io_json_set_uint(o, "arrays", r->map_arrays);
+  io_json_set_uint(o, "cells", r->map_cells);
+  io_json_set_uint(o, "arrays_if_packed", min_arrays(r)); /* lower bound */
+  io_json_set(o, "budget", a->arrays_budget ? io_json_uint(a->arrays_budget) : io_json_null());
+  for (uint32_t q = 0; q < r->map_n; q++) {
+    const net_xbar_tiles *t = &r->map_tiles[q];
+    if (!t->arrays)
+      continue;
+    const net_layer_stats *l = &r->map_layers[q];
+    io_json *y = io_json_object(), *cells = io_json_array();
+    io_json_set_str(y, "name", l->name);
+    io_json_set_uint(y, "rows", l->rows);
+    io_json_set_uint(y, "cols", 2 * l->cols);
+    io_json_set_uint(y, "row_tiles", t->row_tiles);
+    io_json_set_uint(y, "col_tiles", t->col_tiles);
+    io_json_set_uint(y, "copies", t->copies);
+    io_json_set_uint(y, "arrays", t->arrays);
+    io_json_set_uint(y, "cells", t->cells);
+    for (uint64_t i = 0; i < t->row_tiles; i++)
+      for (uint64_t j = 0; j < t->col_tiles; j++)
+        io_json_push(cells, io_json_uint(tile_cells(r, q, i, j)));
+    io_json_set(y, "tile_cells", cells);
+    io_json_push(layers, y);
+  }
+  io_json_set(o, "layers", layers);
+  return o;
 }
 
 void conv_report_devices(FILE *out, const conv_args *a, const conv_result *r)
@@ -186,6 +275,8 @@ static void json_steps(io_json *o, const conv_args *a, const conv_result *r)
       io_json *e = io_json_object();
       io_json_set_uint(e, "k", a->replicate[q]);
       io_json_set_uint(e, "arrays", r->rep[q][0].arrays);
+      if (a->arrays_budget)
+        io_json_set(e, "fits", io_json_bool(r->rep[q][0].arrays <= a->arrays_budget));
       for (int x = 0; x < 2; x++) {
         io_json *t = io_json_object();
         io_json_set_num(t, "total_pj", r->rep[q][x].total_pj);
@@ -235,6 +326,7 @@ io_json *conv_report_json_doc(const conv_args *a, const conv_result *r)
   io_json_set(en, "total", total);
   io_json_set(o, "energy", en);
   json_steps(o, a, r);
+  io_json_set(o, "arrays", json_arrays(a, r));
   if (a->device) {
     io_json *d = io_json_object();
     io_json_set_str(d, "preset", a->device);

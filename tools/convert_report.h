@@ -15,6 +15,10 @@
    each step count, speed, the per-layer table and the energy table. */
 void conv_report_text(FILE *out, const conv_args *a, const conv_result *r);
 
+/* After conv_map_arrays (conv_report_text ends with it): each weighted
+   layer's arrays, tiles and the utilization of each array. */
+void conv_report_arrays(FILE *out, const conv_args *a, const conv_result *r);
+
 /* After conv_devices: accuracy on the devices against the ideal weights. */
 void conv_report_devices(FILE *out, const conv_args *a, const conv_result *r);
 

@@ -10,7 +10,7 @@ count.
 
 usage: train_fmnist.py [--data DIR] [--out configs/models/fmnist_cnn]
                        [--epochs 10] [--batch 128] [--lr 1e-3] [--seed 1]
-                       [--threads 2] [--arch bn|plain|maxpool]
+                       [--threads 2] [--arch bn|plain|maxpool|yao2020]
                        [--activation relu|qcfs] [--levels 4]
 
 --activation qcfs trains with the quantization-clip-floor-shift activation
@@ -20,6 +20,13 @@ of the layer's positive pre-activations on the first batch) and --levels
 quantization levels; the exporter records clip and levels, and `memspike
 convert --coding qcfs` uses threshold = clip and an initial potential of
 half the threshold.  The default output is then configs/models/fmnist_qcfs.
+
+--arch yao2020 is the five-layer memristor CNN of Yao et al., Nature 577:641
+(2020), Fig. 2a: C1 8 kernels 1x3x3, pooling, C3 12 kernels 8x3x3, pooling,
+FC 192x10 (channel counts and the FC size from the paper; the padding and
+pool sizes that give 12 x 4 x 4 = 192 features from a 28 x 28 image are
+assumed: C1 padded, 2x2 then 3x3 average pooling).  Default output
+configs/models/fmnist_yao2020.
 """
 import argparse
 import gzip
@@ -86,6 +93,7 @@ def normalize(raw):
 def make_model(arch="bn", activation="relu", levels=4):
     """bn: the shipped model; plain: no batch-norm, no biases (conv-ReLU-avgpool
     twice, two dense layers); maxpool: as plain with max pooling and biases.
+    yao2020: Yao et al. 2020's five-layer mCNN (module docstring).
     activation qcfs: every hidden ReLU is a QCFS of `levels` levels."""
     def act():
         return export_torch.QCFS(levels) if activation == "qcfs" else nn.ReLU()
@@ -94,6 +102,13 @@ def make_model(arch="bn", activation="relu", levels=4):
             nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), act(), nn.AvgPool2d(2),
             nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), act(), nn.AvgPool2d(2),
             nn.Flatten(), nn.Dropout(0.2), nn.Linear(1568, 128), act(), nn.Linear(128, 10))
+    if arch == "yao2020":
+        # 28x28 -> C1 (padded) 8x28x28 -> pool 2 -> 8x14x14 -> C3 12x12x12
+        # -> pool 3 -> 12x4x4 = 192 -> FC 10
+        return nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), act(), nn.AvgPool2d(2),
+            nn.Conv2d(8, 12, 3), act(), nn.AvgPool2d(3),
+            nn.Flatten(), nn.Linear(192, 10))
     bias = arch == "maxpool"
     pool = nn.MaxPool2d if arch == "maxpool" else nn.AvgPool2d
     return nn.Sequential(
@@ -137,9 +152,10 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--arch", choices=("bn", "plain", "maxpool"), default="bn",
+    ap.add_argument("--arch", choices=("bn", "plain", "maxpool", "yao2020"), default="bn",
                     help="bn: the shipped model (default); plain: no batch-norm or biases; "
-                         "maxpool: max pooling, no batch-norm")
+                         "maxpool: max pooling, no batch-norm; yao2020: Yao et al. 2020's "
+                         "five-layer mCNN")
     ap.add_argument("--activation", choices=("relu", "qcfs"), default="relu")
     ap.add_argument("--levels", type=int, default=4,
                     help="QCFS quantization levels L (--activation qcfs)")
@@ -147,8 +163,9 @@ def main(argv=None):
     if a.levels < 1:
         ap.error("--levels: expected an integer >= 1, got %d" % a.levels)
     if a.out is None:
-        a.out = os.path.join(ROOT, "configs", "models",
-                             "fmnist_qcfs" if a.activation == "qcfs" else "fmnist_cnn")
+        name = ("fmnist_yao2020" if a.arch == "yao2020" else
+                "fmnist_qcfs" if a.activation == "qcfs" else "fmnist_cnn")
+        a.out = os.path.join(ROOT, "configs", "models", name)
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)

@@ -61,8 +61,8 @@ import numpy as np
 import memspike_log
 run = memspike_log.open_run(sorted(glob.glob(sys.argv[1] + "/events.rank*.msgpack")))
 s = run.samples("vm")
-t = np.asarray(s.times_ms if hasattr(s, "times_ms") else s.times)
-v = np.asarray(s["V_m"]).reshape(len(t), -1)[:, 0]
+t = np.asarray(s.times_ms)
+v = np.asarray(s.var("V_m"))[:, 0]
 # input at 5 + 1 (delay) = 6 ms: V = 0.7 e^{-(t - 6)/12.5} until the next at 41 ms
 sel = (t >= 6) & (t < 41)
 want = 0.7 * np.exp(-(t[sel] - 6) / 12.5)
@@ -146,7 +146,7 @@ check("grown network: fewer devices than fixed %s at no lower accuracy (-0.02)" 
 check("grown network above fixed %s" % small, gr["final_accuracy"] > fs["final_accuracy"] + 0.05,
       "grow %.3f, fixed %.3f" % (gr["final_accuracy"], fs["final_accuracy"]))
 ri = gr["reduced_input"]
-check("reduced input: prunes >= 25 %% of units, accuracy kept (-0.03)",
+check("reduced input: prunes >= 25 % of units, accuracy kept (-0.03)",
       ri["units_after"] <= 0.75 * ri["units_before"] and ri["accuracy_after"] >= ri["accuracy_before"] - 0.03,
       "units %d -> %d, accuracy %.3f -> %.3f" % (ri["units_before"], ri["units_after"],
       ri["accuracy_before"], ri["accuracy_after"]))

@@ -268,7 +268,7 @@ def plot(path, ecg, ecg_raw, mg, mg_series, sizes):
     ax[1, 0].legend(fontsize=8)
     yt, yp = mg_series
     m = min(300, yt.size)
-    ax[1, 1].plot(yt[:m], "k", lw=1, label="Mackey-Glass x(t+1)")
+    ax[1, 1].plot(yt[:m], "k", lw=1, label="Mackey-Glass x(t + %g)" % MG_SAMPLE)
     ax[1, 1].plot(yp[:m], "tab:orange", lw=1, label="reservoir, NRMSE %.3f" % mg["reservoir"]["nrmse"])
     ax[1, 1].set(xlabel="test step (%g time units = %g ms of engine time)" % (MG_SAMPLE, MG_STEP_MS),
                  title="Mackey-Glass tau = 17, one-step (%g time units) prediction" % MG_SAMPLE)

@@ -66,7 +66,9 @@ def run_memspike(ini_path, out_dir):
     """Run a config; returns the run's --json summary (dict)."""
     js = os.path.join(out_dir, "summary.json")
     cmd = [memspike_bin(), "run", ini_path, "--out", out_dir, "--json", js, "--quiet"]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    env.setdefault("MEMSPIKE_DEVICES", os.path.join(ROOT, "configs", "devices"))  # any cwd
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if r.returncode != 0:
         raise SystemExit("memspike run %s failed (exit %d):\n%s" % (ini_path, r.returncode, r.stderr))
     with open(js) as f:

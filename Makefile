@@ -80,12 +80,13 @@ CORE_SRC := core/sim_error.c core/sim_alloc.c core/sim_clock.c core/sim_names.c 
             core/sim_syn.c core/sim_exchange.c core/sim_parse.c \
             core/sim_engine.c core/sim_engine_ckpt.c core/sim_ckpt.c core/sim_records.c
 NRN_SRC  := neurons/nrn_model.c neurons/nrn_iaf_psc_delta.c neurons/nrn_iaf_psc_exp.c \
-            neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c \
+            neurons/nrn_parrot.c neurons/nrn_izhikevich.c neurons/nrn_if_soft_reset.c neurons/nrn_hnno.c \
             neurons/nrn_poisson.c neurons/nrn_spike_generator.c
 SYN_SRC  := synapses/syn_device.c synapses/syn_rule.c synapses/syn_rule_linear.c \
             synapses/syn_rule_softbounds.c synapses/syn_rule_expstep.c synapses/syn_rule_pcm.c \
             synapses/syn_spec.c synapses/syn_store.c \
-            synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_store_ckpt.c synapses/syn_layer.c
+            synapses/syn_static.c synapses/syn_store_kind.c synapses/syn_store_ckpt.c synapses/syn_layer.c \
+            synapses/syn_hnno.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
             network/net_cnn_device.c network/net_cnn_train.c network/net_cnn_engine.c network/net_cnn_coding.c network/net_cnn_ttfs.c \
@@ -112,7 +113,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_cnn.c tests/test_cnn_coding.c tests/test_cnn_fix.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c \
-            tests/test_capi.c tests/test_ckpt.c tests/test_json.c
+            tests/test_capi.c tests/test_ckpt.c tests/test_json.c tests/test_hnno.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/io/io_monitor_page.o
 # The shared library's objects: the same sources compiled position-

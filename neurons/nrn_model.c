@@ -12,6 +12,7 @@ extern const nrn_model_ops nrn_iaf_psc_exp_ops;
 extern const nrn_model_ops nrn_izhikevich_ops;
 extern const nrn_model_ops nrn_if_soft_reset_ops;
 extern const nrn_model_ops nrn_parrot_neuron_ops;
+extern const nrn_model_ops nrn_hnno_neuron_ops;
 
 static const nrn_model_ops *const models[] = {
     &nrn_iaf_psc_delta_ops,
@@ -19,6 +20,7 @@ static const nrn_model_ops *const models[] = {
     &nrn_izhikevich_ops,
     &nrn_if_soft_reset_ops,
     &nrn_parrot_neuron_ops,
+    &nrn_hnno_neuron_ops,
 };
 
 const nrn_model_ops *nrn_model_find(const char *name)

@@ -13,6 +13,7 @@
   X(neuron)            \
   X(izhikevich)        \
   X(if_soft_reset)     \
+  X(hnno)              \
   X(connect)           \
   X(config)            \
   X(config_errors)     \

@@ -42,7 +42,7 @@ static const char usage[] =
     "         [--calib N] [--percentile P] [--input current|poisson] [--maxpool gate|avg]\n"
     "         [--energy FILE.ini] [--energy-steps T] [--device PRESET] [--drift-time S]\n"
     "         [--finetune-last N] [--schedule batch|engine] [--log DIR] [--json FILE]\n"
-    "         [--quiet]\n"
+    "         [--activation vo2[:PRESET]] [--quiet]\n"
     "  MODEL            model file (docs/model-format.md), e.g. configs/models/fmnist_cnn.msgpack\n"
     "  --data DIR       IDX .gz files (Fashion-MNIST: /usr/share/datasets/fashion-mnist)\n"
     "  --steps LIST     SNN time steps to report (one run to the largest)\n"
@@ -81,6 +81,10 @@ static const char usage[] =
     "                   2020); the first sets the energy table, and a table compares\n"
     "                   latency, energy and arrays for each (e.g. 1,2,4,8; default:\n"
     "                   the energy file's replication)\n"
+    "  --activation A   also the crossbar ANN with A between its layers against ADC +\n"
+    "                   digital ReLU: vo2 (VO2 Mott neurons, configs/neurons/vo2_oh2021.ini)\n"
+    "                   or vo2:PRESET (configs/neurons/PRESET.ini or a path); on the\n"
+    "                   device-held weights with --device\n"
     "  --quiet          no progress on stderr\n"
     MONITOR_USAGE
     "  Under mpirun -np N the test images are split over the N ranks.\n"
@@ -139,7 +143,8 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     static const char *const with_value[] = {
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
-        "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", NULL};
+        "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", "--activation",
+        NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -227,6 +232,9 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
       }
       if (!a->nreplicate)
         return usage_err("--replicate: expected at least one count (got '%s')", v);
+    } else if (!strcmp(k, "--activation")) {
+      if (conv_activation_arg(v, a))
+        return 2;
     } else if (!strcmp(k, "--log")) {
       a->log_dir = v;
     } else if (!strcmp(k, "--maxpool")) {
@@ -543,6 +551,16 @@ int cmd_convert(int argc, char **argv)
         conv_report_finetune(stdout, &a, r);
         fflush(stdout);
       }
+    }
+  }
+  if (a.activation) {
+    if (conv_activation(&a, &in, s, r)) {
+      status = 2; /* a bad preset */
+      goto fail;
+    }
+    if (root) {
+      conv_activation_report(stdout, r);
+      fflush(stdout);
     }
   }
   if (a.log_dir && root)

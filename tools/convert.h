@@ -15,6 +15,7 @@
 #define CONVERT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../io/io_idx.h"
 #include "../io/io_model.h"
@@ -54,6 +55,7 @@ typedef struct conv_args {
   uint32_t replicate[8], nreplicate; /* --replicate K[,K...]: conv kernel copies on
                                the crossbars (the first sets the energy table;
                                0 values: the energy file's `replication`) */
+  const char *activation;   /* --activation adc|vo2[:PRESET], or NULL */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */
@@ -111,6 +113,15 @@ typedef struct conv_result {
   /* conv_finetune (args->finetune): */
   uint32_t finetune_images;          /* training images used */
   double ft_ann, ft_snn[CONV_MAX_STEPS];
+  /* conv_activation (args->activation): the crossbar ANN with [0] ADC +
+     digital ReLU, [1] the analog activation neurons between layers */
+  int act_done;
+  char act_name[64];                 /* the analog preset */
+  double act_acc[2];                 /* accuracy of each path */
+  double act_relu_acc;               /* float ReLU on the same weights */
+  net_energy act_total[2];           /* ann_crossbar energy per inference */
+  double act_count;                  /* analog activations per inference */
+  double act_e_pj;                   /* energy of one (the preset's) */
 } conv_result;
 
 /* Run `memspike convert ARGS...` (argv after the command word); returns
@@ -166,5 +177,16 @@ void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_re
    (the last layer alone: conv_devices cached what reaches it); fills
    r->finetune_images, r->ft_ann, r->ft_snn. */
 void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
+
+/* --activation (tools/convert_act.c): parse its value into a (0, or 2
+   after a usage message), then run the crossbar ANN on the test images
+   with the ADC path and with the analog neurons of the preset, on the
+   weights s holds now (device pairs after conv_devices); fills r->act_*.
+   Returns 0 or a negative code with a message (a bad preset). */
+int conv_activation_arg(const char *v, conv_args *a);
+int conv_activation(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
+void conv_activation_report(FILE *out, const conv_result *r);
+struct io_json;
+void conv_activation_json(struct io_json *doc, const conv_result *r);
 
 #endif

@@ -99,7 +99,7 @@ IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.
 MPI_SRC  := mpi/comm.c
 API_SRC  := api/ms_sim.c api/ms_pop.c api/ms_rec.c api/ms_proj.c api/ms_gather.c
 LIB_SRC  := $(CORE_SRC) $(NRN_SRC) $(SYN_SRC) $(NET_SRC) $(IO_SRC) $(MPI_SRC) $(API_SRC)
-CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/convert_energy.c tools/convert_act.c \
+CLI_SRC  := tools/memspike.c tools/replay_cmd.c tools/plot.c tools/convert.c tools/convert_report.c tools/convert_energy.c tools/convert_act.c tools/image_cmd.c \
             tools/run_stats.c tools/run_report.c tools/run_mem.c tools/checkpoint.c \
             tools/monitor.c tools/monitor_doc.c
 TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \

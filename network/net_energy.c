@@ -132,7 +132,10 @@ static void ann_crossbar(const net_energy_param *p, const net_layer_stats *s, ne
   e->compute_pj = patches * (cycles * read + adds * p->crossbar_e_add_pj);
   e->convert_pj = patches * cycles * (dac + adc);
   e->neuron_pj = s->analog_out ? patches * cols * s->e_act_pj : 0;
-  e->memory_pj = (patches * rows + n) * bi / 64 * e_a;
+  /* Activation SRAM: the inputs each MVM reads and the outputs written;
+     an analog value is never in SRAM (the neurons' voltages are held
+     until read: that hold is not priced, docs/energy.md). */
+  e->memory_pj = ((s->analog_in ? 0 : patches * rows) + (s->analog_out ? 0 : n)) * bi / 64 * e_a;
   e->arrays = (uint64_t)m.arrays;
 
   /* Latency: the fullest array converts its outputs through

@@ -10,7 +10,9 @@
   report OUT              from OUT/image.json (memspike image): F1 of the
                           edge pixels of the ADC and Mott crossbar maps
                           against the float reference, the energies, the
-                          PNG and OUT/mott_edges.json
+                          PNG and OUT/mott_edges.json (with the CNN's
+                          accuracy and energy from OUT/fmnist.json, memspike
+                          convert --activation vo2, when present)
 
 Only prepares inputs and reads results: the crossbar, the devices and the
 Mott neurons are memspike's C code (build/memspike image).
@@ -129,6 +131,24 @@ def report(out):
     # normalization's scale): correlation.
     ind = sobel_l1(img)
     res["reference_vs_numpy_corr"] = float(np.corrcoef(ind[inner], maps["reference"][inner])[0, 1])
+    fm = os.path.join(out, "fmnist.json")
+    if os.path.exists(fm):
+        with open(fm) as f:
+            c = json.load(f)
+        a = c["activation"]
+        res["fmnist"] = {
+            "model": "configs/models/fmnist_cnn.msgpack", "images": c.get("images"),
+            "float_relu_accuracy": a["float_relu_accuracy"],
+            "adc_accuracy": a["adc"]["accuracy"], "mott_accuracy": a["analog"]["accuracy"],
+            "adc_energy_pj": a["adc"]["energy_pj"], "mott_energy_pj": a["analog"]["energy_pj"],
+            "adc_convert_pj": a["adc"]["convert_pj"], "mott_convert_pj": a["analog"]["convert_pj"],
+            "mott_neuron_pj": a["analog"]["neuron_pj"], "activations": a["activations"],
+            "e_act_pj": a["e_act_pj"],
+            "energy_ratio": a["analog"]["energy_pj"] / a["adc"]["energy_pj"],
+            "e_act_break_even_pj": (a["adc"]["energy_pj"] - a["analog"]["energy_pj"] +
+                                    a["analog"]["neuron_pj"]) / a["activations"],
+            "latency_adc_ns": a["adc"]["latency_ns"], "latency_mott_ns": a["analog"]["latency_ns"],
+        }
     with open(os.path.join(out, "mott_edges.json"), "w") as f:
         json.dump(res, f, indent=1)
 
@@ -151,6 +171,12 @@ def report(out):
                  % (r["device"], int(100 * EDGE_FRACTION)), fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(os.path.join(out, "mott_edges.png"), dpi=90)
+    if "fmnist" in res:
+        q = res["fmnist"]
+        print("Fashion-MNIST CNN on %s: accuracy float ReLU %.2f %%, ADC %.2f %%, Mott %.2f %%; "
+              "energy per inference ADC %.1f nJ, Mott %.1f nJ"
+              % (r["device"], 100 * q["float_relu_accuracy"], 100 * q["adc_accuracy"],
+                 100 * q["mott_accuracy"], q["adc_energy_pj"] / 1e3, q["mott_energy_pj"] / 1e3))
     print("F1 vs float: Mott %.3f, ADC %.3f; energy per image: Mott %.1f nJ, ADC %.1f nJ "
           "(ratio %.3f); %s" % (res["f1_mott"], res["f1_adc"], res["energy_mott_pj"] / 1e3,
                                 res["energy_adc_pj"] / 1e3, res["energy_ratio"],

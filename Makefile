@@ -298,7 +298,7 @@ $(BUILD)/bench_log: bench/bench_log.c $(BUILD)/libmemspike.a
 # under PREFIX/lib (/usr/local/lib/python3.X/dist-packages on Debian),
 # else PREFIX/lib/pythonX.Y/site-packages (then add it to PYTHONPATH).
 PYTHONDIR ?= $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)/lib/"; print(next((d for d in sys.path if d.startswith(p)), p + "python%d.%d/site-packages" % sys.version_info[:2]))' 2>/dev/null)
-INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/models/* \
+INSTALL_DATA := configs/*.ini configs/devices/*.ini configs/energy/*.ini configs/neurons/*.ini configs/models/* \
                 configs/replay/*.ini docs/*.md README.md tools/*.py tools/song2000.sh \
                 tools/replay_devices.sh python/memspike_log/*.py
 install: $(BUILD)/memspike lib pynn-install

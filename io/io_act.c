@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io_datadir.h"
 #include "io_file.h"
@@ -164,5 +165,11 @@ int io_act_find(const char *name, net_act_param *p)
     return io_act_load(name, p);
   char rel[512];
   snprintf(rel, sizeof rel, "configs/neurons/%s.ini", name);
-  return io_act_load(io_datadir_file(rel), p);
+  const char *path = io_datadir_file(rel);
+  if (access(path, F_OK) != 0)
+    return sim_error_set(SIM_ECONFIG, "activation preset '%s': no %s in the data directories "
+                         "($MEMSPIKE_DATADIR, ., the source tree, %s); give a preset name "
+                         "there (e.g. vo2_oh2021) or a path to a .ini file", name, rel,
+                         io_datadir_installed());
+  return io_act_load(path, p);
 }

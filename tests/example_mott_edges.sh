@@ -107,8 +107,10 @@ PYEOF
     ok*) ok "Fashion-MNIST CNN with Mott neurons: counts, energy, accuracy within bounds" ;;
     *) bad "Fashion-MNIST CNN with Mott neurons: counts, energy, accuracy within bounds" "$out" ;;
   esac
-  expect "bad --activation named" 2 "expected adc, vo2 or vo2:PRESET" \
+  expect "bad --activation named" 2 "expected vo2 or vo2:PRESET" \
     "$BIN" convert configs/models/fmnist_cnn.msgpack --data "$DATA" --activation sigmoid
+  expect "unknown preset named before any run" 2 "activation preset 'nope': no configs/neurons/nope.ini" \
+    "$BIN" convert configs/models/fmnist_cnn.msgpack --data "$DATA" --activation vo2:nope
   printf 'kind = vo2\nslope = 0\n' >"$T/bad.ini"
   expect "bad preset names file, line, key" 2 "bad.ini:2: key 'slope': expected a number > 0" \
     "$BIN" image "$T/e/edges.msgpack" --image "$T/e/camera.idx.gz" --activation "vo2:$T/bad.ini" \

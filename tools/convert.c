@@ -280,6 +280,8 @@ int conv_load(const conv_args *a, conv_inputs *in)
                          m->in[1], m->in[2]);
   if (a->device && (rc = io_preset_find(NULL, a->device, &in->dev)))
     return rc;
+  if (a->activation && (rc = conv_activation_load(a, in)))
+    return rc;
   return 0;
 }
 
@@ -554,10 +556,8 @@ int cmd_convert(int argc, char **argv)
     }
   }
   if (a.activation) {
-    if (conv_activation(&a, &in, s, r)) {
-      status = 2; /* a bad preset */
+    if (conv_activation(&a, &in, s, r))
       goto fail;
-    }
     if (root) {
       conv_activation_report(stdout, r);
       fflush(stdout);

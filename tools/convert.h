@@ -20,6 +20,7 @@
 #include "../io/io_idx.h"
 #include "../io/io_model.h"
 #include "../network/net_cnn.h"
+#include "../network/net_act.h"
 #include "../network/net_energy.h"
 #include "../synapses/syn_device.h"
 #include "monitor.h"
@@ -55,7 +56,7 @@ typedef struct conv_args {
   uint32_t replicate[8], nreplicate; /* --replicate K[,K...]: conv kernel copies on
                                the crossbars (the first sets the energy table;
                                0 values: the energy file's `replication`) */
-  const char *activation;   /* --activation adc|vo2[:PRESET], or NULL */
+  const char *activation;   /* --activation vo2[:PRESET], or NULL */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */
@@ -64,6 +65,8 @@ typedef struct conv_inputs {
   io_idx *test_img, *test_lab, *train_img, *train_lab;
   net_energy_param *energy;
   syn_device_param dev; /* the preset (valid when args->device) */
+  net_act_param act;    /* the analog activation preset (valid when
+                           args->activation) */
 } conv_inputs;
 
 /* One evaluation pass over the test images. */
@@ -179,11 +182,13 @@ void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_re
 void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
 
 /* --activation (tools/convert_act.c): parse its value into a (0, or 2
-   after a usage message), then run the crossbar ANN on the test images
+   after a usage message); load its preset into in->act (conv_load calls
+   it: 0 or a negative code with a message); then run the crossbar ANN on the test images
    with the ADC path and with the analog neurons of the preset, on the
    weights s holds now (device pairs after conv_devices); fills r->act_*.
-   Returns 0 or a negative code with a message (a bad preset). */
+   Returns 0 or a negative code with a message. */
 int conv_activation_arg(const char *v, conv_args *a);
+int conv_activation_load(const conv_args *a, conv_inputs *in);
 int conv_activation(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
 void conv_activation_report(FILE *out, const conv_result *r);
 struct io_json;

@@ -1,5 +1,5 @@
 /*
- * convert_act.c: `memspike convert --activation adc|vo2[:PRESET]`: the
+ * convert_act.c: `memspike convert --activation vo2[:PRESET]`: the
  * crossbar ANN between whose layers the columns' outputs are either
  * digitized by ADCs and passed through a digital ReLU (the ADC path), or
  * fed to analog activation neurons (network/net_act.h; the VO2 Mott
@@ -20,9 +20,10 @@
 
 int conv_activation_arg(const char *v, conv_args *a)
 {
-  if (strcmp(v, "adc") && strcmp(v, "vo2") && strncmp(v, "vo2:", 4)) {
-    fprintf(stderr, "memspike: convert: --activation: expected adc, vo2 or vo2:PRESET "
-                    "(kinds: %s), got '%s'\n", net_act_list(), v);
+  if (strcmp(v, "vo2") && strncmp(v, "vo2:", 4)) {
+    fprintf(stderr, "memspike: convert: --activation: expected vo2 or vo2:PRESET (an analog "
+                    "activation, compared with the ADC path; kinds: %s), got '%s'\n",
+            net_act_list(), v);
     return 2;
   }
   a->activation = v;
@@ -63,13 +64,16 @@ static void crossbar_energy(const conv_args *a, const conv_inputs *in, const cnn
   }
 }
 
+int conv_activation_load(const conv_args *a, conv_inputs *in)
+{
+  const char *preset = !strncmp(a->activation, "vo2:", 4) ? a->activation + 4 : "vo2_oh2021";
+  return io_act_find(preset, &in->act);
+}
+
 int conv_activation(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r)
 {
-  net_act_param adc, mott;
-  const char *preset = !strncmp(a->activation, "vo2:", 4) ? a->activation + 4 : "vo2_oh2021";
-  int rc = io_act_find(preset, &mott);
-  if (rc)
-    return rc;
+  net_act_param adc, mott = in->act;
+  int rc;
   mott.seed = 13;
   /* The ADC codes are the next layer's inputs: input_bits of the energy
      constants, full scale the normalization scale (1). */

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 #include "../io/io_act.h"
 #include "../io/io_energy.h"
 #include "../network/net_act.h"
+#include "../network/net_cnn.h"
 #include "../network/net_energy.h"
 #include "test_suites.h"
 
@@ -209,6 +211,86 @@ static void test_energy(void)
   io_energy_destroy(p);
 }
 
+/* flatten -> linear 3 -> 4, ReLU -> linear 4 -> 2 on a 1x1x3 input. */
+static cnn_model *toy_mlp(void)
+{
+  static const float w1[12] = {0.5f, -0.2f, 0.3f, -0.4f, 0.9f, 0.1f,
+                               0.2f, 0.2f, -0.6f, 0.7f, -0.1f, 0.4f};
+  static const float w2[8] = {1, -0.5f, 0.3f, 0.2f, -0.2f, 0.8f, 0.5f, -0.4f};
+  cnn_model *m = sim_calloc(1, sizeof *m, "test");
+  m->path = sim_strdup("toy", "test");
+  m->in[0] = 1, m->in[1] = 1, m->in[2] = 3;
+  m->input_scale = 1.0 / 255, m->input_mean = 0, m->input_std = 1;
+  m->nclasses = 2;
+  m->ann_accuracy = -1;
+  m->layers = sim_calloc(4, sizeof *m->layers, "test");
+  m->nlayers = 4;
+  cnn_layer *L = m->layers;
+  const uint32_t sh[4][6] = {{1, 1, 3, 3, 1, 1}, {3, 1, 1, 4, 1, 1}, {4, 1, 1, 4, 1, 1},
+                             {4, 1, 1, 2, 1, 1}};
+  const cnn_layer_type ty[4] = {CNN_FLATTEN, CNN_LINEAR, CNN_RELU, CNN_LINEAR};
+  for (int k = 0; k < 4; k++) {
+    L[k].type = ty[k];
+    memcpy(L[k].in, sh[k], 3 * sizeof(uint32_t));
+    memcpy(L[k].out, sh[k] + 3, 3 * sizeof(uint32_t));
+  }
+  L[1].weight = sim_malloc(sizeof w1, "test"), L[1].nweight = 12;
+  memcpy(L[1].weight, w1, sizeof w1);
+  L[3].weight = sim_malloc(sizeof w2, "test"), L[3].nweight = 8;
+  memcpy(L[3].weight, w2, sizeof w2);
+  return m;
+}
+
+/* The hook in the converter's ANN: the hidden layer's outputs are the
+   transfer curve of each column's own device at its pre-activation; the
+   SNN's inputs stay untouched; the layer stats mark analog out and in. */
+static void test_cnn_hook(void)
+{
+  cnn_model *m = toy_mlp();
+  const uint8_t imgs[6] = {255, 40, 200, 10, 250, 120};
+  cnn_opts o = {.percentile = 100.0, .calib = 2, .seed = 1, .v_init = 0.5};
+  cnn_snn *s = NULL;
+  CU_ASSERT_EQUAL_FATAL(cnn_convert(m, imgs, 2, &o, &s), 0);
+  net_act_param p = vo2();
+  p.seed = 3, p.width = 0.1, p.threshold_dtod = 0.1; /* visible effects */
+  float feat_relu[4], feat[4], drive[4], lg0[2], lg1[2];
+  for (int im = 0; im < 2; im++) {
+    const uint8_t *x = imgs + 3 * im;
+    cnn_first_drive(s, x, drive);
+    CU_ASSERT_EQUAL(cnn_features(s, x, feat_relu), 4);
+    cnn_ann_predict(s, x, lg0);
+    CU_ASSERT_EQUAL_FATAL(cnn_set_activation(s, &p), 0);
+    cnn_features(s, x, feat);
+    cnn_ann_predict(s, x, lg1);
+    int differs = 0;
+    for (uint32_t j = 0; j < 4; j++) {
+      net_act_dev d;
+      net_act_device(&p, 0, j, &d);
+      double want = net_act_vo2_transfer(&d, drive[j]);
+      CHECK(fabs(feat[j] - want) < 1e-6, "image %d feature %u: %g, curve %g", im, j, feat[j],
+            want);
+      CHECK(fabs(feat_relu[j] - fmax(drive[j], 0)) < 1e-6, "ReLU feature %u", j);
+      differs |= fabs(feat[j] - feat_relu[j]) > 1e-3;
+    }
+    CU_ASSERT(differs);
+    CU_ASSERT(lg1[0] != lg0[0] || lg1[1] != lg0[1]);
+    net_layer_stats l[4];
+    cnn_run_stats z;
+    memset(&z, 0, sizeof z);
+    CU_ASSERT_EQUAL_FATAL(cnn_layer_stats(s, &z, 1, 1, -1, l, 4), 2);
+    CU_ASSERT(l[0].analog_out == 1 && l[0].analog_in == 0);
+    CU_ASSERT(l[1].analog_out == 0 && l[1].analog_in == 1);
+    CU_ASSERT_DOUBLE_EQUAL(l[0].e_act_pj, p.e_act_pj, 0);
+    CU_ASSERT_EQUAL(cnn_set_activation(s, NULL), 0); /* back to the float ReLU */
+    cnn_features(s, x, feat);
+    CU_ASSERT(memcmp(feat, feat_relu, sizeof feat) == 0);
+    CU_ASSERT_EQUAL(cnn_layer_stats(s, &z, 1, 1, -1, l, 4), 2);
+    CU_ASSERT(l[0].analog_out == 0 && l[1].analog_in == 0);
+  }
+  cnn_snn_destroy(s);
+  cnn_model_destroy(m);
+}
+
 int test_act_register(void)
 {
   CU_pSuite s = CU_add_suite("act", NULL, NULL);
@@ -218,7 +300,8 @@ int test_act_register(void)
       !CU_add_test(s, "device-to-device statistics, keyed devices", test_variation) ||
       !CU_add_test(s, "apply per column; ADC codes; registry", test_apply) ||
       !CU_add_test(s, "preset reader errors name line and key", test_preset_errors) ||
-      !CU_add_test(s, "crossbar energy with analog neurons by hand", test_energy))
+      !CU_add_test(s, "crossbar energy with analog neurons by hand", test_energy) ||
+      !CU_add_test(s, "the hook in the converter's ANN", test_cnn_hook))
     return -1;
   return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
+#include "net_act.h"
 #include "../synapses/syn_layer.h"
 
 /* ------------------------------------------------------------------ */
@@ -89,7 +90,9 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
             }
           }
         }
-    if (t->relu)
+    if (t->relu && t->act)
+      t->act->ops->apply(t->act, t->act_layer, y, t->nout, t->oc);
+    else if (t->relu)
       for (uint32_t i = 0; i < t->nout; i++)
         y[i] = y[i] < 0 ? 0.0f : y[i];
     if (t->qlevels)
@@ -102,8 +105,10 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
       const float *wr = t->w + (size_t)o * t->nin;
       for (uint32_t i = 0; i < t->nin; i++)
         acc += wr[i] * x[i];
-      y[o] = t->relu && acc < 0 ? 0.0f : acc;
+      y[o] = t->relu && !t->act && acc < 0 ? 0.0f : acc;
     }
+    if (t->relu && t->act)
+      t->act->ops->apply(t->act, t->act_layer, y, t->nout, t->nout);
     if (t->relu && t->qlevels)
       qcfs(t, y);
     break;
@@ -568,6 +573,20 @@ uint32_t cnn_layer_stats(const cnn_snn *s, const cnn_run_stats *stats, double ni
     o->out_spikes = (c ? stats->ck_out[ck][k] : stats->out_spikes[k]) / nimages;
     o->steps = steps;
     o->analog_input = t->first && !s->opts.poisson_input;
+    /* Crossbar activation (cnn_set_activation): an analog neuron's output
+       reaches the next weighted layer through the pools unconverted. */
+    const struct net_act_param *act = NULL;
+    for (uint32_t q = k; q-- > 0;)
+      if (s->st[q].weighted) {
+        act = s->st[q].act;
+        break;
+      }
+    if (t->act && t->act->ops->analog) {
+      o->analog_out = 1;
+      o->e_act_pj = t->act->e_act_pj;
+      o->t_act_ns = t->act->t_act_ns;
+    }
+    o->analog_in = t->weighted && act && act->ops->analog;
   }
   return n;
 }

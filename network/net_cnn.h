@@ -179,6 +179,16 @@ void cnn_stage_get(const cnn_snn *s, uint32_t k, cnn_stage_view *out /* OUT */);
 void cnn_first_drive(cnn_snn *s, const uint8_t *image, float *out);
 
 struct syn_device_param;
+struct net_act_param;
+
+/* The activation of the crossbar ANN (network/net_act.h) after every
+   weighted layer with a ReLU: p is borrowed (it must outlive s's use) and
+   keys its devices by weighted-layer index; NULL puts back the float ReLU.
+   Only the ANN (cnn_ann_predict, cnn_features) is affected, never the
+   SNN.  cnn_layer_stats then marks the layers whose outputs (analog_out)
+   and inputs (analog_in) stay analog.  Returns SIM_EINVAL for a QCFS
+   model (its activation is already quantized). */
+int cnn_set_activation(cnn_snn *s, const struct net_act_param *p);
 
 /* Put every weight of every weighted stage on a differential pair of
    devices of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x,

@@ -10,8 +10,10 @@
 
 #include <math.h>
 
+#include "../core/sim_error.h"
 #include "../core/sim_rng.h"
 #include "../synapses/syn_device.h"
+#include "net_act.h"
 
 /* Device m (0: G+, 1: G-) of weight i of weighted stage k: its key. */
 static uint64_t device_key(uint64_t seed, uint32_t k, uint64_t i, int m)
@@ -107,4 +109,20 @@ int cnn_device_reach_last(const cnn_snn *s, const syn_device_param *p, float *lo
     hi[i] = (float)((b[0] - a[1]) / R * wmax);
   }
   return 1;
+}
+
+int cnn_set_activation(cnn_snn *s, const net_act_param *p)
+{
+  for (uint32_t k = 0; k < s->n; k++)
+    if (p && s->st[k].qlevels)
+      return sim_error_set(SIM_EINVAL, "stage %s: a QCFS activation cannot be replaced by "
+                           "the crossbar activation %s", s->st[k].name, p->name);
+  uint32_t layer = 0;
+  for (uint32_t k = 0; k < s->n; k++) {
+    stage *t = &s->st[k];
+    t->act = t->weighted && t->relu ? p : NULL;
+    t->act_layer = layer;
+    layer += (uint32_t)t->weighted;
+  }
+  return 0;
 }

@@ -51,6 +51,11 @@ typedef struct stage {
   float qclip;           /* ... and this clip (in this stage's output units:
                             normalized once normalize() ran) */
   int weighted;          /* conv or linear */
+  const struct net_act_param *act; /* borrowed: the ANN's activation after
+                            this stage when relu (NULL: float ReLU), and
+                            the layer index keying its devices
+                            (cnn_set_activation) */
+  uint32_t act_layer;
   int first;             /* fed by the input image */
   double lambda;         /* normalization scale of this stage's output */
   /* ANN weights (normalized): conv [oc][ic][kh][kw], linear [out][in]

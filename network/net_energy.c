@@ -129,30 +129,44 @@ static void ann_crossbar(const net_energy_param *p, const net_layer_stats *s, ne
   }
   xbar_map m;
   xbar_layout(p, s, &m);
-  int analog_sub = p->crossbar_pair_subtraction == NET_PAIR_SUB_ANALOG;
+  /* Analog activation neurons (analog_out) take the pair's difference and
+     the row tiles' sum as currents; analog inputs (analog_in) are one
+     read at the neurons' voltages, no DAC, no bit-serial cycles. */
+  int analog_sub = p->crossbar_pair_subtraction == NET_PAIR_SUB_ANALOG || s->analog_out;
+  double cycles = s->analog_in ? 1 : m.cycles;
   /* Outputs converted per array row tile (ADC channels in use). */
   double outputs = analog_sub ? cols : m.phys_cols;
   double read = rows * m.phys_cols * m.e_cell_pj * p->crossbar_row_activity;
-  double dac = rows * m.col_tiles * p->crossbar_e_dac_pj;
-  double adc = m.row_tiles * outputs * p->crossbar_e_adc_pj;
+  double dac = s->analog_in ? 0 : rows * m.col_tiles * p->crossbar_e_dac_pj;
+  double adc = s->analog_out ? 0 : m.row_tiles * outputs * p->crossbar_e_adc_pj;
   /* Digital adds per MVM: each converted output sums its row tiles and
      input cycles (shift-and-add), then the pair is subtracted. */
-  double adds = outputs * (m.row_tiles * m.cycles - 1) + (analog_sub ? 0 : cols);
-  e->compute_pj = patches * (m.cycles * read + adds * p->crossbar_e_add_pj);
-  e->convert_pj = patches * m.cycles * (dac + adc);
-  e->memory_pj = (patches * rows + n) * bi / 64 * e_a;
+  double adds = s->analog_out ? 0
+                              : outputs * (m.row_tiles * cycles - 1) + (analog_sub ? 0 : cols);
+  e->compute_pj = patches * (cycles * read + adds * p->crossbar_e_add_pj);
+  e->convert_pj = patches * cycles * (dac + adc);
+  e->neuron_pj = s->analog_out ? patches * cols * s->e_act_pj : 0;
+  /* Activation SRAM: the inputs each MVM reads and the outputs written;
+     an analog value is never in SRAM (the neurons' voltages are held
+     until read: that hold is not priced, docs/energy.md). */
+  e->memory_pj = ((s->analog_in ? 0 : patches * rows) + (s->analog_out ? 0 : n)) * bi / 64 * e_a;
   e->arrays = (uint64_t)m.arrays;
 
   /* Latency: the fullest array converts its outputs through
      array outputs / columns_per_adc shared ADCs, one group after the other,
-     each group a read plus a conversion. */
+     each group a read plus a conversion; with a neuron on every column,
+     the reads of an MVM and then one activation. */
+  if (s->analog_out) {
+    e->latency_ns = ceil_div(patches, m.repl) * (cycles * p->crossbar_t_read_ns + s->t_act_ns);
+    return;
+  }
   double per_array = analog_sub ? p->crossbar_array_cols / 2 : p->crossbar_array_cols;
   double adcs = ceil_div(per_array, p->crossbar_columns_per_adc);
   double used = analog_sub ? fmin(m.phys_cols, p->crossbar_array_cols) / 2
                            : fmin(m.phys_cols, p->crossbar_array_cols);
   double groups = ceil_div(used, adcs);
   double t_adc_ns = p->crossbar_adc_bits / p->digital_clock_GHz;
-  e->latency_ns = ceil_div(patches, m.repl) * m.cycles * groups *
+  e->latency_ns = ceil_div(patches, m.repl) * cycles * groups *
                   (p->crossbar_t_read_ns + t_adc_ns);
 }
 

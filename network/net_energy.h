@@ -37,6 +37,14 @@ typedef struct net_layer_stats {
   uint32_t steps;       /* SNN time steps per inference */
   int analog_input;     /* 1: first layer, fed the analog input (constant
                            current) instead of spikes */
+  /* ANN crossbar with analog activation neurons (network/net_act.h): */
+  int analog_out;       /* 1: each output column feeds an activation
+                           neuron instead of an ADC (its pair subtracted in
+                           the analog domain) */
+  int analog_in;        /* 1: the rows are driven by the previous layer's
+                           analog neurons: no DACs, one read per MVM */
+  double e_act_pj;      /* energy per activation (analog_out) */
+  double t_act_ns;      /* latency of one activation (analog_out) */
 } net_layer_stats;
 
 enum net_impl { NET_IMPL_ANN_DIGITAL = 0, NET_IMPL_ANN_CROSSBAR, NET_IMPL_SNN_DIGITAL,

@@ -510,21 +510,21 @@ static void test_tiling(void)
     double tier;
   } tiers[] = {{2048, 10}, {2049, 20}, {8192, 20}, {8193, 100}, {262144, 100}, {262145, 1300}};
   for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++) {
-    net_layer_stats s;
-    memset(&s, 0, sizeof s);
-    s.kind = 1;
-    s.rows = tiers[i].weights;
-    s.cols = 1;
-    s.patches = 1;
-    s.neurons = 1;
-    s.weights = tiers[i].weights;
-    s.macs = (double)tiers[i].weights;
+    net_layer_stats ls;
+    memset(&ls, 0, sizeof ls);
+    ls.kind = 1;
+    ls.rows = tiers[i].weights;
+    ls.cols = 1;
+    ls.patches = 1;
+    ls.neurons = 1;
+    ls.weights = tiers[i].weights;
+    ls.macs = (double)tiers[i].weights;
     net_energy e;
-    net_energy_layer(p, &s, NET_IMPL_ANN_DIGITAL, &e);
+    net_energy_layer(p, &ls, NET_IMPL_ANN_DIGITAL, &e);
     /* weights: a half word (32/64) per MAC at the tier; activations: rows
        read + 1 written, a quarter word (16/64) each, in the 8 KB tier (the
        buffer holds 0 inputs + 1 output, 2 bytes) */
-    double ref = s.macs * 0.5 * tiers[i].tier + (tiers[i].weights + 1) * 0.25 * 10;
+    double ref = ls.macs * 0.5 * tiers[i].tier + (tiers[i].weights + 1) * 0.25 * 10;
     CU_ASSERT(rel_close(e.memory_pj, ref));
   }
   io_energy_destroy(p);

@@ -42,7 +42,8 @@ static const char usage[] =
     "         [--calib N] [--percentile P] [--input current|poisson] [--maxpool gate|avg]\n"
     "         [--energy FILE.ini] [--energy-steps T] [--device PRESET] [--drift-time S]\n"
     "         [--finetune-last N] [--schedule batch|engine] [--log DIR] [--json FILE]\n"
-    "         [--replicate LIST] [--array RxC] [--arrays N] [--quiet]\n"
+    "         [--replicate LIST] [--array RxC] [--arrays N]\n"
+    "         [--activation vo2[:PRESET]] [--quiet]\n"
     "  MODEL            model file (docs/model-format.md), e.g. configs/models/fmnist_cnn.msgpack\n"
     "  --data DIR       IDX .gz files (Fashion-MNIST: /usr/share/datasets/fashion-mnist)\n"
     "  --steps LIST     SNN time steps to report (one run to the largest)\n"
@@ -88,6 +89,10 @@ static const char usage[] =
     "                   utilization\n"
     "  --arrays N       arrays available: a model that needs more (at the first\n"
     "                   --replicate count) is refused naming each layer's count\n"
+    "  --activation A   also the crossbar ANN with A between its layers against ADC +\n"
+    "                   digital ReLU: vo2 (VO2 Mott neurons, configs/neurons/vo2_oh2021.ini)\n"
+    "                   or vo2:PRESET (configs/neurons/PRESET.ini or a path); on the\n"
+    "                   device-held weights with --device\n"
     "  --quiet          no progress on stderr\n"
     MONITOR_USAGE
     "  Under mpirun -np N the test images are split over the N ranks.\n"
@@ -147,7 +152,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
         "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", "--array",
-        "--arrays", NULL};
+        "--arrays", "--activation", NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -247,6 +252,9 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     } else if (!strcmp(k, "--arrays")) {
       if (parse_u32(v, &a->arrays_budget) || !a->arrays_budget)
         return usage_err("--arrays: expected a count >= 1 (got '%s')", v);
+    } else if (!strcmp(k, "--activation")) {
+      if (conv_activation_arg(v, a))
+        return 2;
     } else if (!strcmp(k, "--log")) {
       a->log_dir = v;
     } else if (!strcmp(k, "--maxpool")) {
@@ -295,6 +303,8 @@ int conv_load(const conv_args *a, conv_inputs *in)
                          a->data, in->test_img->rows, in->test_img->cols, a->model, m->in[0],
                          m->in[1], m->in[2]);
   if (a->device && (rc = io_preset_find(NULL, a->device, &in->dev)))
+    return rc;
+  if (a->activation && (rc = conv_activation_load(a, in)))
     return rc;
   return 0;
 }
@@ -567,6 +577,14 @@ int cmd_convert(int argc, char **argv)
         conv_report_finetune(stdout, &a, r);
         fflush(stdout);
       }
+    }
+  }
+  if (a.activation) {
+    if (conv_activation(&a, &in, s, r))
+      goto fail;
+    if (root) {
+      conv_activation_report(stdout, r);
+      fflush(stdout);
     }
   }
   if (a.log_dir && root)

@@ -15,10 +15,12 @@
 #define CONVERT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../io/io_idx.h"
 #include "../io/io_model.h"
 #include "../network/net_cnn.h"
+#include "../network/net_act.h"
 #include "../network/net_energy.h"
 #include "../synapses/syn_device.h"
 #include "monitor.h"
@@ -58,6 +60,7 @@ typedef struct conv_args {
                                (inputs) x columns (two per signed weight); 0:
                                the energy file's array_rows, array_cols */
   uint32_t arrays_budget;   /* --arrays N: arrays available (0: no limit) */
+  const char *activation;   /* --activation vo2[:PRESET], or NULL */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */
@@ -66,6 +69,8 @@ typedef struct conv_inputs {
   io_idx *test_img, *test_lab, *train_img, *train_lab;
   net_energy_param *energy;
   syn_device_param dev; /* the preset (valid when args->device) */
+  net_act_param act;    /* the analog activation preset (valid when
+                           args->activation) */
 } conv_inputs;
 
 /* One evaluation pass over the test images. */
@@ -121,6 +126,15 @@ typedef struct conv_result {
   /* conv_finetune (args->finetune): */
   uint32_t finetune_images;          /* training images used */
   double ft_ann, ft_snn[CONV_MAX_STEPS];
+  /* conv_activation (args->activation): the crossbar ANN with [0] ADC +
+     digital ReLU, [1] the analog activation neurons between layers */
+  int act_done;
+  char act_name[64];                 /* the analog preset */
+  double act_acc[2];                 /* accuracy of each path */
+  double act_relu_acc;               /* float ReLU on the same weights */
+  net_energy act_total[2];           /* ann_crossbar energy per inference */
+  double act_count;                  /* analog activations per inference */
+  double act_e_pj;                   /* energy of one (the preset's) */
 } conv_result;
 
 /* Run `memspike convert ARGS...` (argv after the command word); returns
@@ -184,5 +198,18 @@ void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_re
    (the last layer alone: conv_devices cached what reaches it); fills
    r->finetune_images, r->ft_ann, r->ft_snn. */
 void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
+
+/* --activation (tools/convert_act.c): parse its value into a (0, or 2
+   after a usage message); load its preset into in->act (conv_load calls
+   it: 0 or a negative code with a message); then run the crossbar ANN on the test images
+   with the ADC path and with the analog neurons of the preset, on the
+   weights s holds now (device pairs after conv_devices); fills r->act_*.
+   Returns 0 or a negative code with a message. */
+int conv_activation_arg(const char *v, conv_args *a);
+int conv_activation_load(const conv_args *a, conv_inputs *in);
+int conv_activation(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
+void conv_activation_report(FILE *out, const conv_result *r);
+struct io_json;
+void conv_activation_json(struct io_json *doc, const conv_result *r);
 
 #endif

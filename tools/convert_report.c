@@ -348,6 +348,7 @@ io_json *conv_report_json_doc(const conv_args *a, const conv_result *r)
 int conv_report_json(FILE *jf, const conv_args *a, const conv_result *r, const char *path)
 {
   io_json *o = conv_report_json_doc(a, r);
+  conv_activation_json(o, r);
   int rc = io_json_write(o, jf, path);
   io_json_destroy(o);
   return rc;

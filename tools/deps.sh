@@ -16,7 +16,8 @@
 #              screenshot checked), PyNN 0.10 (python3-pynn: the
 #              pyNN.memspike backend and its tests) and Brian2
 #              (python3-brian: pyNN.brian2, the peer its rates are checked
-#              against)
+#              against), scikit-image (python3-skimage: the photograph of
+#              examples/mott_edges.sh, camera.png)
 #   --bench    also the peer simulator: Brian2
 #   --fuzz     also clang (libFuzzer, for `make fuzz` and the short fuzz
 #              runs of `make test`)
@@ -24,7 +25,8 @@ set -e
 PKGS="gcc make pkg-config libevent-dev libmsgpack-dev libopenmpi-dev openmpi-bin
 libcunit1-dev libinih-dev zlib1g-dev python3 python3-msgpack python3-numpy
 python3-matplotlib dataset-fashion-mnist python3-torch libhdf5-dev python3-h5py
-python3-neo python3-pandas libjansson-dev curl prometheus chromium python3-pil python3-pynn python3-brian"
+python3-neo python3-pandas libjansson-dev curl prometheus chromium python3-pil python3-pynn python3-brian
+python3-skimage"
 if [ "${1:-}" = "--bench" ]; then
   PKGS="$PKGS python3-brian"
 fi

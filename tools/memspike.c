@@ -31,6 +31,7 @@
 #include "../network/net_build.h"
 #include "checkpoint.h"
 #include "convert.h"
+#include "image_cmd.h"
 #include "monitor.h"
 #include "plot.h"
 #include "replay_cmd.h"
@@ -563,6 +564,9 @@ static const subcommand subcommands[] = {
      .run = cmd_convert,
      .uses_mpi = 1,
      .synopsis = "convert MODEL --data DIR [options]   (memspike convert --help)"},
+    {.name = "image",
+     .run = cmd_image,
+     .synopsis = "image MODEL --image FILE.idx --json OUT [options]   (memspike image --help)"},
     {.name = "plot",
      .run = cmd_plot,
      .synopsis = "plot raster|rates|isi|vm|weights|energy LOG... --out FILE.png\n"

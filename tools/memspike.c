@@ -30,6 +30,7 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "checkpoint.h"
+#include "cim.h"
 #include "convert.h"
 #include "monitor.h"
 #include "plot.h"
@@ -563,6 +564,12 @@ static const subcommand subcommands[] = {
      .run = cmd_convert,
      .uses_mpi = 1,
      .synopsis = "convert MODEL --data DIR [options]   (memspike convert --help)"},
+    {.name = "cim",
+     .run = cmd_cim,
+     .synopsis = "cim MODEL --data DIR [options]   (memspike cim --help)",
+     .help = "cim     run a CNN as an ANN on NeuRRAM-like compute-in-memory cores:\n"
+             "        mapping, accuracy vs programming noise, energy/latency/EDP, a\n"
+             "        transposed MVM (docs/examples/neurram.md)\n"},
     {.name = "plot",
      .run = cmd_plot,
      .synopsis = "plot raster|rates|isi|vm|weights|energy LOG... --out FILE.png\n"

@@ -11,7 +11,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../core/sim_alloc.h"
@@ -466,6 +465,14 @@ int cnn_cores_finetune_last(cnn_cores *c, const uint8_t *images, const uint8_t *
   const double lr = 0.002 / fmax(f2 / n, 1e-9);
   uint32_t best_ok = count_correct(w, t->b, feat, labels, ntr, n, nin, nout);
   int kept = 0;
+  /* Noise-resilient, as NeuRRAM's training: each step sees the weights
+     with the pair's programming noise, std sqrt(2) sigma_dev / R wmax. */
+  const double R = c->p.w_max - c->p.w_min;
+  const double sdev = prog_sigma >= 0 ? prog_sigma * R : c->p.prog_noise_c0;
+  const double sw = sqrt(2.0) * sdev / R * l->wmax;
+  /* The loss on the logits of the trained network: the normalized layer's
+     outputs times its normalization scale lambda (net_cnn.c). */
+  const double tau = t->lambda > 0 ? t->lambda : 1;
   double z[256], pz[256];
   sim_rng rng;
   sim_rng_seed(&rng, c->o.seed ^ 0x66696e65ULL, write);
@@ -474,16 +481,18 @@ int cnn_cores_finetune_last(cnn_cores *c, const uint8_t *images, const uint8_t *
       uint32_t i = sim_rng_u32(&rng) % ntr;
       const float *f = feat + (size_t)i * nin;
       double zmax = -INFINITY, sum = 0;
+      uint64_t nk = sim_hash4(c->o.seed, write, ep, q);
       for (uint32_t o = 0; o < nout; o++) {
         z[o] = t->b ? t->b[o] : 0;
-        for (uint32_t j = 0; j < nin; j++)
-          z[o] += (double)w[(size_t)o * nin + j] * f[j];
+        for (uint32_t j = 0; j < nin; j++) /* the weights as the devices will hold them */
+          z[o] += ((double)w[(size_t)o * nin + j] +
+                   (sw > 0 ? sw * syn_hash_normal(nk, (uint64_t)o * nin + j) : 0)) * f[j];
         zmax = fmax(zmax, z[o]);
       }
       for (uint32_t o = 0; o < nout; o++)
-        sum += (pz[o] = exp(z[o] - zmax));
+        sum += (pz[o] = exp(tau * (z[o] - zmax)));
       for (uint32_t o = 0; o < nout; o++) {
-        double g = pz[o] / sum - (o == labels[i]);
+        double g = tau * (pz[o] / sum - (o == labels[i]));
         float *wr = w + (size_t)o * nin;
         for (uint32_t j = 0; j < nin; j++) {
           double v = wr[j] - lr * g * f[j];

@@ -265,6 +265,7 @@ static io_json *transpose_check(cnn_cores *c, const conv_inputs *in, const cim_a
   for (uint32_t i = 0; i < n; i++) /* the ADC range: the largest |V| of a first pass */
     vmax = fmax(vmax, cnn_cores_mvm_t(c, nl, e + (size_t)i * nout, g, 0, 1000 + i));
   double se2 = 0, sf2 = 0, serr = 0, sdot = 0, sc2 = 0, dd = 0, df2 = 0, dc2 = 0;
+  io_json *samp_c = io_json_array(), *samp_f = io_json_array();
   for (uint32_t i = 0; i < n; i++) {
     const float *ei = e + (size_t)i * nout, *hi = h + (size_t)i * nin;
     cnn_cores_mvm_t(c, nl, ei, g, vmax, 2000 + i);
@@ -275,6 +276,10 @@ static io_json *transpose_check(cnn_cores *c, const conv_inputs *in, const cim_a
       for (uint32_t o = 0; o < nout; o++)
         gf += (double)W[(size_t)o * nin + r] * ei[o];
       double gc = g[r];
+      if (i == 0) { /* the first image's vectors, for the figure */
+        io_json_push(samp_c, io_json_num(gc));
+        io_json_push(samp_f, io_json_num(gf));
+      }
       sf2 += gf * gf;
       sc2 += gc * gc;
       serr += (gc - gf) * (gc - gf);
@@ -300,6 +305,8 @@ static io_json *transpose_check(cnn_cores *c, const conv_inputs *in, const cim_a
   io_json_set_num(o, "sum_err2", serr);
   io_json_set_num(o, "rel_err", sf2 > 0 ? sqrt(serr / sf2) : NAN);
   io_json_set_num(o, "cosine", sf2 > 0 && sc2 > 0 ? sdot / sqrt(sf2 * sc2) : NAN);
+  io_json_set(o, "first_cross", samp_c);
+  io_json_set(o, "first_float", samp_f);
   io_json_set_num(o, "delta_cosine", df2 > 0 && dc2 > 0 ? dd / sqrt(df2 * dc2) : NAN);
   if (!a->quiet)
     fprintf(stderr, "cim: backward MVM on %u images: relative error %.4f, cosine %.5f\n", n,

@@ -10,7 +10,8 @@
 # same devices.  Page: docs/examples/neurram.md.
 #
 # usage: examples/neurram.sh [--small] [--out DIR]
-#   --small   the test size (300 test images, 3 noise levels)
+#   --small   the test size (300 test images, 3 noise levels x 2 programmings;
+#             full size: 2000 images, 10 levels x 3 programmings)
 #   --out DIR results (default build/examples/neurram): neurram.json,
 #             neurram.png, and each model's memspike cim JSON
 set -eu
@@ -38,11 +39,11 @@ PY=${MEMSPIKE_PYTHON:-/usr/bin/python3}
 }
 mkdir -p "$out"
 if [ "$small" = 1 ]; then
-  set -- --images 300 --calib 16 --prog-noise 0,0.1,0.2 --finetune-last 1500 \
+  set -- --images 300 --calib 16 --prog-noise 0,0.1,0.2 --repeats 2 --finetune-last 1500 \
     --finetune-noise 0.15 --transpose 40
 else
-  set -- --images 10000 --calib 64 --prog-noise 0,0.025,0.05,0.075,0.1,0.125,0.15,0.2,0.25,0.3 \
-    --finetune-last 5000 --finetune-noise 0.15 --transpose 1000
+  set -- --images 2000 --calib 64 --prog-noise 0,0.025,0.05,0.075,0.1,0.125,0.15,0.2,0.25,0.3 \
+    --repeats 3 --finetune-last 5000 --finetune-noise 0.15 --transpose 1000
 fi
 for m in plain plain_wn02; do
   echo "neurram: configs/models/fmnist_$m.msgpack on the cores" >&2

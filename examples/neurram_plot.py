@@ -43,7 +43,7 @@ def load(path):
 
 def model_summary(d):
     return {k: d.get(k) for k in ("model", "float_accuracy", "core_accuracy", "sweep",
-                                  "finetune_last", "prog_noise_preset")}
+                                  "finetune", "prog_noise_preset")}
 
 
 def main(argv=None):
@@ -99,9 +99,10 @@ def main(argv=None):
                       (w, "noise-resilient training (s = 0.2)", colors[1])):
         xs = [100 * e["prog_noise"] for e in d["sweep"]]
         ys = [100 * e["accuracy"] for e in d["sweep"]]
-        ax[0, 1].plot(xs, ys, "o-", color=c, label=lab)
+        sd = [100 * e.get("accuracy_sd", 0) for e in d["sweep"]]
+        ax[0, 1].errorbar(xs, ys, yerr=sd, fmt="o-", color=c, capsize=3, label=lab)
         ax[0, 1].axhline(100 * d["float_accuracy"], color=c, ls=":", lw=1)
-        ft = d.get("finetune_last")
+        ft = d.get("finetune")
         if ft:
             ax[0, 1].annotate("", xy=(100 * ft["prog_noise"], 100 * ft["accuracy_after"]),
                               xytext=(100 * ft["prog_noise"], 100 * ft["accuracy_before"]),
@@ -111,7 +112,7 @@ def main(argv=None):
             ax[0, 1].plot([100 * ft["prog_noise"]], [100 * ft["accuracy_after"]], "*",
                           color=c, ms=12)
     ax[0, 1].plot([], [], "kx", label="chip programmed for retraining (before)")
-    ax[0, 1].plot([], [], "k*", label="after last-layer chip-in-the-loop retraining")
+    ax[0, 1].plot([], [], "k*", label="after progressive chip-in-the-loop retraining (fc1, fc2)")
     ax[0, 1].plot([], [], "k:", lw=1, label="float model (software)")
     ax[0, 1].set_xlabel("relative programming noise (% of device range)")
     ax[0, 1].set_ylabel("test accuracy (%)")

@@ -524,6 +524,166 @@ int cnn_cores_finetune_last(cnn_cores *c, const uint8_t *images, const uint8_t *
   return kept;
 }
 
+/* One minibatch step (or, with lr 0, an evaluation) of the two-layer
+   tail on features f (nin each): h = min(max(W1 f + b1, 0), 1) (the next
+   layer's input range), z = tau (W2 h + b2), softmax cross-entropy; the
+   weights seen are w + the programming noise of the chip (std sw1, sw2,
+   drawn per batch from key), the gradient updates the clean weights,
+   each kept within +-wmax.  Returns the count classified right (clean
+   weights when lr is 0). */
+typedef struct tail2 {
+  uint32_t nin, nh, nout;
+  float *w1, *w2;          /* [nh][nin], [nout][nh] */
+  const float *b1, *b2;    /* may be NULL */
+  double wmax1, wmax2, sw1, sw2, tau;
+  float *n1, *n2;          /* noisy copies */
+  double *h, *dh;          /* nh each */
+} tail2;
+
+static uint32_t tail2_batch(tail2 *t, const float *feat, const uint8_t *lab, const uint32_t *idx,
+                            uint32_t nb, double lr, uint64_t key)
+{
+  const size_t n1 = (size_t)t->nh * t->nin, n2 = (size_t)t->nout * t->nh;
+  for (size_t i = 0; i < n1; i++)
+    t->n1[i] = t->w1[i] + (float)(lr > 0 && t->sw1 > 0 ? t->sw1 * syn_hash_normal(key, i) : 0);
+  for (size_t i = 0; i < n2; i++)
+    t->n2[i] = t->w2[i] + (float)(lr > 0 && t->sw2 > 0 ? t->sw2 * syn_hash_normal(key, n1 + i) : 0);
+  uint32_t ok = 0;
+  double z[256];
+  for (uint32_t q = 0; q < nb; q++) {
+    const float *f = feat + (size_t)idx[q] * t->nin;
+    for (uint32_t j = 0; j < t->nh; j++) {
+      const float *wr = t->n1 + (size_t)j * t->nin;
+      double a = t->b1 ? t->b1[j] : 0;
+      for (uint32_t i = 0; i < t->nin; i++)
+        a += (double)wr[i] * f[i];
+      t->h[j] = a;
+    }
+    double zm = -INFINITY, sum = 0;
+    int best = 0;
+    for (uint32_t o = 0; o < t->nout; o++) {
+      double a = t->b2 ? t->b2[o] : 0;
+      for (uint32_t j = 0; j < t->nh; j++)
+        a += (double)t->n2[(size_t)o * t->nh + j] * fmin(fmax(t->h[j], 0), 1);
+      z[o] = a;
+      if (a > z[best])
+        best = (int)o;
+      zm = fmax(zm, a);
+    }
+    ok += best == lab[idx[q]];
+    if (!(lr > 0))
+      continue;
+    for (uint32_t o = 0; o < t->nout; o++)
+      sum += (z[o] = exp(t->tau * (z[o] - zm)));
+    for (uint32_t j = 0; j < t->nh; j++)
+      t->dh[j] = 0;
+    for (uint32_t o = 0; o < t->nout; o++) {
+      double g = t->tau * (z[o] / sum - (o == lab[idx[q]]));
+      float *wr = t->w2 + (size_t)o * t->nh;
+      for (uint32_t j = 0; j < t->nh; j++) {
+        double hj = fmin(fmax(t->h[j], 0), 1);
+        t->dh[j] += g * t->n2[(size_t)o * t->nh + j];
+        double v = wr[j] - lr * g * hj / nb;
+        wr[j] = (float)fmax(-t->wmax2, fmin(t->wmax2, v));
+      }
+    }
+    for (uint32_t j = 0; j < t->nh; j++) {
+      if (!(t->h[j] > 0 && t->h[j] < 1))
+        continue;
+      float *wr = t->w1 + (size_t)j * t->nin;
+      const double gj = lr * t->dh[j] / nb;
+      for (uint32_t i = 0; i < t->nin; i++) {
+        double v = wr[i] - gj * f[i];
+        wr[i] = (float)fmax(-t->wmax1, fmin(t->wmax1, v));
+      }
+    }
+  }
+  return ok;
+}
+
+int cnn_cores_finetune_hidden(cnn_cores *c, const uint8_t *images, const uint8_t *labels,
+                              uint32_t n, uint32_t isz, uint32_t epochs, uint64_t write,
+                              double prog_sigma)
+{
+  if (c->nl < 2 || n < 5)
+    return 0;
+  core_layer *l1 = &c->L[c->nl - 2], *l2 = &c->L[c->nl - 1];
+  stage *t1 = &c->s->st[l1->stage], *t2 = &c->s->st[l2->stage];
+  if (t1->kind != ST_LINEAR || t2->kind != ST_LINEAR || l2->stage != l1->stage + 1 ||
+      l1->stage == 0 || t2->nout > 256)
+    return 0;
+  tail2 T = {.nin = t1->nin, .nh = t1->nout, .nout = t2->nout, .b1 = t1->b, .b2 = t2->b,
+             .wmax1 = l1->wmax, .wmax2 = l2->wmax, .tau = t2->lambda > 0 ? t2->lambda : 1};
+  const double R = c->p.w_max - c->p.w_min;
+  const double sdev = prog_sigma >= 0 ? prog_sigma * R : c->p.prog_noise_c0;
+  T.sw1 = sqrt(2.0) * sdev / R * l1->wmax;
+  T.sw2 = sqrt(2.0) * sdev / R * l2->wmax;
+  const size_t n1 = (size_t)T.nh * T.nin, n2 = (size_t)T.nout * T.nh;
+  float *feat = sim_malloc((size_t)n * T.nin * sizeof *feat, "fine-tuning features");
+  double f2 = 0;
+  for (uint32_t i = 0; i < n; i++) { /* the input of the hidden layer, measured */
+    uint32_t len;
+    const float *f = cnn_cores_forward(c, images + (size_t)i * isz, l1->stage - 1, &len);
+    memcpy(feat + (size_t)i * T.nin, f, T.nin * sizeof *feat);
+    for (uint32_t j = 0; j < T.nin; j++)
+      f2 += (double)f[j] * f[j];
+  }
+  T.w1 = sim_malloc(n1 * sizeof *T.w1, "fine-tuning weights");
+  T.w2 = sim_malloc(n2 * sizeof *T.w2, "fine-tuning weights");
+  T.n1 = sim_malloc(n1 * sizeof *T.n1, "fine-tuning weights");
+  T.n2 = sim_malloc(n2 * sizeof *T.n2, "fine-tuning weights");
+  T.h = sim_malloc(T.nh * sizeof *T.h, "fine-tuning hidden");
+  T.dh = sim_malloc(T.nh * sizeof *T.dh, "fine-tuning hidden");
+  float *best = sim_malloc(n1 * sizeof *best, "fine-tuning weights");
+  memcpy(T.w1, t1->w, n1 * sizeof *T.w1);
+  memcpy(T.w2, t2->w, n2 * sizeof *T.w2);
+  memcpy(best, t1->w, n1 * sizeof *best);
+  const uint32_t ntr = n - n / 5, nb = 32;
+  uint32_t *idx = sim_malloc((size_t)n * sizeof *idx, "fine-tuning order");
+  for (uint32_t i = 0; i < n; i++)
+    idx[i] = i;
+  uint32_t best_ok = tail2_batch(&T, feat, labels, idx + ntr, n - ntr, 0, 0);
+  int kept = 0;
+  /* Step 0.002 / mean |f|^2 per sample, as the last layer's. */
+  const double lr = 0.002 * nb / fmax(f2 / n, 1e-9);
+  sim_rng rng;
+  sim_rng_seed(&rng, c->o.seed ^ 0x68696464ULL, write);
+  for (uint32_t ep = 1; ep <= epochs; ep++) {
+    for (uint32_t i = ntr - 1; i > 0; i--) { /* shuffle the training part */
+      uint32_t j = sim_rng_u32(&rng) % (i + 1), tmp = idx[i];
+      idx[i] = idx[j];
+      idx[j] = tmp;
+    }
+    for (uint32_t b0 = 0; b0 + nb <= ntr; b0 += nb)
+      tail2_batch(&T, feat, labels, idx + b0, nb, lr, sim_hash4(c->o.seed, write, ep, b0));
+    uint32_t ok = tail2_batch(&T, feat, labels, idx + ntr, n - ntr, 0, 0);
+    if (ok > best_ok) {
+      best_ok = ok;
+      kept = (int)ep;
+      memcpy(best, T.w1, n1 * sizeof *best);
+    }
+  }
+  memcpy(t1->w, best, n1 * sizeof *best);
+  cnn_weights_changed(c->s);
+  cnn_cores_program(c, (int)(c->nl - 2), write, prog_sigma);
+  double keep[CNN_MAX_STAGES];
+  for (uint32_t li = 0; li < c->nl; li++)
+    keep[li] = c->L[li].clip_v;
+  cnn_cores_calibrate(c, images, n < 64 ? n : 64, isz);
+  for (uint32_t li = 0; li + 2 < c->nl; li++)
+    c->L[li].clip_v = keep[li];
+  sim_free(feat);
+  sim_free(T.w1);
+  sim_free(T.w2);
+  sim_free(T.n1);
+  sim_free(T.n2);
+  sim_free(T.h);
+  sim_free(T.dh);
+  sim_free(best);
+  sim_free(idx);
+  return kept;
+}
+
 uint32_t cnn_cores_layer_stats(const cnn_cores *c, net_layer_stats *out, uint32_t max)
 {
   const cnn_snn *s = c->s;

@@ -118,6 +118,21 @@ int cnn_cores_finetune_last(cnn_cores *c, const uint8_t *images, const uint8_t *
                             uint32_t n, uint32_t isz, uint32_t epochs, uint64_t write,
                             double prog_sigma);
 
+/* The step before cnn_cores_finetune_last in NeuRRAM's progressive
+   fine-tuning: when the last two weighted layers are consecutive linear
+   layers, the first of them (the hidden layer) is retrained with the last
+   in software on its input measured on the cores (every earlier layer
+   programmed) for n training images: minibatch SGD of both, the chip's
+   programming noise injected, the hidden output clipped to [0, 1] (the
+   last layer's input range); the hidden layer's weights of the best
+   held-out epoch are written into s and programmed (write, prog_sigma as
+   cnn_cores_program); the last layer is left for cnn_cores_finetune_last
+   to retrain on the programmed hidden layer's measured outputs.  Returns
+   the epoch kept (0: the starting weights, or no such tail). */
+int cnn_cores_finetune_hidden(cnn_cores *c, const uint8_t *images, const uint8_t *labels,
+                              uint32_t n, uint32_t isz, uint32_t epochs, uint64_t write,
+                              double prog_sigma);
+
 /* Per stage (weighted and pools) its shape for the energy model
    (net_energy.h, ANN implementations: macs, rows, cols, patches); returns
    the count filled (<= max). */

@@ -6,7 +6,7 @@
 # level grid and the converter's quantization predict (from the preset file
 # and the model's own weights); the noise-trained model losing less accuracy
 # at high programming noise than the plain one; EDP = energy x latency; the
-# last layer's chip-in-the-loop retraining gaining accuracy.
+# progressive chip-in-the-loop retraining (fc1, then fc2) gaining accuracy.
 . "$(dirname "$0")/lib.sh"
 BIN=${BIN:-build/memspike}
 DATA=/usr/share/datasets/fashion-mnist
@@ -140,11 +140,12 @@ lay = sum(l["cores"]["total_pj"] for l in e["layers"])
 check("per-layer energies sum to the total", math.isclose(lay, e["cores"]["total_pj"],
                                                           rel_tol=1e-9))
 
-# 5. chip-in-the-loop retraining of the last layer (plain model at noise 0.15)
-ft = p["finetune_last"]
-check("retraining the last layer on measured features: %.3f -> %.3f (gains)"
-      % (ft["accuracy_before"], ft["accuracy_after"]),
-      ft["accuracy_after"] > ft["accuracy_before"])
+# 5. progressive chip-in-the-loop retraining (plain model at noise 0.15):
+# fc1 on its measured inputs, then fc2 on the programmed fc1's outputs
+ft = p["finetune"]
+check("progressive retraining on measured features: %.3f -> %.3f (fc1) -> %.3f (fc2), gains"
+      % (ft["accuracy_before"], ft["accuracy_after_hidden"], ft["accuracy_after"]),
+      ft["accuracy_after"] > ft["accuracy_before"] + 0.02)
 EOF
 while IFS= read -r line; do
   case $line in

@@ -30,7 +30,8 @@
 static const char usage[] =
     "usage: memspike cim MODEL --data DIR [--device PRESET] [--energy FILE.ini]\n"
     "         [--input-bits B] [--cores N] [--core-size R] [--images N] [--calib N]\n"
-    "         [--prog-noise S[,S...]] [--finetune-last N] [--transpose N] [--seed S]\n"
+    "         [--prog-noise S[,S...]] [--repeats K] [--finetune-last N]\n"
+    "         [--finetune-noise S] [--transpose N] [--seed S]\n"
     "         [--json FILE] [--quiet]\n"
     "  Run MODEL (a ReLU CNN, docs/model-format.md) on compute-in-memory cores of\n"
     "  transposable RRAM arrays (NeuRRAM, Wan et al. 2022; docs/examples/neurram.md).\n"
@@ -45,6 +46,8 @@ static const char usage[] =
     "  --prog-noise LIST relative programming noise sweep: std of each device's\n"
     "                    state after write-verify as a fraction of its range\n"
     "                    (e.g. 0,0.05,0.1; default: none)\n"
+    "  --repeats K       independent programmings of the chip per noise level\n"
+    "                    (mean and standard deviation; default 1)\n"
     "  --finetune-last N retrain the last layer on the cores' measured features of\n"
     "                    N training images, program it again (default 0: no)\n"
     "  --finetune-noise S the chip fine-tuned is programmed with relative noise S\n"
@@ -57,6 +60,7 @@ static const char usage[] =
 typedef struct cim_args {
   conv_args c;              /* model, data, energy, device, calib percentile */
   uint32_t in_bits, ncores, size, images, calib, finetune, transpose;
+  uint32_t repeats;         /* --repeats: programmings per sweep point */
   double ft_noise;          /* --finetune-noise: relative programming noise of
                                the chip the fine-tuning runs on (< 0: preset) */
   double sweep[MAX_SWEEP];
@@ -99,6 +103,7 @@ static int args_parse(int argc, char **argv, cim_args *a)
   a->calib = 64;
   a->seed = 7;
   a->ft_noise = -1;
+  a->repeats = 1;
   for (int i = 0; i < argc; i++) {
     const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (k[0] != '-') {
@@ -113,7 +118,7 @@ static int args_parse(int argc, char **argv, cim_args *a)
     }
     static const char *const with_value[] = {
         "--data", "--device", "--energy", "--input-bits", "--cores", "--core-size", "--images",
-        "--calib", "--prog-noise", "--finetune-last", "--finetune-noise", "--transpose", "--seed", "--json", NULL};
+        "--calib", "--prog-noise", "--finetune-last", "--finetune-noise", "--repeats", "--transpose", "--seed", "--json", NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -149,6 +154,9 @@ static int args_parse(int argc, char **argv, cim_args *a)
     } else if (!strcmp(k, "--finetune-last")) {
       if (parse_count(v, 0, 100000000, &a->finetune))
         return usage_err("--finetune-last: expected a count >= 0 (got '%s')", v);
+    } else if (!strcmp(k, "--repeats")) {
+      if (parse_count(v, 1, 100, &a->repeats))
+        return usage_err("--repeats: expected a count in 1..100 (got '%s')", v);
     } else if (!strcmp(k, "--finetune-noise")) {
       char *end;
       a->ft_noise = strtod(v, &end);
@@ -419,15 +427,28 @@ int cmd_cim(int argc, char **argv)
             cnn_cores_tiles(c, &(const cnn_core_tile *){NULL}), acc0, n);
   io_json *sw = io_json_array();
   for (uint32_t q = 0; q < a.nsweep; q++) {
-    cnn_cores_program(c, -1, 100 + q, a.sweep[q]);
-    calibrate(c, &in, a.calib);
-    double acc = accuracy(c, &in, n);
+    double sum = 0, sum2 = 0;
+    io_json *each = io_json_array();
+    for (uint32_t k = 0; k < a.repeats; k++) {
+      cnn_cores_program(c, -1, 100 + 100 * (uint64_t)k + q, a.sweep[q]);
+      calibrate(c, &in, a.calib);
+      double acc = accuracy(c, &in, n);
+      sum += acc;
+      sum2 += acc * acc;
+      io_json_push(each, io_json_num(acc));
+    }
+    double mean = sum / a.repeats;
+    double sd = a.repeats > 1 ? sqrt(fmax(0, (sum2 - a.repeats * mean * mean) / (a.repeats - 1)))
+                              : 0;
     io_json *e = io_json_object();
     io_json_set_num(e, "prog_noise", a.sweep[q]);
-    io_json_set_num(e, "accuracy", acc);
+    io_json_set_num(e, "accuracy", mean);
+    io_json_set_num(e, "accuracy_sd", sd);
+    io_json_set(e, "accuracies", each);
     io_json_push(sw, e);
     if (!a.quiet)
-      fprintf(stderr, "cim: relative programming noise %.3f: accuracy %.4f\n", a.sweep[q], acc);
+      fprintf(stderr, "cim: relative programming noise %.3f: accuracy %.4f +- %.4f (%u "
+              "programmings)\n", a.sweep[q], mean, sd, a.repeats);
   }
   io_json_set(root, "sweep", sw);
   if (a.nsweep) { /* back to the preset's programming */
@@ -447,6 +468,12 @@ int cmd_cim(int argc, char **argv)
       calibrate(c, &in, a.calib);
       acc0 = accuracy(c, &in, n);
     }
+    int kept_h = cnn_cores_finetune_hidden(c, tr->data, in.train_lab->data, nf,
+                                           tr->rows * tr->cols, 3, 52, a.ft_noise);
+    double acc_h = accuracy(c, &in, n);
+    if (!a.quiet)
+      fprintf(stderr, "cim: hidden layer retrained on the cores' measured inputs of %u images "
+              "(epoch %d kept): accuracy %.4f -> %.4f\n", nf, kept_h, acc0, acc_h);
     int kept = cnn_cores_finetune_last(c, tr->data, in.train_lab->data, nf,
                                        tr->rows * tr->cols, 5, 51, a.ft_noise);
     double acc = accuracy(c, &in, n);
@@ -456,8 +483,10 @@ int cmd_cim(int argc, char **argv)
                                                                    (in.dev.w_max - in.dev.w_min));
     io_json_set_int(f, "epoch_kept", kept);
     io_json_set_num(f, "accuracy_before", acc0);
+    io_json_set_int(f, "hidden_epoch_kept", kept_h);
+    io_json_set_num(f, "accuracy_after_hidden", acc_h);
     io_json_set_num(f, "accuracy_after", acc);
-    io_json_set(root, "finetune_last", f);
+    io_json_set(root, "finetune", f);
     if (!a.quiet)
       fprintf(stderr, "cim: last layer retrained on the cores' features of %u images (epoch "
               "%d kept): accuracy %.4f -> %.4f\n", nf, kept, acc0, acc);

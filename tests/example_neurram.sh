@@ -147,6 +147,38 @@ check("progressive retraining on measured features: %.3f -> %.3f (fc1) -> %.3f (
       % (ft["accuracy_before"], ft["accuracy_after_hidden"], ft["accuracy_after"]),
       ft["accuracy_after"] > ft["accuracy_before"] + 0.02)
 EOF
+# noise-resilient training's noise (tools/train_fmnist.py --weight-noise):
+# per layer std s max|W| measured on the drawn noise, weights restored
+if "$PY" -c 'import torch' 2>/dev/null; then
+  "$PY" - >> "$T/checks" 2>&1 <<'EOF2'
+import sys
+sys.path.insert(0, "tools")
+import torch
+import torch.nn as nn
+import train_fmnist as tf
+torch.manual_seed(3)
+m = tf.make_model("plain")
+before = [p.detach().clone() for p in m.parameters()]
+gen = torch.Generator().manual_seed(5)
+clean = tf.add_weight_noise(m, 0.2, gen)
+layers = [x for x in m.modules() if isinstance(x, (nn.Conv2d, nn.Linear))]
+okstd = len(clean) == len(layers) == 4
+for (w, c) in clean:
+    d = (w.detach() - c).flatten()
+    want = 0.2 * float(c.abs().max())
+    rel = float(d.std()) / want
+    tol = 4 / (2 * d.numel()) ** 0.5 + 0.01
+    print(("ok   " if abs(rel - 1) < tol else "FAIL ") +
+          "--weight-noise 0.2: layer of %d weights, noise std / (0.2 max|W|) = %.3f"
+          % (d.numel(), rel))
+tf.restore_weights(m, clean)
+same = all(torch.equal(a, b) for a, b in zip(before, m.parameters()))
+print(("ok   " if same and okstd else "FAIL ") + "--weight-noise: weights restored after the step")
+print(("ok   " if tf.add_weight_noise(m, 0, gen) == [] else "FAIL ") + "--weight-noise 0 adds nothing")
+EOF2
+else
+  skip "--weight-noise statistics" "python3-torch missing"
+fi
 while IFS= read -r line; do
   case $line in
   "ok   "*) ok "${line#ok   }" ;;

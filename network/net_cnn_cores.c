@@ -204,16 +204,11 @@ static void program_layer(cnn_cores *c, uint32_t li, uint64_t write, const syn_d
   for (uint32_t o = 0; o < l->nout; o++)
     for (uint32_t r = 0; r < l->fan; r++) {
       size_t i = (size_t)o * l->fan + r;
-      double held[2];
-      for (int m = 0; m < 2; m++) {
-        uint64_t key = sim_hash4(c->o.seed, 0x6e65757272616dULL + li, i, (uint64_t)m);
-        syn_device_inst inst;
-        syn_device_instance(p, key, &inst);
-        double t = pair_target(p, w[i] / l->wmax, m);
-        double g = syn_device_program(p, &inst, t, sim_hash4(key, 1, write, 0));
-        held[m] = syn_device_retain(p, &inst, g, c->o.drift_s);
-        l->den_nom[(size_t)(r / l->rb_rows) * l->nout + o] += dev_g(p, t);
-      }
+      const uint64_t key[2] = {sim_hash4(c->o.seed, 0x6e65757272616dULL + li, i, 0),
+                               sim_hash4(c->o.seed, 0x6e65757272616dULL + li, i, 1)};
+      double held[2], t[2];
+      cnn_pair_program(p, key, w[i] / l->wmax, write, c->o.drift_s, held, t);
+      l->den_nom[(size_t)(r / l->rb_rows) * l->nout + o] += dev_g(p, t[0]) + dev_g(p, t[1]);
       l->gp[i] = (float)held[0];
       l->gm[i] = (float)held[1];
       l->dg[i] = (float)(held[0] - held[1]);

@@ -39,7 +39,7 @@ typedef enum key_kind {
   KIND_FRACTION,  /* finite number in [0, 1] */
   KIND_COUNT,     /* decimal digits only, >= 1, at most 9 digits */
   KIND_PRECISION, /* fp32 | int8, stored as NET_PRECISION_* */
-  KIND_PAIR_SUB   /* digital | analog, stored as NET_PAIR_SUB_* */
+  KIND_PAIR_SUB   /* digital | analog | rows, stored as NET_PAIR_SUB_* */
 } key_kind;
 
 enum key_id {
@@ -53,7 +53,8 @@ enum key_id {
 static const char *const precision_names[] = {
     [NET_PRECISION_FP32] = "fp32", [NET_PRECISION_INT8] = "int8", NULL};
 static const char *const pair_sub_names[] = {
-    [NET_PAIR_SUB_DIGITAL] = "digital", [NET_PAIR_SUB_ANALOG] = "analog", NULL};
+    [NET_PAIR_SUB_DIGITAL] = "digital", [NET_PAIR_SUB_ANALOG] = "analog",
+    [NET_PAIR_SUB_ROWS] = "rows", NULL};
 
 static const struct {
   const char *section, *name;

@@ -30,19 +30,28 @@ static uint64_t map_stage(float *w, uint64_t n, uint32_t k, const syn_device_par
   const double R = p->w_max - p->w_min;
   uint64_t stuck = 0;
   for (uint64_t i = 0; i < n; i++) {
-    double x = fmax(-1.0, fmin(1.0, w[i] / wmax)), held[2], target[2];
-    syn_device_pair_targets(x, p->w_min, R, target);
-    for (int m = 0; m < 2; m++) {
-      uint64_t key = device_key(seed, k, i, m);
-      syn_device_inst inst;
-      syn_device_instance(p, key, &inst);
-      stuck += (uint64_t)inst.stuck;
-      double t = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
-      double g = syn_device_program(p, &inst, t, sim_hash4(key, 1, write, 0));
-      g = syn_device_retain(p, &inst, g, drift_s);
-      held[m] = syn_device_read(p, g, sim_hash4(key, 2, write, 0));
-    }
+    const uint64_t key[2] = {device_key(seed, k, i, 0), device_key(seed, k, i, 1)};
+    double held[2], target[2];
+    stuck += (uint64_t)cnn_pair_program(p, key, w[i] / wmax, write, drift_s, held, target);
+    for (int m = 0; m < 2; m++)
+      held[m] = syn_device_read(p, held[m], sim_hash4(key[m], 2, write, 0));
     w[i] = (float)((held[0] - held[1]) / R * wmax);
+  }
+  return stuck;
+}
+
+int cnn_pair_program(const syn_device_param *p, const uint64_t key[2], double x, uint64_t write,
+                     double drift_s, double held[2], double target[2])
+{
+  int stuck = 0;
+  syn_device_pair_targets(fmax(-1.0, fmin(1.0, x)), p->w_min, p->w_max - p->w_min, target);
+  for (int m = 0; m < 2; m++) {
+    syn_device_inst inst;
+    syn_device_instance(p, key[m], &inst);
+    stuck += inst.stuck;
+    target[m] = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
+    double g = syn_device_program(p, &inst, target[m], sim_hash4(key[m], 1, write, 0));
+    held[m] = syn_device_retain(p, &inst, g, drift_s);
   }
   return stuck;
 }

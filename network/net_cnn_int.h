@@ -6,7 +6,9 @@
  *                     normalization, scatter layouts), the float32 ANN,
  *                     reports and weight access
  *   net_cnn_run.c     the event-driven IF inference (cnn_snn_run)
- *   net_cnn_device.c  weights onto device pairs (cnn_map_devices)
+ *   net_cnn_device.c  weights onto device pairs (cnn_map_devices,
+ *                     cnn_pair_program)
+ *   net_cnn_cores.c   the ANN on compute-in-memory cores (net_cnn_cores.h)
  *   net_cnn_train.c   last-layer fine-tuning (cnn_finetune_last)
  *   net_cnn_ttfs.c    time-to-first-spike inference (cnn_ttfs_run)
  *   net_cnn_coding.c  the codings' names
@@ -142,6 +144,18 @@ const float *cnn_forward(const cnn_snn *s, const uint8_t *img, uint32_t upto, fl
 /* p-th percentile (linear interpolation, as numpy) of v[0..n), sorted in
    place; 0 for an empty set. */
 double cnn_percentile(float *v, size_t n, double p);
+
+struct syn_device_param;
+
+/* One differential pair of preset p holding x = w / scale (clipped to
+   [-1, 1]), its devices keyed key[0] (G+) and key[1] (G-): each target put
+   on the grid of levels (target[m]), programmed with write-verify noise
+   (keyed by write), left to retain for drift_s seconds; held[m] the states
+   then (not yet read: read noise is the caller's).  Returns the stuck
+   devices of the pair (0..2).  Shared by cnn_map_devices and the
+   compute-in-memory cores (net_cnn_cores.c). */
+int cnn_pair_program(const struct syn_device_param *p, const uint64_t key[2], double x,
+                     uint64_t write, double drift_s, double held[2], double target[2]);
 
 /* Rebuild t's scatter copy ws from w (conv [ic][kh][kw][oc], linear
    [in][out]) and build its scatter or pool plan if it has none yet. */

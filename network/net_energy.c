@@ -60,7 +60,9 @@ typedef struct xbar_map {
   double row_tiles, col_tiles; /* arrays per copy of the matrix */
   double repl;                 /* copies: replication for conv, at most patches */
   double arrays;               /* row_tiles col_tiles repl */
-  double phys_cols;            /* 2 cols: a signed weight is a pair of columns */
+  double phys_rows;            /* rows, or 2 rows with pairs on rows */
+  double phys_cols;            /* 2 cols: a signed weight is a pair of columns
+                                  (cols with pairs on rows) */
   double cycles;               /* input cycles per MVM: ceil(input_bits / dac_bits) */
   double e_cell_pj;            /* V^2 G_mean t_read of one cell */
 } xbar_map;
@@ -68,8 +70,10 @@ typedef struct xbar_map {
 static void xbar_layout(const net_energy_param *p, const net_layer_stats *s, xbar_map *m)
 {
   double rows = (double)s->rows, cols = (double)s->cols, patches = (double)s->patches;
-  m->phys_cols = 2 * cols;
-  m->row_tiles = ceil_div(rows, p->crossbar_array_rows);
+  int on_rows = p->crossbar_pair_subtraction == NET_PAIR_SUB_ROWS;
+  m->phys_rows = on_rows ? 2 * rows : rows;
+  m->phys_cols = on_rows ? cols : 2 * cols;
+  m->row_tiles = ceil_div(m->phys_rows, p->crossbar_array_rows);
   m->col_tiles = ceil_div(m->phys_cols, p->crossbar_array_cols);
   m->repl = 1;
   if (s->kind == KIND_CONV)
@@ -131,13 +135,16 @@ static void ann_crossbar(const net_energy_param *p, const net_layer_stats *s, ne
   xbar_layout(p, s, &m);
   /* Analog activation neurons (analog_out) take the pair's difference and
      the row tiles' sum as currents; analog inputs (analog_in) are one
-     read at the neurons' voltages, no DAC, no bit-serial cycles. */
-  int analog_sub = p->crossbar_pair_subtraction == NET_PAIR_SUB_ANALOG || s->analog_out;
+     read at the neurons' voltages, no DAC, no bit-serial cycles.  With
+     pairs on adjacent rows the column current is already the difference. */
+  int on_rows = p->crossbar_pair_subtraction == NET_PAIR_SUB_ROWS;
+  int analog_sub =
+      p->crossbar_pair_subtraction == NET_PAIR_SUB_ANALOG || on_rows || s->analog_out;
   double cycles = s->analog_in ? 1 : m.cycles;
   /* Outputs converted per array row tile (ADC channels in use). */
   double outputs = analog_sub ? cols : m.phys_cols;
-  double read = rows * m.phys_cols * m.e_cell_pj * p->crossbar_row_activity;
-  double dac = s->analog_in ? 0 : rows * m.col_tiles * p->crossbar_e_dac_pj;
+  double read = m.phys_rows * m.phys_cols * m.e_cell_pj * p->crossbar_row_activity;
+  double dac = s->analog_in ? 0 : m.phys_rows * m.col_tiles * p->crossbar_e_dac_pj;
   double adc = s->analog_out ? 0 : m.row_tiles * outputs * p->crossbar_e_adc_pj;
   /* Digital adds per MVM: each converted output sums its row tiles and
      input cycles (shift-and-add), then the pair is subtracted. */
@@ -160,10 +167,11 @@ static void ann_crossbar(const net_energy_param *p, const net_layer_stats *s, ne
     e->latency_ns = ceil_div(patches, m.repl) * (cycles * p->crossbar_t_read_ns + s->t_act_ns);
     return;
   }
-  double per_array = analog_sub ? p->crossbar_array_cols / 2 : p->crossbar_array_cols;
+  int half = analog_sub && !on_rows; /* a pair of columns gives one output */
+  double per_array = half ? p->crossbar_array_cols / 2 : p->crossbar_array_cols;
   double adcs = ceil_div(per_array, p->crossbar_columns_per_adc);
-  double used = analog_sub ? fmin(m.phys_cols, p->crossbar_array_cols) / 2
-                           : fmin(m.phys_cols, p->crossbar_array_cols);
+  double used = half ? fmin(m.phys_cols, p->crossbar_array_cols) / 2
+                     : fmin(m.phys_cols, p->crossbar_array_cols);
   double groups = ceil_div(used, adcs);
   double t_adc_ns = p->crossbar_adc_bits / p->digital_clock_GHz;
   e->latency_ns = ceil_div(patches, m.repl) * cycles * groups *
@@ -215,16 +223,17 @@ static void snn_crossbar(const net_energy_param *p, const net_layer_stats *s, ne
   /* One row drive per (input spike, patch that contains it): synops / cols;
      each drives 2 cols cells at the full read voltage. */
   double row_reads = cols > 0 ? s->synops / cols : 0;
-  e->compute_pj = row_reads * m.phys_cols * m.e_cell_pj;
-  e->convert_pj = row_reads * m.col_tiles * p->snn_crossbar_e_row_drive_pj;
+  e->compute_pj = row_reads * (m.phys_rows / fmax(rows, 1)) * m.phys_cols * m.e_cell_pj;
+  e->convert_pj = row_reads * (m.phys_rows / fmax(rows, 1)) * m.col_tiles *
+                  p->snn_crossbar_e_row_drive_pj;
   e->arrays = (uint64_t)m.arrays;
   double cycles = 1;
   if (s->analog_input) {
     /* The ANN crossbar's DAC and array read, every step; no ADC. */
     double bi = p->crossbar_input_bits;
     double e_a = word_pj(p, ((double)s->inputs + n) * bi / 8);
-    double read = rows * m.phys_cols * m.e_cell_pj * p->crossbar_row_activity;
-    double dac = rows * m.col_tiles * p->crossbar_e_dac_pj;
+    double read = m.phys_rows * m.phys_cols * m.e_cell_pj * p->crossbar_row_activity;
+    double dac = m.phys_rows * m.col_tiles * p->crossbar_e_dac_pj;
     e->compute_pj += steps * patches * m.cycles * read;
     e->convert_pj += steps * patches * m.cycles * dac;
     e->memory_pj += steps * patches * rows * bi / 64 * e_a;

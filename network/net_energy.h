@@ -75,8 +75,11 @@ typedef struct net_energy {
      FRACTION   in [0, 1]
      COUNT      a whole number >= 1 (at most 9 decimal digits)
      PRECISION  NET_PRECISION_FP32 | NET_PRECISION_INT8 ("fp32" | "int8")
-     PAIR_SUB   NET_PAIR_SUB_DIGITAL | NET_PAIR_SUB_ANALOG ("digital" |
-                "analog": where a conductance pair's columns are subtracted) */
+     PAIR_SUB   NET_PAIR_SUB_DIGITAL | NET_PAIR_SUB_ANALOG | NET_PAIR_SUB_ROWS
+                ("digital" | "analog": where a conductance pair's columns are
+                subtracted; "rows": the pair on two adjacent rows driven with
+                opposite inputs, subtracted on the column itself, as NeuRRAM,
+                Wan et al. 2022: 2 fan_in rows, one column per output) */
 #define NET_ENERGY_KEYS(X)                      \
   X(digital, precision, PRECISION)              \
   X(digital, e_mac_fp32_pj, NONNEG)             \
@@ -120,7 +123,7 @@ typedef struct net_energy {
 
 /* Values of the enumerated constants. */
 enum { NET_PRECISION_FP32 = 0, NET_PRECISION_INT8 = 1 };
-enum { NET_PAIR_SUB_DIGITAL = 0, NET_PAIR_SUB_ANALOG = 1 };
+enum { NET_PAIR_SUB_DIGITAL = 0, NET_PAIR_SUB_ANALOG = 1, NET_PAIR_SUB_ROWS = 2 };
 
 /* The constants: a plain struct of doubles (enumerations as 0, 1, ...), so
    that one table of offsets serves a reader.  Units are in the names (pJ,

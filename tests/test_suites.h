@@ -41,8 +41,9 @@
   X(stats)             \
   X(replay)            \
   X(ckpt)              \
-  X(cnn_coding)         \
-  X(act)
+  X(cnn_coding)        \
+  X(act)               \
+  X(cnn_cores)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -30,6 +30,7 @@
 #include "../mpi/comm.h"
 #include "../network/net_build.h"
 #include "checkpoint.h"
+#include "cim.h"
 #include "convert.h"
 #include "image_cmd.h"
 #include "monitor.h"
@@ -567,6 +568,12 @@ static const subcommand subcommands[] = {
     {.name = "image",
      .run = cmd_image,
      .synopsis = "image MODEL --image FILE.idx --json OUT [options]   (memspike image --help)"},
+    {.name = "cim",
+     .run = cmd_cim,
+     .synopsis = "cim MODEL --data DIR [options]   (memspike cim --help)",
+     .help = "cim     run a CNN as an ANN on NeuRRAM-like compute-in-memory cores:\n"
+             "        mapping, accuracy vs programming noise, energy/latency/EDP, a\n"
+             "        transposed MVM (docs/examples/neurram.md)\n"},
     {.name = "plot",
      .run = cmd_plot,
      .synopsis = "plot raster|rates|isi|vm|weights|energy LOG... --out FILE.png\n"

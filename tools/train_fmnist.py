@@ -12,6 +12,7 @@ usage: train_fmnist.py [--data DIR] [--out configs/models/fmnist_cnn]
                        [--epochs 10] [--batch 128] [--lr 1e-3] [--seed 1]
                        [--threads 2] [--arch bn|plain|maxpool|yao2020]
                        [--activation relu|qcfs] [--levels 4]
+                       [--weight-noise S]
 
 --activation qcfs trains with the quantization-clip-floor-shift activation
 (Bu et al., ICLR 2022; export_torch.QCFS) in place of every hidden ReLU,
@@ -27,6 +28,13 @@ FC 192x10 (channel counts and the FC size from the paper; the padding and
 pool sizes that give 12 x 4 x 4 = 192 features from a 28 x 28 image are
 assumed: C1 padded, 2x2 then 3x3 average pooling).  Default output
 configs/models/fmnist_yao2020.
+--weight-noise S is noise-resilient training (Wan et al., Nature 608:504
+(2022), NeuRRAM, "noise-resilient neural-network training"): at every
+training step each conv and linear weight is replaced by w + N(0, (S
+max|W_layer|)^2), max|W_layer| over that layer's weights, fresh noise per
+step; the gradient of the noisy forward pass updates the clean weights
+(the weights are restored before the optimizer step), and evaluation and
+the exported file use the clean weights.  NeuRRAM used S = 0.2.
 """
 import argparse
 import gzip
@@ -132,6 +140,30 @@ def init_clips(model, xb):
             x = m(x)
 
 
+def add_weight_noise(model, s, gen):
+    """Noise-resilient training (NeuRRAM): every conv/linear weight tensor
+    W becomes W + N(0, (s max|W|)^2) in place; returns the clean copies for
+    restore_weights (empty when s is 0)."""
+    clean = []
+    if s <= 0:
+        return clean
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                w = m.weight
+                clean.append((w, w.detach().clone()))
+                sigma = s * float(w.abs().max())
+                w.add_(torch.randn(w.shape, generator=gen) * sigma)
+    return clean
+
+
+def restore_weights(model, clean):
+    """Undo add_weight_noise (the gradients stay those of the noisy pass)."""
+    with torch.no_grad():
+        for w, c in clean:
+            w.copy_(c)
+
+
 def accuracy(model, x, y, batch=1000):
     model.eval()
     correct = 0
@@ -159,7 +191,13 @@ def main(argv=None):
     ap.add_argument("--activation", choices=("relu", "qcfs"), default="relu")
     ap.add_argument("--levels", type=int, default=4,
                     help="QCFS quantization levels L (--activation qcfs)")
+    ap.add_argument("--weight-noise", type=float, default=0.0, metavar="S",
+                    help="noise-resilient training: Gaussian noise of std S x max|W| per "
+                         "layer on the weights at every training step (NeuRRAM: 0.2; "
+                         "default 0, none)")
     a = ap.parse_args(argv)
+    if not (a.weight_noise >= 0 and a.weight_noise < 10):
+        ap.error("--weight-noise: expected a relative std in [0, 10), got %g" % a.weight_noise)
     if a.levels < 1:
         ap.error("--levels: expected an integer >= 1, got %d" % a.levels)
     if a.out is None:
@@ -189,6 +227,7 @@ def main(argv=None):
     # cosine decay of the learning rate to 0 over all steps
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.epochs * steps_per_epoch)
     gen = torch.Generator().manual_seed(a.seed)
+    noise_gen = torch.Generator().manual_seed(a.seed + 1000)
     log = []
     t_train = time.time()
     for ep in range(1, a.epochs + 1):
@@ -199,10 +238,12 @@ def main(argv=None):
         for i in range(0, len(ytr), a.batch):
             idx = perm[i:i + a.batch]
             xb, yb = xtr[idx], ytr[idx]
+            clean = add_weight_noise(model, a.weight_noise, noise_gen)
             out = model(xb)
             loss = F.cross_entropy(out, yb)
             opt.zero_grad()
             loss.backward()
+            restore_weights(model, clean)
             opt.step()
             sched.step()
             tot_loss += float(loss) * len(idx)
@@ -234,6 +275,8 @@ def main(argv=None):
                                           if isinstance(m, export_torch.QCFS))))
     txt.append("")
     extra = (" --activation qcfs --levels %d" % a.levels) if a.activation == "qcfs" else ""
+    if a.weight_noise > 0:
+        extra += " --weight-noise %g" % a.weight_noise
     txt.append("Produced by: tools/train_fmnist.py --epochs %d --batch %d --lr %g --seed %d "
                "--threads %d --arch %s%s" % (a.epochs, a.batch, a.lr, a.seed, a.threads,
                                              a.arch, extra))
@@ -253,6 +296,10 @@ def main(argv=None):
                % (a.data, len(ytr), len(yte)))
     txt.append("  optimizer: Adam, lr %g, betas (0.9, 0.999), no weight decay; cosine "
                "learning-rate decay to 0 over %d steps" % (a.lr, a.epochs * steps_per_epoch))
+    if a.weight_noise > 0:
+        txt.append("  noise-resilient training (NeuRRAM, Wan et al. 2022): each step, conv and "
+                   "linear weights W + N(0, (%g max|W|)^2) per layer in the forward and "
+                   "backward pass; the clean weights are updated and exported" % a.weight_noise)
     txt.append("  loss: cross-entropy; batch %d; %d epochs; shuffling torch.randperm with "
                "a generator seeded %d" % (a.batch, a.epochs, a.seed))
     txt.append("  seed %d (torch.manual_seed, numpy), torch.use_deterministic_algorithms(True), "

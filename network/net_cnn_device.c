@@ -28,19 +28,23 @@ static uint64_t map_stage(float *w, uint64_t n, uint32_t k, const syn_device_par
   const double R = p->w_max - p->w_min;
   uint64_t stuck = 0;
   for (uint64_t i = 0; i < n; i++) {
-    double x = fmax(-1.0, fmin(1.0, w[i] / wmax)), held[2], target[2];
+    double x = fmax(-1.0, fmin(1.0, w[i] / wmax)), g[2], target[2], t[2];
     syn_device_pair_targets(x, p->w_min, R, target);
+    syn_device_inst inst[2];
+    uint64_t key[2], wkey[2];
     for (int m = 0; m < 2; m++) {
-      uint64_t key = device_key(seed, k, i, m);
-      syn_device_inst inst;
-      syn_device_instance(p, key, &inst);
-      stuck += (uint64_t)inst.stuck;
-      double t = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
-      double g = syn_device_program(p, &inst, t, sim_hash4(key, 1, write, 0));
-      g = syn_device_retain(p, &inst, g, drift_s);
-      held[m] = syn_device_read(p, g, sim_hash4(key, 2, write, 0));
+      key[m] = device_key(seed, k, i, m);
+      syn_device_instance(p, key[m], &inst[m]);
+      t[m] = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
+      wkey[m] = sim_hash4(key[m], 1, write, 0);
     }
-    w[i] = (float)((held[0] - held[1]) / R * wmax);
+    /* With p->program_verify, a stuck device's partner compensates. */
+    stuck += (uint64_t)syn_device_program_pair(p, inst, t, wkey, g);
+    for (int m = 0; m < 2; m++) {
+      g[m] = syn_device_retain(p, &inst[m], g[m], drift_s);
+      g[m] = syn_device_read(p, g[m], sim_hash4(key[m], 2, write, 0));
+    }
+    w[i] = (float)((g[0] - g[1]) / R * wmax);
   }
   return stuck;
 }
@@ -49,7 +53,9 @@ static uint64_t map_stage(float *w, uint64_t n, uint32_t k, const syn_device_par
    of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x, 0) R and
    G- holds w_min + max(-x, 0) R (R = w_max - w_min), each target first
    put on the device's grid of levels (dw_min apart), then programmed
-   (write-verify noise), with each device's own bounds and stuck state, then
+   (write-verify noise), with each device's own bounds and stuck state (with
+   the preset's program_verify, a stuck device's partner is re-targeted so
+   that the pair still holds the weight: syn_device_program_pair), then
    left to relax or drift for drift_s seconds, then read once (read noise).
    The weights are replaced by what the pairs hold.  With only_last after a
    full mapping: the last layer is written again onto the same devices at

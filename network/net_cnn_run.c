@@ -348,20 +348,36 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint16
     const int pow2 = (ic & (ic - 1)) == 0;
     const uint32_t shift = pow2 ? (uint32_t)__builtin_ctz(ic) : 0;
     const float f = t->in_scale;
+    /* The stage's arrays in locals: the byte stores of touch_pos may alias
+       anything, which would make the compiler reload every field of t for
+       each row added. */
+    float *restrict in = t->in;
+    const float *ws = t->ws;
+    const uint32_t *restrict off = t->plan_off, *restrict opos_of = t->plan_opos;
+    const uint16_t *restrict koff = t->plan_koff;
+    uint8_t *restrict pt = t->ptouched;
+    uint32_t *restrict plist = t->plist, npl = t->npl;
+    uint64_t rows = 0;
     for (uint32_t q = 0; q < nspk; q++) {
       uint32_t i = spk[q];
       uint32_t pos = pow2 ? i >> shift : i / ic, c = pow2 ? i & (ic - 1) : i % ic;
-      const float *wc = t->ws + (size_t)c * kk * oc;
-      for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
-        const uint32_t opos = t->plan_opos[e];
+      const float *wc = ws + (size_t)c * kk * oc;
+      const uint32_t e0 = off[pos], e1 = off[pos + 1];
+      for (uint32_t e = e0; e < e1; e++) {
+        const uint32_t opos = opos_of[e];
         if (f == 1.0f)
-          add_row(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc);
+          add_row(in + (size_t)opos * oc, wc + (size_t)koff[e] * oc, oc);
         else
-          add_row_scaled(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc, f);
-        touch_pos(t, opos);
+          add_row_scaled(in + (size_t)opos * oc, wc + (size_t)koff[e] * oc, oc, f);
+        if (!pt[opos]) { /* touch_pos */
+          pt[opos] = 1;
+          plist[npl++] = opos;
+        }
       }
-      syn += (double)(t->plan_off[pos + 1] - t->plan_off[pos]) * oc;
+      rows += e1 - e0;
     }
+    t->npl = npl;
+    syn += (double)rows * oc;
     break;
   }
   case ST_LINEAR:
@@ -388,16 +404,22 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint16
       /* No bias, no leak, each window's k*k inputs spike at most once a
          step: V rises by at most 1 per step, so a neuron fires at most
          once, right as the input that crosses the threshold arrives. */
+      /* Locals: the stores through t->spk could alias t->nspk. */
+      const uint32_t *restrict off = t->plan_off, *restrict opos = t->plan_opos;
+      float *restrict v = t->v;
+      uint32_t *restrict out = t->spk, ns = t->nspk;
+      uint16_t *restrict cnt = t->cnt;
       for (uint32_t q = 0; q < nspk; q++) {
-        uint32_t n = t->plan_opos[t->plan_off[spk[q]]];
-        float v = t->v[n] + w;
-        if (v >= 1.0f) {
-          v -= 1.0f;
-          t->spk[t->nspk++] = n;
-          t->cnt[n]++;
+        uint32_t n = opos[off[spk[q]]];
+        float x = v[n] + w;
+        if (x >= 1.0f) {
+          x -= 1.0f;
+          out[ns++] = n;
+          cnt[n]++;
         }
-        t->v[n] = v;
+        v[n] = x;
       }
+      t->nspk = ns;
       syn += nspk;
       break;
     }

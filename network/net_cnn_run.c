@@ -213,17 +213,26 @@ static void const_seed(stage *t, int32_t tmax, double v0)
 
 static uint32_t const_step(stage *t, int32_t step, int32_t tmax, double v0)
 {
-  bucket *b = &t->due[step];
-  t->nspk = 0;
-  for (uint32_t q = 0; q < b->len; q++) {
-    uint32_t i = b->n[q];
-    t->spk[t->nspk++] = i;
-    uint32_t k = ++t->cnt[i];
-    int32_t nx = const_next(t->drive[i], k + 1, step, v0);
-    if (nx < tmax)
-      due_push(t, (uint32_t)nx, i);
+  const bucket *b = &t->due[step];
+  const uint32_t len = b->len, *restrict list = b->n;
+  uint32_t *restrict spk = t->spk;
+  uint16_t *restrict cnt = t->cnt;
+  const float *restrict drive = t->drive;
+  for (uint32_t q = 0; q < len; q++) {
+    uint32_t i = list[q];
+    spk[q] = i;
+    uint32_t k = ++cnt[i];
+    int32_t nx = const_next(drive[i], k + 1, step, v0);
+    if (nx >= 0 && nx < tmax) { /* nx > step: never this bucket */
+      bucket *d = &t->due[nx];
+      if (d->len < d->cap)
+        d->n[d->len++] = i;
+      else
+        due_push(t, (uint32_t)nx, i);
+    }
   }
-  return b->len;
+  t->nspk = len;
+  return len;
 }
 
 /* Membrane at the end of `step` whatever the mode. */
@@ -409,15 +418,14 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint16
       float *restrict v = t->v;
       uint32_t *restrict out = t->spk, ns = t->nspk;
       uint16_t *restrict cnt = t->cnt;
-      for (uint32_t q = 0; q < nspk; q++) {
+      for (uint32_t q = 0; q < nspk; q++) { /* branch-free: firing is a coin toss */
         uint32_t n = opos[off[spk[q]]];
         float x = v[n] + w;
-        if (x >= 1.0f) {
-          x -= 1.0f;
-          out[ns++] = n;
-          cnt[n]++;
-        }
-        v[n] = x;
+        const int fire = x >= 1.0f;
+        v[n] = x - (fire ? 1.0f : 0.0f);
+        out[ns] = n; /* kept only if it fired; t->spk has one slot of slack */
+        ns += (uint32_t)fire;
+        cnt[n] = (uint16_t)(cnt[n] + fire);
       }
       t->nspk = ns;
       syn += nspk;

@@ -67,7 +67,13 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
           for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
             const float *restrict w = wc + (size_t)t->plan_koff[e] * oc;
             float *restrict yo = y + (size_t)t->plan_opos[e] * oc;
-            if ((oc & 7) == 0) /* fixed 8-wide chunks: no loop set-up per row */
+            if (oc == 32) /* the common widths as constants: unrolled */
+              for (uint32_t o = 0; o < 32; o++)
+                yo[o] += xv * w[o];
+            else if (oc == 16)
+              for (uint32_t o = 0; o < 16; o++)
+                yo[o] += xv * w[o];
+            else if ((oc & 7) == 0) /* fixed 8-wide chunks: no loop set-up per row */
               for (uint32_t o = 0; o < oc; o += 8)
                 for (uint32_t j = 0; j < 8; j++)
                   yo[o + j] += xv * w[o + j];

@@ -329,6 +329,17 @@ static inline void touch_pos(stage *t, uint32_t pos)
    are multiples of 8 take fixed 8-wide chunks. */
 static inline void add_row(float *restrict in, const float *restrict w, uint32_t n)
 {
+  /* The common widths as constants: fully unrolled, no loop set-up. */
+  if (n == 32) {
+    for (uint32_t o = 0; o < 32; o++)
+      in[o] += w[o];
+    return;
+  }
+  if (n == 16) {
+    for (uint32_t o = 0; o < 16; o++)
+      in[o] += w[o];
+    return;
+  }
   if ((n & 7) == 0) {
     for (uint32_t o = 0; o < n; o += 8)
       for (uint32_t j = 0; j < 8; j++)

@@ -221,8 +221,8 @@ double syn_device_program(const syn_device_param *p, const syn_device_inst *inst
 
 /* Added.  A differential pair (inst[0] = G+, inst[1] = G-) programmed to
    targets w_t (syn_device_program each, write keys key[]).  With
-   p->program_verify, write-verify of the pair (Yao et al. 2020 program
-   1T1R pairs closed-loop): when exactly one device is stuck, its verify
+   p->program_verify, write-verify of the pair (reads each device back;
+   docs/devices.md): when exactly one device is stuck, its verify
    read finds it at stuck_w and the healthy partner is programmed to
    w_t[h] + (stuck_w - w_t[o]), so that G+ - G- = w_t[0] - w_t[1] whenever
    the healthy device's bounds allow it (else it ends at its bound, the

@@ -42,6 +42,12 @@ static void qcfs(const stage *t, float *y)
   }
 }
 
+/* AVX2 where the CPU has it: the inner loops are element-wise over the
+   output channels (no reassociation, no contraction under -std=c11), so
+   both clones give the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 void cnn_stage_forward(const stage *t, const float *x, float *y)
 {
   switch (t->kind) {
@@ -62,8 +68,19 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
           for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
             const float *restrict w = wc + (size_t)t->plan_koff[e] * oc;
             float *restrict yo = y + (size_t)t->plan_opos[e] * oc;
-            for (uint32_t o = 0; o < oc; o++)
-              yo[o] += xv * w[o];
+            if (oc == 32) /* the common widths as constants: unrolled */
+              for (uint32_t o = 0; o < 32; o++)
+                yo[o] += xv * w[o];
+            else if (oc == 16)
+              for (uint32_t o = 0; o < 16; o++)
+                yo[o] += xv * w[o];
+            else if ((oc & 7) == 0) /* fixed 8-wide chunks: no loop set-up per row */
+              for (uint32_t o = 0; o < oc; o += 8)
+                for (uint32_t j = 0; j < 8; j++)
+                  yo[o + j] += xv * w[o + j];
+            else
+              for (uint32_t o = 0; o < oc; o++)
+                yo[o] += xv * w[o];
           }
         }
     } else
@@ -99,16 +116,28 @@ void cnn_stage_forward(const stage *t, const float *x, float *y)
       qcfs(t, y);
     break;
   }
-  case ST_LINEAR:
-    for (uint32_t o = 0; o < t->nout; o++) {
-      float acc = t->b ? t->b[o] : 0.0f;
-      const float *wr = t->w + (size_t)o * t->nin;
-      for (uint32_t i = 0; i < t->nin; i++)
-        acc += wr[i] * x[i];
-      y[o] = t->relu && !t->act && acc < 0 ? 0.0f : acc;
+  case ST_LINEAR: {
+    /* Over the inputs, vectorized over the outputs (ws = w transposed,
+       cnn_make_scatter), zeros skipped: each output's sum takes its terms
+       in the same order as a dot product over w's row, so the same bits. */
+    const uint32_t nout = t->nout;
+    float *restrict yo = y;
+    for (uint32_t o = 0; o < nout; o++)
+      yo[o] = t->b ? t->b[o] : 0.0f;
+    for (uint32_t i = 0; i < t->nin; i++) {
+      const float xv = x[i];
+      if (xv == 0.0f)
+        continue;
+      const float *restrict w = t->ws + (size_t)i * nout;
+      for (uint32_t o = 0; o < nout; o++)
+        yo[o] += w[o] * xv;
     }
     if (t->relu && t->act)
-      t->act->ops->apply(t->act, t->act_layer, y, t->nout, t->nout);
+      t->act->ops->apply(t->act, t->act_layer, yo, nout, nout);
+    else if (t->relu)
+      for (uint32_t o = 0; o < nout; o++)
+        yo[o] = yo[o] < 0 ? 0.0f : yo[o];
+  }
     if (t->relu && t->qlevels)
       qcfs(t, y);
     break;

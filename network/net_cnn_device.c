@@ -43,16 +43,18 @@ static uint64_t map_stage(float *w, uint64_t n, uint32_t k, const syn_device_par
 int cnn_pair_program(const syn_device_param *p, const uint64_t key[2], double x, uint64_t write,
                      double drift_s, double held[2], double target[2])
 {
-  int stuck = 0;
   syn_device_pair_targets(fmax(-1.0, fmin(1.0, x)), p->w_min, p->w_max - p->w_min, target);
+  syn_device_inst inst[2];
+  uint64_t wkey[2];
   for (int m = 0; m < 2; m++) {
-    syn_device_inst inst;
-    syn_device_instance(p, key[m], &inst);
-    stuck += inst.stuck;
+    syn_device_instance(p, key[m], &inst[m]);
     target[m] = p->w_min + nearbyint((target[m] - p->w_min) / p->dw_min) * p->dw_min;
-    double g = syn_device_program(p, &inst, target[m], sim_hash4(key[m], 1, write, 0));
-    held[m] = syn_device_retain(p, &inst, g, drift_s);
+    wkey[m] = sim_hash4(key[m], 1, write, 0);
   }
+  /* With p->program_verify, a stuck device's partner compensates. */
+  int stuck = syn_device_program_pair(p, inst, target, wkey, held);
+  for (int m = 0; m < 2; m++)
+    held[m] = syn_device_retain(p, &inst[m], held[m], drift_s);
   return stuck;
 }
 
@@ -60,7 +62,9 @@ int cnn_pair_program(const syn_device_param *p, const uint64_t key[2], double x,
    of preset p: x = w / max|w| in [-1, 1]; G+ holds w_min + max(x, 0) R and
    G- holds w_min + max(-x, 0) R (R = w_max - w_min), each target first
    put on the device's grid of levels (dw_min apart), then programmed
-   (write-verify noise), with each device's own bounds and stuck state, then
+   (write-verify noise), with each device's own bounds and stuck state (with
+   the preset's program_verify, a stuck device's partner is re-targeted so
+   that the pair still holds the weight: syn_device_program_pair), then
    left to relax or drift for drift_s seconds, then read once (read noise).
    The weights are replaced by what the pairs hold.  With only_last after a
    full mapping: the last layer is written again onto the same devices at

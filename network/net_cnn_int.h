@@ -150,7 +150,8 @@ struct syn_device_param;
 /* One differential pair of preset p holding x = w / scale (clipped to
    [-1, 1]), its devices keyed key[0] (G+) and key[1] (G-): each target put
    on the grid of levels (target[m]), programmed with write-verify noise
-   (keyed by write), left to retain for drift_s seconds; held[m] the states
+   (keyed by write; with p->program_verify a stuck device's partner
+   compensates, syn_device_program_pair), left to retain for drift_s seconds; held[m] the states
    then (not yet read: read noise is the caller's).  Returns the stuck
    devices of the pair (0..2).  Shared by cnn_map_devices and the
    compute-in-memory cores (net_cnn_cores.c). */

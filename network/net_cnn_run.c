@@ -153,20 +153,23 @@ static uint32_t dense_block(uint32_t n, float *restrict v, float *restrict in,
     }
     if (!any)
       continue;
-    /* Find the spikes eight flags at a time (fl has 8 bytes of slack). */
+    /* The block's flags packed into one 64-bit mask, eight at a time (a
+       multiply gathers the low bit of each byte, byte j to bit j; fl has
+       8 bytes of slack), then its set bits in order: one unpredictable
+       branch per spike rather than per flag word. */
+    uint64_t mask = 0;
     for (uint32_t i = b; i < e; i += 8) {
       uint64_t w;
       memcpy(&w, fl + i, 8);
-      if (!w)
-        continue;
-      memset(fl + i, 0, 8); /* flags stay all-zero between uses */
-      while (w) {
-        uint32_t j = i + (uint32_t)__builtin_ctzll(w) / 8;
-        w &= w - 1; /* one set bit per flag byte (value 1) */
-        if (j < e) {
-          cnt[j]++;
-          spk[ns++] = j;
-        }
+      mask |= ((w * 0x0102040810204080ULL) >> 56) << (i - b);
+    }
+    memset(fl + b, 0, e - b); /* flags stay all-zero between uses */
+    while (mask) {
+      uint32_t j = b + (uint32_t)__builtin_ctzll(mask);
+      mask &= mask - 1;
+      if (j < e) {
+        cnt[j]++;
+        spk[ns++] = j;
       }
     }
   }
@@ -213,17 +216,26 @@ static void const_seed(stage *t, int32_t tmax, double v0)
 
 static uint32_t const_step(stage *t, int32_t step, int32_t tmax, double v0)
 {
-  bucket *b = &t->due[step];
-  t->nspk = 0;
-  for (uint32_t q = 0; q < b->len; q++) {
-    uint32_t i = b->n[q];
-    t->spk[t->nspk++] = i;
-    uint32_t k = ++t->cnt[i];
-    int32_t nx = const_next(t->drive[i], k + 1, step, v0);
-    if (nx < tmax)
-      due_push(t, (uint32_t)nx, i);
+  const bucket *b = &t->due[step];
+  const uint32_t len = b->len, *restrict list = b->n;
+  uint32_t *restrict spk = t->spk;
+  uint16_t *restrict cnt = t->cnt;
+  const float *restrict drive = t->drive;
+  for (uint32_t q = 0; q < len; q++) {
+    uint32_t i = list[q];
+    spk[q] = i;
+    uint32_t k = ++cnt[i];
+    int32_t nx = const_next(drive[i], k + 1, step, v0);
+    if (nx >= 0 && nx < tmax) { /* nx > step: never this bucket */
+      bucket *d = &t->due[nx];
+      if (d->len < d->cap)
+        d->n[d->len++] = i;
+      else
+        due_push(t, (uint32_t)nx, i);
+    }
   }
-  return b->len;
+  t->nspk = len;
+  return len;
 }
 
 /* Membrane at the end of `step` whatever the mode. */
@@ -317,6 +329,17 @@ static inline void touch_pos(stage *t, uint32_t pos)
    are multiples of 8 take fixed 8-wide chunks. */
 static inline void add_row(float *restrict in, const float *restrict w, uint32_t n)
 {
+  /* The common widths as constants: fully unrolled, no loop set-up. */
+  if (n == 32) {
+    for (uint32_t o = 0; o < 32; o++)
+      in[o] += w[o];
+    return;
+  }
+  if (n == 16) {
+    for (uint32_t o = 0; o < 16; o++)
+      in[o] += w[o];
+    return;
+  }
   if ((n & 7) == 0) {
     for (uint32_t o = 0; o < n; o += 8)
       for (uint32_t j = 0; j < 8; j++)
@@ -348,20 +371,36 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint16
     const int pow2 = (ic & (ic - 1)) == 0;
     const uint32_t shift = pow2 ? (uint32_t)__builtin_ctz(ic) : 0;
     const float f = t->in_scale;
+    /* The stage's arrays in locals: the byte stores of touch_pos may alias
+       anything, which would make the compiler reload every field of t for
+       each row added. */
+    float *restrict in = t->in;
+    const float *ws = t->ws;
+    const uint32_t *restrict off = t->plan_off, *restrict opos_of = t->plan_opos;
+    const uint16_t *restrict koff = t->plan_koff;
+    uint8_t *restrict pt = t->ptouched;
+    uint32_t *restrict plist = t->plist, npl = t->npl;
+    uint64_t rows = 0;
     for (uint32_t q = 0; q < nspk; q++) {
       uint32_t i = spk[q];
       uint32_t pos = pow2 ? i >> shift : i / ic, c = pow2 ? i & (ic - 1) : i % ic;
-      const float *wc = t->ws + (size_t)c * kk * oc;
-      for (uint32_t e = t->plan_off[pos]; e < t->plan_off[pos + 1]; e++) {
-        const uint32_t opos = t->plan_opos[e];
+      const float *wc = ws + (size_t)c * kk * oc;
+      const uint32_t e0 = off[pos], e1 = off[pos + 1];
+      for (uint32_t e = e0; e < e1; e++) {
+        const uint32_t opos = opos_of[e];
         if (f == 1.0f)
-          add_row(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc);
+          add_row(in + (size_t)opos * oc, wc + (size_t)koff[e] * oc, oc);
         else
-          add_row_scaled(t->in + (size_t)opos * oc, wc + (size_t)t->plan_koff[e] * oc, oc, f);
-        touch_pos(t, opos);
+          add_row_scaled(in + (size_t)opos * oc, wc + (size_t)koff[e] * oc, oc, f);
+        if (!pt[opos]) { /* touch_pos */
+          pt[opos] = 1;
+          plist[npl++] = opos;
+        }
       }
-      syn += (double)(t->plan_off[pos + 1] - t->plan_off[pos]) * oc;
+      rows += e1 - e0;
     }
+    t->npl = npl;
+    syn += (double)rows * oc;
     break;
   }
   case ST_LINEAR:
@@ -388,16 +427,21 @@ static double scatter(stage *t, const uint32_t *spk, uint32_t nspk, const uint16
       /* No bias, no leak, each window's k*k inputs spike at most once a
          step: V rises by at most 1 per step, so a neuron fires at most
          once, right as the input that crosses the threshold arrives. */
-      for (uint32_t q = 0; q < nspk; q++) {
-        uint32_t n = t->plan_opos[t->plan_off[spk[q]]];
-        float v = t->v[n] + w;
-        if (v >= 1.0f) {
-          v -= 1.0f;
-          t->spk[t->nspk++] = n;
-          t->cnt[n]++;
-        }
-        t->v[n] = v;
+      /* Locals: the stores through t->spk could alias t->nspk. */
+      const uint32_t *restrict off = t->plan_off, *restrict opos = t->plan_opos;
+      float *restrict v = t->v;
+      uint32_t *restrict out = t->spk, ns = t->nspk;
+      uint16_t *restrict cnt = t->cnt;
+      for (uint32_t q = 0; q < nspk; q++) { /* branch-free: firing is a coin toss */
+        uint32_t n = opos[off[spk[q]]];
+        float x = v[n] + w;
+        const int fire = x >= 1.0f;
+        v[n] = x - (fire ? 1.0f : 0.0f);
+        out[ns] = n; /* kept only if it fired; t->spk has one slot of slack */
+        ns += (uint32_t)fire;
+        cnt[n] = (uint16_t)(cnt[n] + fire);
       }
+      t->nspk = ns;
       syn += nspk;
       break;
     }

@@ -72,6 +72,7 @@ static const syn_param_key common_keys[] = {
     KEY(e_pulse_pj, SYN_KEY_NUM, 1),
     KEY(t_pulse_s, SYN_KEY_NUM, 0),
     KEY(n_states, SYN_KEY_NUM, 0),
+    KEY(program_verify, SYN_KEY_BOOL, 0),
     {NULL, SYN_KEY_NUM, 0, 0}};
 #undef KEY
 
@@ -561,4 +562,21 @@ double syn_device_program(const syn_device_param *p, const syn_device_inst *inst
   if (sigma > 0)
     w += sigma * syn_hash_normal(key, 0);
   return syn_clip(w, inst->w_min, inst->w_max);
+}
+
+int syn_device_program_pair(const syn_device_param *p, const syn_device_inst inst[2],
+                            const double w_t[2], const uint64_t key[2], double out[2])
+{
+  double t[2] = {w_t[0], w_t[1]};
+  int one = inst[0].stuck != inst[1].stuck;
+  if (p->program_verify && one) {
+    /* The verify read finds the stuck device at its value s; the healthy
+       one is re-targeted to keep the pair's difference: G+ = s + (t+ - t-)
+       or G- = s - (t+ - t-). */
+    int h = inst[0].stuck ? 1 : 0, o = 1 - h;
+    t[h] = w_t[h] + (inst[o].stuck_w - w_t[o]);
+  }
+  for (int m = 0; m < 2; m++)
+    out[m] = syn_device_program(p, &inst[m], t[m], key[m]);
+  return inst[0].stuck + inst[1].stuck;
 }

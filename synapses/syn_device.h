@@ -102,6 +102,12 @@ typedef struct syn_device_param {
   double n_states;        /* informational, added: number of states the
                              source reports (~ (w_max - w_min) / (dw_min (1 +
                              |up_down|))); 0 = not stated */
+  int program_verify;     /* added: 1: crossbar pairs are programmed by
+                             write-verify of the pair (net_cnn_device.c):
+                             a device found stuck after programming has its
+                             partner re-targeted so that G+ - G- hits the
+                             target when the healthy device can reach it;
+                             0 (default): each device verified alone */
 } syn_device_param;
 
 /* One device's own parameters, drawn once from its key (d2d variation). */
@@ -212,5 +218,18 @@ static inline void syn_device_pair_targets(double x, double base, double span, d
    DRIFT clock (syn_device_retain's dt) at the end of this write. */
 double syn_device_program(const syn_device_param *p, const syn_device_inst *inst,
                           double w_t, uint64_t key);
+
+/* Added.  A differential pair (inst[0] = G+, inst[1] = G-) programmed to
+   targets w_t (syn_device_program each, write keys key[]).  With
+   p->program_verify, write-verify of the pair (reads each device back;
+   docs/devices.md): when exactly one device is stuck, its verify
+   read finds it at stuck_w and the healthy partner is programmed to
+   w_t[h] + (stuck_w - w_t[o]), so that G+ - G- = w_t[0] - w_t[1] whenever
+   the healthy device's bounds allow it (else it ends at its bound, the
+   nearest it can hold); pairs with both devices stuck stay as they are.
+   Without it, each device is programmed alone.  Fills out[]; returns the
+   number of stuck devices in the pair. */
+int syn_device_program_pair(const syn_device_param *p, const syn_device_inst inst[2],
+                            const double w_t[2], const uint64_t key[2], double out[2]);
 
 #endif

@@ -2,7 +2,8 @@
  * test_cnn_fix.c: the CNN converter's method on toy networks built here:
  * the initial membrane potential, the last-stage cache (a replay equals a
  * full run), fine-tuning that never lowers accuracy on flawless devices,
- * and fine-tuning in place (stuck devices stay stuck).
+ * fine-tuning in place (stuck devices stay stuck), and write-verify of
+ * differential pairs (a stuck device's partner compensates).
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -265,6 +266,116 @@ static void test_finetune_in_place(void)
   cnn_model_destroy(m);
 }
 
+/* Write-verify of a pair (syn_device_program_pair): one device stuck, the
+   partner is re-targeted so that G+ - G- is the target (within 4 sigma of
+   the programming noise); without program_verify the stuck value is the
+   pair's error; a target the healthy device cannot reach ends at its bound;
+   both stuck: the stuck values. */
+static void test_program_pair(void)
+{
+  syn_device_param p;
+  CU_ASSERT_EQUAL_FATAL(io_preset_load("configs/devices", "rram_yao2020", &p), 0);
+  CU_ASSERT(p.program_verify == 1);
+  syn_device_inst in[2];
+  syn_device_instance_static(&p, 1, &in[0]);
+  syn_device_instance_static(&p, 2, &in[1]);
+  for (int m = 0; m < 2; m++) {
+    in[m].stuck = 0;
+    in[m].w_min = 0, in[m].w_max = 1;
+  }
+  const double sig = p.prog_noise_c0;
+  CU_ASSERT(sig > 0);
+  int far = 0, far_off = 0;
+  for (uint64_t r = 0; r < 200; r++) {
+    double s = 0.05 + 0.4 * (double)(r % 10) / 10, x = 0.5 * (double)(r % 7) / 7, t[2], g[2];
+    uint64_t key[2] = {100 + 2 * r, 101 + 2 * r};
+    /* G- stuck at s, target +x: G+ = s + x. */
+    in[1].stuck = 1, in[1].stuck_w = s;
+    syn_device_pair_targets(x, 0, 1, t);
+    CU_ASSERT_EQUAL(syn_device_program_pair(&p, in, t, key, g), 1);
+    far += fabs((g[0] - g[1]) - x) > 4 * sig;
+    CU_ASSERT_EQUAL(g[1], s);
+    /* G+ stuck at s, target -x: G- = s + x. */
+    in[1].stuck = 0, in[0].stuck = 1, in[0].stuck_w = s;
+    syn_device_pair_targets(-x, 0, 1, t);
+    syn_device_program_pair(&p, in, t, key, g);
+    far += fabs((g[0] - g[1]) + x) > 4 * sig;
+    in[0].stuck = 0;
+    /* Without verify: the stuck partner's value is the error. */
+    p.program_verify = 0;
+    in[1].stuck = 1;
+    syn_device_pair_targets(x, 0, 1, t);
+    syn_device_program_pair(&p, in, t, key, g);
+    far_off += fabs((g[0] - g[1]) - (x - s)) > 4 * sig;
+    in[1].stuck = 0;
+    p.program_verify = 1;
+  }
+  CU_ASSERT_EQUAL(far, 0);
+  CU_ASSERT_EQUAL(far_off, 0);
+  /* Out of reach: G+ stuck at 0.005, target +0.4: G- at its lower bound
+     (noise off: a write at a bound may land just inside it). */
+  p.prog_noise_c0 = 0;
+  double t[2], g[2];
+  uint64_t key[2] = {7, 8};
+  in[0].stuck = 1, in[0].stuck_w = 0.005;
+  syn_device_pair_targets(0.4, 0, 1, t);
+  syn_device_program_pair(&p, in, t, key, g);
+  CU_ASSERT_DOUBLE_EQUAL(g[0] - g[1], 0.005, 1e-12);
+  /* Both stuck. */
+  in[1].stuck = 1, in[1].stuck_w = 0.2;
+  CU_ASSERT_EQUAL(syn_device_program_pair(&p, in, t, key, g), 2);
+  CU_ASSERT(g[0] == 0.005 && g[1] == 0.2);
+}
+
+/* The crossbar mapping with program_verify: with stuck devices at 0.5 (no
+   noise, fine levels), every last-layer weight within half the layer's
+   scale is held exactly unless both devices of its pair are stuck; without
+   it, some are off by the stuck value. */
+static void test_map_verify(void)
+{
+  cnn_model *m = toy();
+  uint8_t tr[2 * NTR];
+  for (uint32_t i = 0; i < NTR; i++)
+    image(i, tr + 2 * i);
+  cnn_opts o = {.percentile = 100.0, .calib = NTR, .seed = 1, .v_init = 0.5};
+  syn_device_param p;
+  CU_ASSERT_EQUAL_FATAL(io_preset_load("configs/devices", "rram_yao2020", &p), 0);
+  p.stuck_fraction = 0.5;
+  p.stuck_w = 0.5;
+  p.stuck_range = NAN;
+  p.prog_noise_c0 = 0;
+  p.dw_min = 1e-7;
+  p.dw_min_dtod = 0;
+  p.retention = SYN_RET_NONE;
+  int wrong[2] = {0, 0}, checked = 0;
+  for (int verify = 0; verify < 2; verify++) {
+    cnn_snn *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(cnn_convert(m, tr, NTR, &o, &s), 0);
+    float *w, *b, ref[16], lo[16], hi[16];
+    uint32_t nin, nout;
+    cnn_last_layer(s, &w, &b, &nin, &nout);
+    CU_ASSERT_FATAL(nin * nout <= 16);
+    memcpy(ref, w, nin * nout * sizeof *w);
+    double wmax = 0;
+    for (uint32_t i = 0; i < nin * nout; i++)
+      wmax = fmax(wmax, fabs(ref[i]));
+    p.program_verify = verify;
+    CU_ASSERT(cnn_map_devices(s, &p, 1.0, 7, 0) > 0);
+    CU_ASSERT_EQUAL(cnn_device_reach_last(s, &p, lo, hi), 1);
+    for (uint32_t i = 0; i < nin * nout; i++) {
+      if (lo[i] == hi[i] || fabs(ref[i]) > 0.5 * wmax)
+        continue; /* both stuck, or beyond what a lone device can offset */
+      checked += verify;
+      wrong[verify] += fabs(w[i] - ref[i]) > 1e-5 * wmax;
+    }
+    cnn_snn_destroy(s);
+  }
+  CU_ASSERT(checked > 0);
+  CU_ASSERT_EQUAL(wrong[1], 0);
+  CU_ASSERT(wrong[0] > 0);
+  cnn_model_destroy(m);
+}
+
 int test_cnn_fix_register(void)
 {
   CU_pSuite s = CU_add_suite("cnn_fix", NULL, NULL);
@@ -274,7 +385,9 @@ int test_cnn_fix_register(void)
       !CU_add_test(s, "last-stage cache replays a full run", test_cache_replay) ||
       !CU_add_test(s, "fine-tuning on flawless devices never lowers accuracy",
                    test_finetune_flawless) ||
-      !CU_add_test(s, "fine-tuning in place keeps stuck devices", test_finetune_in_place))
+      !CU_add_test(s, "fine-tuning in place keeps stuck devices", test_finetune_in_place) ||
+      !CU_add_test(s, "write-verify of a pair with a stuck device", test_program_pair) ||
+      !CU_add_test(s, "crossbar mapping with program_verify", test_map_verify))
     return -1;
   return 0;
 }

@@ -119,7 +119,8 @@ typedef struct conv_result {
   /* --pack diagonal|shared: the packing at each --replicate count (owned,
      conv_result_fini), rep[q] taking its arrays and latencies */
   net_xbar_pack pack[8];
-  net_xbar_pack map_pack;                    /* the same at map_k (conv_map_arrays) */
+  net_xbar_pack map_pack;
+  uint64_t rep_tiles[8];                     /* arrays at rep[q] with one per tile */                    /* the same at map_k (conv_map_arrays) */
   /* Replica groups on their own devices (--device with a --replicate
      count K > 1, K the largest): copy r of the conv kernels on devices of
      its own, the linear layers shared; test image i goes to copy i mod K.

@@ -118,6 +118,7 @@ void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, co
     energy_of(&pr, r->layers, r->nlayers, NULL, tot);
     r->rep[q][0] = tot[NET_IMPL_ANN_CROSSBAR];
     r->rep[q][1] = tot[NET_IMPL_SNN_CROSSBAR];
+    r->rep_tiles[q] = r->rep[q][0].arrays;
     if (a->pack == NET_PACK_PER_LAYER)
       continue;
     /* Layers sharing arrays: the packing's arrays and latencies (one read

@@ -386,6 +386,7 @@ static void json_steps(io_json *o, const conv_args *a, const conv_result *r)
       if (a->pack != NET_PACK_PER_LAYER) {
         const double cap = (double)r->map_rows * r->map_cols;
         io_json_set_num(e, "share_pj", r->pack[q].share_pj);
+        io_json_set_uint(e, "arrays_one_per_tile", r->rep_tiles[q]);
         io_json_set(e, "layout", json_layout(&r->pack[q], r->layers, cap));
       }
       for (int x = 0; x < 2; x++) {

@@ -242,10 +242,6 @@ static io_json *json_arrays(const conv_args *a, const conv_result *r)
   io_json_set_uint(o, "cells", r->map_cells);
   io_json_set_uint(o, "arrays_if_packed", min_arrays(r)); /* lower bound */
   io_json_set(o, "budget", a->arrays_budget ? io_json_uint(a->arrays_budget) : io_json_null());
-  io_json_set_str(o, "pack", net_pack_name(a->pack));
-  if (a->pack != NET_PACK_PER_LAYER)
-    io_json_set(o, "layout",
-                json_layout(&r->map_pack, r->map_layers, (double)r->map_rows * r->map_cols));
   for (uint32_t q = 0; q < r->map_n; q++) {
     const net_xbar_tiles *t = &r->map_tiles[q];
     if (!t->arrays)
@@ -267,6 +263,11 @@ static io_json *json_arrays(const conv_args *a, const conv_result *r)
     io_json_push(layers, y);
   }
   io_json_set(o, "layers", layers);
+  if (a->pack != NET_PACK_PER_LAYER) { /* (per-layer: the file as before --pack) */
+    io_json_set_str(o, "pack", net_pack_name(a->pack));
+    io_json_set(o, "layout",
+                json_layout(&r->map_pack, r->map_layers, (double)r->map_rows * r->map_cols));
+  }
   return o;
 }
 

@@ -8,7 +8,8 @@
 # devices (hybrid training), the layers' tiles packed into shared 128x16
 # arrays with a budget of 8 (--pack shared), and latency and energy with 1
 # and 3 copies of the conv kernels, each copy on devices of its own with
-# the test images split over the copies.  Writes OUT/convert.json (memspike convert's), OUT/convert.txt
+# the test images split over the copies.  Writes OUT/convert.json
+# (memspike convert's), OUT/convert.txt
 # (its report), the same with no stuck devices (OUT/convert_nostuck.*),
 # OUT/yao_mcnn.json and OUT/yao_mcnn.png (examples/yao_mcnn.py).
 # Page: docs/examples/yao_mcnn.md.
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     shift
     ;;
   -h | --help)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)

@@ -289,57 +289,6 @@ static int overlap(uint64_t a0, uint64_t an, uint64_t b0, uint64_t bn)
   return a0 < b0 + bn && b0 < a0 + an;
 }
 
-/* Where block b fits in array a among the placed blocks pl[0 .. np) (those
-   in a are checked): 1 with *r0, *c0 set, else 0. */
-static int fit_in(const net_energy_param *p, int mode, const net_xbar_block *pl, uint32_t np,
-                  uint32_t a, const net_xbar_block *b, uint64_t *r0, uint64_t *c0)
-{
-  const uint64_t R = (uint64_t)p->crossbar_array_rows, C = (uint64_t)p->crossbar_array_cols;
-  if (mode == NET_PACK_PER_LAYER) {
-    for (uint32_t i = 0; i < np; i++)
-      if (pl[i].array == a)
-        return 0;
-    *r0 = *c0 = 0;
-    return 1;
-  }
-  if (mode == NET_PACK_DIAGONAL) { /* the next free row and column */
-    uint64_t ur = 0, uc = 0;
-    for (uint32_t i = 0; i < np; i++)
-      if (pl[i].array == a) {
-        ur = ur > pl[i].row0 + pl[i].rows ? ur : pl[i].row0 + pl[i].rows;
-        uc = uc > pl[i].col0 + pl[i].cols ? uc : pl[i].col0 + pl[i].cols;
-      }
-    if (ur + b->rows > R || uc + b->cols > C)
-      return 0;
-    *r0 = ur, *c0 = uc;
-    return 1;
-  }
-  /* SHARED: candidate corners (0 and the far edges of the blocks there),
-     lowest column first, then lowest row. */
-  int found = 0;
-  for (uint32_t ic = 0; ic <= np; ic++) {
-    if (ic < np && pl[ic].array != a)
-      continue;
-    uint64_t c = ic < np ? pl[ic].col0 + pl[ic].cols : 0;
-    if (c + b->cols > C || (found && c > *c0))
-      continue;
-    for (uint32_t ir = 0; ir <= np; ir++) {
-      if (ir < np && pl[ir].array != a)
-        continue;
-      uint64_t r = ir < np ? pl[ir].row0 + pl[ir].rows : 0;
-      if (r + b->rows > R || (found && c == *c0 && r >= *r0))
-        continue;
-      int free_ = 1;
-      for (uint32_t i = 0; i < np && free_; i++)
-        free_ = pl[i].array != a || !overlap(r, b->rows, pl[i].row0, pl[i].rows) ||
-                !overlap(c, b->cols, pl[i].col0, pl[i].cols);
-      if (free_)
-        found = 1, *r0 = r, *c0 = c;
-    }
-  }
-  return found;
-}
-
 /* ADC groups converted one after the other for a read of a block with
    `cols` physical columns (as ann_crossbar's latency for one tile). */
 static double block_groups(const net_energy_param *p, uint64_t cols)
@@ -349,6 +298,54 @@ static double block_groups(const net_energy_param *p, uint64_t cols)
   double adcs = ceil_div(per_array, p->crossbar_columns_per_adc);
   double used = analog_sub ? (double)cols / 2 : (double)cols;
   return ceil_div(used, adcs);
+}
+
+#define NONE UINT32_MAX /* end of an array's list of blocks */
+
+/* Where block b fits in an array whose blocks are pl[x] for x = first,
+   next[x], ... (NONE ends it): 1 with *r0, *c0 set, else 0. */
+static int fit_in(const net_energy_param *p, int mode, const net_xbar_block *pl,
+                  const uint32_t *next, uint32_t first, const net_xbar_block *b, uint64_t *r0,
+                  uint64_t *c0)
+{
+  const uint64_t R = (uint64_t)p->crossbar_array_rows, C = (uint64_t)p->crossbar_array_cols;
+  if (mode == NET_PACK_PER_LAYER) {
+    *r0 = *c0 = 0;
+    return first == NONE;
+  }
+  if (mode == NET_PACK_DIAGONAL) { /* the next free row and column */
+    uint64_t ur = 0, uc = 0;
+    for (uint32_t x = first; x != NONE; x = next[x]) {
+      ur = ur > pl[x].row0 + pl[x].rows ? ur : pl[x].row0 + pl[x].rows;
+      uc = uc > pl[x].col0 + pl[x].cols ? uc : pl[x].col0 + pl[x].cols;
+    }
+    if (ur + b->rows > R || uc + b->cols > C)
+      return 0;
+    *r0 = ur, *c0 = uc;
+    return 1;
+  }
+  /* SHARED: candidate corners (0 and the far edges of the blocks there),
+     lowest column first, then lowest row. */
+  int found = 0;
+  for (uint32_t ic = first, endc = 0; !endc; ic = ic == NONE ? NONE : next[ic]) {
+    endc = ic == NONE;
+    uint64_t c = endc ? 0 : pl[ic].col0 + pl[ic].cols;
+    if (c + b->cols > C || (found && c > *c0))
+      continue;
+    for (uint32_t ir = first, endr = 0; !endr; ir = ir == NONE ? NONE : next[ir]) {
+      endr = ir == NONE;
+      uint64_t r = endr ? 0 : pl[ir].row0 + pl[ir].rows;
+      if (r + b->rows > R || (found && c == *c0 && r >= *r0))
+        continue;
+      int free_ = 1;
+      for (uint32_t x = first; x != NONE && free_; x = next[x])
+        free_ = !overlap(r, b->rows, pl[x].row0, pl[x].rows) ||
+                !overlap(c, b->cols, pl[x].col0, pl[x].cols);
+      if (free_)
+        found = 1, *r0 = r, *c0 = c;
+    }
+  }
+  return found;
 }
 
 /* Latencies and the row-sharing energy of a finished packing. */
@@ -436,6 +433,12 @@ int net_energy_pack(const net_energy_param *p, const net_layer_stats *s, uint32_
   }
   qsort(bl, nb, sizeof *bl, block_cmp);
   net_xbar_block *pl = sim_calloc(nb ? nb : 1, sizeof *pl, "crossbar blocks");
+  /* Per array: its blocks as a list (head, next), their cells (used). */
+  uint32_t *head = sim_malloc((nb ? nb : 1) * sizeof *head, "crossbar arrays");
+  uint32_t *next = sim_malloc((nb ? nb : 1) * sizeof *next, "crossbar arrays");
+  uint64_t *used = sim_calloc(nb ? nb : 1, sizeof *used, "crossbar arrays");
+  /* Per layer: the ADC groups its busiest array reads one after the other. */
+  double *busiest = sim_calloc(n ? n : 1, sizeof *busiest, "crossbar arrays");
   uint32_t na = 0;
   for (uint32_t i = 0; i < nb; i++) {
     net_xbar_block *b = &bl[i];
@@ -443,17 +446,36 @@ int net_energy_pack(const net_energy_param *p, const net_layer_stats *s, uint32_
     int placed = 0;
     for (int pass = 0; pass < 2 && !placed; pass++)
       for (uint32_t a = 0; a < na && !placed; a++) {
-        int same = 0; /* a block of this layer already there */
-        for (uint32_t j = 0; j < i && !same; j++)
-          same = pl[j].array == a && pl[j].layer == b->layer;
-        if (same == pass && fit_in(p, mode, pl, i, a, b, &r0, &c0))
+        if (used[a] + b->rows * b->cols > R * C)
+          continue;
+        double load = 0; /* this layer's groups already there */
+        int same = 0;
+        for (uint32_t x = head[a]; x != NONE; x = next[x])
+          if (pl[x].layer == b->layer)
+            same = 1, load += block_groups(p, pl[x].cols);
+        /* Beside its own layer only when that does not make the layer
+           wait longer than in its busiest array so far. */
+        if (same == pass &&
+            (!same || load + block_groups(p, b->cols) <= busiest[b->layer]) &&
+            fit_in(p, mode, pl, next, head[a], b, &r0, &c0))
           placed = 1, b->array = a;
       }
     if (!placed)
-      b->array = na++, r0 = c0 = 0;
+      head[na] = NONE, b->array = na++, r0 = c0 = 0;
     b->row0 = r0, b->col0 = c0;
     pl[i] = *b;
+    next[i] = head[b->array]; /* pushed in front: the order of a list is immaterial */
+    head[b->array] = i;
+    used[b->array] += b->rows * b->cols;
+    double load = 0;
+    for (uint32_t x = head[b->array]; x != NONE; x = next[x])
+      load += pl[x].layer == b->layer ? block_groups(p, pl[x].cols) : 0;
+    busiest[b->layer] = fmax(busiest[b->layer], load);
   }
+  sim_free(busiest);
+  sim_free(head);
+  sim_free(next);
+  sim_free(used);
   sim_free(bl);
   out->blocks = pl;
   out->nblocks = (uint32_t)nb;

@@ -171,8 +171,10 @@ void net_energy_tiles(const net_energy_param *p, const net_layer_stats *s,
    the other, as net_energy_layer's latencies add).  The packer is first
    fit decreasing (blocks by cells, then rows, columns, layer, copy, tile),
    deterministic; among the arrays already open it tries first those that
-   hold no block of the same layer (keeping its copies parallel), then the
-   others, then opens a new one.  Positions are tried lowest column first,
+   hold no block of the same layer (keeping its copies parallel), then
+   those that do, but only where that layer's ADC groups there would not
+   outnumber those of its busiest array so far (its latency kept), then
+   opens a new one.  Positions are tried lowest column first,
    then lowest row (stacking before side by side). */
 enum net_pack_mode { NET_PACK_PER_LAYER = 0, NET_PACK_DIAGONAL = 1, NET_PACK_SHARED = 2 };
 

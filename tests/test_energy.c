@@ -772,8 +772,10 @@ static void test_packing(void)
   CU_ASSERT(dg.narrays == 13 && rel_close(dg.ann_latency_ns, ann) && dg.share_pj == 0);
 
   /* Disjoint cells: fc1 128x16 alone; each conv2 72x16 with a conv1 9x16
-     below it (3 arrays); fc1 64x16 over 64x4; conv2's 72x8 tiles two side
-     by side, the third beside fc1's 128x4: 7 arrays (>= 5 by cells). */
+     below it (3 arrays); fc1 64x16 alone; two of conv2's 72x8 side by
+     side; the third beside fc1's 128x4 and 64x4 (fc1's 64x4 under its
+     64x16 would make fc1 read 8 + 2 groups there, more than its busiest
+     array's 8): 7 arrays (>= 5 by cells). */
   check_disjoint(&sh, 0);
   CU_ASSERT_EQUAL(sh.narrays, 7);
   uint64_t cells = 0;
@@ -781,18 +783,22 @@ static void test_packing(void)
     cells += sh.blocks[i].rows * sh.blocks[i].cols;
   CU_ASSERT_EQUAL(cells, 3 * (9 * 16 + 72 * 24) + 192 * 20);
   CU_ASSERT(sh.narrays >= (cells + 2047) / 2048);
-  /* Timing: fc1's 64x16 and 64x4 share an array, 8 + 2 ADC groups (2 ADCs
-     of 8 columns) instead of 8, one patch, 4 input cycles, read 10 ns +
-     5 bits at 2 GHz: 2 x 4 x 12.5 = 100 ns more; conv2's two 72x8 in one
-     array take 4 + 4 = 8 groups, as its 72x16 do. */
-  CU_ASSERT(rel_close(sh.ann_latency_ns - ann, 100.0));
-  /* Shared rows: each 72x8 read of conv2 drives 72 x 8 cells of its
-     neighbour (two of them) or 72 x 4 of fc1's 128x4; fc1's 128x4 read
-     drives 72 x 8 of conv2's: per cell V^2 G t x row_activity = 0.25 x
-     5.15 uS x 10 ns x 1e-3 x 0.5 pJ, 4 cycles, conv2 144 / 3 patches per
-     copy, fc1 one. */
+  /* Timing: no layer of the ANN waits longer than with one block per
+     array (conv2's two 72x8 in one array read 4 + 4 ADC groups of 2 ADCs,
+     as its 72x16 reads 8; fc1's 128x4 and 64x4 read 2 + 2).  The SNN has
+     no ADC: two blocks of conv2 (and of fc1) in one array read one after
+     the other, one 10 ns read more per round, 4 steps x (48 rounds + 1). */
+  CU_ASSERT(rel_close(sh.ann_latency_ns, ann));
+  CU_ASSERT(rel_close(sh.snn_latency_ns - snn, 4 * (48 * 10.0 + 1 * 10.0)));
+  /* Shared rows: a conv2 72x8 read drives 72 x 8 cells of its neighbour
+     (two such reads), or 72 x 4 + 64 x 4 of fc1's; fc1's 128x4 read drives
+     72 x 8 of conv2's and 64 x 4 of fc1's 64x4, whose read drives 64 x 8
+     and 64 x 4.  Per cell V^2 G t x row_activity = 0.25 x 5.15 uS x 10 ns
+     x 1e-3 x 0.5 pJ, 4 input cycles, conv2 144 / 3 patches per copy, fc1
+     one. */
   const double e_cell = 0.25 * (0.2 + 0.25 * 19.8) * 10 * 1e-3 * 0.5;
-  const double share = 4 * e_cell * (48.0 * (72 * 8 + 72 * 8 + 72 * 4) + 1.0 * 72 * 8);
+  const double share = 4 * e_cell * (48.0 * (2 * 72 * 8 + 72 * 4 + 64 * 4) +
+                                     1.0 * (72 * 8 + 64 * 4 + 64 * 8 + 64 * 4));
   CU_ASSERT(rel_close(sh.share_pj, share));
 
   /* Deterministic. */

@@ -194,10 +194,10 @@ def replica_panel(axis, res):
     if not rg:
         axis.set_axis_off()
         return
-    rows = [("memspike, %s" % res["device"]["preset"], rg, ("tab:blue", "navy"))]
+    rows = [(res["device"]["preset"], rg, ("tab:blue", "navy"))]
     ns = res.get("accuracy_no_stuck", {}).get("replica_groups")
     if ns:
-        rows.append(("memspike, no stuck devices", ns, ("tab:cyan", "teal")))
+        rows.append(("no stuck", ns, ("tab:cyan", "teal")))
     labels = ["copy %d" % g["copy"] for g in rg["by_copy"]] + ["overall"]
     n = len(labels)
     wd = 0.8 / (2 * len(rows))
@@ -218,7 +218,7 @@ def replica_panel(axis, res):
     yb = axis.bar([n - 0.2, n + 0.2], [100 * rg["paper_overall_programmed"],
                                        100 * rg["paper_overall_hybrid"]], 0.35,
                   color=["silver", "tab:gray"],
-                  label="Yao 2020 Fig. 4, MNIST (3 groups): programmed, hybrid")
+                  label="Yao 2020 Fig. 4 (MNIST)")
     for b in yb:
         axis.annotate("%.1f" % b.get_height(), (b.get_x() + b.get_width() / 2, b.get_height()),
                       ha="center", va="bottom", fontsize=7)

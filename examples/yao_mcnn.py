@@ -94,6 +94,8 @@ def main(argv):
     for r in reps:
         e = r["ann_crossbar"]
         row = {"replicas": r["k"], "arrays": r["arrays"],
+               "arrays_one_per_tile": r.get("arrays_one_per_tile", r["arrays"]),
+               "share_pj": r.get("share_pj", 0.0),
                "fits_budget": r.get("fits") if budget else None}
         row.update(perf(e["total_pj"], e["latency_ns"], ops))
         by_k.append(row)
@@ -127,6 +129,15 @@ def main(argv):
         "crossbar_vs_paper_gpu_efficiency": xbar["gops_per_w"] / PAPER["gpu_gops_per_w"],
         "paper": PAPER,
     }
+    rp = dev.get("replicas")
+    if rp:
+        res["replica_groups"] = {
+            "copies": rp["copies"], "split": rp["split"],
+            "overall_programmed": rp["overall_programmed"],
+            "overall_hybrid": rp.get("overall_hybrid"),
+            "by_copy": rp["by_copy"],
+            "paper_overall_programmed": PAPER["parallel3_programmed_accuracy"],
+            "paper_overall_hybrid": PAPER["parallel3_hybrid_accuracy"]}
     if len(argv) == 4:
         with open(argv[3]) as f:
             n = json.load(f)
@@ -137,6 +148,8 @@ def main(argv):
                                     "software": n["ann_accuracy"],
                                     "programmed": nd["ann_accuracy"],
                                     "hybrid": nd["finetune_ann_accuracy"]}
+        if "replicas" in nd:
+            res["accuracy_no_stuck"]["replica_groups"] = nd["replicas"]
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "yao_mcnn.json"), "w") as f:
         json.dump(res, f, indent=1)
@@ -150,9 +163,17 @@ def main(argv):
         q = res["accuracy_no_stuck"]
         print("  with no stuck devices (%s): programmed %.2f %%, after hybrid training %.2f %%"
               % (q["preset"], 100 * q["programmed"], 100 * q["hybrid"]))
+    if rp:
+        print("  %d kernel copies on their own devices: overall %.2f %% programmed, %s after "
+              "hybrid training; per copy programmed %s"
+              % (rp["copies"], 100 * rp["overall_programmed"],
+                 "-" if rp.get("overall_hybrid") is None else
+                 "%.2f %%" % (100 * rp["overall_hybrid"]),
+                 ", ".join("%.2f %%" % (100 * g["programmed"]) for g in rp["by_copy"])))
     for r in by_k:
-        print("  %d replica(s): %d arrays%s, %.4g nJ and %.4g us per image, %.3g images/s/W, "
-              "%.0f GOPS/W" % (r["replicas"], r["arrays"],
+        print("  %d replica(s): %d arrays (%d with one per tile)%s, %.4g nJ and %.4g us per "
+              "image, %.3g images/s/W, %.0f GOPS/W" % (r["replicas"], r["arrays"],
+                                                      r["arrays_one_per_tile"],
                                "" if r["fits_budget"] is None else
                                (" (fits %d)" % budget if r["fits_budget"]
                                 else " (more than %d)" % budget),
@@ -167,8 +188,52 @@ def main(argv):
     return 0
 
 
+def replica_panel(axis, res):
+    """Per-copy accuracy of the kernel copies on their own devices."""
+    rg = res.get("replica_groups")
+    if not rg:
+        axis.set_axis_off()
+        return
+    rows = [(res["device"]["preset"], rg, ("tab:blue", "navy"))]
+    ns = res.get("accuracy_no_stuck", {}).get("replica_groups")
+    if ns:
+        rows.append(("no stuck", ns, ("tab:cyan", "teal")))
+    labels = ["copy %d" % g["copy"] for g in rg["by_copy"]] + ["overall"]
+    n = len(labels)
+    wd = 0.8 / (2 * len(rows))
+    k = 0
+    for name, g, (c0, c1) in rows:
+        prog = [100 * c["programmed"] for c in g["by_copy"]] + [100 * g["overall_programmed"]]
+        hyb = [100 * c.get("hybrid", 0) for c in g["by_copy"]] + \
+              [100 * (g.get("overall_hybrid") or 0)]
+        for vals, col, what in ((prog, c0, "programmed"), (hyb, c1, "hybrid")):
+            off = (k - (2 * len(rows) - 1) / 2) * wd
+            bars = axis.bar([i + off for i in range(n)], vals, wd, color=col,
+                            label="%s, %s" % (name, what))
+            for b in bars:
+                axis.annotate("%.1f" % b.get_height(), (b.get_x() + b.get_width() / 2,
+                                                        b.get_height()),
+                              ha="center", va="bottom", fontsize=6, rotation=90)
+            k += 1
+    yb = axis.bar([n - 0.2, n + 0.2], [100 * rg["paper_overall_programmed"],
+                                       100 * rg["paper_overall_hybrid"]], 0.35,
+                  color=["silver", "tab:gray"],
+                  label="Yao 2020 Fig. 4 (MNIST)")
+    for b in yb:
+        axis.annotate("%.1f" % b.get_height(), (b.get_x() + b.get_width() / 2, b.get_height()),
+                      ha="center", va="bottom", fontsize=7)
+    axis.set_xticks(list(range(n + 1)))
+    axis.set_xticklabels(labels + ["Yao 2020\noverall"], fontsize=8)
+    axis.set_ylabel("test accuracy (%)")
+    lo = min(100 * c["programmed"] for c in rg["by_copy"])
+    axis.set_ylim(max(0, lo - 20), 125)
+    axis.set_title("%d kernel copies, each on its own devices\n(image i on copy i mod %d)"
+                   % (rg["copies"], rg["copies"]), fontsize=10)
+    axis.legend(fontsize=6, loc="upper left", ncol=2)
+
+
 def plot(res, path):
-    fig, ax = plt.subplots(1, 3, figsize=(15, 4.6))
+    fig, ax = plt.subplots(1, 4, figsize=(20, 4.8))
     a, p = res["accuracy"], res["paper"]
     ms = [100 * a["software"], 100 * a["programmed"], 100 * a["hybrid"]]
     pa = [100 * p["software_accuracy"], 100 * p["programmed_accuracy"],
@@ -198,39 +263,43 @@ def plot(res, path):
                     fontsize=10)
     ax[0].legend(fontsize=7, loc="upper left", ncol=1)
 
+    replica_panel(ax[1], res)
+
     ks = res["crossbar_by_replicas"]
-    lab = ["%d replica%s\n%d arrays%s" % (r["replicas"], "" if r["replicas"] == 1 else "s",
-                                          r["arrays"], "" if r["fits_budget"] is None
-                                          else (" (fit)" if r["fits_budget"]
-                                                else " (> %d)" % res["arrays"]["budget"]))
+    lab = ["%d replica%s\n%d arrays%s\n(%d with one per tile)"
+           % (r["replicas"], "" if r["replicas"] == 1 else "s", r["arrays"],
+              "" if r["fits_budget"] is None
+              else (" (fit)" if r["fits_budget"] else " (> %d)" % res["arrays"]["budget"]),
+              r["arrays_one_per_tile"])
            for r in ks]
     xs = range(len(ks))
-    ax[1].bar([i - 0.2 for i in xs], [r["latency_us"] for r in ks], 0.4, color="tab:orange",
+    ax[2].bar([i - 0.2 for i in xs], [r["latency_us"] for r in ks], 0.4, color="tab:orange",
               label="latency (us)")
-    ax[1].set_ylabel("latency per image (us)", color="tab:orange")
-    t = ax[1].twinx()
+    ax[2].set_ylabel("latency per image (us)", color="tab:orange")
+    t = ax[2].twinx()
     t.bar([i + 0.2 for i in xs], [r["energy_per_image_nj"] for r in ks], 0.4,
           color="tab:green", label="energy (nJ)")
     t.set_ylabel("energy per image (nJ)", color="tab:green")
     t.set_ylim(0, 1.3 * max(r["energy_per_image_nj"] for r in ks))
-    ax[1].set_xticks(list(xs))
-    ax[1].set_xticklabels(lab, fontsize=8)
-    ax[1].set_title("crossbar ANN, conv kernels replicated (%sx%s arrays)"
-                    % (res["arrays"]["rows"], res["arrays"]["cols"]), fontsize=10)
+    ax[2].set_xticks(list(xs))
+    ax[2].set_xticklabels(lab, fontsize=8)
+    ax[2].set_title("crossbar ANN, conv kernels replicated\n(%sx%s arrays, --pack %s)"
+                    % (res["arrays"]["rows"], res["arrays"]["cols"],
+                       res["arrays"].get("pack", "per-layer")), fontsize=10)
 
     bars = [("memspike\ncrossbar", res["crossbar_by_replicas"][0]["gops_per_w"], "tab:blue"),
             ("memspike\ndigital ANN", res["digital_baseline"]["gops_per_w"], "tab:blue"),
             ("Yao 2020\nmCNN", p["gops_per_w"], "tab:gray"),
             ("%s\n(Yao 2020)" % p["gpu"].replace("NVIDIA ", ""), p["gpu_gops_per_w"],
              "tab:gray")]
-    ax[2].bar(range(4), [b[1] for b in bars], color=[b[2] for b in bars])
+    ax[3].bar(range(4), [b[1] for b in bars], color=[b[2] for b in bars])
     for i, b in enumerate(bars):
-        ax[2].annotate("%.0f" % b[1], (i, b[1]), ha="center", va="bottom", fontsize=8)
-    ax[2].set_yscale("log")
-    ax[2].set_xticks(range(4))
-    ax[2].set_xticklabels([b[0] for b in bars], fontsize=8)
-    ax[2].set_ylabel("GOPS/W (2 ops per MAC)")
-    ax[2].set_title("efficiency: crossbar %.1f x digital (paper: %.0f x GPU)"
+        ax[3].annotate("%.0f" % b[1], (i, b[1]), ha="center", va="bottom", fontsize=8)
+    ax[3].set_yscale("log")
+    ax[3].set_xticks(range(4))
+    ax[3].set_xticklabels([b[0] for b in bars], fontsize=8)
+    ax[3].set_ylabel("GOPS/W (2 ops per MAC)")
+    ax[3].set_title("efficiency: crossbar %.1f x digital (paper: %.0f x GPU)"
                     % (res["crossbar_vs_digital_efficiency"], p["gpu_ratio"]), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

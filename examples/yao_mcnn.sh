@@ -5,9 +5,11 @@
 # the model (configs/models/fmnist_yao2020.msgpack, trained on
 # Fashion-MNIST) converted by `memspike convert`, its weights programmed
 # onto rram_yao2020 pairs, the last layer retrained in place on the same
-# devices (hybrid training), the layers tiled onto 128x16 arrays with a
-# budget of 8, and latency and energy with 1 and 3 copies of the conv
-# kernels.  Writes OUT/convert.json (memspike convert's), OUT/convert.txt
+# devices (hybrid training), the layers' tiles packed into shared 128x16
+# arrays with a budget of 8 (--pack shared), and latency and energy with 1
+# and 3 copies of the conv kernels, each copy on devices of its own with
+# the test images split over the copies.  Writes OUT/convert.json
+# (memspike convert's), OUT/convert.txt
 # (its report), the same with no stuck devices (OUT/convert_nostuck.*),
 # OUT/yao_mcnn.json and OUT/yao_mcnn.png (examples/yao_mcnn.py).
 # Page: docs/examples/yao_mcnn.md.
@@ -34,7 +36,7 @@ while [ $# -gt 0 ]; do
     shift
     ;;
   -h | --help)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -53,7 +55,7 @@ fi
 mkdir -p "$out"
 # shellcheck disable=SC2086 # sizes is a list of options
 "$BIN" convert "$root/configs/models/fmnist_yao2020.msgpack" --data "$DATA" $sizes \
-  --device rram_yao2020 --array 128x16 --arrays 8 --replicate 1,3 \
+  --device rram_yao2020 --array 128x16 --arrays 8 --replicate 1,3 --pack shared \
   --json "$out/convert.json" --quiet >"$out/convert.txt"
 # A diagnosis, not Yao's device: the same preset with no stuck devices
 # (OUT/devices/rram_yao2020_nostuck.ini), to tell what the 9.77 % stuck
@@ -66,7 +68,7 @@ mkdir -p "$out/devices"
 } >"$out/devices/rram_yao2020_nostuck.ini"
 # shellcheck disable=SC2086
 MEMSPIKE_DEVICES="$out/devices" "$BIN" convert "$root/configs/models/fmnist_yao2020.msgpack" \
-  --data "$DATA" $sizes --device rram_yao2020_nostuck --array 128x16 --arrays 8 \
+  --data "$DATA" $sizes --device rram_yao2020_nostuck --array 128x16 --arrays 8 --pack shared \
   --replicate 1,3 --json "$out/convert_nostuck.json" --quiet >"$out/convert_nostuck.txt"
 /usr/bin/python3 "$root/examples/yao_mcnn.py" "$out/convert.json" "$out" \
   "$out/convert_nostuck.json"

@@ -204,6 +204,14 @@ int cnn_set_activation(cnn_snn *s, const struct net_act_param *p);
 uint64_t cnn_map_devices(cnn_snn *s, const struct syn_device_param *p, double drift_s,
                          uint64_t seed, int only_last);
 
+/* After cnn_map_devices, with the conv stages' weights put back to their
+   values before it: copy `replica` of the conv kernels programmed onto
+   devices of its own (keyed by the mapping's seed and the replica; 0: the
+   devices cnn_map_devices used), at the same scale; linear stages
+   untouched.  Returns the stuck devices among those conv devices. */
+uint64_t cnn_map_replica(cnn_snn *s, const struct syn_device_param *p, double drift_s,
+                         uint32_t replica);
+
 /* After cnn_map_devices: the interval each last-layer weight can take on
    its pair ([out][in], lo <= hi; stuck devices fixed).  Returns 0 (lo, hi
    untouched) when the network was not mapped. */

@@ -139,3 +139,31 @@ int cnn_set_activation(cnn_snn *s, const net_act_param *p)
   }
   return 0;
 }
+
+/* Kernel copy `replica` of every conv stage on devices of its own (Yao et
+   al. 2020 programmed each convolver group separately): the conv stages'
+   weights, which the caller has put back to the values before mapping,
+   are programmed as cnn_map_devices did, at the same scale, onto devices
+   keyed by the mapping's seed and the replica (replica 0: the very devices
+   and writes of cnn_map_devices).  Linear stages are left alone: they are
+   not replicated.  Returns the stuck devices of those conv stages. */
+uint64_t cnn_map_replica(cnn_snn *s, const syn_device_param *p, double drift_s,
+                         uint32_t replica)
+{
+  const uint64_t seed =
+      replica ? sim_hash4(s->dev_seed, 0x7265706c6963ULL /* "replic" */, replica, 0)
+              : s->dev_seed;
+  uint64_t stuck = 0;
+  uint32_t k = 0;
+  for (uint32_t q = 0; q < s->n; q++) {
+    stage *t = &s->st[q];
+    if (!t->weighted)
+      continue;
+    if (t->kind == ST_CONV && s->dev_scale[k] > 0)
+      stuck += map_stage(t->w, (uint64_t)t->oc * t->ic * t->kh * t->kw, k, p, drift_s, seed,
+                         s->dev_scale[k], 0);
+    k++;
+  }
+  cnn_weights_changed(s);
+  return stuck;
+}

@@ -11,7 +11,11 @@
 #include "net_energy.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../core/sim_alloc.h"
+#include "../core/sim_error.h"
 
 /* ======================================================================
  * The model (docs/energy.md)
@@ -265,6 +269,248 @@ void net_energy_layer(const net_energy_param *p, const net_layer_stats *s, int i
   }
   out->total_pj = out->compute_pj + out->memory_pj + out->convert_pj + out->neuron_pj +
                   out->routing_pj;
+}
+
+/* ======================================================================
+ * Packing blocks into arrays (net_energy.h: net_energy_pack)
+ * ====================================================================== */
+
+static const char *const pack_names[] = {"per-layer", "diagonal", "shared"};
+
+int net_pack_find(const char *name)
+{
+  for (int i = 0; i < 3; i++)
+    if (!strcmp(name, pack_names[i]))
+      return i;
+  return -1;
+}
+
+const char *net_pack_name(int mode) { return mode >= 0 && mode < 3 ? pack_names[mode] : "?"; }
+
+/* Largest first; ties in a fixed order (the sort is then deterministic). */
+static int block_cmp(const void *pa, const void *pb)
+{
+  const net_xbar_block *a = pa, *b = pb;
+  uint64_t ca = a->rows * a->cols, cb = b->rows * b->cols;
+  if (ca != cb)
+    return ca > cb ? -1 : 1;
+  if (a->rows != b->rows)
+    return a->rows > b->rows ? -1 : 1;
+  if (a->cols != b->cols)
+    return a->cols > b->cols ? -1 : 1;
+  if (a->layer != b->layer)
+    return a->layer < b->layer ? -1 : 1;
+  if (a->copy != b->copy)
+    return a->copy < b->copy ? -1 : 1;
+  if (a->row_tile != b->row_tile)
+    return a->row_tile < b->row_tile ? -1 : 1;
+  return a->col_tile < b->col_tile ? -1 : a->col_tile > b->col_tile;
+}
+
+static int overlap(uint64_t a0, uint64_t an, uint64_t b0, uint64_t bn)
+{
+  return a0 < b0 + bn && b0 < a0 + an;
+}
+
+/* ADC groups converted one after the other for a read of a block with
+   `cols` physical columns (as ann_crossbar's latency for one tile). */
+static double block_groups(const net_energy_param *p, uint64_t cols)
+{
+  int analog_sub = p->crossbar_pair_subtraction == NET_PAIR_SUB_ANALOG;
+  double per_array = analog_sub ? p->crossbar_array_cols / 2 : p->crossbar_array_cols;
+  double adcs = ceil_div(per_array, p->crossbar_columns_per_adc);
+  double used = analog_sub ? (double)cols / 2 : (double)cols;
+  return ceil_div(used, adcs);
+}
+
+#define NONE UINT32_MAX /* end of an array's list of blocks */
+
+/* Where block b fits in an array whose blocks are pl[x] for x = first,
+   next[x], ... (NONE ends it): 1 with *r0, *c0 set, else 0. */
+static int fit_in(const net_energy_param *p, int mode, const net_xbar_block *pl,
+                  const uint32_t *next, uint32_t first, const net_xbar_block *b, uint64_t *r0,
+                  uint64_t *c0)
+{
+  const uint64_t R = (uint64_t)p->crossbar_array_rows, C = (uint64_t)p->crossbar_array_cols;
+  if (mode == NET_PACK_PER_LAYER) {
+    *r0 = *c0 = 0;
+    return first == NONE;
+  }
+  if (mode == NET_PACK_DIAGONAL) { /* the next free row and column */
+    uint64_t ur = 0, uc = 0;
+    for (uint32_t x = first; x != NONE; x = next[x]) {
+      ur = ur > pl[x].row0 + pl[x].rows ? ur : pl[x].row0 + pl[x].rows;
+      uc = uc > pl[x].col0 + pl[x].cols ? uc : pl[x].col0 + pl[x].cols;
+    }
+    if (ur + b->rows > R || uc + b->cols > C)
+      return 0;
+    *r0 = ur, *c0 = uc;
+    return 1;
+  }
+  /* SHARED: candidate corners (0 and the far edges of the blocks there),
+     lowest column first, then lowest row. */
+  int found = 0;
+  for (uint32_t ic = first, endc = 0; !endc; ic = ic == NONE ? NONE : next[ic]) {
+    endc = ic == NONE;
+    uint64_t c = endc ? 0 : pl[ic].col0 + pl[ic].cols;
+    if (c + b->cols > C || (found && c > *c0))
+      continue;
+    for (uint32_t ir = first, endr = 0; !endr; ir = ir == NONE ? NONE : next[ir]) {
+      endr = ir == NONE;
+      uint64_t r = endr ? 0 : pl[ir].row0 + pl[ir].rows;
+      if (r + b->rows > R || (found && c == *c0 && r >= *r0))
+        continue;
+      int free_ = 1;
+      for (uint32_t x = first; x != NONE && free_; x = next[x])
+        free_ = !overlap(r, b->rows, pl[x].row0, pl[x].rows) ||
+                !overlap(c, b->cols, pl[x].col0, pl[x].cols);
+      if (free_)
+        found = 1, *r0 = r, *c0 = c;
+    }
+  }
+  return found;
+}
+
+/* Latencies and the row-sharing energy of a finished packing. */
+static void pack_timing(const net_energy_param *p, const net_layer_stats *s, uint32_t n,
+                        net_xbar_pack *pk)
+{
+  const double t_adc_ns = p->crossbar_adc_bits / p->digital_clock_GHz;
+  double *groups = sim_calloc(pk->narrays ? pk->narrays : 1, sizeof *groups, "pack timing");
+  uint32_t *reads = sim_calloc(pk->narrays ? pk->narrays : 1, sizeof *reads, "pack timing");
+  for (uint32_t q = 0; q < n; q++) {
+    net_energy e[2];
+    net_energy_layer(p, &s[q], NET_IMPL_ANN_CROSSBAR, &e[0]);
+    net_energy_layer(p, &s[q], NET_IMPL_SNN_CROSSBAR, &e[1]);
+    if (IS_POOL(&s[q])) {
+      pk->ann_latency_ns += e[0].latency_ns;
+      pk->snn_latency_ns += e[1].latency_ns;
+      continue;
+    }
+    xbar_map m;
+    xbar_layout(p, &s[q], &m);
+    memset(groups, 0, pk->narrays * sizeof *groups);
+    memset(reads, 0, pk->narrays * sizeof *reads);
+    double gmax = 0, rmax = 0;
+    for (uint32_t i = 0; i < pk->nblocks; i++) {
+      const net_xbar_block *b = &pk->blocks[i];
+      if (b->layer != q)
+        continue;
+      groups[b->array] += block_groups(p, b->cols);
+      reads[b->array]++;
+      gmax = fmax(gmax, groups[b->array]);
+      rmax = fmax(rmax, reads[b->array]);
+      /* Cells of other blocks on the rows this read drives, every input
+         cycle of each of this copy's patches (P / copies of them). */
+      double cells = 0;
+      for (uint32_t j = 0; j < pk->nblocks; j++) {
+        const net_xbar_block *o = &pk->blocks[j];
+        if (j == i || o->array != b->array || !overlap(b->row0, b->rows, o->row0, o->rows))
+          continue;
+        uint64_t lo = b->row0 > o->row0 ? b->row0 : o->row0;
+        uint64_t hi = b->row0 + b->rows < o->row0 + o->rows ? b->row0 + b->rows
+                                                            : o->row0 + o->rows;
+        cells += (double)(hi - lo) * (double)o->cols;
+      }
+      pk->share_pj += (double)s[q].patches / m.repl * m.cycles * cells * m.e_cell_pj *
+                      p->crossbar_row_activity;
+    }
+    const double rounds = ceil_div((double)s[q].patches, m.repl);
+    pk->ann_latency_ns += rounds * m.cycles * gmax * (p->crossbar_t_read_ns + t_adc_ns);
+    const double cyc = s[q].analog_input ? m.cycles : 1;
+    pk->snn_latency_ns += s[q].steps * (rounds * cyc * rmax * p->crossbar_t_read_ns +
+                                        p->snn_crossbar_t_integrate_ns);
+  }
+  sim_free(groups);
+  sim_free(reads);
+}
+
+int net_energy_pack(const net_energy_param *p, const net_layer_stats *s, uint32_t n, int mode,
+                    net_xbar_pack *out)
+{
+  memset(out, 0, sizeof *out);
+  if (mode < NET_PACK_PER_LAYER || mode > NET_PACK_SHARED)
+    return sim_error_set(SIM_EINVAL, "packing mode %d: expected per-layer, diagonal or shared",
+                         mode);
+  out->mode = mode;
+  const uint64_t R = (uint64_t)p->crossbar_array_rows, C = (uint64_t)p->crossbar_array_cols;
+  uint64_t nb = 0;
+  for (uint32_t q = 0; q < n; q++) {
+    net_xbar_tiles t;
+    net_energy_tiles(p, &s[q], &t);
+    nb += t.row_tiles * t.col_tiles * t.copies;
+  }
+  net_xbar_block *bl = sim_calloc(nb ? nb : 1, sizeof *bl, "crossbar blocks");
+  uint32_t k = 0;
+  for (uint32_t q = 0; q < n; q++) {
+    net_xbar_tiles t;
+    net_energy_tiles(p, &s[q], &t);
+    const uint64_t rows = s[q].rows, cols = 2 * s[q].cols;
+    for (uint32_t c = 0; c < t.copies; c++)
+      for (uint32_t i = 0; i < t.row_tiles; i++)
+        for (uint32_t j = 0; j < t.col_tiles; j++, k++) {
+          bl[k] = (net_xbar_block){.layer = q, .copy = c, .row_tile = i, .col_tile = j};
+          bl[k].rows = rows - i * R < R ? rows - i * R : R;
+          bl[k].cols = cols - j * C < C ? cols - j * C : C;
+        }
+  }
+  qsort(bl, nb, sizeof *bl, block_cmp);
+  net_xbar_block *pl = sim_calloc(nb ? nb : 1, sizeof *pl, "crossbar blocks");
+  /* Per array: its blocks as a list (head, next), their cells (used). */
+  uint32_t *head = sim_malloc((nb ? nb : 1) * sizeof *head, "crossbar arrays");
+  uint32_t *next = sim_malloc((nb ? nb : 1) * sizeof *next, "crossbar arrays");
+  uint64_t *used = sim_calloc(nb ? nb : 1, sizeof *used, "crossbar arrays");
+  /* Per layer: the ADC groups its busiest array reads one after the other. */
+  double *busiest = sim_calloc(n ? n : 1, sizeof *busiest, "crossbar arrays");
+  uint32_t na = 0;
+  for (uint32_t i = 0; i < nb; i++) {
+    net_xbar_block *b = &bl[i];
+    uint64_t r0 = 0, c0 = 0;
+    int placed = 0;
+    for (int pass = 0; pass < 2 && !placed; pass++)
+      for (uint32_t a = 0; a < na && !placed; a++) {
+        if (used[a] + b->rows * b->cols > R * C)
+          continue;
+        double load = 0; /* this layer's groups already there */
+        int same = 0;
+        for (uint32_t x = head[a]; x != NONE; x = next[x])
+          if (pl[x].layer == b->layer)
+            same = 1, load += block_groups(p, pl[x].cols);
+        /* Beside its own layer only when that does not make the layer
+           wait longer than in its busiest array so far. */
+        if (same == pass &&
+            (!same || load + block_groups(p, b->cols) <= busiest[b->layer]) &&
+            fit_in(p, mode, pl, next, head[a], b, &r0, &c0))
+          placed = 1, b->array = a;
+      }
+    if (!placed)
+      head[na] = NONE, b->array = na++, r0 = c0 = 0;
+    b->row0 = r0, b->col0 = c0;
+    pl[i] = *b;
+    next[i] = head[b->array]; /* pushed in front: the order of a list is immaterial */
+    head[b->array] = i;
+    used[b->array] += b->rows * b->cols;
+    double load = 0;
+    for (uint32_t x = head[b->array]; x != NONE; x = next[x])
+      load += pl[x].layer == b->layer ? block_groups(p, pl[x].cols) : 0;
+    busiest[b->layer] = fmax(busiest[b->layer], load);
+  }
+  sim_free(busiest);
+  sim_free(head);
+  sim_free(next);
+  sim_free(used);
+  sim_free(bl);
+  out->blocks = pl;
+  out->nblocks = (uint32_t)nb;
+  out->narrays = na;
+  pack_timing(p, s, n, out);
+  return 0;
+}
+
+void net_xbar_pack_fini(net_xbar_pack *pk)
+{
+  sim_free(pk->blocks);
+  memset(pk, 0, sizeof *pk);
 }
 
 const char *net_impl_name(int impl)

@@ -160,6 +160,65 @@ typedef struct net_xbar_tiles {
 void net_energy_tiles(const net_energy_param *p, const net_layer_stats *s,
                       net_xbar_tiles *out /* OUT */);
 
+/* Packing the layers' tiles ("blocks") into arrays (docs/energy.md,
+   "Packing layers into arrays").  A block is one tile of one copy of one
+   layer: at most array_rows rows x array_cols physical columns (two per
+   signed weight), cut as net_energy_tiles cuts.
+     NET_PACK_PER_LAYER  every block in an array of its own (the layout
+                         net_energy_layer prices; memspike's default)
+     NET_PACK_DIAGONAL   blocks share an array when they occupy disjoint row
+                         AND column ranges (block-diagonal): a read drives
+                         only its block's rows and senses only its columns,
+                         so no other block's cell sees a voltage
+     NET_PACK_SHARED     blocks share an array when their cells are
+                         disjoint: stacked blocks (same columns) are not
+                         driven while another is read; blocks side by side
+                         (same rows) are driven with it, their cells then
+                         conduct into unsensed columns, and that energy is
+                         counted (share_pj)
+   Timing rule (all modes): an array performs one block's MVM at a time,
+   so blocks of one layer that share an array are read one after the
+   other; blocks of different layers never compete (layers run one after
+   the other, as net_energy_layer's latencies add).  The packer is first
+   fit decreasing (blocks by cells, then rows, columns, layer, copy, tile),
+   deterministic; among the arrays already open it tries first those that
+   hold no block of the same layer (keeping its copies parallel), then
+   those that do, but only where that layer's ADC groups there would not
+   outnumber those of its busiest array so far (its latency kept), then
+   opens a new one.  Positions are tried lowest column first,
+   then lowest row (stacking before side by side). */
+enum net_pack_mode { NET_PACK_PER_LAYER = 0, NET_PACK_DIAGONAL = 1, NET_PACK_SHARED = 2 };
+
+typedef struct net_xbar_block {
+  uint32_t layer;             /* index into the layers packed */
+  uint32_t copy;              /* kernel copy, 0 .. copies - 1 */
+  uint32_t row_tile, col_tile; /* which tile of that copy's matrix */
+  uint64_t rows, cols;        /* cells: rows x physical columns */
+  uint32_t array;             /* array it sits in, 0 .. narrays - 1 */
+  uint64_t row0, col0;        /* its first row and column in that array */
+} net_xbar_block;
+
+typedef struct net_xbar_pack {
+  int mode;                   /* enum net_pack_mode */
+  uint32_t nblocks, narrays;
+  net_xbar_block *blocks;     /* owned (net_xbar_pack_fini), nblocks */
+  double ann_latency_ns;      /* crossbar ANN, all layers, under the timing rule */
+  double snn_latency_ns;      /* crossbar SNN, the same rule */
+  double share_pj;            /* crossbar ANN, per inference: cells of other
+                                 blocks on the rows a read drives (SHARED) */
+} net_xbar_pack;
+
+/* Pack the n layers s[] (pools included: no blocks) at p's geometry and
+   replication.  Returns 0, or a negative code with sim_error_msg() set
+   when the mode is unknown.  out: caller owns; free with
+   net_xbar_pack_fini. */
+int net_energy_pack(const net_energy_param *p, const net_layer_stats *s, uint32_t n, int mode,
+                    net_xbar_pack *out /* OUT */);
+void net_xbar_pack_fini(net_xbar_pack *pk);
+/* "per-layer", "diagonal", "shared"; -1 / "?" when unknown. */
+int net_pack_find(const char *name);
+const char *net_pack_name(int mode);
+
 /* Name of an implementation ("ann_digital", ...); "?" when out of range. */
 const char *net_impl_name(int impl);
 

@@ -6,6 +6,9 @@
 # 1 and 3 replicas, the crossbar energy and latency recomputed from
 # docs/energy.md's equations and configs/energy/default.ini, accuracy after
 # hybrid training >= after programming, latency with 3 replicas < with 1;
+# the shared packing checked tile by tile from its JSON layout; the kernel
+# copies on their own devices (differing on rram_yao2020, agreeing on the
+# ideal preset);
 # and `memspike convert`'s refusals (--arrays too few, --array with an odd
 # column count).  Last line "yao_mcnn: N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
@@ -46,7 +49,15 @@ else
   bad "yao_mcnn.png is a PNG"
 fi
 
-/usr/bin/python3 tests/check_yao_mcnn.py "$MODEL" configs/energy/default.ini "$T/out" >"$T/checks" 2>&1
+# The kernel copies on the ideal preset: their devices cannot differ.
+if "$BIN" convert "$MODEL" --data "$DATA" --images 200 --steps 8 --device ideal --replicate 3 \
+  --array 128x16 --json "$T/ideal.json" --quiet >"$T/ideal.log" 2>&1; then
+  ok "convert --device ideal --replicate 3"
+else
+  bad "convert --device ideal --replicate 3" "$(cat "$T/ideal.log")"
+fi
+/usr/bin/python3 tests/check_yao_mcnn.py "$MODEL" configs/energy/default.ini "$T/out" \
+  "$T/ideal.json" >"$T/checks" 2>&1
 rc=$?
 while IFS= read -r line; do
   case $line in
@@ -60,6 +71,12 @@ done <"$T/checks"
 expect "--arrays 6: refused naming each layer's count" 2 "needs 7 arrays of 128x16 cells at 1 kernel copy per conv layer (conv1 1, conv2 2, fc1 4" \
   "$BIN" convert "$MODEL" --data "$DATA" --images 10 --steps 8 --array 128x16 --arrays 6 \
   --replicate 1 --quiet
+expect "--pack shared --arrays 3: refused with the packed count and the bound" 2 \
+  "with --pack shared (7 tiles; the cells alone fill at least 3)" \
+  "$BIN" convert "$MODEL" --data "$DATA" --images 10 --steps 8 --array 128x16 --arrays 3 \
+  --replicate 1 --pack shared --quiet
+expect "--pack bogus refused" 2 "expected per-layer, diagonal or shared" \
+  "$BIN" convert "$MODEL" --data "$DATA" --images 10 --steps 8 --pack bogus
 expect "--array 128x15: odd column count refused" 2 "COLS even" \
   "$BIN" convert "$MODEL" --data "$DATA" --images 10 --steps 8 --array 128x15
 expect "--array 128: no COLS refused" 2 "expected ROWSxCOLS" \

@@ -4,6 +4,7 @@
  * given counts, the energy by component and the latency of each of the
  * four implementations equal the equations of docs/energy.md worked out
  * here by hand from the constants (relative 1e-9); crossbar tiling counts;
+ * packing tiles into shared arrays (counts, disjointness, timing, energy);
  * the config loader's messages (file:line:key); the shipped configs in
  * configs/energy (run from the repository root).
  */
@@ -701,6 +702,121 @@ static void test_shipped_configs(void)
   CU_ASSERT(ann_digital[1] < ann_digital[0] / 4);
 }
 
+/* Yao et al. 2020's mCNN as layers (conv1 9 x 8 over 784 patches, a
+   pool, conv2 72 x 12 over 144, fc1 192 x 10) for the packer. */
+static uint32_t yao_layers(net_layer_stats *l)
+{
+  const struct {
+    int kind;
+    uint64_t rows, cols, patches;
+  } d[] = {{0, 9, 8, 784}, {2, 4, 8, 144}, {0, 72, 12, 144}, {1, 192, 10, 1}};
+  for (uint32_t i = 0; i < 4; i++) {
+    memset(&l[i], 0, sizeof l[i]);
+    snprintf(l[i].name, sizeof l[i].name, "L%u", i);
+    l[i].kind = d[i].kind, l[i].rows = d[i].rows, l[i].cols = d[i].cols;
+    l[i].patches = d[i].patches, l[i].neurons = d[i].cols * d[i].patches;
+    l[i].macs = (double)(d[i].rows * d[i].cols * d[i].patches), l[i].steps = 4;
+  }
+  return 4;
+}
+
+/* No two blocks of one array share a cell (SHARED) or a row or a column
+   (DIAGONAL); all inside the array; every block in an array < narrays. */
+static void check_disjoint(const net_xbar_pack *pk, int rows_or_cols)
+{
+  for (uint32_t i = 0; i < pk->nblocks; i++) {
+    const net_xbar_block *a = &pk->blocks[i];
+    CU_ASSERT(a->array < pk->narrays && a->row0 + a->rows <= 128 && a->col0 + a->cols <= 16);
+    for (uint32_t j = i + 1; j < pk->nblocks; j++) {
+      const net_xbar_block *b = &pk->blocks[j];
+      if (a->array != b->array)
+        continue;
+      int rows = a->row0 < b->row0 + b->rows && b->row0 < a->row0 + a->rows;
+      int cols = a->col0 < b->col0 + b->cols && b->col0 < a->col0 + a->cols;
+      CU_ASSERT(rows_or_cols ? !rows && !cols : !(rows && cols));
+    }
+  }
+}
+
+static void test_packing(void)
+{
+  net_energy_param *p = load_test("test", "fp32", "digital");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  p->crossbar_array_rows = 128, p->crossbar_array_cols = 16, p->crossbar_replication = 3;
+  net_layer_stats l[4];
+  const uint32_t n = yao_layers(l);
+  net_xbar_pack pl, dg, sh, again;
+  CU_ASSERT_EQUAL_FATAL(net_energy_pack(p, l, n, NET_PACK_PER_LAYER, &pl), 0);
+  CU_ASSERT_EQUAL_FATAL(net_energy_pack(p, l, n, NET_PACK_DIAGONAL, &dg), 0);
+  CU_ASSERT_EQUAL_FATAL(net_energy_pack(p, l, n, NET_PACK_SHARED, &sh), 0);
+
+  /* One block per array: the layout (and latency) net_energy_layer prices:
+     3 (conv1) + 6 (conv2: 16 + 8 columns) + 4 (fc1: 2 x 2) = 13 blocks. */
+  double ann = 0, snn = 0;
+  uint64_t arrays = 0;
+  for (uint32_t q = 0; q < n; q++) {
+    net_energy e;
+    net_energy_layer(p, &l[q], NET_IMPL_ANN_CROSSBAR, &e);
+    ann += e.latency_ns, arrays += e.arrays;
+    net_energy_layer(p, &l[q], NET_IMPL_SNN_CROSSBAR, &e);
+    snn += e.latency_ns;
+  }
+  CU_ASSERT(pl.nblocks == 13 && pl.narrays == 13 && arrays == 13);
+  CU_ASSERT(rel_close(pl.ann_latency_ns, ann) && rel_close(pl.snn_latency_ns, snn));
+  CU_ASSERT_EQUAL(pl.share_pj, 0);
+
+  /* Block-diagonal: every block is 16 columns wide, or 128 rows tall, or
+     too tall for any other's spare rows (72 + 72, 72 + 64 > 128): no two
+     share, 13 arrays, the per-layer timing. */
+  check_disjoint(&dg, 1);
+  CU_ASSERT(dg.narrays == 13 && rel_close(dg.ann_latency_ns, ann) && dg.share_pj == 0);
+
+  /* Disjoint cells: fc1 128x16 alone; each conv2 72x16 with a conv1 9x16
+     below it (3 arrays); fc1 64x16 alone; two of conv2's 72x8 side by
+     side; the third beside fc1's 128x4 and 64x4 (fc1's 64x4 under its
+     64x16 would make fc1 read 8 + 2 groups there, more than its busiest
+     array's 8): 7 arrays (>= 5 by cells). */
+  check_disjoint(&sh, 0);
+  CU_ASSERT_EQUAL(sh.narrays, 7);
+  uint64_t cells = 0;
+  for (uint32_t i = 0; i < sh.nblocks; i++)
+    cells += sh.blocks[i].rows * sh.blocks[i].cols;
+  CU_ASSERT_EQUAL(cells, 3 * (9 * 16 + 72 * 24) + 192 * 20);
+  CU_ASSERT(sh.narrays >= (cells + 2047) / 2048);
+  /* Timing: no layer of the ANN waits longer than with one block per
+     array (conv2's two 72x8 in one array read 4 + 4 ADC groups of 2 ADCs,
+     as its 72x16 reads 8; fc1's 128x4 and 64x4 read 2 + 2).  The SNN has
+     no ADC: two blocks of conv2 (and of fc1) in one array read one after
+     the other, one 10 ns read more per round, 4 steps x (48 rounds + 1). */
+  CU_ASSERT(rel_close(sh.ann_latency_ns, ann));
+  CU_ASSERT(rel_close(sh.snn_latency_ns - snn, 4 * (48 * 10.0 + 1 * 10.0)));
+  /* Shared rows: a conv2 72x8 read drives 72 x 8 cells of its neighbour
+     (two such reads), or 72 x 4 + 64 x 4 of fc1's; fc1's 128x4 read drives
+     72 x 8 of conv2's and 64 x 4 of fc1's 64x4, whose read drives 64 x 8
+     and 64 x 4.  Per cell V^2 G t x row_activity = 0.25 x 5.15 uS x 10 ns
+     x 1e-3 x 0.5 pJ, 4 input cycles, conv2 144 / 3 patches per copy, fc1
+     one. */
+  const double e_cell = 0.25 * (0.2 + 0.25 * 19.8) * 10 * 1e-3 * 0.5;
+  const double share = 4 * e_cell * (48.0 * (2 * 72 * 8 + 72 * 4 + 64 * 4) +
+                                     1.0 * (72 * 8 + 64 * 4 + 64 * 8 + 64 * 4));
+  CU_ASSERT(rel_close(sh.share_pj, share));
+
+  /* Deterministic. */
+  CU_ASSERT_EQUAL_FATAL(net_energy_pack(p, l, n, NET_PACK_SHARED, &again), 0);
+  CU_ASSERT(again.nblocks == sh.nblocks &&
+            !memcmp(again.blocks, sh.blocks, sh.nblocks * sizeof *sh.blocks));
+  net_xbar_pack_fini(&again);
+  CU_ASSERT(net_energy_pack(p, l, n, 7, &again) < 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(sim_error_msg(), "per-layer, diagonal or shared"));
+  net_xbar_pack_fini(&again);
+  CU_ASSERT(net_pack_find("shared") == NET_PACK_SHARED && net_pack_find("x") < 0);
+  CU_ASSERT_STRING_EQUAL(net_pack_name(NET_PACK_DIAGONAL), "diagonal");
+  net_xbar_pack_fini(&pl);
+  net_xbar_pack_fini(&dg);
+  net_xbar_pack_fini(&sh);
+  io_energy_destroy(p);
+}
+
 int test_energy_register(void)
 {
   CU_pSuite s = CU_add_suite("energy", suite_init, suite_clean);
@@ -713,6 +829,7 @@ int test_energy_register(void)
       !CU_add_test(s, "linear: four implementations by hand", test_linear) ||
       !CU_add_test(s, "avgpool: fixed weights, digital adders", test_avgpool) ||
       !CU_add_test(s, "tiling, replication, memory tiers", test_tiling) ||
+      !CU_add_test(s, "packing tiles into arrays (Yao's mCNN, 3 copies)", test_packing) ||
       !CU_add_test(s, "names and sums over layers", test_names_and_sums) ||
       !CU_add_test(s, "config errors name file:line:key", test_config_errors) ||
       !CU_add_test(s, "shipped configs load", test_shipped_configs))

@@ -42,7 +42,7 @@ static const char usage[] =
     "         [--calib N] [--percentile P] [--input current|poisson] [--maxpool gate|avg]\n"
     "         [--energy FILE.ini] [--energy-steps T] [--device PRESET] [--drift-time S]\n"
     "         [--finetune-last N] [--schedule batch|engine] [--log DIR] [--json FILE]\n"
-    "         [--replicate LIST] [--array RxC] [--arrays N]\n"
+    "         [--replicate LIST] [--array RxC] [--arrays N] [--pack MODE]\n"
     "         [--activation vo2[:PRESET]] [--quiet]\n"
     "  MODEL            model file (docs/model-format.md), e.g. configs/models/fmnist_cnn.msgpack\n"
     "  --data DIR       IDX .gz files (Fashion-MNIST: /usr/share/datasets/fashion-mnist)\n"
@@ -93,6 +93,10 @@ static const char usage[] =
     "                   digital ReLU: vo2 (VO2 Mott neurons, configs/neurons/vo2_oh2021.ini)\n"
     "                   or vo2:PRESET (configs/neurons/PRESET.ini or a path); on the\n"
     "                   device-held weights with --device\n"
+    "  --pack MODE      how layer tiles share arrays: per-layer (default: each tile an\n"
+    "                   array of its own), diagonal (tiles of any layers or copies share\n"
+    "                   an array on disjoint rows and columns), shared (on disjoint\n"
+    "                   cells); an array reads one tile at a time (docs/energy.md)\n"
     "  --quiet          no progress on stderr\n"
     MONITOR_USAGE
     "  Under mpirun -np N the test images are split over the N ranks.\n"
@@ -152,7 +156,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
         "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", "--array",
-        "--arrays", "--activation", NULL};
+        "--arrays", "--pack", "--activation", NULL};
     int known = 0;
     for (const char *const *w = with_value; *w && !known; w++)
       known = !strcmp(k, *w);
@@ -255,6 +259,9 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     } else if (!strcmp(k, "--activation")) {
       if (conv_activation_arg(v, a))
         return 2;
+    } else if (!strcmp(k, "--pack")) {
+      if ((a->pack = net_pack_find(v)) < 0)
+        return usage_err("--pack: expected per-layer, diagonal or shared (got '%s')", v);
     } else if (!strcmp(k, "--log")) {
       a->log_dir = v;
     } else if (!strcmp(k, "--maxpool")) {
@@ -440,9 +447,88 @@ uint32_t conv_energy_steps(const conv_args *a, const conv_eval *ideal)
   return a->steps[a->nsteps - 1];
 }
 
+/* Weighted stage k of s is a conv stage. */
+static int stage_is_conv(const cnn_snn *s, uint32_t k)
+{
+  uint32_t seen = 0;
+  for (uint32_t q = 0; q < cnn_stage_count(s); q++) {
+    cnn_stage_view v;
+    cnn_stage_get(s, q, &v);
+    if (v.type != CNN_STAGE_CONV && v.type != CNN_STAGE_LINEAR)
+      continue;
+    if (seen++ == k)
+      return v.type == CNN_STAGE_CONV;
+  }
+  return 0;
+}
+
+void conv_replicas(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r,
+                   int phase)
+{
+  const uint32_t K = r->repl_k, n = r->images, isz = in->test_img->rows * in->test_img->cols;
+  const uint32_t rank = (uint32_t)comm_rank(), nranks = (uint32_t)comm_size();
+  if (K < 2)
+    return;
+  uint64_t overall = 0;
+  for (uint32_t c = K; c-- > 0;) { /* copy 0 last: s ends as it began */
+    float *w;
+    uint64_t nw;
+    int last;
+    for (uint32_t k = 0; (w = cnn_stage_weights(s, k, &nw, &last)); k++)
+      if (r->repl_soft[k])
+        memcpy(w, r->repl_soft[k], nw * sizeof *w);
+    uint64_t stuck = cnn_map_replica(s, &in->dev, a->drift_s, c);
+    if (phase == 0) {
+      double err = 0, cnt = 0;
+      for (uint32_t k = 0; (w = cnn_stage_weights(s, k, &nw, &last)); k++) {
+        const float *x = r->repl_soft[k];
+        double m = 0;
+        for (uint64_t i = 0; x && i < nw; i++)
+          m = fmax(m, fabs(x[i]));
+        for (uint64_t i = 0; x && m > 0 && i < nw; i++, cnt++)
+          err += fabs((double)w[i] - x[i]) / m;
+      }
+      r->repl_stuck[c] = stuck;
+      r->repl_werr[c] = cnt > 0 ? err / cnt : 0;
+    }
+    uint64_t own = 0, all = 0, nown = 0;
+    for (uint32_t i = rank; i < n; i += nranks) {
+      cnn_snn_select(s, i);
+      int ok = cnn_ann_predict(s, in->test_img->data + (size_t)i * isz, NULL) ==
+               in->test_lab->data[i];
+      all += (uint64_t)ok;
+      if (i % K == c)
+        own += (uint64_t)ok, nown++;
+    }
+    if (nranks > 1)
+      own = comm_sum_u64(own), all = comm_sum_u64(all), nown = comm_sum_u64(nown);
+    r->repl_images[c] = (uint32_t)nown;
+    r->repl_own[c][phase] = nown ? (double)own / nown : 0;
+    r->repl_all[c][phase] = (double)all / n;
+    overall += own;
+  }
+  r->repl_overall[phase] = (double)overall / n;
+}
+
 void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r)
 {
+  r->repl_k = 0;
+  for (uint32_t q = 0; q < a->nreplicate; q++)
+    r->repl_k = a->replicate[q] > r->repl_k ? a->replicate[q] : r->repl_k;
+  if (r->repl_k > 8) /* the per-copy table's size */
+    r->repl_k = 8;
+  if (r->repl_k > 1) { /* the conv weights before mapping, for every copy */
+    float *w;
+    uint64_t nw;
+    int last;
+    for (uint32_t k = 0; k < CONV_MAX_LAYERS && (w = cnn_stage_weights(s, k, &nw, &last)); k++)
+      if (stage_is_conv(s, k)) {
+        r->repl_soft[k] = sim_malloc(nw * sizeof *w + 4, "weights before mapping");
+        memcpy(r->repl_soft[k], w, nw * sizeof *w);
+      }
+  }
   r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
+  conv_replicas(a, in, s, r, 0);
   conv_eval d;
   if (a->finetune && !a->engine)
     cnn_cache_last(s, 1); /* fine-tuning changes the last layer only */
@@ -472,8 +558,18 @@ void conv_finetune(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_r
   cnn_cache_last(s, 2); /* the last layer alone, on what reached it before */
   conv_run(s, in, a, r->images, "SNN after fine-tuning", NULL, &d);
   cnn_cache_last(s, 0);
+  conv_replicas(a, in, s, r, 1); /* the retrained last layer behind every copy */
   r->ft_ann = d.ann_acc;
   memcpy(r->ft_snn, d.snn_acc, sizeof r->ft_snn);
+}
+
+void conv_result_fini(conv_result *r)
+{
+  for (uint32_t q = 0; q < 8; q++)
+    net_xbar_pack_fini(&r->pack[q]);
+  net_xbar_pack_fini(&r->map_pack);
+  for (uint32_t k = 0; k < CONV_MAX_LAYERS; k++)
+    sim_free(r->repl_soft[k]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -612,6 +708,7 @@ fail:
   io_log_destroy(log); /* what was flushed stays readable */
   cnn_snn_destroy(s);
   conv_inputs_fini(&in);
+  conv_result_fini(r);
   sim_free(r);
   return status;
 }

@@ -61,6 +61,7 @@ typedef struct conv_args {
                                the energy file's array_rows, array_cols */
   uint32_t arrays_budget;   /* --arrays N: arrays available (0: no limit) */
   const char *activation;   /* --activation vo2[:PRESET], or NULL */
+  int pack;                 /* --pack: enum net_pack_mode (default per-layer) */
 } conv_args;
 
 /* Everything conv_load reads; all owned (free with conv_inputs_fini). */
@@ -120,6 +121,25 @@ typedef struct conv_result {
   net_layer_stats map_layers[CONV_MAX_LAYERS]; /* shapes (no counts) */
   net_xbar_tiles map_tiles[CONV_MAX_LAYERS];
   uint64_t map_arrays, map_cells;            /* arrays used, cells programmed */
+  /* --pack diagonal|shared: the packing at each --replicate count (owned,
+     conv_result_fini), rep[q] taking its arrays and latencies */
+  net_xbar_pack pack[8];
+  net_xbar_pack map_pack;
+  uint64_t rep_tiles[8];                     /* arrays at rep[q] with one per tile */                    /* the same at map_k (conv_map_arrays) */
+  /* Replica groups on their own devices (--device with a --replicate
+     count K > 1, K the largest): copy r of the conv kernels on devices of
+     its own, the linear layers shared; test image i goes to copy i mod K.
+     [0] after programming, [1] after hybrid training (the last layer
+     trained through copy 0, then the same for every copy). */
+  uint32_t repl_k;                   /* K (0: not run) */
+  uint32_t repl_images[8];           /* test images of copy r */
+  uint64_t repl_stuck[8];            /* stuck devices of copy r's conv kernels */
+  double repl_werr[8];               /* mean |w_held - w| / max|w|, copy r's conv weights */
+  double repl_own[8][2];             /* crossbar ANN accuracy on copy r's images */
+  double repl_all[8][2];             /* the same on all test images */
+  double repl_overall[2];            /* every image on its copy: fraction correct */
+  float *repl_soft[CONV_MAX_LAYERS]; /* owned: weighted stage k's weights before
+                                        mapping (conv stages only) */
   /* conv_devices (args->device): */
   uint64_t stuck;                    /* stuck devices */
   double dev_ann, dev_snn[CONV_MAX_STEPS];
@@ -189,7 +209,9 @@ int conv_map_arrays(const conv_args *a, const conv_inputs *in, const cnn_snn *s,
                     conv_result *r);
 
 /* Map s's weights onto pairs of a->device (seed 7) and evaluate again;
-   fills r->stuck, r->dev_ann, r->dev_snn.  Changes s's weights. */
+   fills r->stuck, r->dev_ann, r->dev_snn, and with a --replicate count
+   K > 1 the per-copy figures r->repl_*[.][0] (crossbar ANN only).
+   Changes s's weights. */
 void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r);
 
 /* Retrain the last layer through the device-held weights on
@@ -211,5 +233,16 @@ int conv_activation(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_
 void conv_activation_report(FILE *out, const conv_result *r);
 struct io_json;
 void conv_activation_json(struct io_json *doc, const conv_result *r);
+
+/* The kernel copies on their own devices (r->repl_k = the largest
+   --replicate count, when > 1): for each copy r, the conv stages put back
+   to r->repl_soft (their weights before mapping, kept by conv_devices), then
+   cnn_map_replica, and the crossbar ANN on every test image; fills
+   r->repl_*[.][phase]; s ends on copy 0's devices (as before). */
+void conv_replicas(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_result *r,
+                   int phase);
+
+/* Frees what conv_result owns (the packings). */
+void conv_result_fini(conv_result *r);
 
 #endif

@@ -118,6 +118,20 @@ void conv_energy(const conv_args *a, const conv_inputs *in, const cnn_snn *s, co
     energy_of(&pr, r->layers, r->nlayers, NULL, tot);
     r->rep[q][0] = tot[NET_IMPL_ANN_CROSSBAR];
     r->rep[q][1] = tot[NET_IMPL_SNN_CROSSBAR];
+    r->rep_tiles[q] = r->rep[q][0].arrays;
+    if (a->pack == NET_PACK_PER_LAYER)
+      continue;
+    /* Layers sharing arrays: the packing's arrays and latencies (one read
+       per array at a time), and the energy of the cells a shared row
+       drives (net_energy.h). */
+    net_xbar_pack *pk = &r->pack[q];
+    net_xbar_pack_fini(pk);
+    net_energy_pack(&pr, r->layers, r->nlayers, a->pack, pk);
+    r->rep[q][0].arrays = r->rep[q][1].arrays = pk->narrays;
+    r->rep[q][0].latency_ns = pk->ann_latency_ns;
+    r->rep[q][0].compute_pj += pk->share_pj;
+    r->rep[q][0].total_pj += pk->share_pj;
+    r->rep[q][1].latency_ns = pk->snn_latency_ns;
   }
 }
 
@@ -141,8 +155,26 @@ int conv_map_arrays(const conv_args *a, const conv_inputs *in, const cnn_snn *s,
     r->map_arrays += r->map_tiles[q].arrays;
     r->map_cells += r->map_tiles[q].cells;
   }
+  if (a->pack != NET_PACK_PER_LAYER) {
+    net_xbar_pack_fini(&r->map_pack);
+    int rc = net_energy_pack(&p, r->map_layers, r->map_n, a->pack, &r->map_pack);
+    if (rc)
+      return rc;
+    r->map_arrays = r->map_pack.narrays;
+  }
   if (!a->arrays_budget || r->map_arrays <= a->arrays_budget)
     return 0;
+  if (a->pack != NET_PACK_PER_LAYER)
+    return sim_error_set(SIM_EINVAL,
+                         "--arrays %u: %s needs %llu arrays of %ux%u cells at %u kernel "
+                         "cop%s per conv layer with --pack %s (%llu tiles; the cells alone "
+                         "fill at least %llu)",
+                         a->arrays_budget, a->model, (unsigned long long)r->map_arrays,
+                         r->map_rows, r->map_cols, r->map_k, r->map_k == 1 ? "y" : "ies",
+                         net_pack_name(a->pack), (unsigned long long)r->map_pack.nblocks,
+                         (unsigned long long)((r->map_cells + (uint64_t)r->map_rows *
+                                               r->map_cols - 1) /
+                                              ((uint64_t)r->map_rows * r->map_cols)));
   char what[512];
   size_t len = 0;
   for (uint32_t q = 0; q < r->map_n && len < sizeof what; q++)

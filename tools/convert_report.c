@@ -89,7 +89,13 @@ void conv_report_text(FILE *out, const conv_args *a, const conv_result *r)
             r->total_t[k][3].total_pj / 1e3, xo[0], xo[1]);
   }
   if (a->nreplicate) {
-    fprintf(out, "\n  conv kernel replication on the crossbars (T=%u):\n", T);
+    fprintf(out, "\n  conv kernel replication on the crossbars (T=%u; arrays %s):\n", T,
+            a->pack == NET_PACK_PER_LAYER
+                ? "one per tile"
+                : a->pack == NET_PACK_DIAGONAL
+                      ? "packed block-diagonally, one read per array at a time"
+                      : "shared on disjoint cells, one read per array at a time, the cells "
+                        "on driven shared rows in ann_xbar_nJ");
     fprintf(out, "  %4s %8s %14s %14s %14s %14s%s\n", "K", "arrays", "ann_xbar_nJ",
             "ann_xbar_us", "snn_xbar_nJ", "snn_xbar_us", a->arrays_budget ? "   fits" : "");
     for (uint32_t q = 0; q < a->nreplicate; q++)
@@ -120,8 +126,46 @@ static uint64_t min_arrays(const conv_result *r)
   return cap ? (r->map_cells + cap - 1) / cap : 0;
 }
 
+/* The packed arrays: per array, its utilization and the tiles it holds
+   (layer#copy[row tile,col tile] rows x cols @row,col). */
+static void report_pack(FILE *out, const conv_args *a, const conv_result *r)
+{
+  const net_xbar_pack *pk = &r->map_pack;
+  const double cap = (double)r->map_rows * r->map_cols;
+  fprintf(out, "\n  crossbar arrays of %ux%u cells (--pack %s, %u kernel cop%s per conv layer): "
+               "%u arrays%s for %u tiles, %llu cells programmed, %.1f %% of their cells; the "
+               "cells alone fill at least %llu\n",
+          r->map_rows, r->map_cols, net_pack_name(a->pack), r->map_k, r->map_k == 1 ? "y" : "ies",
+          pk->narrays, a->arrays_budget ? " (budget given)" : "", pk->nblocks,
+          (unsigned long long)r->map_cells,
+          pk->narrays ? 100.0 * (double)r->map_cells / (cap * pk->narrays) : 0.0,
+          (unsigned long long)min_arrays(r));
+  fprintf(out, "  %5s %6s  %s\n", "array", "used %", "tiles (layer#copy[row tile,col tile] rows x "
+                                                   "cols @ first row,col)");
+  for (uint32_t ar = 0; ar < pk->narrays; ar++) {
+    uint64_t used = 0;
+    for (uint32_t i = 0; i < pk->nblocks; i++)
+      if (pk->blocks[i].array == ar)
+        used += pk->blocks[i].rows * pk->blocks[i].cols;
+    fprintf(out, "  %5u %6.1f ", ar, 100.0 * (double)used / cap);
+    for (uint32_t i = 0; i < pk->nblocks; i++) {
+      const net_xbar_block *b = &pk->blocks[i];
+      if (b->array == ar)
+        fprintf(out, " %s#%u[%u,%u] %llux%llu @%llu,%llu", r->map_layers[b->layer].name, b->copy,
+                b->row_tile, b->col_tile, (unsigned long long)b->rows,
+                (unsigned long long)b->cols, (unsigned long long)b->row0,
+                (unsigned long long)b->col0);
+    }
+    fprintf(out, "\n");
+  }
+}
+
 void conv_report_arrays(FILE *out, const conv_args *a, const conv_result *r)
 {
+  if (a->pack != NET_PACK_PER_LAYER) {
+    report_pack(out, a, r);
+    return;
+  }
   const double cap = (double)r->map_rows * r->map_cols;
   char budget[48] = "";
   if (a->arrays_budget)
@@ -151,6 +195,39 @@ void conv_report_arrays(FILE *out, const conv_args *a, const conv_result *r)
         fprintf(out, " %.1f", 100.0 * (double)tile_cells(r, q, i, j) / cap);
     fprintf(out, t->copies > 1 ? " (each copy)\n" : "\n");
   }
+}
+
+/* A packing as JSON: per array its cells in use and its tiles (layer
+   names from ls). */
+static io_json *json_layout(const net_xbar_pack *pk, const net_layer_stats *ls, double cap)
+{
+  io_json *arr = io_json_array();
+  for (uint32_t ar = 0; ar < pk->narrays; ar++) {
+    io_json *o = io_json_object(), *bl = io_json_array();
+    uint64_t used = 0;
+    for (uint32_t i = 0; i < pk->nblocks; i++) {
+      const net_xbar_block *b = &pk->blocks[i];
+      if (b->array != ar)
+        continue;
+      used += b->rows * b->cols;
+      io_json *y = io_json_object();
+      io_json_set_str(y, "layer", ls[b->layer].name);
+      io_json_set_uint(y, "copy", b->copy);
+      io_json_set_uint(y, "row_tile", b->row_tile);
+      io_json_set_uint(y, "col_tile", b->col_tile);
+      io_json_set_uint(y, "row0", b->row0);
+      io_json_set_uint(y, "col0", b->col0);
+      io_json_set_uint(y, "rows", b->rows);
+      io_json_set_uint(y, "cols", b->cols);
+      io_json_push(bl, y);
+    }
+    io_json_set_uint(o, "array", ar);
+    io_json_set_uint(o, "cells_used", used);
+    io_json_set_num(o, "utilization", cap > 0 ? (double)used / cap : 0);
+    io_json_set(o, "tiles", bl);
+    io_json_push(arr, o);
+  }
+  return arr;
 }
 
 /* "arrays": the geometry, the count, and per layer its tiles with the
@@ -186,7 +263,35 @@ static io_json *json_arrays(const conv_args *a, const conv_result *r)
     io_json_push(layers, y);
   }
   io_json_set(o, "layers", layers);
+  if (a->pack != NET_PACK_PER_LAYER) { /* (per-layer: the file as before --pack) */
+    io_json_set_str(o, "pack", net_pack_name(a->pack));
+    io_json_set(o, "layout",
+                json_layout(&r->map_pack, r->map_layers, (double)r->map_rows * r->map_cols));
+  }
   return o;
+}
+
+/* The kernel copies on devices of their own (phase 0 programmed, 1 hybrid). */
+static void report_replicas(FILE *out, const conv_result *r, int phase)
+{
+  if (r->repl_k < 2)
+    return;
+  fprintf(out, "  %u kernel copies, each on its own devices (test image i on copy i mod %u; "
+               "crossbar ANN): overall %.2f %%;", r->repl_k, r->repl_k,
+          100 * r->repl_overall[phase]);
+  for (uint32_t c = 0; c < r->repl_k; c++)
+    fprintf(out, " copy %u %.2f %% (%u images; on all images %.2f %%)", c,
+            100 * r->repl_own[c][phase], r->repl_images[c], 100 * r->repl_all[c][phase]);
+  fprintf(out, "\n");
+  if (!phase) {
+    fprintf(out, "    conv devices stuck per copy:");
+    for (uint32_t c = 0; c < r->repl_k; c++)
+      fprintf(out, " %llu", (unsigned long long)r->repl_stuck[c]);
+    fprintf(out, "; mean |w_held - w| / max|w|:");
+    for (uint32_t c = 0; c < r->repl_k; c++)
+      fprintf(out, " %.4f", r->repl_werr[c]);
+    fprintf(out, "\n");
+  }
 }
 
 void conv_report_devices(FILE *out, const conv_args *a, const conv_result *r)
@@ -199,6 +304,7 @@ void conv_report_devices(FILE *out, const conv_args *a, const conv_result *r)
     fprintf(out, " T=%u %.2f %% (%+.2f)", a->steps[k], 100 * r->dev_snn[k],
             100 * (r->dev_snn[k] - r->ideal.snn_acc[k]));
   fprintf(out, "\n");
+  report_replicas(out, r, 0);
 }
 
 void conv_report_finetune(FILE *out, const conv_args *a, const conv_result *r)
@@ -209,6 +315,7 @@ void conv_report_finetune(FILE *out, const conv_args *a, const conv_result *r)
   for (uint32_t k = 0; k < a->nsteps; k++)
     fprintf(out, " T=%u %.2f %%", a->steps[k], 100 * r->ft_snn[k]);
   fprintf(out, "\n");
+  report_replicas(out, r, 1);
 }
 
 static io_json *json_energy(const net_energy *e)
@@ -277,6 +384,12 @@ static void json_steps(io_json *o, const conv_args *a, const conv_result *r)
       io_json_set_uint(e, "arrays", r->rep[q][0].arrays);
       if (a->arrays_budget)
         io_json_set(e, "fits", io_json_bool(r->rep[q][0].arrays <= a->arrays_budget));
+      if (a->pack != NET_PACK_PER_LAYER) {
+        const double cap = (double)r->map_rows * r->map_cols;
+        io_json_set_num(e, "share_pj", r->pack[q].share_pj);
+        io_json_set_uint(e, "arrays_one_per_tile", r->rep_tiles[q]);
+        io_json_set(e, "layout", json_layout(&r->pack[q], r->layers, cap));
+      }
       for (int x = 0; x < 2; x++) {
         io_json *t = io_json_object();
         io_json_set_num(t, "total_pj", r->rep[q][x].total_pj);
@@ -334,6 +447,30 @@ io_json *conv_report_json_doc(const conv_args *a, const conv_result *r)
     io_json_set_uint(d, "stuck", r->stuck);
     io_json_set_num(d, "ann_accuracy", r->dev_ann);
     io_json_set(d, "snn_accuracy", io_json_nums(r->dev_snn, ns));
+    if (r->repl_k > 1) {
+      io_json *rp = io_json_object(), *g = io_json_array();
+      io_json_set_uint(rp, "copies", r->repl_k);
+      io_json_set_str(rp, "split", "test image i on copy i mod copies");
+      io_json_set_num(rp, "overall_programmed", r->repl_overall[0]);
+      if (a->finetune)
+        io_json_set_num(rp, "overall_hybrid", r->repl_overall[1]);
+      for (uint32_t c = 0; c < r->repl_k; c++) {
+        io_json *y = io_json_object();
+        io_json_set_uint(y, "copy", c);
+        io_json_set_uint(y, "images", r->repl_images[c]);
+        io_json_set_uint(y, "conv_stuck", r->repl_stuck[c]);
+        io_json_set_num(y, "conv_weight_error", r->repl_werr[c]);
+        io_json_set_num(y, "programmed", r->repl_own[c][0]);
+        io_json_set_num(y, "programmed_all_images", r->repl_all[c][0]);
+        if (a->finetune) {
+          io_json_set_num(y, "hybrid", r->repl_own[c][1]);
+          io_json_set_num(y, "hybrid_all_images", r->repl_all[c][1]);
+        }
+        io_json_push(g, y);
+      }
+      io_json_set(rp, "by_copy", g);
+      io_json_set(d, "replicas", rp);
+    }
     if (a->finetune) {
       /* the requested count, not r->finetune_images (capped at the set) */
       io_json_set_uint(d, "finetune_images", a->finetune);

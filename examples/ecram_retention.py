@@ -170,7 +170,7 @@ def main():
         d["cnn_ideal_snn_accuracy"] = ref["by_steps"][-1]["snn_accuracy"] if "by_steps" in ref else None
         d["cnn_ref_snn_accuracy"] = ref["device"]["snn_accuracy"][-1]
         d["cnn_ref_ann_accuracy"] = ref["device"]["ann_accuracy"]
-        w0, s0 = stdp_point(a, dev, p, 0.0, 298.15, "%s_ref" % dev)
+        s0 = stdp_point(a, dev, p, 0.0, 298.15, "%s_ref" % dev)[1]
         upd = max(1, s0["stdp_updates"])
         d["stdp_updates"] = s0["stdp_updates"]
         d["stdp_pulses"] = s0["device_pulses"]
@@ -184,6 +184,9 @@ def main():
                   "t_pulse_s": t_pulse_at(p, tk),
                   "write_time_per_update_s": d["pulses_per_update"] * t_pulse_at(p, tk),
                   "idle": []}
+            # Trained at this temperature too (retention acts during
+            # training): the reference for this temperature's drifts.
+            w0 = stdp_point(a, dev, p, 0.0, tk, "%s_%gC_0" % (dev, tc))[0]
             for label, idle in IDLES:
                 tag = "%s_%gC_%g" % (dev, tc, idle)
                 c = cnn_point(a, dev, idle, tk, tag)

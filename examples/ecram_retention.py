@@ -61,7 +61,8 @@ def write_lowering_ev(p):
 
 def t_pulse_at(p, t_k):
     de = write_lowering_ev(p)
-    return p["t_pulse_s"] * math.exp((p["ea_ev"] - de) / KB *
+    # the barrier left under the field; none left: not thermally activated
+    return p["t_pulse_s"] * math.exp(max(0.0, p["ea_ev"] - de) / KB *
                                      (1 / t_k - 1 / p.get("t_ref_k", 298.15)))
 
 

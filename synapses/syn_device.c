@@ -576,7 +576,10 @@ double syn_device_t_pulse_at(const syn_device_param *p, double t_k)
   double de = syn_device_write_lowering_ev(p);
   if (isnan(de))
     return p->t_pulse_s;
-  return p->t_pulse_s * arrhenius(p->ea_ev - de, t_k, p->t_ref_k);
+  /* The barrier left under the write field; a field that takes off more
+     than E_a leaves none: the write is then limited by the attempt rate
+     and is not thermally activated (never slower when hot). */
+  return p->t_pulse_s * arrhenius(fmax(0.0, p->ea_ev - de), t_k, p->t_ref_k);
 }
 
 double syn_device_retain(const syn_device_param *p, const syn_device_inst *inst, double w,

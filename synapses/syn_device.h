@@ -224,8 +224,9 @@ double syn_device_tau_at(const syn_device_param *p, double t_k);
    time or for another retention. */
 double syn_device_write_lowering_ev(const syn_device_param *p);
 /* Write pulse time (s) at temperature t_k for the same step: t_pulse_s
-   exp((ea_ev - dE_w) / k_B (1/t_k - 1/t_ref_k)) for ARRHENIUS (the hop
-   rate under the write field), t_pulse_s otherwise. */
+   exp(max(0, ea_ev - dE_w) / k_B (1/t_k - 1/t_ref_k)) for ARRHENIUS (the
+   hop rate under the write field; no barrier left: not activated),
+   t_pulse_s otherwise. */
 double syn_device_t_pulse_at(const syn_device_param *p, double t_k);
 
 /* Energy of one read of a device holding w (pJ): V_read^2 G t_read. */

@@ -410,6 +410,12 @@ static void test_arrhenius(void)
   CU_ASSERT(rel_close(syn_device_t_pulse_at(&p, 298.15), 1e-8, 1e-12));
   CU_ASSERT(rel_close(syn_device_t_pulse_at(&p, 358.15),
                       1e-8 * exp((0.6 - de) / kb * (1 / 358.15 - 1 / 298.15)), 1e-6));
+  CU_ASSERT(syn_device_t_pulse_at(&p, 358.15) < 1e-8); /* activated: faster when hot */
+  /* A field that takes off more than E_a: writes no longer activated. */
+  syn_device_param q = p;
+  dv_set(&q, "t_pulse_s", "1e-12");
+  CU_ASSERT(syn_device_write_lowering_ev(&q) > 0.6);
+  CU_ASSERT_EQUAL(syn_device_t_pulse_at(&q, 358.15), 1e-12);
   /* relax: lifetime_s at any temperature; none: no time constant. */
   CU_ASSERT_EQUAL(syn_device_tau_at(&r, 358.15), 1e4);
   dv_set(&r, "retention", "none");

@@ -204,8 +204,8 @@ double syn_device_pulses(const syn_device_param *p, const syn_device_inst *inst,
 /* w after dt seconds without a write, in closed form (RELAX, ARRHENIUS,
    DRIFT).  A read never writes: retention is the only change between
    writes (three-terminal ECRAM reads the channel, apart from the gate
-   stack that holds the ions).  RELAX and ARRHENIUS compose (retain(retain(w, a), b) == retain(w, a + b)); DRIFT does
-   not: pass the w left by the last write and dt = the time since that write
+   stack that holds the ions).  RELAX and ARRHENIUS compose
+   (retain(retain(w, a), b) == retain(w, a + b)); DRIFT does not: pass the w left by the last write and dt = the time since that write
    (aihwkit: G(t_inf) = G_prog ((t_inf + t0) / t0)^-nu). */
 double syn_device_retain(const syn_device_param *p, const syn_device_inst *inst,
                          double w, double dt_s);

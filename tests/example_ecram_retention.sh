@@ -30,6 +30,9 @@ expect "convert --drift-time 3x refused" 2 "drift-time: expected seconds" \
   "$BIN" convert configs/models/fmnist_cnn.msgpack --data "$DATA" --device ecram_protonic \
   --drift-time 3x
 
+expect "convert --temperature without --device refused" 2 "needs --device" \
+  "$BIN" convert configs/models/fmnist_cnn.msgpack --data "$DATA" --temperature 85C
+
 # At its reference temperature arrhenius is relax: the same accuracy from a
 # copy of the preset with retention = relax (1 h idle: the weights are 0.7 of
 # their programmed values, so a difference would show).

@@ -290,6 +290,8 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     return usage_err("%s", "missing --data DIR");
   if (a->log_dir && !a->engine)
     return usage_err("%s", "--log needs --schedule engine (the batch runner keeps no log)");
+  if (a->temperature_k > 0 && !a->device)
+    return usage_err("%s", "--temperature needs --device PRESET (it is the devices' temperature)");
   if (a->engine && a->poisson)
     return usage_err("%s", "--schedule engine runs current input only (no --input poisson)");
   if (monitor_check(&a->monitor) != 0)

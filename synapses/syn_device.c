@@ -65,6 +65,9 @@ static const syn_param_key common_keys[] = {
     KEY(drift_nu, SYN_KEY_NUM, 0),
     KEY(drift_nu_dtod, SYN_KEY_NUM, 0),
     KEY(drift_t0_s, SYN_KEY_NUM, 0),
+    KEY(ea_ev, SYN_KEY_NUM, 0),
+    KEY(t_ref_k, SYN_KEY_NUM, 0),
+    KEY(temperature_k, SYN_KEY_NUM, 0),
     KEY(g_ref_uS, SYN_KEY_NUM, 1),
     KEY(g_scale_uS, SYN_KEY_NUM, 1),
     KEY(v_read, SYN_KEY_NUM, 1),
@@ -76,7 +79,7 @@ static const syn_param_key common_keys[] = {
     {NULL, SYN_KEY_NUM, 0, 0}};
 #undef KEY
 
-static const char *const retention_names[] = {"none", "relax", "drift", NULL};
+static const char *const retention_names[] = {"none", "relax", "drift", "arrhenius", NULL};
 
 /* A key of p: its entry and the struct its offset is into. */
 typedef struct key_ref {
@@ -189,6 +192,8 @@ void syn_device_param_default(syn_device_param *p)
   p->stuck_range = NAN;
   p->retention = SYN_RET_NONE;
   p->drift_t0_s = 20.0; /* aihwkit PCMLikeNoiseModel t_0 */
+  p->t_ref_k = 298.15;  /* 25 C: room temperature, where pulses are measured */
+  p->temperature_k = 298.15;
   /* 0 .. 25 uS over [-1, 1] (25 uS: aihwkit's PCM g_max, used as a common
      full scale), read at NeuroSim's 0.55 V for 10 ns. */
   p->g_ref_uS = 12.5;
@@ -309,7 +314,7 @@ int syn_device_param_check(const syn_device_param *p, const char **key_out)
     key_out = &dummy;
   *key_out = NULL;
   assert(p->rule);
-  if ((unsigned)p->retention > SYN_RET_DRIFT)
+  if ((unsigned)p->retention > SYN_RET_ARRHENIUS)
     return syn_device_bad_key(key_out, "retention", "not a known retention (%d)",
                               (int)p->retention);
   int rc = check_kinds(common_keys, (const char *)p, key_out);
@@ -367,13 +372,31 @@ int syn_device_param_check(const syn_device_param *p, const char **key_out)
                               "must be nan (the whole bounds) or >= 0, got %g", p->stuck_range);
 
   /* Retention. */
-  if (p->retention == SYN_RET_RELAX) {
+  if (syn_retention_relaxes(p->retention)) {
+    const char *rn = retention_names[p->retention];
     if (!(p->lifetime_s > 0))
-      return syn_device_bad_key(key_out, "lifetime_s",
-                                "must be > 0 (s) with retention = relax, got %g", p->lifetime_s);
+      return syn_device_bad_key(key_out, "lifetime_s", "must be > 0 (s) with retention = %s, got %g",
+                                rn, p->lifetime_s);
     if (!(p->w_rest >= p->w_min && p->w_rest <= p->w_max))
       return syn_device_bad_key(key_out, "w_rest", "must be in [w_min, w_max] = [%g, %g], got %g",
                                 p->w_min, p->w_max, p->w_rest);
+  }
+  if (p->retention == SYN_RET_ARRHENIUS) {
+    if (!(p->ea_ev >= 0 && p->ea_ev <= 5))
+      return syn_device_bad_key(key_out, "ea_ev",
+                                "must be an activation energy in [0, 5] eV with retention = "
+                                "arrhenius, got %g",
+                                p->ea_ev);
+    if (!(p->t_ref_k > 0))
+      return syn_device_bad_key(key_out, "t_ref_k", "must be > 0 (K), got %g", p->t_ref_k);
+    if (!(p->temperature_k > 0))
+      return syn_device_bad_key(key_out, "temperature_k",
+                                "must be > 0 (K; 25 C = 298.15 K), got %g", p->temperature_k);
+    if (!isfinite(syn_device_tau_s(p)) || !(syn_device_tau_s(p) > 0))
+      return syn_device_bad_key(key_out, "temperature_k",
+                                "the time constant lifetime_s exp(ea_ev / k_B (1/T - 1/t_ref_k)) "
+                                "at T = %g K is not a finite positive number (%g s)",
+                                p->temperature_k, syn_device_tau_s(p));
   }
   if (p->retention == SYN_RET_DRIFT && !(p->drift_t0_s > 0))
     return syn_device_bad_key(key_out, "drift_t0_s",
@@ -517,6 +540,49 @@ double syn_device_pulses(const syn_device_param *p, const syn_device_inst *inst,
   return p->rule->pulses(syn_device_rule_param(p), p, inst, w, dir, n, key, t);
 }
 
+/* Arrhenius factor exp(ea / k_B (1/t - 1/t_ref)): how much slower the
+   hops over a barrier ea are at t than at t_ref; exactly 1 at t = t_ref. */
+static double arrhenius(double ea_ev, double t_k, double t_ref_k)
+{
+  return t_k == t_ref_k ? 1.0 : exp(ea_ev / SYN_KB_EV_PER_K * (1.0 / t_k - 1.0 / t_ref_k));
+}
+
+double syn_device_tau_at(const syn_device_param *p, double t_k)
+{
+  switch (p->retention) {
+  case SYN_RET_RELAX:
+    return p->lifetime_s;
+  case SYN_RET_ARRHENIUS:
+    return p->lifetime_s * arrhenius(p->ea_ev, t_k, p->t_ref_k);
+  default:
+    return INFINITY;
+  }
+}
+
+double syn_device_tau_s(const syn_device_param *p)
+{
+  return syn_device_tau_at(p, p->temperature_k);
+}
+
+double syn_device_write_lowering_ev(const syn_device_param *p)
+{
+  if (p->retention != SYN_RET_ARRHENIUS || !(p->t_pulse_s > 0))
+    return NAN;
+  double f = p->dw_min / (p->w_max - p->w_min);
+  return SYN_KB_EV_PER_K * p->t_ref_k * log(f * p->lifetime_s / p->t_pulse_s);
+}
+
+double syn_device_t_pulse_at(const syn_device_param *p, double t_k)
+{
+  double de = syn_device_write_lowering_ev(p);
+  if (isnan(de))
+    return p->t_pulse_s;
+  /* The barrier left under the write field; a field that takes off more
+     than E_a leaves none: the write is then limited by the attempt rate
+     and is not thermally activated (never slower when hot). */
+  return p->t_pulse_s * arrhenius(fmax(0.0, p->ea_ev - de), t_k, p->t_ref_k);
+}
+
 double syn_device_retain(const syn_device_param *p, const syn_device_inst *inst, double w,
                          double dt_s)
 {
@@ -529,6 +595,8 @@ double syn_device_retain(const syn_device_param *p, const syn_device_inst *inst,
     /* Stays between w and w_rest: no clipping, so only inst->stuck is read
        (callers may pass a partial instance). */
     return p->w_rest + (w - p->w_rest) * exp(-dt_s / p->lifetime_s);
+  case SYN_RET_ARRHENIUS:
+    return p->w_rest + (w - p->w_rest) * exp(-dt_s / syn_device_tau_s(p));
   case SYN_RET_DRIFT:
     /* Power law on G - g_ref, i.e. on w; shrinks |w|, so the bounds (which
        contain 0) are kept.  Reads inst->stuck and inst->nu only. */

@@ -32,14 +32,28 @@ struct syn_rule_ops; /* syn_rule.h: one pulse rule */
 
 /* Retention: what happens to w with no write for dt seconds.  A closed
    set, unlike the rules: syn_store lays out each projection's state by it
-   (relax: one epoch factor per projection; drift: a programming time and
-   an exponent per device), so a new kind changes the store anyway. */
+   (relax and arrhenius: one epoch factor per projection; drift: a
+   programming time and an exponent per device), so a new kind changes the
+   store anyway. */
 typedef enum syn_retention {
   SYN_RET_NONE = 0,
   SYN_RET_RELAX = 1, /* w -> w_rest + (w - w_rest) exp(-dt / lifetime_s) */
-  SYN_RET_DRIFT = 2  /* PCM: G(t) = G_prog ((dt + t0) / t0)^-nu, on the
+  SYN_RET_DRIFT = 2, /* PCM: G(t) = G_prog ((dt + t0) / t0)^-nu, on the
                         conductance above g_ref (w >= 0 for PCM) */
+  SYN_RET_ARRHENIUS = 3 /* relax with a thermally activated time constant:
+                        tau(T) = lifetime_s exp(ea_ev / k_B (1/T - 1/t_ref_k))
+                        at T = temperature_k (ion hopping over one barrier,
+                        docs/devices.md "Arrhenius retention") */
 } syn_retention;
+
+/* Retention kinds that relax exponentially towards w_rest (one decay
+   factor per projection in syn_store). */
+static inline int syn_retention_relaxes(syn_retention r)
+{
+  return r == SYN_RET_RELAX || r == SYN_RET_ARRHENIUS;
+}
+
+#define SYN_KB_EV_PER_K 8.617333262e-5 /* Boltzmann constant (eV/K), CODATA 2018 */
 
 #define SYN_RULE_PARAM_MAX 128 /* bytes: the largest rule parameter struct */
 #define SYN_RULE_INST_MAX 4    /* per-device draws a rule may keep */
@@ -92,6 +106,11 @@ typedef struct syn_device_param {
   double w_rest;          /* RELAX: value relaxed to */
   double drift_nu, drift_nu_dtod; /* DRIFT: exponent mean and d2d std */
   double drift_t0_s;      /* DRIFT: reference time t0 (s), aihwkit 20 s */
+  double ea_ev;           /* ARRHENIUS: activation energy of ion hopping (eV) */
+  double t_ref_k;         /* ARRHENIUS: temperature (K) at which lifetime_s
+                             and t_pulse_s hold (default 298.15) */
+  double temperature_k;   /* ARRHENIUS: operating temperature (K) (default
+                             298.15; a config or --temperature overrides) */
   /* Electrical and energy. */
   double g_ref_uS;        /* conductance at w = 0 (uS) */
   double g_scale_uS;      /* conductance per unit w (uS) */
@@ -188,12 +207,33 @@ static inline uint64_t syn_device_pulse_key(uint64_t key, uint64_t t, uint64_t q
 double syn_device_pulses(const syn_device_param *p, const syn_device_inst *inst, double w,
                          int dir, long n, uint64_t key, uint64_t t);
 
-/* w after dt seconds without a write, in closed form (RELAX, DRIFT).
-   RELAX composes (retain(retain(w, a), b) == retain(w, a + b)); DRIFT does
-   not: pass the w left by the last write and dt = the time since that write
+/* w after dt seconds without a write, in closed form (RELAX, ARRHENIUS,
+   DRIFT).  A read never writes: retention is the only change between
+   writes (three-terminal ECRAM reads the channel, apart from the gate
+   stack that holds the ions).  RELAX and ARRHENIUS compose
+   (retain(retain(w, a), b) == retain(w, a + b)); DRIFT does not: pass the w left by the last write and dt = the time since that write
    (aihwkit: G(t_inf) = G_prog ((t_inf + t0) / t0)^-nu). */
 double syn_device_retain(const syn_device_param *p, const syn_device_inst *inst,
                          double w, double dt_s);
+
+/* Retention time constant (s) at the operating temperature: lifetime_s
+   (RELAX), lifetime_s exp(ea_ev / k_B (1/temperature_k - 1/t_ref_k))
+   (ARRHENIUS; exactly lifetime_s at T = t_ref_k), INFINITY otherwise. */
+double syn_device_tau_s(const syn_device_param *p);
+/* The same at temperature t_k (K) instead of p->temperature_k. */
+double syn_device_tau_at(const syn_device_param *p, double t_k);
+/* ARRHENIUS: the barrier lowering q a E (eV) of the write field implied by
+   the preset's write pulse and retention at t_ref_k: one pulse moves a
+   fraction f = dw_min / (w_max - w_min) of the range with the same hops
+   that retention undoes, so t_pulse = f tau exp(-dE_w / k_B T) and
+   dE_w = k_B t_ref_k ln(f tau(t_ref_k) / t_pulse_s).  NAN without a pulse
+   time or for another retention. */
+double syn_device_write_lowering_ev(const syn_device_param *p);
+/* Write pulse time (s) at temperature t_k for the same step: t_pulse_s
+   exp(max(0, ea_ev - dE_w) / k_B (1/t_k - 1/t_ref_k)) for ARRHENIUS (the
+   hop rate under the write field; no barrier left: not activated),
+   t_pulse_s otherwise. */
+double syn_device_t_pulse_at(const syn_device_param *p, double t_k);
 
 /* Energy of one read of a device holding w (pJ): V_read^2 G t_read. */
 double syn_device_read_pj(const syn_device_param *p, double w);

@@ -47,6 +47,7 @@ static double dev_w(const syn_store *st, uint64_t i, double t_s, double decay,
   }
   switch (p->retention) {
   case SYN_RET_RELAX:
+  case SYN_RET_ARRHENIUS:
     return p->w_rest + st->a[i] * decay;
   case SYN_RET_DRIFT: {
     double dt = t_s - st->t_prog[i];
@@ -64,7 +65,8 @@ static void dev_store(syn_store *st, uint64_t i, double w, double t_s)
   const syn_device_param *p = &st->spec->dev;
   switch (p->retention) {
   case SYN_RET_RELAX:
-    st->a[i] = (float)((w - p->w_rest) * exp((t_s - st->epoch_s) / p->lifetime_s));
+  case SYN_RET_ARRHENIUS:
+    st->a[i] = (float)((w - p->w_rest) * exp((t_s - st->epoch_s) / st->tau_s));
     break;
   case SYN_RET_DRIFT:
     st->a[i] = (float)w;
@@ -79,9 +81,9 @@ static void dev_store(syn_store *st, uint64_t i, double w, double t_s)
 static void rebase(syn_store *st, double t_s)
 {
   const syn_device_param *p = &st->spec->dev;
-  if (p->retention != SYN_RET_RELAX || (t_s - st->epoch_s) / p->lifetime_s < REBASE_AT)
+  if (!syn_retention_relaxes(p->retention) || (t_s - st->epoch_s) / st->tau_s < REBASE_AT)
     return;
-  double f = exp(-(t_s - st->epoch_s) / p->lifetime_s);
+  double f = exp(-(t_s - st->epoch_s) / st->tau_s);
   for (uint64_t i = 0; i < st->nsyn * st->ndev; i++)
     st->a[i] = (float)(st->a[i] * f);
   st->epoch_s = t_s;
@@ -90,7 +92,7 @@ static void rebase(syn_store *st, double t_s)
 static double relax_decay(const syn_store *st, double t_s)
 {
   const syn_device_param *p = &st->spec->dev;
-  return p->retention == SYN_RET_RELAX ? exp(-(t_s - st->epoch_s) / p->lifetime_s) : 1.0;
+  return syn_retention_relaxes(p->retention) ? exp(-(t_s - st->epoch_s) / st->tau_s) : 1.0;
 }
 
 /* Synaptic weight from the device state(s) (no read noise). */
@@ -127,6 +129,9 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
   if (spec->kind == SYN_DEVICE) {
     const syn_device_param *p = &spec->dev;
     uint64_t nd = tab->nsyn * st->ndev;
+    /* relax: lifetime_s itself (so relax runs are unchanged); arrhenius:
+       at the operating temperature, fixed for the run */
+    st->tau_s = syn_device_tau_s(p);
     st->a = sim_malloc(nd * sizeof *st->a + 4, "device states");
     if (p->retention == SYN_RET_DRIFT) {
       st->t_prog = sim_calloc(nd + 1, sizeof *st->t_prog, "device programming times");
@@ -145,7 +150,7 @@ void syn_store_init(syn_store *st, const syn_spec *spec, sim_syn_table *tab,
                           p->retention == SYN_RET_DRIFT;
     const syn_device_inst nominal = {.w_min = p->w_min, .w_max = p->w_max,
                                      .nu = p->drift_nu, .stuck = 0};
-    double w_lo = p->retention == SYN_RET_RELAX ? p->w_rest : INFINITY;
+    double w_lo = syn_retention_relaxes(p->retention) ? p->w_rest : INFINITY;
     for (uint32_t r = 0; r < tab->nrows; r++)
       for (uint64_t k = tab->off[r], s = sim_syn_row_source(tab, r); k < tab->off[r + 1];
            k++) {
@@ -445,7 +450,7 @@ int syn_store_spike_fast(syn_store *st, const sim_syn_table *tab, uint32_t s, in
   const double ta_s = (double)t_arr * st->h_s;
   rebase(st, ta_s);
   const double decay = relax_decay(st, ta_s);
-  const double base = p->retention == SYN_RET_RELAX ? p->w_rest : 0.0;
+  const double base = syn_retention_relaxes(p->retention) ? p->w_rest : 0.0;
   const double scale = sp->scale, ref = sp->differential ? 0.0 : sp->w_ref;
   const double stuck_w = p->stuck_w;
   const float *a = st->a;

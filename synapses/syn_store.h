@@ -14,6 +14,11 @@
  *                     e^{(t - epoch)/lifetime} grows large every a is
  *                     rebased to a later epoch: one pass, however long the
  *                     idle time jumped over.
+ *   retention arrhenius: as relax, with the time constant
+ *                     syn_device_tau_s at the operating temperature
+ *                     (one number per projection and run).
+ *   Reads never write: the state changes only at writes (pulses), and
+ *   retention is applied in closed form at the next read.
  *   retention drift:  a = w at programming, t_prog (s, double) and nu per
  *                     device (power-law drift is not memoryless: 16 bytes).
  * Stuck devices are marked in a bitmap and hold their stuck value.
@@ -65,6 +70,8 @@ typedef struct syn_store {
   float *nu;                /* owned, drift only: drift exponent */
   uint8_t *stuck;           /* owned: bit per device */
   double epoch_s;           /* relax: time the a values refer to (s) */
+  double tau_s;             /* relax, arrhenius: the time constant (s) at
+                               the run's temperature (syn_device_tau_s) */
   double *w;                /* owned, kind == SYN_STDP: the ideal plastic
                                weights (mV or pA), in double as NEST's
                                stdp_synapse, so that pair-rule changes

@@ -97,7 +97,7 @@ int syn_store_load(syn_store *st, const sim_net *net, uint32_t proj, const sim_c
       nt != (st->t_prog ? nk * nd : 0) || nc != sizeof st->c ||
       (npre || npost) != (st->pre_last != NULL && nk > 0))
     return sim_ckpt_bad(r, "synapse state of another synapse or device kind");
-  if (nk && st->a && st->spec->dev.retention == SYN_RET_RELAX) {
+  if (nk && st->a && syn_retention_relaxes(st->spec->dev.retention)) {
     if (st->ckpt_epoch_set && epoch != st->epoch_s)
       return sim_ckpt_bad(r, "relaxing devices rebased at different times on different "
                              "ranks: resume on the rank count of the checkpoint");

@@ -65,6 +65,25 @@ static void test_convert_args(void)
      options that take a value can lack one. */
   char *argv5[] = {"m", "--data", "d", "--bogus"};
   CU_ASSERT_EQUAL(conv_args_parse(4, argv5, &a), 2);
+
+  /* Idle time with units, the devices' temperature in K or C. */
+  CU_ASSERT_DOUBLE_EQUAL(a.temperature_k, 0, 0); /* the preset's */
+  char *argv6[] = {"m", "--data", "d", "--device", "ideal", "--drift-time", "10y",
+                   "--temperature", "85C"};
+  CU_ASSERT_EQUAL(conv_args_parse(9, argv6, &a), 0);
+  CU_ASSERT_DOUBLE_EQUAL(a.drift_s, 10 * 365.25 * 86400, 1e-6);
+  CU_ASSERT_DOUBLE_EQUAL(a.temperature_k, 358.15, 1e-9);
+  char *argv7[] = {"m", "--data", "d", "--device", "ideal", "--drift-time", "2h",
+                   "--temperature", "300K"};
+  CU_ASSERT_EQUAL(conv_args_parse(9, argv7, &a), 0);
+  CU_ASSERT_DOUBLE_EQUAL(a.drift_s, 7200, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(a.temperature_k, 300, 1e-9);
+  char *argv8[] = {"m", "--data", "d", "--device", "ideal", "--temperature", "-300C"};
+  CU_ASSERT_EQUAL(conv_args_parse(7, argv8, &a), 2);
+  char *argv9[] = {"m", "--data", "d", "--temperature", "300"}; /* no --device */
+  CU_ASSERT_EQUAL(conv_args_parse(5, argv9, &a), 2);
+  char *argv10[] = {"m", "--data", "d", "--drift-time", "1w"};
+  CU_ASSERT_EQUAL(conv_args_parse(5, argv10, &a), 2);
 }
 
 static void test_convert_load_missing_model(void)

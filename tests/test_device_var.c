@@ -81,10 +81,14 @@ static void test_shipped_presets(void)
   CU_ASSERT(p.dw_min == 2.8214e-4 && dv_val(&p, "gamma_up") == 0.4152 &&
             dv_val(&p, "gamma_down") == 0.7342 && p.dw_min_std == 2.0 && p.t_pulse_s == 10e-9);
   load_ok("ecram_protonic", &p);
-  CU_ASSERT(p.t_pulse_s == 5e-9 && p.retention == SYN_RET_RELAX && p.lifetime_s < 86400);
+  CU_ASSERT(p.t_pulse_s == 5e-9 && p.retention == SYN_RET_ARRHENIUS && p.lifetime_s < 86400 &&
+            p.ea_ev == 0.35 && p.t_ref_k == 298.15 && p.temperature_k == 298.15);
   load_ok("ecram_oxygen_ion", &p);
-  CU_ASSERT(p.retention == SYN_RET_RELAX && p.lifetime_s >= TEN_YEARS_S / 0.02 &&
+  /* "> 10 years at 85 C": one state (0.02) of the full excursion lost in
+     10 years at 358.15 K at most. */
+  CU_ASSERT(p.retention == SYN_RET_ARRHENIUS && syn_device_tau_at(&p, 358.15) >= TEN_YEARS_S / 0.02 &&
             p.t_pulse_s > 1e-3);
+  CU_ASSERT(rel_close(syn_device_tau_at(&p, 358.15), 1.6e10, 1e-3));
   load_ok("rram_soft_bounds", &p);
   CU_ASSERT(dv_is_rule(&p, "soft_bounds") && p.dw_min_std == 3.75 && dv_val(&p, "mult_noise") == 0 &&
             p.w_min_dtod == 0.4 && p.w_max_dtod == 0.24);
@@ -357,6 +361,76 @@ static void test_retention(void)
   CU_ASSERT_EQUAL(syn_device_retain(&p, &in, 0.8, TEN_YEARS_S), 0.8);
 }
 
+/* Arrhenius retention: the time constant against exp(E_a / k_B T) from
+   the constants, the ratio between two temperatures, relax at the
+   reference temperature exactly, and the write side (pulse time, barrier
+   lowering) from the same barrier. */
+static void test_arrhenius(void)
+{
+  const double kb = 1.380649e-23 / 1.602176634e-19; /* eV/K, SI exact */
+  syn_device_param p;
+  syn_device_param_default(&p);
+  dv_set(&p, "retention", "arrhenius");
+  dv_set(&p, "lifetime_s", "1e4");
+  dv_set(&p, "w_rest", "0.1");
+  dv_set(&p, "ea_ev", "0.6");
+  dv_set(&p, "t_pulse_s", "1e-8");
+  CU_ASSERT_EQUAL_FATAL(syn_device_param_finalize(&p), 0);
+  CU_ASSERT_EQUAL(syn_device_tau_s(&p), 1e4); /* at t_ref_k = 298.15 K */
+  /* tau0 = tau(T_ref) e^{-E_a / k T_ref}; tau(T) = tau0 e^{E_a / k T}. */
+  const double tau0 = 1e4 * exp(-0.6 / (kb * 298.15));
+  const double temps[] = {253.15, 298.15, 358.15, 373.15};
+  for (int i = 0; i < 4; i++) {
+    CU_ASSERT(rel_close(syn_device_tau_at(&p, temps[i]), tau0 * exp(0.6 / (kb * temps[i])),
+                        1e-9));
+  }
+  CU_ASSERT(rel_close(syn_device_tau_at(&p, 298.15) / syn_device_tau_at(&p, 358.15),
+                      exp(0.6 / kb * (1 / 298.15 - 1 / 358.15)), 1e-9));
+  /* The state after a year at 85 C. */
+  dv_set(&p, "temperature_k", "358.15");
+  CU_ASSERT_EQUAL_FATAL(syn_device_param_finalize(&p), 0);
+  syn_device_inst in = dv_nominal(&p);
+  const double year = 365.25 * 86400, tau85 = tau0 * exp(0.6 / (kb * 358.15));
+  CU_ASSERT(rel_close(syn_device_retain(&p, &in, 0.9, 3600), 0.1 + 0.8 * exp(-3600 / tau85),
+                      1e-9));
+  CU_ASSERT(rel_close(syn_device_retain(&p, &in, -0.5, year), 0.1 - 0.6 * exp(-year / tau85),
+                      1e-9));
+  /* Composes, as relax. */
+  CU_ASSERT(rel_close(syn_device_retain(&p, &in, syn_device_retain(&p, &in, 0.7, 500), 700),
+                      syn_device_retain(&p, &in, 0.7, 1200), 1e-12));
+  /* At the reference temperature arrhenius is relax, bit for bit. */
+  dv_set(&p, "temperature_k", "298.15");
+  syn_device_param r = p;
+  dv_set(&r, "retention", "relax");
+  for (double dt = 1; dt < 1e9; dt *= 7.3)
+    CU_ASSERT_EQUAL(syn_device_retain(&p, &in, 0.77, dt), syn_device_retain(&r, &in, 0.77, dt));
+  /* Write side: f = dw_min / range = 0.001 / 2; dE_w = k T ln(f tau / t_p). */
+  const double de = kb * 298.15 * log(0.0005 * 1e4 / 1e-8);
+  CU_ASSERT(rel_close(syn_device_write_lowering_ev(&p), de, 1e-6));
+  CU_ASSERT(rel_close(syn_device_t_pulse_at(&p, 298.15), 1e-8, 1e-12));
+  CU_ASSERT(rel_close(syn_device_t_pulse_at(&p, 358.15),
+                      1e-8 * exp((0.6 - de) / kb * (1 / 358.15 - 1 / 298.15)), 1e-6));
+  CU_ASSERT(syn_device_t_pulse_at(&p, 358.15) < 1e-8); /* activated: faster when hot */
+  /* A field that takes off more than E_a: writes no longer activated. */
+  syn_device_param q = p;
+  dv_set(&q, "t_pulse_s", "1e-12");
+  CU_ASSERT(syn_device_write_lowering_ev(&q) > 0.6);
+  CU_ASSERT_EQUAL(syn_device_t_pulse_at(&q, 358.15), 1e-12);
+  /* relax: lifetime_s at any temperature; none: no time constant. */
+  CU_ASSERT_EQUAL(syn_device_tau_at(&r, 358.15), 1e4);
+  dv_set(&r, "retention", "none");
+  CU_ASSERT(isinf(syn_device_tau_s(&r)) && isnan(syn_device_write_lowering_ev(&r)));
+  /* Bad values are errors naming the key. */
+  const char *key = NULL;
+  dv_set(&p, "temperature_k", "0");
+  CU_ASSERT_EQUAL(syn_device_param_check(&p, &key), SIM_ECONFIG);
+  CU_ASSERT(key && !strcmp(key, "temperature_k"));
+  dv_set(&p, "temperature_k", "300");
+  dv_set(&p, "ea_ev", "-0.1");
+  CU_ASSERT_EQUAL(syn_device_param_check(&p, &key), SIM_ECONFIG);
+  CU_ASSERT(key && !strcmp(key, "ea_ev"));
+}
+
 static void test_read_energy(void)
 {
   syn_device_param p;
@@ -436,6 +510,7 @@ int test_device_var_register(void)
       !CU_add_test(s, "cycle-to-cycle moments", test_c2c_moments) ||
       !CU_add_test(s, "stuck devices", test_stuck) ||
       !CU_add_test(s, "retention closed forms", test_retention) ||
+      !CU_add_test(s, "Arrhenius retention and write time", test_arrhenius) ||
       !CU_add_test(s, "read energy V^2 G t", test_read_energy) ||
       !CU_add_test(s, "read and programming noise", test_read_and_program_noise) ||
       !CU_add_test(s, "determinism", test_determinism))

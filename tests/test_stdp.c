@@ -156,22 +156,29 @@ static void test_pair_rule_ideal_device(void)
 
 /* A device that relaxes: one synapse read at 1 ms and again after ten
    idle years (the engine jumps over the idle windows) holds the closed
-   form w_rest + (w0 - w_rest) e^{-t / lifetime}; the run's work does not
-   grow with the idle time. */
+   form w_rest + (w0 - w_rest) e^{-t / tau}; the run's work does not
+   grow with the idle time.  relax: tau = lifetime_s; arrhenius at 85 C
+   with E_a 0.5 eV and lifetime_s at 25 C: tau = 1e6 s exp(E_a / k_B
+   (1/358.15 - 1/298.15)), computed here from the constants. */
 static void test_retention_across_years(void)
 {
   const double year_ms = 365.25 * 86400e3;
   const double times[] = {1000.0, 86400e3, 10 * year_ms}; /* 1 s, 1 day, 10 y */
-  for (int i = 0; i < 3; i++) {
+  const double kb = 1.380649e-23 / 1.602176634e-19; /* eV/K, SI exact */
+  const double taus[] = {1e6, 1e6 * exp(0.5 / kb * (1 / 358.15 - 1 / 298.15))};
+  const char *const kinds[] = {"retention = relax\n",
+                               "retention = arrhenius\nea_ev = 0.5\ntemperature_k = 358.15\n"};
+  for (int i = 0; i < 6; i++) {
     char text[1024], path[128];
+    const int kind = i / 3;
     snprintf(text, sizeof text,
              "[simulation]\nduration = %.1f\nresolution = 0.1\n"
              "[population pre]\nmodel = spike_generator\nspike_times = 1.0, %.1f\n"
              "[population post]\nmodel = iaf_psc_delta\nn = 1\n"
              "[projection p]\nsource = pre\ntarget = post\nrule = all_to_all\n"
              "weight = 5\ndelay = 1.0\nsynapse = device\ndevice = ideal\n"
-             "weight_scale = 10\nretention = relax\nlifetime_s = 1e6\nw_rest = 0.1\n",
-             times[i] + 10, times[i]);
+             "weight_scale = 10\n%slifetime_s = 1e6\nw_rest = 0.1\n",
+             times[i % 3] + 10, times[i % 3], kinds[kind]);
     snprintf(path, sizeof path, "%s/ret.ini", dir);
     FILE *f = fopen(path, "w");
     fputs(text, f);
@@ -186,11 +193,14 @@ static void test_retention_across_years(void)
     CU_ASSERT_EQUAL_FATAL(sim_run(&net->kernel, &opts, &st), 0);
     const net_proj *pr = &net->projs[0];
     /* Read at the second spike's arrival, t + 1 ms. */
-    int64_t t_read = (int64_t)llround((times[i] + 1.0) / 0.1);
+    int64_t t_read = (int64_t)llround((times[i % 3] + 1.0) / 0.1);
     double w = syn_store_weight(&pr->store, &pr->syn, 0, 0, net->pops[1].gid, t_read);
-    double dt_s = (times[i] + 1.0) * 1e-3; /* written at t = 0 */
-    double want = 10 * (0.1 + (0.5 - 0.1) * exp(-dt_s / 1e6));
+    double dt_s = (times[i % 3] + 1.0) * 1e-3; /* written at t = 0 */
+    double want = 10 * (0.1 + (0.5 - 0.1) * exp(-dt_s / taus[kind]));
     CU_ASSERT_DOUBLE_EQUAL(w, want, 1e-6 * 10);
+    /* 85 C shortens the time constant ~26-fold: after a day the two differ. */
+    if (kind == 1 && i % 3 == 1)
+      CU_ASSERT(fabs(w - 10 * (0.1 + 0.4 * exp(-dt_s / 1e6))) > 0.01);
     /* Idle time is skipped: updates do not grow with the years. */
     CU_ASSERT(st.skipped_ticks > st.ticks - 100);
     CU_ASSERT_EQUAL(st.dev_reads, 2);

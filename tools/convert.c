@@ -41,6 +41,7 @@ static const char usage[] =
     "usage: memspike convert MODEL --data DIR [--steps 8,16,32,64,128] [--images N]\n"
     "         [--calib N] [--percentile P] [--input current|poisson] [--maxpool gate|avg]\n"
     "         [--energy FILE.ini] [--energy-steps T] [--device PRESET] [--drift-time S]\n"
+    "         [--temperature T]\n"
     "         [--finetune-last N] [--schedule batch|engine] [--log DIR] [--json FILE]\n"
     "         [--replicate LIST] [--array RxC] [--arrays N] [--pack MODE]\n"
     "         [--activation vo2[:PRESET]] [--quiet]\n"
@@ -61,7 +62,11 @@ static const char usage[] =
     "                   the ANN's accuracy, else the largest)\n"
     "  --device PRESET  weights on device pairs of this preset ($MEMSPIKE_DEVICES, then\n"
     "                   configs/devices/)\n"
-    "  --drift-time S   seconds between programming and inference (default 1)\n"
+    "  --drift-time S   time between programming and inference: seconds, or a number\n"
+    "                   with s, h, d or y (365.25 d): 3600, 1h, 10y (default 1)\n"
+    "  --temperature T  the devices' temperature while idle and read: kelvin, or with\n"
+    "                   K or C: 358.15, 85C (default: the preset's temperature_k;\n"
+    "                   sets the retention time constant of retention = arrhenius)\n"
     "  --finetune-last N retrain the last layer on N training images through the\n"
     "                   weights the devices hold, in place on the same devices\n"
     "                   (Yao et al. 2020), and normalize it again\n"
@@ -115,6 +120,42 @@ static int parse_u32(const char *s, uint32_t *out)
   return 0;
 }
 
+/* "3600", "1h", "1d", "10y" (365.25 d) into seconds >= 0. */
+static int parse_duration(const char *v, double *out)
+{
+  char *end;
+  double x = strtod(v, &end), unit = 1;
+  if (end == v)
+    return -1;
+  if (*end && !end[1]) {
+    switch (*end) {
+    case 's': unit = 1; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    case 'y': unit = 365.25 * 86400; break;
+    default: return -1;
+    }
+  } else if (*end)
+    return -1;
+  *out = x * unit;
+  return x >= 0 && isfinite(*out) ? 0 : -1;
+}
+
+/* "358.15", "358.15K", "85C" into kelvin > 0. */
+static int parse_temperature(const char *v, double *out)
+{
+  char *end;
+  double x = strtod(v, &end);
+  if (end == v || (*end && end[1]))
+    return -1;
+  if (*end == 'C' || *end == 'c')
+    x += 273.15;
+  else if (*end && *end != 'K' && *end != 'k')
+    return -1;
+  *out = x;
+  return x > 0 && isfinite(x) ? 0 : -1;
+}
+
 static int usage_err(const char *fmt, const char *arg)
 {
   fprintf(stderr, "memspike: convert: ");
@@ -155,6 +196,7 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     static const char *const with_value[] = {
         "--data", "--energy", "--device", "--json", "--steps", "--images", "--calib",
         "--energy-steps", "--finetune-last", "--percentile", "--drift-time", "--input",
+        "--temperature",
         "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", "--array",
         "--arrays", "--pack", "--activation", NULL};
     int known = 0;
@@ -212,10 +254,15 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
         return usage_err("--v-init: expected a fraction of the threshold in [0, 1) (got '%s')",
                          v);
     } else if (!strcmp(k, "--drift-time")) {
-      char *end;
-      a->drift_s = strtod(v, &end);
-      if (end == v || *end || !(a->drift_s >= 0 && isfinite(a->drift_s)))
-        return usage_err("--drift-time: expected seconds >= 0 (got '%s')", v);
+      if (parse_duration(v, &a->drift_s))
+        return usage_err("--drift-time: expected seconds >= 0, or a number with s, h, d or "
+                         "y (got '%s')",
+                         v);
+    } else if (!strcmp(k, "--temperature")) {
+      if (parse_temperature(v, &a->temperature_k))
+        return usage_err("--temperature: expected kelvin > 0, or a number with K or C "
+                         "(got '%s')",
+                         v);
     } else if (!strcmp(k, "--input")) {
       if (!strcmp(v, "poisson"))
         a->poisson = 1;
@@ -278,6 +325,8 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
     return usage_err("%s", "missing --data DIR");
   if (a->log_dir && !a->engine)
     return usage_err("%s", "--log needs --schedule engine (the batch runner keeps no log)");
+  if (a->temperature_k > 0 && !a->device)
+    return usage_err("%s", "--temperature needs --device PRESET (it is the devices' temperature)");
   if (a->engine && a->poisson)
     return usage_err("%s", "--schedule engine runs current input only (no --input poisson)");
   if (monitor_check(&a->monitor) != 0)
@@ -313,6 +362,13 @@ int conv_load(const conv_args *a, conv_inputs *in)
     return rc;
   if (a->activation && (rc = conv_activation_load(a, in)))
     return rc;
+  if (a->device && a->temperature_k > 0) {
+    const char *key;
+    in->dev.temperature_k = a->temperature_k;
+    if ((rc = syn_device_param_check(&in->dev, &key)))
+      return sim_error_set(rc, "--temperature %g K with device %s: %s", a->temperature_k,
+                           a->device, sim_error_msg());
+  }
   return 0;
 }
 
@@ -529,6 +585,8 @@ void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_re
   }
   r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
   conv_replicas(a, in, s, r, 0);
+  r->dev_temperature_k = in->dev.temperature_k;
+  r->dev_tau_s = syn_device_tau_s(&in->dev);
   conv_eval d;
   if (a->finetune && !a->engine)
     cnn_cache_last(s, 1); /* fine-tuning changes the last layer only */

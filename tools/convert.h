@@ -42,6 +42,8 @@ typedef struct conv_args {
   uint32_t finetune;        /* fine-tuning images (0: none) */
   double percentile;        /* normalization percentile, (0, 100] */
   double drift_s;           /* seconds between programming and inference */
+  double temperature_k;     /* --temperature: the devices' temperature
+                               (K) while idle and read; 0: the preset's */
   int poisson;              /* 1: Poisson input, 0: constant current */
   int max_to_avg;           /* 1: max pooling as average pooling */
   int quiet;                /* 1: no progress on stderr */
@@ -142,6 +144,9 @@ typedef struct conv_result {
                                         mapping (conv stages only) */
   /* conv_devices (args->device): */
   uint64_t stuck;                    /* stuck devices */
+  double dev_temperature_k; /* the devices' temperature (K) */
+  double dev_tau_s;         /* their retention time constant there (s;
+                               inf: none or drift) */
   double dev_ann, dev_snn[CONV_MAX_STEPS];
   /* conv_finetune (args->finetune): */
   uint32_t finetune_images;          /* training images used */

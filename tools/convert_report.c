@@ -5,6 +5,8 @@
  */
 #include "convert_report.h"
 
+#include <math.h>
+
 #include "../io/io_json.h"
 
 /* Spikes per neuron per image up to checkpoint k. */
@@ -296,8 +298,11 @@ static void report_replicas(FILE *out, const conv_result *r, int phase)
 
 void conv_report_devices(FILE *out, const conv_args *a, const conv_result *r)
 {
-  fprintf(out, "\n  on %s devices (pairs, %.3g s after programming, %llu stuck devices):\n",
-          a->device, a->drift_s, (unsigned long long)r->stuck);
+  fprintf(out,
+          "\n  on %s devices (pairs, %.3g s after programming at %.2f K, retention time "
+          "constant %.3g s, %llu stuck devices):\n",
+          a->device, a->drift_s, r->dev_temperature_k, r->dev_tau_s,
+          (unsigned long long)r->stuck);
   fprintf(out, "  crossbar ANN %.2f %% (%+.2f points); SNN", 100 * r->dev_ann,
           100 * (r->dev_ann - r->ideal.ann_acc));
   for (uint32_t k = 0; k < a->nsteps; k++)
@@ -445,6 +450,9 @@ io_json *conv_report_json_doc(const conv_args *a, const conv_result *r)
     io_json_set_str(d, "preset", a->device);
     io_json_set_num(d, "drift_s", a->drift_s);
     io_json_set_uint(d, "stuck", r->stuck);
+    io_json_set_num(d, "temperature_k", r->dev_temperature_k);
+    if (isfinite(r->dev_tau_s)) /* none and drift have no time constant */
+      io_json_set_num(d, "tau_s", r->dev_tau_s);
     io_json_set_num(d, "ann_accuracy", r->dev_ann);
     io_json_set(d, "snn_accuracy", io_json_nums(r->dev_snn, ns));
     if (r->repl_k > 1) {

@@ -133,8 +133,72 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
   return k1 - k0;
 }
 
+/* On arrival: the entries from *k that share its delay (all of them when
+   the delay is constant), added into the rows of tick t.  One instance
+   per case, as above; the segment is short (tens of synapses) and its
+   row is the current tick's, in cache, so there is nothing to prefetch. */
+static inline __attribute__((always_inline)) uint64_t
+add_segment(const sim_sink *restrict sink, int port, sim_time t, const uint32_t *restrict tg,
+            const float *restrict w, const uint16_t *restrict d, double w_const, uint64_t k,
+            uint64_t k1, const int per_w, const int per_d, const int by_sign, const int counts)
+{
+  const size_t slot = (size_t)((uint32_t)t & sink->smask);
+  double *const r0 = sink->ring[by_sign ? 0 : port] + slot * sink->nlocal;
+  double *const r1 = sink->ring[by_sign ? 1 : port] + slot * sink->nlocal;
+  uint64_t *const bits = sink->touched + slot * sink->nwords;
+  const uint16_t dk = per_d ? d[k] : 0;
+  for (; k < k1 && (!per_d || d[k] == dk); k++) {
+    const uint32_t j = tg[k];
+    const double wk = per_w ? (double)w[k] : w_const;
+    (by_sign && wk < 0 ? r1 : r0)[j] += counts ? 1.0 : wk;
+    bits[j >> 6] |= 1ull << (j & 63);
+  }
+  return k;
+}
+
+#define SEGMENT_CASE(name, pw, pd, bs)                                                        \
+  __attribute__((noinline)) static uint64_t name(const sim_sink *sink, int port, sim_time t,  \
+                                                 const sim_syn_table *syn, uint64_t k,        \
+                                                 uint64_t k1)                                 \
+  {                                                                                           \
+    return add_segment(sink, port, t, syn->tgt, syn->w, syn->d, syn->w_const, k, k1, pw, pd,  \
+                       bs, 0);                                                                \
+  }
+SEGMENT_CASE(segment_wd_sign, 1, 1, 1)
+SEGMENT_CASE(segment_wd_port, 1, 1, 0)
+SEGMENT_CASE(segment_w_sign, 1, 0, 1)
+SEGMENT_CASE(segment_w_port, 1, 0, 0)
+SEGMENT_CASE(segment_d_port, 0, 1, 0)
+#undef SEGMENT_CASE
+
+static void static_arrive(void *self, const sim_syn_table *syn, uint64_t *k, uint64_t k1,
+                          sim_time t, const sim_sink *sink, int port)
+{
+  (void)self;
+  const uint64_t k0 = *k;
+  if (!syn->w && !syn->d && !sink->counts) {
+    /* One weight and one delay: the whole row at once (a constant weight
+       has a fixed sign, so port is the projection's). */
+    add_row(sim_sink_row(sink, port, t), sim_sink_bits(sink, t), syn->tgt + k0, k1 - k0,
+            syn->w_const);
+    *k = k1;
+    return;
+  }
+  const int by_sign = sink->by_sign;
+  if (sink->counts)
+    *k = add_segment(sink, port, t, syn->tgt, syn->w, syn->d, syn->w_const, k0, k1,
+                     syn->w != NULL, syn->d != NULL, by_sign, 1);
+  else if (syn->w && syn->d)
+    *k = (by_sign ? segment_wd_sign : segment_wd_port)(sink, port, t, syn, k0, k1);
+  else if (syn->w)
+    *k = (by_sign ? segment_w_sign : segment_w_port)(sink, port, t, syn, k0, k1);
+  else /* a constant weight has a fixed sign: port is the projection's */
+    *k = segment_d_port(sink, port, t, syn, k0, k1);
+}
+
 const sim_proj_ops syn_static_kind = {
     .name = "static",
     .spike = static_spike,
+    .arrive = static_arrive,
     .stateless = 1, /* checkpoints: the weights are the config's */
 };

@@ -8,7 +8,6 @@
  * record is keyed by gid or synapse key, so the rank count may change.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sim_alloc.h"
@@ -29,16 +28,6 @@ typedef struct queue_ent {
   uint32_t pop, pad;
   sim_ckpt_key key;
 } queue_ent;
-
-/* One spike pending on arrival (sim_arrival), keyed rank-independently:
-   the rep-th copy (a spike of multiplicity m is m copies) of the spike of
-   gid at tick t, in projection proj.  Its cursor is not saved: the
-   entries still to come are those arriving at the checkpoint's tick or
-   later, found again in whichever rank's row is loaded. */
-typedef struct arr_ent {
-  int64_t t;
-  uint32_t gid, proj, rep, pad;
-} arr_ent;
 
 /* Neuron i's state record (sim_neuron.h: state_soa or the model's own). */
 static void state_get(const sim_neuron_ops *m, const void *block, uint32_t n, uint32_t i,
@@ -117,6 +106,23 @@ static void save_stats(const sim_engine *e, const sim_ckpt_writer *w)
   sim_ckpt_f64(w, e->wall_s);
 }
 
+/* A per-tick target's neurons of word wd with input at tick t: its
+   bitmap may be unmarked (sim_sink.whole), so an entry counts when its
+   bit is set or any port holds a value other than +0.0 (compared as bits,
+   so that -0.0 is kept too). */
+static uint64_t written(const sim_sink *k, int nports, sim_time t, uint32_t wd)
+{
+  uint64_t b = sim_sink_bits(k, t)[wd];
+  for (uint32_t q = 0; q < 64 && wd * 64 + q < k->nlocal; q++)
+    for (int port = 0; port < nports; port++) {
+      uint64_t v;
+      memcpy(&v, &sim_sink_row(k, port, t)[wd * 64 + q], sizeof v);
+      if (v)
+        b |= 1ull << q;
+    }
+  return b;
+}
+
 static void save_neurons(const sim_engine *e, uint32_t i, const sim_ckpt_writer *w)
 {
   const sim_pop *p = &e->net->pops[i];
@@ -144,7 +150,7 @@ static void save_neurons(const sim_engine *e, uint32_t i, const sim_ckpt_writer 
     const sim_time t = e->w0 + rel;
     const uint64_t *bits = sim_sink_bits(k, t);
     for (uint32_t wd = 0; wd < k->nwords; wd++)
-      for (uint64_t b = bits[wd]; b; b &= b - 1) {
+      for (uint64_t b = k->whole ? written(k, m->nports, t, wd) : bits[wd]; b; b &= b - 1) {
         uint32_t j = wd * 64 + (uint32_t)__builtin_ctzll(b);
         if (n == cap)
           ent = sim_realloc(ent, (cap *= 2) * sizeof *ent, "checkpoint rings");
@@ -157,24 +163,6 @@ static void save_neurons(const sim_engine *e, uint32_t i, const sim_ckpt_writer 
   sim_ckpt_rec(w, "ring", 2);
   sim_ckpt_u64(w, i);
   sim_ckpt_bin(w, ent, n * sizeof *ent);
-  sim_free(ent);
-}
-
-/* The pending arrivals, in list order, each with its copy number: the
-   copies of one spike are delivered one after the other, so the rep-th
-   entry of (t, gid, proj) is copy rep. */
-static void save_arrivals(const sim_engine *e, const sim_ckpt_writer *w)
-{
-  arr_ent *ent = sim_malloc((e->narr + 1) * sizeof *ent, "checkpoint arrivals");
-  for (size_t i = 0; i < e->narr; i++) {
-    const sim_arrival *a = &e->arr[i];
-    uint32_t rep = 0;
-    for (size_t q = i; q-- > 0 && e->arr[q].t_emit == a->t_emit && e->arr[q].gid == a->gid;)
-      rep += e->arr[q].proj == a->proj;
-    ent[i] = (arr_ent){a->t_emit, a->gid, a->proj, rep, 0};
-  }
-  sim_ckpt_rec(w, "arrivals", 1);
-  sim_ckpt_bin(w, ent, e->narr * sizeof *ent);
   sim_free(ent);
 }
 
@@ -226,7 +214,6 @@ int sim_engine_save(sim_engine *e, const sim_ckpt_writer *w)
   for (uint32_t i = 0; i < net->npops; i++)
     if (net->pops[i].model)
       save_neurons(e, i, w);
-  save_arrivals(e, w);
   sim_queue_walk(&e->q, walk_one, &c);
   sim_ckpt_rec(w, "queue", 1);
   sim_ckpt_bin(w, c.ent, c.n * sizeof *c.ent);
@@ -399,83 +386,8 @@ static int load_queue(sim_engine *e, const sim_ckpt_load *l)
   return 0;
 }
 
-/* Arrival entries gathered from every file (a spike pending on several
-   ranks is in each of their files). */
-typedef struct arr_set {
-  arr_ent *ent;
-  size_t n, cap;
-} arr_set;
-
-static int load_arrivals(const sim_engine *e, const sim_ckpt_load *l, arr_set *acc)
-{
-  const void *b;
-  size_t n;
-  int rc = sim_ckpt_get_array(l->r, "entries", sizeof(arr_ent), &b, &n);
-  if (rc)
-    return rc;
-  if (acc->n + n > acc->cap) {
-    acc->cap = 2 * (acc->n + n) + 64;
-    acc->ent = sim_realloc(acc->ent, acc->cap * sizeof *acc->ent, "checkpoint arrivals");
-  }
-  for (size_t q = 0; q < n; q++) {
-    arr_ent x;
-    memcpy(&x, (const char *)b + q * sizeof x, sizeof x);
-    if (x.proj >= e->net->nprojs || x.t >= e->w0)
-      return bad(l->r, "pending arrival %llu of another network", q);
-    acc->ent[acc->n++] = x;
-  }
-  return 0;
-}
-
-/* Delivery order: (tick, gid) as a window's spikes, then copy, then the
-   source's outgoing projections (ascending). */
-static int arr_cmp(const void *a, const void *b)
-{
-  const arr_ent *x = a, *y = b;
-  if (x->t != y->t)
-    return x->t < y->t ? -1 : 1;
-  if (x->gid != y->gid)
-    return x->gid < y->gid ? -1 : 1;
-  if (x->rep != y->rep)
-    return x->rep < y->rep ? -1 : 1;
-  return x->proj < y->proj ? -1 : x->proj > y->proj;
-}
-
-/* The union of the files' arrivals, in delivery order, each with this
-   rank's entries still to come (arriving at w0 or later). */
-static int install_arrivals(sim_engine *e, arr_set *acc)
-{
-  const sim_net *net = e->net;
-  if (acc->n)
-    qsort(acc->ent, acc->n, sizeof *acc->ent, arr_cmp);
-  for (size_t q = 0; q < acc->n; q++) {
-    const arr_ent *x = &acc->ent[q];
-    if (q && !arr_cmp(x, x - 1))
-      continue; /* the same spike from another rank's file */
-    const sim_proj *pr = &net->projs[x->proj];
-    const sim_pop *src = &net->pops[pr->src];
-    const sim_syn_table *tab = pr->syn;
-    if (!pr->kind->arrive || !tab || (tab->d && !tab->by_delay) || x->gid < src->first_gid ||
-        x->gid - src->first_gid >= src->n)
-      return sim_error_set(SIM_ECONFIG, "checkpoint: pending arrival of gid %u in "
-                           "projection %u, which this network does not deliver on arrival",
-                           x->gid, x->proj);
-    const sim_syn_span sp = sim_syn_find(tab, x->gid - src->first_gid);
-    uint64_t k = sp.k0;
-    if (tab->d)
-      while (k < sp.k1 && x->t + tab->d[k] < e->w0)
-        k++;
-    else if (x->t + tab->d_const < e->w0)
-      k = sp.k1;
-    if (k < sp.k1)
-      sim_engine_arrival_push(e, x->t, x->gid, x->proj, k, sp.k1);
-  }
-  return 0;
-}
-
 /* Read one file's records. */
-static int load_file(sim_engine *e, const sim_ckpt_load *l, int first, sim_time *pending,
-                     arr_set *acc)
+static int load_file(sim_engine *e, const sim_ckpt_load *l, int first, sim_time *pending)
 {
   const sim_net *net = e->net;
   sim_ckpt_reader *r = l->r;
@@ -511,8 +423,6 @@ static int load_file(sim_engine *e, const sim_ckpt_load *l, int first, sim_time 
       rc = load_stats(e, l);
     } else if (!strcmp(tag, "queue")) {
       rc = load_queue(e, l);
-    } else if (!strcmp(tag, "arrivals")) {
-      rc = load_arrivals(e, l, acc);
     } else {
       uint64_t idx;
       if ((rc = sim_ckpt_get_u64(r, "index", &idx)))
@@ -551,24 +461,17 @@ int sim_engine_load(sim_engine *e, sim_ckpt_reader *const *files, uint32_t nfile
   if (e->w0 != 0 || e->st->windows)
     return sim_error_set(SIM_EINVAL, "checkpoint: load into an engine that has run");
   sim_time pending = -1;
-  arr_set acc = {0};
   for (uint32_t f = 0; f < nfiles; f++) {
     sim_ckpt_reader *r = files[f];
     const int same_count = r->nranks == e->nranks;
     sim_ckpt_load l = {.r = r,
                        .same = same_count && r->rank == e->rank,
                        .counters = same_count ? r->rank == e->rank : e->rank == 0};
-    rc = load_file(e, &l, f == 0, &pending, &acc);
+    rc = load_file(e, &l, f == 0, &pending);
     if (rc)
-      break;
+      return rc;
   }
-  if (!rc)
-    rc = install_arrivals(e, &acc);
-  sim_free(acc.ent);
-  if (rc)
-    return rc;
-  if (pending > e->pending_until)
-    e->pending_until = pending;
+  e->pending_until = pending;
   for (uint32_t i = 0; i < net->npops; i++)
     if (e->pops[i].src && net->pops[i].source->resume)
       net->pops[i].source->resume(e->pops[i].src, e, e->w0);

@@ -27,19 +27,6 @@ typedef struct pop_rt {
   void *src;                   /* source instance (source populations) */
 } pop_rt;
 
-/* A spike pending on arrival (sim_proj_ops.arrive): entries [k, k1) of
-   its row in projection proj are still to arrive, entry k's at tick
-   t_next.  The engine's list of them keeps the order of delivery: (tick,
-   gid) as the exchange sorts a window's spikes, then the source's
-   outgoing projections in order; so the adds into one tick's input row
-   come in that order, on any number of ranks. */
-typedef struct sim_arrival {
-  sim_time t_emit, t_next;
-  uint64_t k, k1;
-  uint32_t proj;
-  sim_gid gid;
-} sim_arrival;
-
 typedef struct ev_kind {
   sim_event_fn fn;
   void *self;
@@ -67,8 +54,6 @@ struct sim_engine {
   size_t capsend;
   int *counts, *cursor; /* per rank */
   int nranks, rank;
-  sim_arrival *arr; /* spikes pending on arrival, in delivery order */
-  size_t narr, caparr;
   sim_spike *all;   /* everyone's, after the exchange */
   size_t capall;
   const sim_recorder *recs;
@@ -89,8 +74,4 @@ struct sim_engine {
   int rc;             /* non-zero: a failure ended the run */
 };
 
-/* Queue entries [k0, k1) (k0 < k1) of projection j's row of gid, emitted
-   at tick t, for delivery on arrival (sim_engine.c). */
-void sim_engine_arrival_push(sim_engine *e, sim_time t, sim_gid gid, uint32_t j, uint64_t k0,
-                             uint64_t k1);
 #endif

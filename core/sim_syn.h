@@ -24,12 +24,7 @@ struct sim_net;
 /* Rank-local incoming synapses of one projection.  Invariant: each
    source's entries are sorted by target, and the entries one target gets
    from one source keep the order they were drawn in, on any number of
-   ranks.  A table with by_delay set (static weights with per-synapse
-   delays, network/net_build.c) sorts each source's entries by delay
-   first: a row is then segments of one delay each, ascending, each
-   segment sorted by target with a pair's synapses in draw order, so that
-   the engine delivers a spike one segment per tick, on arrival (see
-   sim_proj_ops.arrive).
+   ranks.
 
    Rows: the table holds a row only for sources with synapses on this rank,
    so its size is bounded by the rank's synapses, not by the source
@@ -57,7 +52,6 @@ typedef struct sim_syn_table {
   uint16_t d_const;  /* ticks, when d == NULL */
   uint16_t d_min, d_max; /* ticks over this rank's synapses (d_const if
                             none) */
-  uint8_t by_delay;  /* rows sorted by (delay, target, draw): see above */
   uint64_t nsyn;     /* synapses on this rank */
 } sim_syn_table;
 
@@ -115,6 +109,10 @@ typedef struct sim_sink {
   int by_sign;                 /* target model: w >= 0 to port 0, w < 0 to 1 */
   int counts;                  /* target model counts spikes (counts_input):
                                   each spike adds 1, not its weight */
+  int whole;                   /* per-tick target: the engine clears each
+                                  tick's rows whole after the update, so a
+                                  kind may leave the bitmap unmarked
+                                  (static_spike does) */
   sim_time *pending_until;     /* engine's: latest tick with input pending */
 } sim_sink;
 
@@ -185,17 +183,6 @@ typedef struct sim_proj_ops {
      NULL for kinds that hold their own connectivity (shared kernels). */
   uint64_t (*spike)(void *self, sim_syn_table *tab, uint32_t s, sim_gid src_gid,
                 const sim_gid *tgt_gids, sim_time t, const sim_sink *sink, int port);
-  /* Delivery on arrival (NULL: the engine calls spike).  For a table with
-     constant delay or by_delay rows, the engine keeps each spike pending
-     with a cursor instead of calling spike, and at tick t calls arrive
-     with the cursor *k (< k1, the row's end) when entry *k's delay is
-     due: the kind adds the entries from *k that share its delay (all up
-     to k1 when tab->d is NULL) into the rows of tick t, in entry order,
-     and leaves *k past them.  Writes land in the current tick's row
-     only, which stays in cache; the engine counts the events and marks
-     the input pending. */
-  void (*arrive)(void *self, const sim_syn_table *tab, uint64_t *k, uint64_t k1, sim_time t,
-                 const sim_sink *sink, int port);
   /* Local target j fired at tick t (post-synaptic event of plasticity).
      NULL: the kind does not depend on post-synaptic spikes. */
   void (*post)(void *self, uint32_t j, sim_time t);

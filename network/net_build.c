@@ -47,67 +47,6 @@ static sim_time proj_min_delay(const net_desc *desc, const net_proj_desc *pd)
   return net_delay_ticks(lo, desc->sim.resolution_ms);
 }
 
-/* Whether projection j keeps its rows in target order: a weights record
-   keys its entries by (pre, post, ordinal), counting a pair's synapses as
-   adjacent entries (core/sim_records.c). */
-static int keeps_target_order(const net_desc *desc, uint32_t j)
-{
-  for (uint32_t r = 0; r < desc->nrecs; r++)
-    if (desc->recs[r].kind == NET_REC_WEIGHTS && desc->recs[r].proj == j)
-      return 1;
-  return 0;
-}
-
-/* Static synapses with per-synapse delays: sort each row by delay, stably
-   (a counting sort on d - d_min, one or two 8-bit passes), so that a row
-   is segments of one delay each, each still in target order and a pair's
-   synapses in draw order: the engine then delivers one segment per tick
-   into the current tick's input row (core/sim_syn.h, by_delay).  The
-   order is a function of the synapses, so it does not depend on the rank
-   count. */
-static void sort_by_delay(sim_syn_table *t)
-{
-  t->by_delay = 1;
-  if (!t->nsyn || t->d_min == t->d_max)
-    return; /* one delay: already sorted */
-  uint64_t most = 0;
-  for (uint32_t r = 0; r < t->nrows; r++)
-    if (t->off[r + 1] - t->off[r] > most)
-      most = t->off[r + 1] - t->off[r];
-  uint32_t *tg = sim_malloc(most * sizeof *tg, "delay sort");
-  float *w = t->w ? sim_malloc(most * sizeof *w, "delay sort") : NULL;
-  uint16_t *d = sim_malloc(most * sizeof *d, "delay sort");
-  const uint32_t range = (uint32_t)t->d_max - t->d_min;
-  const int passes = range < 256 ? 1 : 2;
-  for (uint32_t r = 0; r < t->nrows; r++) {
-    const uint64_t k0 = t->off[r], n = t->off[r + 1] - k0;
-    for (int pass = 0; pass < passes && n > 1; pass++) {
-      const int sh = 8 * pass;
-      uint64_t pos[257] = {0};
-      for (uint64_t k = 0; k < n; k++)
-        pos[(((uint32_t)t->d[k0 + k] - t->d_min) >> sh & 255) + 1]++;
-      if (pos[(((uint32_t)t->d[k0] - t->d_min) >> sh & 255) + 1] == n)
-        continue; /* one key in this pass: nothing moves */
-      for (int b = 0; b < 256; b++)
-        pos[b + 1] += pos[b];
-      for (uint64_t k = 0; k < n; k++) {
-        const uint64_t m = pos[((uint32_t)t->d[k0 + k] - t->d_min) >> sh & 255]++;
-        tg[m] = t->tgt[k0 + k];
-        d[m] = t->d[k0 + k];
-        if (w)
-          w[m] = t->w[k0 + k];
-      }
-      memcpy(t->tgt + k0, tg, n * sizeof *tg);
-      memcpy(t->d + k0, d, n * sizeof *d);
-      if (w)
-        memcpy(t->w + k0, w, n * sizeof *w);
-    }
-  }
-  sim_free(tg);
-  sim_free(w);
-  sim_free(d);
-}
-
 /* The presence table (see net_pop).  Each rank marks, in a bit per global
    neuron, the sources it holds synapses from; an all-to-all hands every
    owner the bits of its own neurons from every rank. */
@@ -311,8 +250,6 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
         tp->stdp_in[tp->nstdp_in++] = j;
       }
     }
-    if (!pr->dynamic && pr->syn.d && !keeps_target_order(desc, j))
-      sort_by_delay(&pr->syn);
     net->nsyn += pr->syn.nsyn;
     net->syn_bytes += sim_syn_table_bytes(&pr->syn) + syn_store_bytes(&pr->store);
     if (pr->syn.nsyn && pr->syn.d_max > net->max_delay)

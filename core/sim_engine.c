@@ -150,6 +150,7 @@ static void setup_pops(sim_engine *e)
     k->smask = e->smask;
     k->by_sign = p->model->port_by_sign;
     k->counts = p->model->counts_input;
+    k->whole = p->model->per_tick;
     if (p->model->counts_input)
       r->mult = sim_malloc((size_t)p->nlocal * sizeof *r->mult + 4, "spike multiplicities");
     k->pending_until = &e->pending_until;
@@ -243,19 +244,13 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
   if (m->per_tick) {
     m->update(&ctx, t, NULL, nloc);
     e->st->pop_updates[pi] += nloc;
-    /* Clear what was delivered: input is sparse next to the population. */
-    for (uint32_t w = 0; w < nwords; w++) {
-      uint64_t b = bits[w];
-      if (!b)
-        continue;
-      bits[w] = 0;
-      do {
-        uint32_t j = w * 64 + (uint32_t)__builtin_ctzll(b);
-        for (int k = 0; k < m->nports; k++)
-          ctx.in[k][j] = 0;
-        b &= b - 1;
-      } while (b);
-    }
+    /* Clear the tick's rows whole (sink.whole: static_spike does not mark
+       the bitmap of per-tick targets, which saves a quarter of its
+       instructions per synapse); no slower than walking the bits when
+       most neurons get input every tick, as in the microcircuit. */
+    for (int k = 0; k < m->nports; k++)
+      memset(ctx.in[k], 0, (size_t)nloc * sizeof *ctx.in[k]);
+    memset(bits, 0, (size_t)nwords * sizeof *bits);
   } else {
     uint32_t n = 0;
     for (uint32_t w = 0; w < nwords; w++) {

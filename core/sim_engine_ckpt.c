@@ -106,6 +106,23 @@ static void save_stats(const sim_engine *e, const sim_ckpt_writer *w)
   sim_ckpt_f64(w, e->wall_s);
 }
 
+/* A per-tick target's neurons of word wd with input at tick t: its
+   bitmap may be unmarked (sim_sink.whole), so an entry counts when its
+   bit is set or any port holds a value other than +0.0 (compared as bits,
+   so that -0.0 is kept too). */
+static uint64_t written(const sim_sink *k, int nports, sim_time t, uint32_t wd)
+{
+  uint64_t b = sim_sink_bits(k, t)[wd];
+  for (uint32_t q = 0; q < 64 && wd * 64 + q < k->nlocal; q++)
+    for (int port = 0; port < nports; port++) {
+      uint64_t v;
+      memcpy(&v, &sim_sink_row(k, port, t)[wd * 64 + q], sizeof v);
+      if (v)
+        b |= 1ull << q;
+    }
+  return b;
+}
+
 static void save_neurons(const sim_engine *e, uint32_t i, const sim_ckpt_writer *w)
 {
   const sim_pop *p = &e->net->pops[i];
@@ -133,7 +150,7 @@ static void save_neurons(const sim_engine *e, uint32_t i, const sim_ckpt_writer 
     const sim_time t = e->w0 + rel;
     const uint64_t *bits = sim_sink_bits(k, t);
     for (uint32_t wd = 0; wd < k->nwords; wd++)
-      for (uint64_t b = bits[wd]; b; b &= b - 1) {
+      for (uint64_t b = k->whole ? written(k, m->nports, t, wd) : bits[wd]; b; b &= b - 1) {
         uint32_t j = wd * 64 + (uint32_t)__builtin_ctzll(b);
         if (n == cap)
           ent = sim_realloc(ent, (cap *= 2) * sizeof *ent, "checkpoint rings");

@@ -109,6 +109,10 @@ typedef struct sim_sink {
   int by_sign;                 /* target model: w >= 0 to port 0, w < 0 to 1 */
   int counts;                  /* target model counts spikes (counts_input):
                                   each spike adds 1, not its weight */
+  int whole;                   /* per-tick target: the engine clears each
+                                  tick's rows whole after the update, so a
+                                  kind may leave the bitmap unmarked
+                                  (static_spike does) */
   sim_time *pending_until;     /* engine's: latest tick with input pending */
 } sim_sink;
 

@@ -32,7 +32,7 @@ static inline __attribute__((always_inline)) sim_time
 add_scattered(const sim_sink *restrict sink, int port, sim_time t, const uint32_t *restrict tg,
               const float *restrict w, const uint16_t *restrict d, double w_const,
               sim_time d_const, uint64_t n, const int per_w, const int per_d, const int by_sign,
-              const int counts)
+              const int counts, const int mark)
 {
   double *const r0 = sink->ring[by_sign ? 0 : port], *const r1 = sink->ring[by_sign ? 1 : port];
   uint64_t *const touched = sink->touched;
@@ -52,7 +52,8 @@ add_scattered(const sim_sink *restrict sink, int port, sim_time t, const uint32_
     const size_t slot = (uint32_t)(t + dl) & smask;                             \
     const double wk = SYN_W(k);                                                 \
     (by_sign && wk < 0 ? r1 : r0)[slot * nlocal + j] += counts ? 1.0 : wk;      \
-    touched[slot * nwords + (j >> 6)] |= 1ull << (j & 63);                      \
+    if (mark)                                                                   \
+      touched[slot * nwords + (j >> 6)] |= 1ull << (j & 63);                    \
     if (per_d && dl > dmax)                                                     \
       dmax = dl;                                                                \
   } while (0)
@@ -71,22 +72,38 @@ add_scattered(const sim_sink *restrict sink, int port, sim_time t, const uint32_
 }
 
 /* The cases, one loop each (hot loops monomorphic: the case is chosen
-   once per spike and projection). */
-#define SCATTER_CASE(name, pw, pd, bs)                                                        \
+   once per spike and projection).  mark 0: a per-tick target
+   (sink->whole), whose rows the engine clears whole, so no bitmap. */
+#define SCATTER_CASE(name, pw, pd, bs, mk)                                                    \
   __attribute__((noinline)) static sim_time name(const sim_sink *sink, int port, sim_time t,  \
                                                  const sim_syn_table *syn, uint64_t k0,       \
                                                  uint64_t n)                                  \
   {                                                                                           \
     return add_scattered(sink, port, t, syn->tgt + k0, pw ? syn->w + k0 : NULL,               \
                          pd ? syn->d + k0 : NULL, syn->w_const, syn->d_const, n, pw, pd, bs,  \
-                         0);                                                                  \
+                         0, mk);                                                              \
   }
-SCATTER_CASE(scatter_wd_sign, 1, 1, 1)
-SCATTER_CASE(scatter_wd_port, 1, 1, 0)
-SCATTER_CASE(scatter_w_sign, 1, 0, 1)
-SCATTER_CASE(scatter_w_port, 1, 0, 0)
-SCATTER_CASE(scatter_d_sign, 0, 1, 1)
-SCATTER_CASE(scatter_d_port, 0, 1, 0)
+SCATTER_CASE(scatter_wd_sign, 1, 1, 1, 1)
+SCATTER_CASE(scatter_wd_port, 1, 1, 0, 1)
+SCATTER_CASE(scatter_w_sign, 1, 0, 1, 1)
+SCATTER_CASE(scatter_w_port, 1, 0, 0, 1)
+SCATTER_CASE(scatter_d_sign, 0, 1, 1, 1)
+SCATTER_CASE(scatter_d_port, 0, 1, 0, 1)
+SCATTER_CASE(scatter_wd_sign_whole, 1, 1, 1, 0)
+SCATTER_CASE(scatter_wd_port_whole, 1, 1, 0, 0)
+SCATTER_CASE(scatter_w_sign_whole, 1, 0, 1, 0)
+SCATTER_CASE(scatter_w_port_whole, 1, 0, 0, 0)
+SCATTER_CASE(scatter_d_sign_whole, 0, 1, 1, 0)
+SCATTER_CASE(scatter_d_port_whole, 0, 1, 0, 0)
+
+typedef sim_time (*scatter_fn)(const sim_sink *, int, sim_time, const sim_syn_table *, uint64_t,
+                               uint64_t);
+/* [whole][w and d, w, d][by sign, one port] */
+static const scatter_fn scatter_cases[2][3][2] = {
+    {{scatter_wd_sign, scatter_wd_port}, {scatter_w_sign, scatter_w_port},
+     {scatter_d_sign, scatter_d_port}},
+    {{scatter_wd_sign_whole, scatter_wd_port_whole}, {scatter_w_sign_whole, scatter_w_port_whole},
+     {scatter_d_sign_whole, scatter_d_port_whole}}};
 
 /* Targets that count spikes (each adds 1): every test at run time. */
 __attribute__((noinline)) static sim_time scatter_counts(const sim_sink *sink, int port,
@@ -95,7 +112,7 @@ __attribute__((noinline)) static sim_time scatter_counts(const sim_sink *sink, i
 {
   return add_scattered(sink, port, t, syn->tgt + k0, syn->w ? syn->w + k0 : NULL,
                        syn->d ? syn->d + k0 : NULL, syn->w_const, syn->d_const, n,
-                       syn->w != NULL, syn->d != NULL, sink->by_sign, 1);
+                       syn->w != NULL, syn->d != NULL, sink->by_sign, 1, 1);
 }
 #undef SCATTER_CASE
 
@@ -123,12 +140,9 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
   sim_time dmax;
   if (sink->counts)
     dmax = scatter_counts(sink, port, t, syn, k0, k1 - k0);
-  else if (syn->w && syn->d)
-    dmax = (by_sign ? scatter_wd_sign : scatter_wd_port)(sink, port, t, syn, k0, k1 - k0);
-  else if (syn->w)
-    dmax = (by_sign ? scatter_w_sign : scatter_w_port)(sink, port, t, syn, k0, k1 - k0);
   else
-    dmax = (by_sign ? scatter_d_sign : scatter_d_port)(sink, port, t, syn, k0, k1 - k0);
+    dmax = scatter_cases[sink->whole != 0][syn->w && syn->d ? 0 : syn->w ? 1 : 2][!by_sign](
+        sink, port, t, syn, k0, k1 - k0);
   sim_sink_pending(sink, t + dmax);
   return k1 - k0;
 }

@@ -111,7 +111,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
-            tests/test_cnn.c tests/test_cnn_coding.c tests/test_cnn_cores.c tests/test_cnn_fix.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
+            tests/test_cnn.c tests/test_cnn_coding.c tests/test_cnn_cores.c tests/test_cnn_fix.c tests/test_cnn_remap.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c \
             tests/test_capi.c tests/test_ckpt.c tests/test_json.c tests/test_hnno.c tests/test_act.c

@@ -154,20 +154,17 @@ int cnn_device_reach_last(const cnn_snn *s, const syn_device_param *p, float *lo
   for (uint32_t q = 0; q + 1 < s->n; q++)
     k += (uint32_t)s->st[q].weighted;
   const stage *t = &s->st[s->n - 1];
-  const double wmax = s->dev_scale[k], R = p->w_max - p->w_min;
+  const double wmax = s->dev_scale[k];
   if (!(wmax > 0))
     return 0;
   const uint64_t *phys = s->dev_phys[k];
   for (uint64_t i = 0; i < (uint64_t)t->nin * t->nout; i++) {
-    double a[2], b[2];
-    for (int m = 0; m < 2; m++) {
-      syn_device_inst inst;
-      syn_device_instance_static(p, device_key(s->dev_seed, k, i, m, phys), &inst);
-      a[m] = inst.stuck ? inst.stuck_w : fmax(inst.w_min, p->w_min);
-      b[m] = inst.stuck ? inst.stuck_w : fmin(inst.w_max, p->w_max);
-    }
-    lo[i] = (float)((a[0] - b[1]) / R * wmax);
-    hi[i] = (float)((b[0] - a[1]) / R * wmax);
+    const uint64_t key[2] = {device_key(s->dev_seed, k, i, 0, phys),
+                             device_key(s->dev_seed, k, i, 1, phys)};
+    double l, h;
+    cnn_pair_reach(p, key, &l, &h);
+    lo[i] = (float)(l * wmax);
+    hi[i] = (float)(h * wmax);
   }
   return 1;
 }

@@ -177,6 +177,12 @@ int cnn_pair_program(const struct syn_device_param *p, const uint64_t key[2], do
    net_energy_tiles cuts (rows = fan-in, two columns per output). */
 uint64_t cnn_phys_key(uint64_t seed, uint32_t k, uint64_t phys, int m);
 
+/* What the pair of devices key[0] (G+), key[1] (G-) can hold, in x = w /
+   scale: [*lo, *hi] (a stuck device: its value; a healthy one: its
+   bounds). */
+void cnn_pair_reach(const struct syn_device_param *p, const uint64_t key[2], double *lo,
+                    double *hi);
+
 /* What the pair at cell phys can hold, in x = w / scale: [*lo, *hi] (a
    stuck device: its value; the healthy one: its bounds). */
 void cnn_cell_reach(const struct syn_device_param *p, uint64_t seed, uint32_t k, uint64_t phys,

@@ -25,19 +25,25 @@ uint64_t cnn_phys_key(uint64_t seed, uint32_t k, uint64_t phys, int m)
   return sim_hash4(seed, 0x70687973ULL /* "phys" */ + k, phys, (uint64_t)m);
 }
 
-void cnn_cell_reach(const syn_device_param *p, uint64_t seed, uint32_t k, uint64_t phys,
-                    double *lo, double *hi)
+void cnn_pair_reach(const syn_device_param *p, const uint64_t key[2], double *lo, double *hi)
 {
   double a[2], b[2];
   for (int m = 0; m < 2; m++) {
     syn_device_inst inst;
-    syn_device_instance_static(p, cnn_phys_key(seed, k, phys, m), &inst);
+    syn_device_instance_static(p, key[m], &inst);
     a[m] = inst.stuck ? inst.stuck_w : fmax(inst.w_min, p->w_min);
     b[m] = inst.stuck ? inst.stuck_w : fmin(inst.w_max, p->w_max);
   }
   const double R = p->w_max - p->w_min;
   *lo = (a[0] - b[1]) / R;
   *hi = (b[0] - a[1]) / R;
+}
+
+void cnn_cell_reach(const syn_device_param *p, uint64_t seed, uint32_t k, uint64_t phys,
+                    double *lo, double *hi)
+{
+  const uint64_t key[2] = {cnn_phys_key(seed, k, phys, 0), cnn_phys_key(seed, k, phys, 1)};
+  cnn_pair_reach(p, key, lo, hi);
 }
 
 /* Squared distance of x from [lo, hi]. */

@@ -133,13 +133,26 @@ static void test_spares_exact(void)
   CU_ASSERT_EQUAL(tried, 3);
 }
 
+/* fault_aware_map without program_verify: refused, naming the key. */
+static void test_needs_verify(void)
+{
+  syn_device_param p;
+  load(&p, 0.1);
+  const char *key = NULL;
+  CU_ASSERT_EQUAL(syn_device_param_check(&p, &key), 0);
+  p.program_verify = 0;
+  CU_ASSERT_NOT_EQUAL(syn_device_param_check(&p, &key), 0);
+  CU_ASSERT(key && strcmp(key, "fault_aware_map") == 0);
+}
+
 int test_cnn_remap_register(void)
 {
   CU_pSuite s = CU_add_suite("cnn_remap", NULL, NULL);
   if (!s)
     return -1;
   if (!CU_add_test(s, "fault-aware mapping never worse than identity", test_never_worse) ||
-      !CU_add_test(s, "stuck cells that fit in spares: exact", test_spares_exact))
+      !CU_add_test(s, "stuck cells that fit in spares: exact", test_spares_exact) ||
+      !CU_add_test(s, "fault_aware_map needs program_verify", test_needs_verify))
     return -1;
   return 0;
 }

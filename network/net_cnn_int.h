@@ -8,6 +8,8 @@
  *   net_cnn_run.c     the event-driven IF inference (cnn_snn_run)
  *   net_cnn_device.c  weights onto device pairs (cnn_map_devices,
  *                     cnn_pair_program)
+ *   net_cnn_remap.c   fault-aware placement of weights on crossbar cells
+ *                     (cnn_fault_map)
  *   net_cnn_cores.c   the ANN on compute-in-memory cores (net_cnn_cores.h)
  *   net_cnn_train.c   last-layer fine-tuning (cnn_finetune_last)
  *   net_cnn_ttfs.c    time-to-first-spike inference (cnn_ttfs_run)

@@ -558,6 +558,8 @@ void cnn_snn_destroy(cnn_snn *s)
     sim_free(t->due);
   }
   cnn_cache_last(s, 0);
+  for (uint32_t k = 0; k < CNN_MAX_STAGES; k++)
+    sim_free(s->dev_phys[k]);
   sim_free(s->buf[0]);
   sim_free(s->buf[1]);
   sim_free(s->in_ones);

@@ -212,6 +212,15 @@ uint64_t cnn_map_devices(cnn_snn *s, const struct syn_device_param *p, double dr
 uint64_t cnn_map_replica(cnn_snn *s, const struct syn_device_param *p, double drift_s,
                          uint32_t replica);
 
+/* The crossbar arrays cnn_map_devices lays the weights on when the
+   device preset has fault_aware_map (default: 128 x 128, spares on):
+   rows x cols cells per array, two columns per signed weight, layers cut
+   into tiles as net_energy_tiles cuts them; spares 1: a tile may use the
+   rows and column pairs of its array the layer leaves unused (one layer
+   per array: --pack per-layer), 0: only its own block's cells (arrays
+   shared by blocks of several layers). */
+void cnn_set_crossbar(cnn_snn *s, uint32_t rows, uint32_t cols, int spares);
+
 /* After cnn_map_devices: the interval each last-layer weight can take on
    its pair ([out][in], lo <= hi; stuck devices fixed).  Returns 0 (lo, hi
    untouched) when the network was not mapped. */

@@ -8,16 +8,21 @@
  */
 #include "net_cnn_int.h"
 
+#include <assert.h>
 #include <math.h>
 
+#include "../core/sim_alloc.h"
 #include "../core/sim_error.h"
 #include "../core/sim_rng.h"
 #include "../synapses/syn_device.h"
 #include "net_act.h"
 
-/* Device m (0: G+, 1: G-) of weight i of weighted stage k: its key. */
-static uint64_t device_key(uint64_t seed, uint32_t k, uint64_t i, int m)
+/* Device m (0: G+, 1: G-) of weight i of weighted stage k: its key
+   (phys: the weights' cells, keyed by position: cnn_phys_key). */
+static uint64_t device_key(uint64_t seed, uint32_t k, uint64_t i, int m, const uint64_t *phys)
 {
+  if (phys)
+    return cnn_phys_key(seed, k, phys[i], m);
   return sim_hash4(seed, 0x636e6eULL + k, i, (uint64_t)m);
 }
 
@@ -25,12 +30,13 @@ static uint64_t device_key(uint64_t seed, uint32_t k, uint64_t i, int m)
    clipped to [-1, 1]); write 0 is the first programming, later writes
    (re-programming in place) draw fresh noise.  Returns the stuck count. */
 static uint64_t map_stage(float *w, uint64_t n, uint32_t k, const syn_device_param *p,
-                          double drift_s, uint64_t seed, double wmax, uint64_t write)
+                          double drift_s, uint64_t seed, double wmax, uint64_t write,
+                          const uint64_t *phys)
 {
   const double R = p->w_max - p->w_min;
   uint64_t stuck = 0;
   for (uint64_t i = 0; i < n; i++) {
-    const uint64_t key[2] = {device_key(seed, k, i, 0), device_key(seed, k, i, 1)};
+    const uint64_t key[2] = {device_key(seed, k, i, 0, phys), device_key(seed, k, i, 1, phys)};
     double held[2], target[2];
     stuck += (uint64_t)cnn_pair_program(p, key, w[i] / wmax, write, drift_s, held, target);
     for (int m = 0; m < 2; m++)
@@ -38,6 +44,40 @@ static uint64_t map_stage(float *w, uint64_t n, uint32_t k, const syn_device_par
     w[i] = (float)((held[0] - held[1]) / R * wmax);
   }
   return stuck;
+}
+
+/* Weighted stage k's matrix: rows (fan-in) x cols (outputs), weight
+   o rows + r (conv [oc][ic kh kw], linear [out][in]). */
+static const stage *stage_matrix(const cnn_snn *s, uint32_t k, uint32_t *rows, uint32_t *cols)
+{
+  uint32_t seen = 0;
+  for (uint32_t q = 0; q < s->n; q++) {
+    const stage *t = &s->st[q];
+    if (!t->weighted || seen++ != k)
+      continue;
+    *rows = t->kind == ST_CONV ? t->ic * t->kh * t->kw : t->nin;
+    *cols = t->kind == ST_CONV ? t->oc : t->nout;
+    return t;
+  }
+  return NULL;
+}
+
+/* With p->fault_aware_map: the cells of stage k's weights w (scale wmax)
+   on the devices keyed by seed, in phys (n). */
+static void fault_map_stage(const cnn_snn *s, const syn_device_param *p, uint32_t k,
+                            const float *w, uint64_t n, double wmax, uint64_t seed,
+                            uint64_t *phys)
+{
+  uint32_t rows = 0, cols = 0;
+  const stage *t = stage_matrix(s, k, &rows, &cols);
+  assert(t && (uint64_t)rows * cols == n);
+  (void)t;
+  float *x = sim_malloc(n * sizeof *x + 4, "remap targets");
+  for (uint64_t i = 0; i < n; i++)
+    x[i] = (float)fmax(-1.0, fmin(1.0, w[i] / wmax));
+  const cnn_xbar g = s->xbar.rows ? s->xbar : (cnn_xbar){128, 128, 1};
+  cnn_fault_map(p, seed, k, x, rows, cols, &g, phys, NULL);
+  sim_free(x);
 }
 
 int cnn_pair_program(const syn_device_param *p, const uint64_t key[2], double x, uint64_t write,
@@ -81,7 +121,8 @@ uint64_t cnn_map_devices(cnn_snn *s, const syn_device_param *p, double drift_s, 
     if (only_last && !last)
       continue;
     if (only_last && s->dev_scale[k] > 0) { /* in place */
-      stuck += map_stage(w, n, k, p, drift_s, s->dev_seed, s->dev_scale[k], seed);
+      stuck += map_stage(w, n, k, p, drift_s, s->dev_seed, s->dev_scale[k], seed,
+                         s->dev_phys[k]);
       continue;
     }
     double wmax = 0;
@@ -89,7 +130,13 @@ uint64_t cnn_map_devices(cnn_snn *s, const syn_device_param *p, double drift_s, 
       wmax = fmax(wmax, fabs(w[i]));
     if (!(wmax > 0))
       continue;
-    stuck += map_stage(w, n, k, p, drift_s, seed, wmax, 0);
+    sim_free(s->dev_phys[k]);
+    s->dev_phys[k] = NULL;
+    if (p->fault_aware_map) { /* the test found the stuck cells: place the weights */
+      s->dev_phys[k] = sim_malloc(n * sizeof *s->dev_phys[k] + 8, "weight cells");
+      fault_map_stage(s, p, k, w, n, wmax, seed, s->dev_phys[k]);
+    }
+    stuck += map_stage(w, n, k, p, drift_s, seed, wmax, 0, s->dev_phys[k]);
     s->dev_scale[k] = wmax;
   }
   if (!only_last)
@@ -107,21 +154,24 @@ int cnn_device_reach_last(const cnn_snn *s, const syn_device_param *p, float *lo
   for (uint32_t q = 0; q + 1 < s->n; q++)
     k += (uint32_t)s->st[q].weighted;
   const stage *t = &s->st[s->n - 1];
-  const double wmax = s->dev_scale[k], R = p->w_max - p->w_min;
+  const double wmax = s->dev_scale[k];
   if (!(wmax > 0))
     return 0;
+  const uint64_t *phys = s->dev_phys[k];
   for (uint64_t i = 0; i < (uint64_t)t->nin * t->nout; i++) {
-    double a[2], b[2];
-    for (int m = 0; m < 2; m++) {
-      syn_device_inst inst;
-      syn_device_instance_static(p, device_key(s->dev_seed, k, i, m), &inst);
-      a[m] = inst.stuck ? inst.stuck_w : fmax(inst.w_min, p->w_min);
-      b[m] = inst.stuck ? inst.stuck_w : fmin(inst.w_max, p->w_max);
-    }
-    lo[i] = (float)((a[0] - b[1]) / R * wmax);
-    hi[i] = (float)((b[0] - a[1]) / R * wmax);
+    const uint64_t key[2] = {device_key(s->dev_seed, k, i, 0, phys),
+                             device_key(s->dev_seed, k, i, 1, phys)};
+    double l, h;
+    cnn_pair_reach(p, key, &l, &h);
+    lo[i] = (float)(l * wmax);
+    hi[i] = (float)(h * wmax);
   }
   return 1;
+}
+
+void cnn_set_crossbar(cnn_snn *s, uint32_t rows, uint32_t cols, int spares)
+{
+  s->xbar = (cnn_xbar){rows, cols, spares};
 }
 
 int cnn_set_activation(cnn_snn *s, const net_act_param *p)
@@ -159,9 +209,17 @@ uint64_t cnn_map_replica(cnn_snn *s, const syn_device_param *p, double drift_s,
     stage *t = &s->st[q];
     if (!t->weighted)
       continue;
-    if (t->kind == ST_CONV && s->dev_scale[k] > 0)
-      stuck += map_stage(t->w, (uint64_t)t->oc * t->ic * t->kh * t->kw, k, p, drift_s, seed,
-                         s->dev_scale[k], 0);
+    if (t->kind == ST_CONV && s->dev_scale[k] > 0) {
+      const uint64_t n = (uint64_t)t->oc * t->ic * t->kh * t->kw;
+      uint64_t *phys = replica ? NULL : s->dev_phys[k];
+      if (replica && s->dev_phys[k]) { /* a copy on arrays of its own: placed anew */
+        phys = sim_malloc(n * sizeof *phys + 8, "weight cells");
+        fault_map_stage(s, p, k, t->w, n, s->dev_scale[k], seed, phys);
+      }
+      stuck += map_stage(t->w, n, k, p, drift_s, seed, s->dev_scale[k], 0, phys);
+      if (phys != s->dev_phys[k])
+        sim_free(phys);
+    }
     k++;
   }
   cnn_weights_changed(s);

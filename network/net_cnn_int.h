@@ -8,6 +8,8 @@
  *   net_cnn_run.c     the event-driven IF inference (cnn_snn_run)
  *   net_cnn_device.c  weights onto device pairs (cnn_map_devices,
  *                     cnn_pair_program)
+ *   net_cnn_remap.c   fault-aware placement of weights on crossbar cells
+ *                     (cnn_fault_map)
  *   net_cnn_cores.c   the ANN on compute-in-memory cores (net_cnn_cores.h)
  *   net_cnn_train.c   last-layer fine-tuning (cnn_finetune_last)
  *   net_cnn_ttfs.c    time-to-first-spike inference (cnn_ttfs_run)
@@ -99,6 +101,14 @@ typedef struct stage {
   uint32_t tmax;
 } stage;
 
+/* Crossbar arrays the device mapping lays weights on: rows x cols cells
+   (two columns per signed weight), spares: a tile may use the cells of its
+   array that the layer leaves unused (one layer per array). */
+typedef struct cnn_xbar {
+  uint32_t rows, cols;
+  int spares;
+} cnn_xbar;
+
 /* The converted network (net_cnn.h); stages st[0 .. n) in order. */
 struct cnn_snn {
   uint32_t in_c, in_h, in_w;
@@ -129,6 +139,11 @@ struct cnn_snn {
   double dev_scale[CNN_MAX_STAGES]; /* per weighted stage: max|w| the device
                              pairs were programmed at (0: not mapped) */
   uint64_t dev_seed;      /* keys of those devices (cnn_map_devices) */
+  /* With the preset's fault_aware_map: per weighted stage, the physical
+     cell (cnn_fault_map's numbering) of each weight (owned; NULL: each
+     weight keyed by its own index), and the arrays' geometry. */
+  uint64_t *dev_phys[CNN_MAX_STAGES];
+  cnn_xbar xbar;
 };
 
 /* Stage t's ANN output y (nout floats) from its input x (nin floats),
@@ -157,6 +172,33 @@ struct syn_device_param;
    compute-in-memory cores (net_cnn_cores.c). */
 int cnn_pair_program(const struct syn_device_param *p, const uint64_t key[2], double x,
                      uint64_t write, double drift_s, double held[2], double target[2]);
+
+/* Fault-aware mapping (net_cnn_remap.c).  Devices of weighted stage k
+   keyed by their physical cell: cell c = (tile g->rows + row) (g->cols/2)
+   + pair, tile = row_tile x col_tiles + col_tile, tiles cut as
+   net_energy_tiles cuts (rows = fan-in, two columns per output). */
+uint64_t cnn_phys_key(uint64_t seed, uint32_t k, uint64_t phys, int m);
+
+/* What the pair of devices key[0] (G+), key[1] (G-) can hold, in x = w /
+   scale: [*lo, *hi] (a stuck device: its value; a healthy one: its
+   bounds). */
+void cnn_pair_reach(const struct syn_device_param *p, const uint64_t key[2], double *lo,
+                    double *hi);
+
+/* What the pair at cell phys can hold, in x = w / scale: [*lo, *hi] (a
+   stuck device: its value; the healthy one: its bounds). */
+void cnn_cell_reach(const struct syn_device_param *p, uint64_t seed, uint32_t k, uint64_t phys,
+                    double *lo, double *hi);
+
+/* Targets x ([cols][rows], w / scale) of stage k onto the cells of arrays
+   g whose devices are keyed by seed: per tile, logical rows onto physical
+   rows and outputs onto column pairs (among the spares too with
+   g->spares) minimising the sum over weights of the squared distance
+   from x to what the cell can hold.  phys[i] = cell of weight i.
+   Returns that sum; *cost_identity (if not NULL) the identity's. */
+double cnn_fault_map(const struct syn_device_param *p, uint64_t seed, uint32_t k,
+                     const float *x, uint32_t rows, uint32_t cols, const cnn_xbar *g,
+                     uint64_t *phys, double *cost_identity);
 
 /* Rebuild t's scatter copy ws from w (conv [ic][kh][kw][oc], linear
    [in][out]) and build its scatter or pool plan if it has none yet. */

@@ -76,6 +76,7 @@ static const syn_param_key common_keys[] = {
     KEY(t_pulse_s, SYN_KEY_NUM, 0),
     KEY(n_states, SYN_KEY_NUM, 0),
     KEY(program_verify, SYN_KEY_BOOL, 0),
+    KEY(fault_aware_map, SYN_KEY_BOOL, 0),
     {NULL, SYN_KEY_NUM, 0, 0}};
 #undef KEY
 
@@ -322,6 +323,10 @@ int syn_device_param_check(const syn_device_param *p, const char **key_out)
     rc = check_kinds(p->rule->keys, (const char *)&p->rule_param, key_out);
   if (rc)
     return rc;
+  if (p->fault_aware_map && !p->program_verify)
+    return syn_device_bad_key(key_out, "fault_aware_map",
+                              "needs program_verify = 1 (the mapping is chosen after the "
+                              "write-verify test has found the stuck devices)");
 
   /* Range and step. */
   if (!(p->w_min < p->w_max))

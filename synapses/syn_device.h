@@ -127,6 +127,15 @@ typedef struct syn_device_param {
                              partner re-targeted so that G+ - G- hits the
                              target when the healthy device can reach it;
                              0 (default): each device verified alone */
+  int fault_aware_map;    /* added: 1 (with program_verify): devices are
+                             cells of the crossbar arrays, keyed by their
+                             physical position, and after the write-verify
+                             test finds the stuck ones each tile's logical
+                             rows and output pairs are permuted onto its
+                             physical rows and column pairs (spares
+                             included) to minimise the squared weight error
+                             (net_cnn_remap.c, docs/devices.md); 0
+                             (default): each weight on devices of its own */
 } syn_device_param;
 
 /* One device's own parameters, drawn once from its key (d2d variation). */

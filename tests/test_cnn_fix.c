@@ -13,6 +13,7 @@
 #include "../core/sim_alloc.h"
 #include "../io/io_preset.h"
 #include "../network/net_cnn.h"
+#include "../network/net_cnn_int.h"
 #include "../synapses/syn_device.h"
 #include "test_suites.h"
 
@@ -212,8 +213,10 @@ static void test_finetune_flawless(void)
 }
 
 /* In place: a weight both of whose devices are stuck keeps the value the
-   pair held (in units of the re-normalized layer); the others move. */
-static void test_finetune_in_place(void)
+   pair held (in units of the re-normalized layer); the others move.  With
+   fault_aware_map (fam) on 3 x 4 arrays (each layer's block permuted
+   within it), the reach box is that of each weight's own cell. */
+static void finetune_in_place(int fam)
 {
   cnn_model *m = toy();
   uint8_t tr[2 * NTR], ltr[NTR];
@@ -230,6 +233,8 @@ static void test_finetune_in_place(void)
   p.stuck_fraction = 0.6;
   p.prog_noise_c0 = 0;
   p.retention = SYN_RET_NONE;
+  p.fault_aware_map = fam;
+  cnn_set_crossbar(s, 3, 4, 0);
   cnn_map_devices(s, &p, 1.0, 7, 0);
   float *w, *b;
   uint32_t nin, nout;
@@ -238,6 +243,13 @@ static void test_finetune_in_place(void)
   float lo[16], hi[16], held[16];
   CU_ASSERT_FATAL(nw <= 16);
   CU_ASSERT_EQUAL(cnn_device_reach_last(s, &p, lo, hi), 1);
+  CU_ASSERT_FATAL((s->dev_phys[1] != NULL) == fam);
+  for (uint32_t i = 0; fam && i < nw; i++) { /* weight i's own cell */
+    double l, h;
+    cnn_cell_reach(&p, s->dev_seed, 1, s->dev_phys[1][i], &l, &h);
+    CU_ASSERT_DOUBLE_EQUAL(lo[i], l * s->dev_scale[1], 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(hi[i], h * s->dev_scale[1], 1e-6);
+  }
   memcpy(held, w, nw * sizeof *w);
   double lam0[4], lam1[4];
   cnn_lambdas(s, lam0, 4);
@@ -264,6 +276,16 @@ static void test_finetune_in_place(void)
   CU_ASSERT(nfree > 0 && moved > 0);
   cnn_snn_destroy(s);
   cnn_model_destroy(m);
+}
+
+static void test_finetune_in_place(void)
+{
+  finetune_in_place(0);
+}
+
+static void test_finetune_in_place_remap(void)
+{
+  finetune_in_place(1);
 }
 
 /* Write-verify of a pair (syn_device_program_pair): one device stuck, the
@@ -386,6 +408,8 @@ int test_cnn_fix_register(void)
       !CU_add_test(s, "fine-tuning on flawless devices never lowers accuracy",
                    test_finetune_flawless) ||
       !CU_add_test(s, "fine-tuning in place keeps stuck devices", test_finetune_in_place) ||
+      !CU_add_test(s, "fine-tuning in place on fault-aware mapped cells",
+                   test_finetune_in_place_remap) ||
       !CU_add_test(s, "write-verify of a pair with a stuck device", test_program_pair) ||
       !CU_add_test(s, "crossbar mapping with program_verify", test_map_verify))
     return -1;

@@ -583,6 +583,10 @@ void conv_devices(const conv_args *a, const conv_inputs *in, cnn_snn *s, conv_re
         memcpy(r->repl_soft[k], w, nw * sizeof *w);
       }
   }
+  /* fault_aware_map places weights on the cells of these arrays (spares:
+     only when every tile has its array to itself). */
+  cnn_set_crossbar(s, (uint32_t)in->energy->crossbar_array_rows,
+                   (uint32_t)in->energy->crossbar_array_cols, a->pack == NET_PACK_PER_LAYER);
   r->stuck = cnn_map_devices(s, &in->dev, a->drift_s, 7, 0);
   conv_replicas(a, in, s, r, 0);
   r->dev_temperature_k = in->dev.temperature_k;

@@ -331,6 +331,20 @@ else
   fi
   expect "convert: device flaws and fine-tuning" 0 "after fine-tuning" $BIN convert $MODEL \
     --data $DATA --images 50 --steps 32 --calib 100 --device rram_yao2020 --finetune-last 300 --quiet
+  # Fault-aware mapping keys devices by their physical cell, so the array
+  # geometry convert passes on (--array) must change which cells, hence how
+  # many stuck devices, the layers land on.
+  s1=$($BIN convert $MODEL --data $DATA --images 20 --steps 8 --calib 50 --device rram_yao2020 \
+    --json "$T/geo1.json" --quiet > /dev/null 2>&1 &&
+    /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["device"]["stuck"])' "$T/geo1.json")
+  s2=$($BIN convert $MODEL --data $DATA --images 20 --steps 8 --calib 50 --device rram_yao2020 \
+    --array 64x32 --json "$T/geo2.json" --quiet > /dev/null 2>&1 &&
+    /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["device"]["stuck"])' "$T/geo2.json")
+  if [ -n "$s1" ] && [ -n "$s2" ] && [ "$s1" != "$s2" ]; then
+    ok "convert: --array reaches the fault-aware mapping ($s1 vs $s2 stuck devices)"
+  else
+    bad "convert: --array reaches the fault-aware mapping (stuck: '$s1' vs '$s2')"
+  fi
   # Fine-tuning on flawless devices never lowers the crossbar ANN, and the
   # re-normalized output layer keeps the SNN near it (no saturation).
   out=$($BIN convert $MODEL --data $DATA --images 200 --steps 64 --calib 100 --device ideal \

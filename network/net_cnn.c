@@ -389,6 +389,11 @@ double cnn_percentile(float *v, size_t n, double p)
 static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p)
 {
   const uint32_t isz = s->in_c * s->in_h * s->in_w;
+  /* One forward pass per image collects every measured stage's positive
+     activations (the stages see the same inputs as a pass stopped there). */
+  float **pos = sim_calloc(s->n, sizeof *pos, "calibration activations");
+  size_t *npos = sim_calloc(s->n, sizeof *npos, "calibration counts");
+  uint32_t last = 0;
   for (uint32_t k = 0; k < s->n; k++) {
     stage *t = &s->st[k];
     if (!t->weighted)
@@ -397,18 +402,33 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
       t->lambda = t->qclip; /* threshold = the trained clip (checked in cnn_convert) */
       continue;
     }
-    size_t cap = (size_t)t->nout * ncalib, n = 0;
-    float *pos = sim_malloc(cap * sizeof *pos + 4, "calibration activations");
-    for (uint32_t i = 0; i < ncalib; i++) {
-      const float *y = cnn_forward(s, imgs + (size_t)i * isz, k, s->buf[0], s->buf[1]);
-      for (uint32_t j = 0; j < t->nout; j++)
-        if (y[j] > 0)
-          pos[n++] = y[j];
-    }
-    double lam = cnn_percentile(pos, n, p);
-    sim_free(pos);
-    t->lambda = lam > 0 ? lam : 1.0; /* a layer that never turns on keeps its scale */
+    pos[k] = sim_malloc((size_t)t->nout * ncalib * sizeof *pos[k] + 4, "calibration activations");
+    last = k + 1;
   }
+  for (uint32_t i = 0; i < ncalib && last; i++) {
+    float *cur = s->buf[0], *nxt = s->buf[1];
+    input_vector(s, imgs + (size_t)i * isz, cur);
+    for (uint32_t k = 0; k < last; k++) {
+      cnn_stage_forward(&s->st[k], cur, nxt);
+      float *tmp = cur;
+      cur = nxt;
+      nxt = tmp;
+      if (!pos[k])
+        continue;
+      for (uint32_t j = 0; j < s->st[k].nout; j++)
+        if (cur[j] > 0)
+          pos[k][npos[k]++] = cur[j];
+    }
+  }
+  for (uint32_t k = 0; k < s->n; k++) {
+    if (!pos[k])
+      continue;
+    double lam = cnn_percentile(pos[k], npos[k], p);
+    sim_free(pos[k]);
+    s->st[k].lambda = lam > 0 ? lam : 1.0; /* a layer that never turns on keeps its scale */
+  }
+  sim_free(pos);
+  sim_free(npos);
   double prev = 1.0; /* input: lambda_0 = 1 */
   for (uint32_t k = 0; k < s->n; k++) {
     stage *t = &s->st[k];

@@ -681,29 +681,11 @@ int cnn_cores_finetune_hidden(cnn_cores *c, const uint8_t *images, const uint8_t
 
 uint32_t cnn_cores_layer_stats(const cnn_cores *c, net_layer_stats *out, uint32_t max)
 {
-  const cnn_snn *s = c->s;
-  uint32_t m = 0;
-  for (uint32_t k = 0; k < s->n && m < max; k++) {
-    const stage *t = &s->st[k];
-    net_layer_stats *o = &out[m++];
-    memset(o, 0, sizeof *o);
-    snprintf(o->name, sizeof o->name, "%s", t->name);
-    o->neurons = t->nout;
-    o->inputs = t->nin;
-    if (t->weighted) {
-      const core_layer *l = &c->L[c->layer_of[k]];
-      o->kind = t->kind == ST_CONV ? 0 : 1;
-      o->fan_in = o->rows = l->fan;
-      o->cols = l->nout;
-      o->patches = t->kind == ST_CONV ? (uint64_t)t->oh * t->ow : 1;
-      o->weights = (uint64_t)l->fan * l->nout;
-    } else {
-      o->kind = t->kind == ST_AVGPOOL ? 2 : 3;
-      o->fan_in = (uint64_t)t->kh * t->kw;
-      o->patches = 1;
-    }
-    o->macs = (double)o->neurons * (double)o->fan_in;
-    o->analog_input = t->first;
-  }
+  /* The converter's shapes (cnn_layer_stats, no spike counts: an ANN);
+     the cores tile exactly those fan-ins and outputs (core_layer). */
+  static const cnn_run_stats none;
+  uint32_t m = cnn_layer_stats(c->s, &none, 1, 0, -1, out, max);
+  for (uint32_t k = 0; k < m; k++)
+    out[k].analog_input = c->s->st[k].first; /* the cores take the image as voltages */
   return m;
 }

@@ -112,6 +112,11 @@ def one(net, backend, seeds, n, t_stop, t0):
     sim = importlib.import_module("pyNN." + backend)
     res = []
     for seed in seeds:
+        if backend == "brian2":
+            # pyNN.brian2's rng_seed seeds connectivity and V_m, not Brian2's
+            # own generator (its Poisson sources): seeded here, so a rerun
+            # gives the same peer rates (memspike's already are)
+            brian2.seed(seed)
         E, I = NETS[net](sim, seed, n, t_stop)
         out = {}
         for p in (E, I):

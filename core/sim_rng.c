@@ -43,6 +43,15 @@ void sim_rng_stream(sim_rng *rng, uint64_t seed, uint64_t gid, uint32_t purpose,
   sim_rng_seed(rng, k, sim_mix64(k ^ 0x5851f42d4c957f2dULL));
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void sim_rng_u32_each(sim_rng *restrict rng, uint32_t *restrict u, uint32_t n)
+{
+  for (uint32_t i = 0; i < n; i++)
+    u[i] = sim_rng_u32(&rng[i]);
+}
+
 uint32_t sim_rng_below(sim_rng *rng, uint32_t bound)
 {
   uint64_t m = (uint64_t)sim_rng_u32(rng) * bound;

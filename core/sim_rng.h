@@ -64,6 +64,12 @@ static inline uint32_t sim_rng_u32(sim_rng *rng)
 }
 
 /* Uniform in [0, 1) with 53 random bits (two draws). */
+/* One 32-bit draw from each of n streams: u[i] = sim_rng_u32(&rng[i]).
+   The streams are independent, so the loop runs several of them per
+   vector instruction (an AVX2 clone picked at load time); the values are
+   those of the scalar step. */
+void sim_rng_u32_each(sim_rng *restrict rng, uint32_t *restrict u, uint32_t n);
+
 static inline double sim_rng_uniform(sim_rng *rng)
 {
   uint64_t hi = sim_rng_u32(rng) >> 5, lo = sim_rng_u32(rng) >> 6;

@@ -181,6 +181,32 @@ static void test_below_unbiased(void)
   CU_ASSERT(chi2 < 22.5); /* chi2(6) at p = 0.001 */
 }
 
+/* sim_rng_u32_each (vectorized) == one scalar step per stream, for every
+   length around the vector widths, and the streams end in the same state. */
+static void test_u32_each(void)
+{
+  enum { N = 131 };
+  sim_rng a[N], b[N];
+  uint32_t u[N];
+  for (uint32_t n = 0; n <= N; n += n < 20 ? 1 : 37) {
+    for (uint32_t i = 0; i < N; i++) {
+      sim_rng_stream(&a[i], 42, i, SIM_RNG_POISSON, n);
+      b[i] = a[i];
+    }
+    for (int rep = 0; rep < 3; rep++) {
+      sim_rng_u32_each(a, u, n);
+      int same = 1;
+      for (uint32_t i = 0; i < n; i++)
+        same &= u[i] == sim_rng_u32(&b[i]);
+      CU_ASSERT(same);
+    }
+    int state = 1;
+    for (uint32_t i = 0; i < N; i++)
+      state &= a[i].state == b[i].state && a[i].inc == b[i].inc;
+    CU_ASSERT(state);
+  }
+}
+
 static void test_cdf_table(void)
 {
   /* Poisson(2) pmf: draws through the table follow it (chi-square). */
@@ -282,6 +308,7 @@ int test_rng_register(void)
       !CU_add_test(s, "binomial and gamma moments", test_binomial_gamma) ||
       !CU_add_test(s, "bounded integers unbiased", test_below_unbiased) ||
       !CU_add_test(s, "cdf table draws", test_cdf_table) ||
+      !CU_add_test(s, "one step of many streams == scalar steps", test_u32_each) ||
       !CU_add_test(s, "cdf guide table == linear scan", test_cdf_guide))
     return -1;
   return 0;

@@ -1,12 +1,14 @@
 /*
  * sim_alloc.c: allocation with one out-of-memory policy (see sim_alloc.h).
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "sim_alloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 static void (*abort_hook)(int status);
@@ -33,12 +35,35 @@ void sim_alloc_set_rank(int rank, int nranks)
   oom_nranks = nranks;
 }
 
+/* Blocks of at least this size (the synapse tables, the input rings) are
+   mapped by malloc on their own and not yet touched when it returns: ask
+   for transparent huge pages on their 2 MB-aligned interior.  A 3 GB
+   table then takes ~1,500 page faults instead of ~780,000 and its random
+   writes miss the TLB less (microcircuit build: 52.7 -> 44.6-45.6 s CPU
+   here); the contents and every result are the same.  Where the kernel
+   has no THP the call fails and nothing changes. */
+#define HUGE_FROM ((size_t)32 << 20)
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+static void *advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+  if (p && n >= HUGE_FROM) {
+    const uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    const uintptr_t e = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
+    if (e > a)
+      (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+  }
+#endif
+  return p;
+}
+
 void *sim_malloc(size_t n, const char *what)
 {
   void *p = malloc(n ? n : 1);
   if (!p)
     out_of_memory(n, what);
-  return p;
+  return advise_huge(p, n);
 }
 
 void *sim_calloc(size_t count, size_t size, const char *what)
@@ -48,7 +73,7 @@ void *sim_calloc(size_t count, size_t size, const char *what)
   void *p = calloc(count ? count : 1, size ? size : 1);
   if (!p)
     out_of_memory(count * size, what);
-  return p;
+  return advise_huge(p, count * size);
 }
 
 void *sim_realloc(void *p, size_t n, const char *what)
@@ -56,7 +81,7 @@ void *sim_realloc(void *p, size_t n, const char *what)
   void *q = realloc(p, n ? n : 1);
   if (!q)
     out_of_memory(n, what);
-  return q;
+  return advise_huge(q, n);
 }
 
 char *sim_strdup(const char *s, const char *what)

@@ -89,7 +89,7 @@ SYN_SRC  := synapses/syn_device.c synapses/syn_rule.c synapses/syn_rule_linear.c
             synapses/syn_hnno.c
 NET_SRC  := network/net_desc.c network/net_partition.c network/net_connect.c \
             network/net_rules.c network/net_build.c network/net_model.c network/net_cnn.c network/net_cnn_run.c \
-            network/net_cnn_device.c network/net_cnn_remap.c network/net_cnn_cores.c network/net_cnn_train.c network/net_cnn_engine.c network/net_cnn_coding.c network/net_cnn_ttfs.c \
+            network/net_cnn_device.c network/net_cnn_remap.c network/net_cnn_cores.c network/net_cnn_train.c network/net_cnn_engine.c network/net_cnn_coding.c network/net_cnn_ttfs.c network/net_cnn_pct.c \
             network/net_energy.c network/net_mem.c network/net_act.c network/net_act_vo2.c
 IO_SRC   := io/io_ini.c io/io_file.c io/io_mpscan.c io/io_preset.c io/io_config.c io/io_config_value.c \
             io/io_config_pop.c io/io_config_proj.c io/io_config_rec.c \
@@ -111,7 +111,7 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_preset.c \
             tests/test_stdp.c tests/test_energy.c tests/test_model.c tests/test_idx.c \
             tests/fixture_format.c \
-            tests/test_cnn.c tests/test_cnn_coding.c tests/test_cnn_cores.c tests/test_cnn_fix.c tests/test_cnn_remap.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
+            tests/test_cnn.c tests/test_cnn_pct.c tests/test_cnn_coding.c tests/test_cnn_cores.c tests/test_cnn_fix.c tests/test_cnn_remap.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c \
             tests/test_capi.c tests/test_ckpt.c tests/test_json.c tests/test_hnno.c tests/test_act.c

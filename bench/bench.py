@@ -12,9 +12,11 @@ memspike / Brian2 for simulation time and memory.  Times are medians over
 With --mpi (on by default) it also runs Brunel on 1 and 2 ranks and prints
 the speed-up, bytes sent per spike, the fraction of time in communication,
 memory per rank, and a weak-scaling projection (model stated in the output).
+The CNN section also times the whole default convert command on 1 and 2
+ranks (wall, alternated) and checks that both print the same accuracies.
 
 usage: bench.py [--networks brunel_delta,brette_cuba] [--repeat N] [--no-peer]
-                [--no-mpi]
+                [--no-mpi] [--no-cnn] [--no-convert-mpi]
 """
 import argparse
 import json
@@ -25,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "memspike")
@@ -74,6 +77,8 @@ def main():
     ap.add_argument("--no-device", action="store_true", help="skip the device benchmark")
     ap.add_argument("--no-cnn", action="store_true", help="skip the CNN conversion benchmark")
     ap.add_argument("--cnn-images", type=int, default=10000)
+    ap.add_argument("--no-convert-mpi", action="store_true",
+                    help="skip the whole convert command on 1 and 2 ranks (~35 + 20 s a pair)")
     ap.add_argument("--no-potjans", action="store_true",
                     help="skip the microcircuit (full scale: ~3 GB, ~2 min a run; Brian2 at "
                          "0.1 scale: ~10 min of g++)")
@@ -136,6 +141,8 @@ def main():
     if not args.no_cnn:
         cnn_bench(args.cnn_images)
         cnn_coding_bench(args.cnn_images)
+        if not args.no_convert_mpi:
+            convert_mpi_bench(args.repeat)
     return 0
 
 
@@ -173,6 +180,49 @@ def cnn_bench(images, steps=64):
     print("  accuracies agree (within 0.5 points): %s; speed-up memspike / PyTorch: %.2fx "
           "(goal 5x); ANN %.2f%%" % ("yes" if agree else "NO", m["images_per_s"] /
                                       t["images_per_s"], 100 * m["ann_accuracy"]))
+
+
+def convert_accuracies(text):
+    """The accuracies convert prints: the ANN line and the rows of the
+    first table (steps, SNN acc %, vs ANN), up to the SNN run line."""
+    acc, table = [], False
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("ANN accuracy"):
+            acc.append(s)
+            table = True
+        elif s.startswith("SNN run:"):
+            break
+        elif table and s and s.split()[0].isdigit():
+            acc.append(" ".join(s.split()[:3]))
+    return acc
+
+
+def convert_mpi_bench(repeat):
+    """The whole default convert command (all 10000 test images, every step
+    count; load, calibration, SNN, report, MPI start and end) on 1 rank (no
+    mpirun) and 2 ranks, alternated, wall time: the goal is 1.8x."""
+    model = os.path.join(ROOT, "configs", "models", "fmnist_cnn.msgpack")
+    cmd = [BIN, "convert", model, "--data", "/usr/share/datasets/fashion-mnist"]
+    mpi = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2"]
+    print("\nconvert on 1 and 2 ranks: `memspike convert configs/models/fmnist_cnn.msgpack "
+          "--data /usr/share/datasets/fashion-mnist` (wall seconds of the whole command, "
+          "alternated; 1 rank without mpirun)")
+    wall = {1: [], 2: []}
+    accs = {1: [], 2: []}
+    for i in range(max(1, repeat)):
+        for n in (1, 2):
+            t0 = time.monotonic()
+            res = subprocess.run(cmd if n == 1 else mpi + cmd, check=True, capture_output=True,
+                                 text=True)
+            wall[n].append(time.monotonic() - t0)
+            accs[n].append(convert_accuracies(res.stdout))
+            print("  run %d, %d rank%s: %7.2f s" % (i + 1, n, "" if n == 1 else "s", wall[n][-1]))
+    m1, m2 = median(wall[1]), median(wall[2])
+    same = all(a == accs[1][0] and a for n in (1, 2) for a in accs[n])
+    print("  median 1 rank %.2f s, 2 ranks %.2f s: speed-up %.2fx (goal 1.8x); accuracies "
+          "identical on every run (%d lines each): %s" % (m1, m2, m1 / m2, len(accs[1][0]),
+                                                         "yes" if same else "NO"))
 
 
 def cnn_coding_bench(images, steps=32):

@@ -6,6 +6,7 @@
  */
 #include "comm.h"
 
+#include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,17 @@ uint64_t comm_sum_u64(uint64_t x)
   if (world_size > 1)
     MPI_Allreduce(&x, &y, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
   return y;
+}
+
+void comm_sum_u64_array(uint64_t *v, size_t n)
+{
+  if (world_size <= 1)
+    return;
+  for (size_t off = 0; off < n;) { /* MPI counts are ints */
+    size_t c = n - off > (size_t)INT_MAX ? (size_t)INT_MAX : n - off;
+    MPI_Allreduce(MPI_IN_PLACE, v + off, (int)c, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    off += c;
+  }
 }
 
 int64_t comm_min_i64(int64_t x)

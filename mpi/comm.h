@@ -48,6 +48,9 @@ size_t comm_alltoallv_bytes(const uint8_t *send, const int *sendcounts, uint8_t 
 double comm_sum_double(double x);
 double comm_max_double(double x);
 uint64_t comm_sum_u64(uint64_t x);
+/* v[0 .. n) replaced by its sum over ranks, in place (every rank calls it
+   with the same n): histograms, e.g. the calibration's percentiles. */
+void comm_sum_u64_array(uint64_t *v, size_t n);
 int64_t comm_min_i64(int64_t x);
 /* Logical OR of flag over ranks: used so that every rank learns that one of
    them failed and all stop together. */

@@ -329,60 +329,6 @@ static int build_stages(cnn_snn *s, const cnn_model *m, const cnn_opts *o)
   return 0;
 }
 
-/* The k-th smallest of v[0..n) (k < n), v partly reordered (Hoare's
-   selection, median-of-three pivots): the value sorting would put at k. */
-static float select_kth(float *v, size_t n, size_t k)
-{
-  size_t lo = 0, hi = n - 1;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    float a = v[lo], b = v[mid], c = v[hi];
-    float piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-    size_t i = lo, j = hi;
-    while (i <= j) {
-      while (v[i] < piv)
-        i++;
-      while (v[j] > piv)
-        j--;
-      if (i <= j) {
-        float t = v[i];
-        v[i] = v[j], v[j] = t;
-        i++;
-        if (j == 0)
-          break;
-        j--;
-      }
-    }
-    if (k <= j)
-      hi = j;
-    else if (k >= i)
-      lo = i;
-    else
-      return v[k];
-  }
-  return v[k];
-}
-
-/* p-th percentile (linear interpolation, as numpy) of v[0..n) (reordered
-   in place); 0 for an empty set.  Order statistics by selection: the same
-   values a sort gives. */
-double cnn_percentile(float *v, size_t n, double p)
-{
-  if (!n)
-    return 0;
-  double pos = p / 100.0 * (double)(n - 1);
-  size_t lo = (size_t)floor(pos);
-  if (lo > n - 1)
-    lo = n - 1;
-  float a = select_kth(v, n, lo), b = a;
-  if (lo + 1 < n) { /* the next order statistic: the least of those above */
-    b = v[lo + 1];
-    for (size_t i = lo + 2; i < n; i++)
-      b = v[i] < b ? v[i] : b;
-  }
-  return a + (pos - (double)lo) * (b - a);
-}
-
 /* Data-based normalization: lambda per weighted stage, all measured on the
    unnormalized (folded) network first, then applied: W_l *= lambda_{l-1} /
    lambda_l, b_l /= lambda_l (pools keep their input's lambda). */
@@ -390,7 +336,14 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
 {
   const uint32_t isz = s->in_c * s->in_h * s->in_w;
   /* One forward pass per image collects every measured stage's positive
-     activations (the stages see the same inputs as a pass stopped there). */
+     activations (the stages see the same inputs as a pass stopped there).
+     Split over ranks: rank r takes images r, r + size, ...; the
+     percentiles count over every rank's values (net_cnn_pct.c), so the
+     lambdas are one rank's, bit for bit. */
+  const cnn_split *sp = &s->opts.split;
+  const int split = sp->sum && sp->size > 1;
+  const uint32_t first = split ? sp->rank : 0, stride = split ? sp->size : 1;
+  const uint32_t mine = first < ncalib ? (ncalib - first + stride - 1) / stride : 0;
   float **pos = sim_calloc(s->n, sizeof *pos, "calibration activations");
   size_t *npos = sim_calloc(s->n, sizeof *npos, "calibration counts");
   uint32_t last = 0;
@@ -402,10 +355,10 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
       t->lambda = t->qclip; /* threshold = the trained clip (checked in cnn_convert) */
       continue;
     }
-    pos[k] = sim_malloc((size_t)t->nout * ncalib * sizeof *pos[k] + 4, "calibration activations");
+    pos[k] = sim_malloc((size_t)t->nout * mine * sizeof *pos[k] + 4, "calibration activations");
     last = k + 1;
   }
-  for (uint32_t i = 0; i < ncalib && last; i++) {
+  for (uint32_t i = first; i < ncalib && last; i += stride) { /* this rank's images */
     float *cur = s->buf[0], *nxt = s->buf[1];
     input_vector(s, imgs + (size_t)i * isz, cur);
     for (uint32_t k = 0; k < last; k++) {
@@ -423,7 +376,7 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
   for (uint32_t k = 0; k < s->n; k++) {
     if (!pos[k])
       continue;
-    double lam = cnn_percentile(pos[k], npos[k], p);
+    double lam = cnn_percentile_split(pos[k], npos[k], p, split ? sp : NULL); /* over all ranks */
     sim_free(pos[k]);
     s->st[k].lambda = lam > 0 ? lam : 1.0; /* a layer that never turns on keeps its scale */
   }

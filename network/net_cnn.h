@@ -23,6 +23,7 @@
 #ifndef NET_CNN_H
 #define NET_CNN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net_energy.h"
@@ -49,6 +50,16 @@ int cnn_coding_find(const char *name);
 /* The names joined by sep ("rate|qcfs|ttfs"), for messages. */
 const char *cnn_coding_list(void);
 
+/* Calibration split over ranks (network/ never calls MPI: the caller
+   passes its reduction).  sum(ctx, v, n) replaces v[0 .. n) by its sum
+   over the ranks, in place; every rank calls it the same times with the
+   same n.  sum NULL or size <= 1: one rank holding every image. */
+typedef struct cnn_split {
+  uint32_t rank, size;                            /* this rank, ranks */
+  void (*sum)(void *ctx, uint64_t *v, size_t n);  /* sum over ranks, in place */
+  void *ctx;                                      /* passed to sum */
+} cnn_split;
+
 typedef struct cnn_opts {
   double percentile;   /* of positive activations (99.9; 100 = max-norm) */
   uint32_t calib;      /* calibration images (first of the training set) */
@@ -61,6 +72,10 @@ typedef struct cnn_opts {
                           of the spike count, Bu et al. ICLR 2022) */
   int coding;          /* cnn_coding (set after v_init: older initializers
                           leave it 0, rate) */
+  cnn_split split;     /* calibration: rank r measures images r, r + size,
+                          ...; each percentile is taken over the union, so
+                          the lambdas do not depend on the rank count
+                          (zero: one rank) */
 } cnn_opts;
 
 typedef struct cnn_snn cnn_snn;
@@ -86,7 +101,8 @@ typedef struct cnn_run_stats {
 
 /* Convert m (net_model.h; not modified: the SNN keeps its own folded,
    normalized weights).  calib_images: raw uint8 images [n][H][W] (the first
-   opts->calib are used).  Returns 0 or SIM_EFORMAT / SIM_EINVAL with a
+   opts->calib are used; with opts->split, every rank calls this with the
+   same images and measures its share of them, collectively).  Returns 0 or SIM_EFORMAT / SIM_EINVAL with a
    message (e.g. an unsupported layer order). */
 int cnn_convert(const cnn_model *m, const uint8_t *calib_images, uint32_t ncalib,
                 const cnn_opts *opts, cnn_snn **out /* OUT */);

@@ -156,9 +156,13 @@ void cnn_stage_forward(const stage *t, const float *x, float *y);
 const float *cnn_forward(const cnn_snn *s, const uint8_t *img, uint32_t upto, float *b0,
                          float *b1);
 
-/* p-th percentile (linear interpolation, as numpy) of v[0..n), sorted in
-   place; 0 for an empty set. */
-double cnn_percentile(float *v, size_t n, double p);
+/* p-th percentile (linear interpolation, as numpy) of v[0..n) (not
+   modified; no NaN); 0 for an empty set (network/net_cnn_pct.c). */
+double cnn_percentile(const float *v, size_t n, double p);
+/* The same over the union of every rank's v[0..n) (split as in cnn_opts;
+   NULL: this rank's values alone): every rank gets the value one rank
+   holding all of them would. */
+double cnn_percentile_split(const float *v, size_t n, double p, const cnn_split *sp);
 
 struct syn_device_param;
 

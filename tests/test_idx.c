@@ -132,6 +132,65 @@ static void test_idx(void)
   idx_fails(p, SIM_EFORMAT, "gzip stream corrupt");
 }
 
+/* io_idx_load_first must fail as io_idx_load does: code, path, expect. */
+static void first_fails(const char *path, uint32_t max, int code, const char *expect)
+{
+  io_idx *x = NULL;
+  sim_error_clear();
+  int rc = io_idx_load_first(path, max, &x);
+  const char *msg = sim_error_msg();
+  CHECK(rc == code && x == NULL, "%s first %u: rc %d (%s)", path, max, rc, msg);
+  if (rc == 0)
+    io_idx_destroy(x);
+  CHECK(strstr(msg, path) == msg && strstr(msg, expect),
+        "message \"%s\" lacks \"%s\"", msg, expect);
+}
+
+/* The first items only: their bytes, the header's count kept; a file
+   short of them fails as before; what lies past them is not read. */
+static void test_idx_first(void)
+{
+  const char *p = tpath("first.gz");
+  fx_write_idx(p, 1, 0x803, (const uint32_t[]){100, 28, 28}, 3, 78400);
+  io_idx *x = NULL;
+  int rc = io_idx_load_first(p, 10, &x);
+  CHECK(rc == 0, "%d %s", rc, sim_error_msg());
+  if (x) {
+    CU_ASSERT(x->n == 10 && x->n_file == 100 && x->rows == 28 && x->cols == 28);
+    int same = 1;
+    for (int i = 0; i < 7840; i++)
+      same &= x->data[i] == (uint8_t)(i * 7 % 256);
+    CU_ASSERT(same);
+  }
+  io_idx_destroy(x);
+  x = NULL;
+  rc = io_idx_load_first(p, 100, &x); /* all of them: a full read */
+  CU_ASSERT(rc == 0 && x && x->n == 100 && x->n_file == 100);
+  io_idx_destroy(x);
+
+  const uint32_t img[3] = {3, 4, 5};
+  p = tpath("first-short.gz");
+  fx_write_idx(p, 1, 0x803, img, 3, 59); /* 2 full images, then 19 bytes */
+  x = NULL;
+  rc = io_idx_load_first(p, 2, &x);
+  CU_ASSERT(rc == 0 && x && x->n == 2 && x->n_file == 3 && x->data[39] == (uint8_t)(39 * 7));
+  io_idx_destroy(x);
+  first_fails(p, 3, SIM_EFORMAT, "data: the header announces 3 images of 4x5 (60 bytes), "
+                                 "the file holds only 59");
+  first_fails(p, 50, SIM_EFORMAT, "the file holds only 59");
+  p = tpath("first-trailing.gz");
+  fx_write_idx(p, 1, 0x803, img, 3, 63);
+  x = NULL;
+  rc = io_idx_load_first(p, 1, &x); /* trailing bytes are past what is read */
+  CU_ASSERT(rc == 0 && x && x->n == 1);
+  io_idx_destroy(x);
+  first_fails(p, 0, SIM_EFORMAT, "3 bytes of trailing data");
+  first_fails(p, 3, SIM_EFORMAT, "3 bytes of trailing data");
+  p = tpath("first-magic.gz");
+  fx_write_idx(p, 1, 0x802, img, 3, 60);
+  first_fails(p, 1, SIM_EFORMAT, "header field 'magic' is 0x00000802");
+}
+
 static void test_idx_set(void)
 {
   char dir[400];
@@ -159,6 +218,17 @@ static void test_idx_set(void)
             strstr(sim_error_msg(), "'count' is 2 labels, but") &&
             strstr(sim_error_msg(), "holds 3 images"),
         "mismatch: %s", sim_error_msg());
+
+  /* ... also when only the first are read: the headers' counts */
+  rc = io_idx_load_set_first(dir, 0, 1, &im, &lb);
+  CHECK(rc == SIM_EFORMAT && !im && !lb && strstr(sim_error_msg(), "'count' is 2 labels, but"),
+        "mismatch, first 1: %d %s", rc, sim_error_msg());
+  fx_write_idx(lp, 1, 0x801, (const uint32_t[]){3}, 1, 3);
+  rc = io_idx_load_set_first(dir, 0, 2, &im, &lb);
+  CHECK(rc == 0 && im->n == 2 && lb->n == 2 && lb->n_file == 3 && lb->data[1] == 7,
+        "first 2: %d %s", rc, sim_error_msg());
+  io_idx_destroy(im);
+  io_idx_destroy(lb);
 
   /* labels where the images should be */
   fx_write_idx(ip, 1, 0x801, (const uint32_t[]){2}, 1, 2);
@@ -219,6 +289,17 @@ static void test_fashion_mnist(void)
     for (int i = 0; i < 784; i++)
       sum0 += im->data[i];
     CU_ASSERT(sum0 > 0);
+    /* The first 1000 alone (what convert calibrates on): the same bytes. */
+    io_idx *fi = NULL, *fl = NULL;
+    rc = io_idx_load_set_first(FASHION_DIR, train, 1000, &fi, &fl);
+    CHECK(rc == 0, "first 1000: %d %s", rc, sim_error_msg());
+    if (!rc) {
+      CU_ASSERT(fi->n == 1000 && fi->n_file == n && fl->n == 1000);
+      CU_ASSERT(memcmp(fi->data, im->data, 1000 * 784) == 0);
+      CU_ASSERT(memcmp(fl->data, lb->data, 1000) == 0);
+    }
+    io_idx_destroy(fi);
+    io_idx_destroy(fl);
     io_idx_destroy(im);
     io_idx_destroy(lb);
   }
@@ -231,6 +312,7 @@ int test_idx_register(void)
   if (!s)
     return -1;
   if (!CU_add_test(s, "IDX files: good and bad", test_idx) ||
+      !CU_add_test(s, "IDX files: the first items only", test_idx_first) ||
       !CU_add_test(s, "IDX sets: pairs, counts, plain names", test_idx_set) ||
       !CU_add_test(s, "the real Fashion-MNIST files", test_fashion_mnist))
     return -1;

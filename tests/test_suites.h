@@ -30,6 +30,7 @@
   X(idx)                \
   X(cnn)               \
   X(cnn_fix)           \
+  X(cnn_pct)           \
   X(cnn_remap)         \
   X(cli)               \
   X(capi)              \

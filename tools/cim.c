@@ -189,6 +189,7 @@ static int args_parse(int argc, char **argv, cim_args *a)
   if (!a->c.data)
     return usage_err("%s", "missing --data DIR");
   a->c.calib = 1000; /* conversion's normalization images */
+  a->c.train_extra = a->calib > a->finetune ? a->calib : a->finetune; /* read here */
   return 0;
 }
 

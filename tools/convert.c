@@ -343,10 +343,17 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
 int conv_load(const conv_args *a, conv_inputs *in)
 {
   memset(in, 0, sizeof *in);
+  /* The training set is used from its start only: calibration, fine-tuning
+     (conv_build, conv_finetune) and the caller's extra; the rest is left
+     compressed (0.15 s of inflation for 60000 images). */
+  uint32_t ntrain = a->calib > a->finetune ? a->calib : a->finetune;
+  if (a->train_extra > ntrain)
+    ntrain = a->train_extra;
   int rc;
   if ((rc = io_model_load(a->model, &in->model)) ||
       (rc = io_idx_load_set(a->data, 0, &in->test_img, &in->test_lab)) ||
-      (rc = io_idx_load_set(a->data, 1, &in->train_img, &in->train_lab)) ||
+      (rc = io_idx_load_set_first(a->data, 1, ntrain, &in->train_img,
+                                  &in->train_lab)) ||
       (rc = io_energy_load(a->energy, &in->energy)))
     return rc;
   if (a->array_rows) { /* --array overrides the file's geometry */
@@ -383,13 +390,22 @@ void conv_inputs_fini(conv_inputs *in)
   memset(in, 0, sizeof *in);
 }
 
+/* cnn_split's reduction over the ranks of this run. */
+static void sum_ranks(void *ctx, uint64_t *v, size_t n)
+{
+  (void)ctx;
+  comm_sum_u64_array(v, n);
+}
+
 int conv_build(const conv_args *a, const conv_inputs *in, conv_result *r, cnn_snn **out)
 {
   const io_idx *test = in->test_img, *train = in->train_img;
   r->images = a->images && a->images < test->n ? a->images : test->n;
   cnn_opts o = {.percentile = a->percentile, .calib = a->calib, .max_to_avg = a->max_to_avg,
                 .poisson_input = a->poisson, .seed = 1, .coding = a->coding,
-                .v_init = a->v_init};
+                .v_init = a->v_init,
+                /* every rank calibrates on its share of the images */
+                .split = {(uint32_t)comm_rank(), (uint32_t)comm_size(), sum_ranks, NULL}};
   r->calib = a->calib < train->n ? a->calib : train->n;
   r->recorded_ann_acc = in->model->ann_accuracy;
   double t0 = sim_clock_s();

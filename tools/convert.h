@@ -40,6 +40,11 @@ typedef struct conv_args {
   uint32_t energy_steps;    /* steps of the energy table (0: chosen) */
   double v_init;            /* initial membrane potential / threshold */
   uint32_t finetune;        /* fine-tuning images (0: none) */
+  uint32_t train_extra;     /* training images a caller reads itself beyond
+                               calib and finetune (cim: its cores'
+                               calibration, its fine-tuning); conv_load
+                               reads the first max(calib, finetune,
+                               train_extra) of the training set */
   double percentile;        /* normalization percentile, (0, 100] */
   double drift_s;           /* seconds between programming and inference */
   double temperature_k;     /* --temperature: the devices' temperature

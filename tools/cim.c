@@ -72,10 +72,7 @@ typedef struct cim_args {
 
 static int usage_err(const char *fmt, const char *arg)
 {
-  fprintf(stderr, "memspike: cim: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n%s", usage);
-  return 2;
+  return conv_usage_err("cim", usage, fmt, arg);
 }
 
 static int parse_count(const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -118,14 +115,10 @@ static int args_parse(int argc, char **argv, cim_args *a)
     }
     static const char *const with_value[] = {
         "--data", "--device", "--energy", "--input-bits", "--cores", "--core-size", "--images",
-        "--calib", "--prog-noise", "--finetune-last", "--finetune-noise", "--repeats", "--transpose", "--seed", "--json", NULL};
-    int known = 0;
-    for (const char *const *w = with_value; *w && !known; w++)
-      known = !strcmp(k, *w);
-    if (!known)
-      return usage_err("unknown option '%s'", k);
-    if (!v)
-      return usage_err("option '%s' needs a value", k);
+        "--calib", "--prog-noise", "--finetune-last", "--finetune-noise", "--repeats",
+        "--transpose", "--seed", "--json", NULL};
+    if (conv_value_option("cim", usage, with_value, k, v))
+      return 2;
     i++;
     if (!strcmp(k, "--data"))
       a->c.data = v;

@@ -156,12 +156,30 @@ static int parse_temperature(const char *v, double *out)
   return x > 0 && isfinite(x) ? 0 : -1;
 }
 
+int conv_usage_err(const char *cmd, const char *use, const char *fmt, const char *arg)
+{
+  fprintf(stderr, "memspike: %s: ", cmd);
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n%s", use);
+  return 2;
+}
+
+int conv_value_option(const char *cmd, const char *use, const char *const *names,
+                      const char *k, const char *v)
+{
+  int known = 0;
+  for (const char *const *w = names; *w && !known; w++)
+    known = !strcmp(k, *w);
+  if (!known)
+    return conv_usage_err(cmd, use, "unknown option '%s'", k);
+  if (!v)
+    return conv_usage_err(cmd, use, "option '%s' needs a value", k);
+  return 0;
+}
+
 static int usage_err(const char *fmt, const char *arg)
 {
-  fprintf(stderr, "memspike: convert: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n%s", usage);
-  return 2;
+  return conv_usage_err("convert", usage, fmt, arg);
 }
 
 int conv_args_parse(int argc, char **argv, conv_args *a)
@@ -199,13 +217,8 @@ int conv_args_parse(int argc, char **argv, conv_args *a)
         "--temperature",
         "--schedule", "--maxpool", "--log", "--coding", "--replicate", "--v-init", "--array",
         "--arrays", "--pack", "--activation", NULL};
-    int known = 0;
-    for (const char *const *w = with_value; *w && !known; w++)
-      known = !strcmp(k, *w);
-    if (!known)
-      return usage_err("unknown option '%s'", k);
-    if (!v)
-      return usage_err("option '%s' needs a value", k);
+    if (conv_value_option("convert", usage, with_value, k, v))
+      return 2;
     i++;
     if (!strcmp(k, "--data"))
       a->data = v;

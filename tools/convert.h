@@ -171,6 +171,15 @@ typedef struct conv_result {
    the exit status (0, 1 run-time failure, 2 usage or bad input). */
 int cmd_convert(int argc, char **argv);
 
+/* A bad command line of `memspike CMD` (convert, cim): prints
+   "memspike: CMD: " fmt (with arg) and the usage; returns 2 (bad input). */
+int conv_usage_err(const char *cmd, const char *usage, const char *fmt, const char *arg);
+/* Option k, whose value is v (NULL: none left), of a command whose options
+   taking a value are `names` (NULL-ended): 0 when k is one of them and has
+   a value, else conv_usage_err's 2 naming what is wrong. */
+int conv_value_option(const char *cmd, const char *usage, const char *const *names,
+                      const char *k, const char *v);
+
 /* Parse argv (after the command word) into a.  Returns 0, or 2 after
    printing what is wrong and the usage on stderr. */
 int conv_args_parse(int argc, char **argv, conv_args *a /* OUT */);

@@ -124,13 +124,20 @@ typedef struct sim_cdf_table {
 
 void sim_cdf_table_init(sim_cdf_table *tab, const double *pmf, int n);
 
-static inline int sim_cdf_table_draw(const sim_cdf_table *tab, sim_rng *rng)
+/* The value of the table's law for the 32-bit draw u, or -1 when u falls
+   beyond the table (its law has mass past SIM_CDF_MAX entries). */
+static inline int sim_cdf_table_find(const sim_cdf_table *tab, uint32_t u)
 {
-  uint64_t u = sim_rng_u32(rng);
-  int k = tab->guide[u >> (32 - SIM_CDF_GUIDE_BITS)];
-  while (k < tab->n && u >= tab->cdf[k])
+  const uint64_t x = u;
+  int k = tab->guide[x >> (32 - SIM_CDF_GUIDE_BITS)];
+  while (k < tab->n && x >= tab->cdf[k])
     k++;
   return k < tab->n ? k : -1;
+}
+
+static inline int sim_cdf_table_draw(const sim_cdf_table *tab, sim_rng *rng)
+{
+  return sim_cdf_table_find(tab, sim_rng_u32(rng));
 }
 
 #endif

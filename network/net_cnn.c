@@ -376,7 +376,7 @@ static void normalize(cnn_snn *s, const uint8_t *imgs, uint32_t ncalib, double p
   for (uint32_t k = 0; k < s->n; k++) {
     if (!pos[k])
       continue;
-    double lam = cnn_percentile_split(pos[k], npos[k], p, split ? sp : NULL); /* over all ranks */
+    double lam = cnn_percentile_split(pos[k], npos[k], p, sp); /* over all ranks */
     sim_free(pos[k]);
     s->st[k].lambda = lam > 0 ? lam : 1.0; /* a layer that never turns on keeps its scale */
   }

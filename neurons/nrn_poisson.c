@@ -158,18 +158,14 @@ sweep_row_case(sim_rng *restrict rng, const sim_cdf_table *restrict tab, double 
 {
   uint64_t spikes = 0;
   uint32_t u[SWEEP_CHUNK];
-  const int tn = tab->n;
   for (uint64_t k0 = 0; k0 < n; k0 += SWEEP_CHUNK) {
     const uint32_t m = n - k0 < SWEEP_CHUNK ? (uint32_t)(n - k0) : SWEEP_CHUNK;
     sim_rng_u32_each(rng + k0, u, m);
     for (uint32_t i = 0; i < m; i++) {
-      const uint64_t x = u[i];
-      int k = tab->guide[x >> (32 - SIM_CDF_GUIDE_BITS)];
-      while (k < tn && x >= tab->cdf[k])
-        k++;
+      const int k = sim_cdf_table_find(tab, u[i]);
       /* the table does not hold the law (mean > ~25): an exact draw on
          the same stream, as count() does */
-      const uint32_t c = k < tn ? (uint32_t)k : sim_rng_poisson(&rng[k0 + i], mean);
+      const uint32_t c = k >= 0 ? (uint32_t)k : sim_rng_poisson(&rng[k0 + i], mean);
       const uint32_t tj = tgt[k0 + i];
       row[tj] += c * w;
       if (mark)

@@ -67,6 +67,7 @@ typedef struct sim_ckpt_load {
   int counters;      /* 1: add the file's rank-local counters (energy,
                         activity) here: on the same layout, or on rank 0
                         when the rank count changed (totals stay exact) */
+  uint16_t file;     /* the file's place among those loaded */
 } sim_ckpt_load;
 
 static inline void sim_ckpt_rec(const sim_ckpt_writer *w, const char *tag, uint32_t n)

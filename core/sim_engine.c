@@ -151,6 +151,11 @@ static void setup_pops(sim_engine *e)
     k->by_sign = p->model->port_by_sign;
     k->counts = p->model->counts_input;
     k->whole = p->model->per_tick;
+    if (p->model->per_tick && !p->model->counts_input) {
+      k->defer = sim_calloc(e->nslots, sizeof *k->defer, "deferred runs");
+      for (int port = 0; port < p->model->nports; port++)
+        k->acc[port] = sim_calloc((size_t)p->nlocal + 1, sizeof(double), "input sums");
+    }
     if (p->model->counts_input)
       r->mult = sim_malloc((size_t)p->nlocal * sizeof *r->mult + 4, "spike multiplicities");
     k->pending_until = &e->pending_until;
@@ -242,6 +247,9 @@ static void update_pop(sim_engine *e, uint32_t pi, sim_time t)
   uint64_t *bits = sim_sink_bits(&r->sink, t);
   const uint32_t nwords = r->sink.nwords;
   if (m->per_tick) {
+    if (r->sink.defer && sim_sink_flush(&r->sink, t))
+      for (int k = 0; k < m->nports; k++)
+        ctx.in[k] = r->sink.acc[k];
     m->update(&ctx, t, NULL, nloc);
     e->st->pop_updates[pi] += nloc;
     /* Clear the tick's rows whole (sink.whole: static_spike does not mark
@@ -439,6 +447,13 @@ static void engine_fini(sim_engine *e)
     for (int k = 0; k < SIM_MAX_PORTS; k++)
       sim_free(r->sink.ring[k]);
     sim_free(r->sink.touched);
+    if (r->sink.defer) {
+      for (uint32_t q = 0; q < e->nslots; q++)
+        sim_free(r->sink.defer[q].v);
+      sim_free(r->sink.defer);
+    }
+    for (int k = 0; k < SIM_MAX_PORTS; k++)
+      sim_free(r->sink.acc[k]);
     sim_free(r->sched);
     sim_free(r->idx);
     sim_free(r->next);

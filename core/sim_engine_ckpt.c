@@ -8,6 +8,7 @@
  * record is keyed by gid or synapse key, so the rank count may change.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_alloc.h"
@@ -166,6 +167,37 @@ static void save_neurons(const sim_engine *e, uint32_t i, const sim_ckpt_writer 
   sim_free(ent);
 }
 
+/* The deferred runs of population i's slots, in each slot's order (see
+   sim_sink_defer): per run its spike's source gid, projection and delay,
+   so that a resumed run on any number of ranks finds its own runs of the
+   same spikes again. */
+static void save_defer(const sim_engine *e, uint32_t i, const sim_ckpt_writer *w)
+{
+  const sim_net *net = e->net;
+  const sim_sink *k = &e->pops[i].sink;
+  size_t n = 0, cap = 64;
+  defer_ent *ent = sim_malloc(cap * sizeof *ent, "checkpoint deferred runs");
+  for (uint32_t rel = 0; rel < e->nslots; rel++) {
+    const sim_sink_refs *rs = &k->defer[(uint32_t)(e->w0 + rel) & k->smask];
+    for (uint32_t q = 0; q < rs->n; q++) {
+      const sim_sink_ref *x = &rs->v[q];
+      uint32_t j = 0;
+      while (j < net->nprojs && net->projs[j].syn != x->tab)
+        j++;
+      const sim_syn_table *t = x->tab;
+      const uint32_t s = sim_syn_row_source(t, sim_syn_row_of(t, x->k0));
+      if (n == cap)
+        ent = sim_realloc(ent, (cap *= 2) * sizeof *ent, "checkpoint deferred runs");
+      ent[n++] = (defer_ent){rel, net->pops[net->projs[j].src].first_gid + s, j,
+                             t->d[x->k0], 0};
+    }
+  }
+  sim_ckpt_rec(w, "defer", 2);
+  sim_ckpt_u64(w, i);
+  sim_ckpt_bin(w, ent, n * sizeof *ent);
+  sim_free(ent);
+}
+
 typedef struct walk_ctx {
   const sim_engine *e;
   uint32_t *owner;   /* per kind */
@@ -212,8 +244,11 @@ int sim_engine_save(sim_engine *e, const sim_ckpt_writer *w)
   sim_ckpt_i64(w, e->pending_until);
   save_stats(e, w);
   for (uint32_t i = 0; i < net->npops; i++)
-    if (net->pops[i].model)
+    if (net->pops[i].model) {
       save_neurons(e, i, w);
+      if (e->pops[i].sink.defer)
+        save_defer(e, i, w);
+    }
   sim_queue_walk(&e->q, walk_one, &c);
   sim_ckpt_rec(w, "queue", 1);
   sim_ckpt_bin(w, c.ent, c.n * sizeof *c.ent);
@@ -365,6 +400,105 @@ static int load_ring(sim_engine *e, const sim_ckpt_load *l, uint32_t i)
   return 0;
 }
 
+/* A "defer" record of population i: its runs, checked, kept for
+   push_defer once every file is read. */
+static int load_defer(sim_engine *e, const sim_ckpt_load *l, uint32_t i, uint16_t file)
+{
+  const sim_net *net = e->net;
+  const void *b;
+  size_t n;
+  int rc = sim_ckpt_get_array(l->r, "entries", sizeof(defer_ent), &b, &n);
+  if (rc)
+    return rc;
+  if (!e->pops[i].sink.defer && n)
+    return bad(l->r, "deferred input for population %llu, which takes none", i);
+  for (size_t q = 0; q < n; q++) {
+    defer_ent x;
+    memcpy(&x, (const char *)b + q * sizeof x, sizeof x);
+    if (x.rel >= e->nslots || x.proj >= net->nprojs || net->projs[x.proj].tgt != i ||
+        !net->projs[x.proj].syn->by_delay || x.d <= x.rel || x.d > net->max_delay)
+      return bad(l->r, "deferred run %llu of another network", q);
+    const sim_pop *src = &net->pops[net->projs[x.proj].src];
+    if (x.pre < src->first_gid || x.pre - src->first_gid >= src->n)
+      return bad(l->r, "deferred run %llu: gid not in its source population", q);
+    x.file = file;
+    if (e->ndl == e->capdl)
+      e->dl = sim_realloc(e->dl, (e->capdl = 2 * e->capdl + 64) * sizeof *e->dl,
+                          "checkpoint deferred runs");
+    e->dl[e->ndl++] = x;
+  }
+  return 0;
+}
+
+/* Position of projection j among its source's outgoing ones: the order
+   in which one spike's runs were deferred. */
+static uint32_t out_pos(const sim_net *net, uint32_t j)
+{
+  const sim_pop *src = &net->pops[net->projs[j].src];
+  uint32_t k = 0;
+  while (k < src->nout && src->out_projs[k] != j)
+    k++;
+  return k;
+}
+
+static const sim_net *sort_net;
+
+/* A slot's runs in the order they were deferred: by emission tick, then
+   the spikes' delivery order (gid within a tick), then the projection's
+   place among the source's; then by file. */
+static int defer_cmp(const void *a, const void *b)
+{
+  const defer_ent *x = a, *y = b;
+  if (x->rel != y->rel)
+    return x->rel < y->rel ? -1 : 1;
+  if (x->d != y->d) /* emission tick rel - d ascending */
+    return x->d > y->d ? -1 : 1;
+  if (x->pre != y->pre)
+    return x->pre < y->pre ? -1 : 1;
+  if (x->proj != y->proj) {
+    uint32_t px = out_pos(sort_net, x->proj), py = out_pos(sort_net, y->proj);
+    return px < py ? -1 : px > py ? 1 : x->proj < y->proj ? -1 : 1;
+  }
+  return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* Push the loaded runs that this rank holds, in their original order.
+   Every rank that held targets of a run saved it once per spike, so a run
+   read from several files counts as often as in the file that has it
+   most. */
+static void push_defer(sim_engine *e)
+{
+  const sim_net *net = e->net;
+  sort_net = net;
+  qsort(e->dl, e->ndl, sizeof *e->dl, defer_cmp);
+  for (size_t a = 0; a < e->ndl;) {
+    const defer_ent *x = &e->dl[a];
+    size_t b = a, most = 0;
+    while (b < e->ndl && e->dl[b].rel == x->rel && e->dl[b].d == x->d &&
+           e->dl[b].pre == x->pre && e->dl[b].proj == x->proj) {
+      size_t c = b;
+      while (c < e->ndl && e->dl[c].rel == x->rel && e->dl[c].d == x->d &&
+             e->dl[c].pre == x->pre && e->dl[c].proj == x->proj && e->dl[c].file == e->dl[b].file)
+        c++;
+      if (c - b > most)
+        most = c - b;
+      b = c;
+    }
+    const sim_proj *pr = &net->projs[x->proj];
+    const sim_syn_table *t = pr->syn;
+    const sim_syn_span row = sim_syn_find(t, x->pre - net->pops[pr->src].first_gid);
+    const sim_syn_span run = sim_syn_delay_run(t, row.k0, row.k1, x->d);
+    if (run.k1 > run.k0)
+      for (size_t m = 0; m < most; m++)
+        sim_sink_defer(&e->pops[pr->tgt].sink, e->w0 + x->rel, t, run.k0,
+                       (uint32_t)(run.k1 - run.k0), pr->port);
+    a = b;
+  }
+  sim_free(e->dl);
+  e->dl = NULL;
+  e->ndl = e->capdl = 0;
+}
+
 static int load_queue(sim_engine *e, const sim_ckpt_load *l)
 {
   const void *b;
@@ -427,10 +561,12 @@ static int load_file(sim_engine *e, const sim_ckpt_load *l, int first, sim_time 
       uint64_t idx;
       if ((rc = sim_ckpt_get_u64(r, "index", &idx)))
         return rc;
-      if (!strcmp(tag, "neurons") || !strcmp(tag, "ring")) {
+      if (!strcmp(tag, "neurons") || !strcmp(tag, "ring") || !strcmp(tag, "defer")) {
         if (idx >= net->npops || !net->pops[idx].model)
           return bad(r, "no neuron population %llu in this network", idx);
-        rc = tag[0] == 'n' ? load_neurons(e, l, (uint32_t)idx) : load_ring(e, l, (uint32_t)idx);
+        rc = tag[0] == 'n'   ? load_neurons(e, l, (uint32_t)idx)
+             : tag[0] == 'r' ? load_ring(e, l, (uint32_t)idx)
+                             : load_defer(e, l, (uint32_t)idx, l->file);
       } else if (!strcmp(tag, "source")) {
         if (idx >= net->npops || !net->pops[idx].source || !net->pops[idx].source->load)
           return bad(r, "no source population %llu of this kind in this network", idx);
@@ -467,10 +603,16 @@ int sim_engine_load(sim_engine *e, sim_ckpt_reader *const *files, uint32_t nfile
     sim_ckpt_load l = {.r = r,
                        .same = same_count && r->rank == e->rank,
                        .counters = same_count ? r->rank == e->rank : e->rank == 0};
+    l.file = (uint16_t)f;
     rc = load_file(e, &l, f == 0, &pending);
-    if (rc)
+    if (rc) {
+      sim_free(e->dl);
+      e->dl = NULL;
+      e->ndl = e->capdl = 0;
       return rc;
+    }
   }
+  push_defer(e);
   e->pending_until = pending;
   for (uint32_t i = 0; i < net->npops; i++)
     if (e->pops[i].src && net->pops[i].source->resume)

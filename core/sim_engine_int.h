@@ -27,6 +27,14 @@ typedef struct pop_rt {
   void *src;                   /* source instance (source populations) */
 } pop_rt;
 
+/* One deferred run of a checkpoint (record "defer"): the spike of gid pre
+   on projection proj, whose synapses of delay d arrive at tick now + rel.
+   file: the checkpoint file it was read from (loads only). */
+typedef struct defer_ent {
+  uint32_t rel, pre, proj;
+  uint16_t d, file;
+} defer_ent;
+
 typedef struct ev_kind {
   sim_event_fn fn;
   void *self;
@@ -72,6 +80,9 @@ struct sim_engine {
   sim_time last_w1;   /* end of the last window run */
   double wall_s;      /* wall seconds in sim_engine_advance so far */
   int rc;             /* non-zero: a failure ended the run */
+  defer_ent *dl;      /* loading a checkpoint: the deferred runs of every
+                         file, pushed once all are read */
+  size_t ndl, capdl;
 };
 
 #endif

@@ -104,3 +104,129 @@ size_t sim_syn_table_bytes(const sim_syn_table *t)
   size_t rows = t->row_src ? sparse_bytes(t->src_n, t->nrows) : dense_bytes(t->src_n);
   return (size_t)t->nsyn * per + (t->off ? rows : 0);
 }
+
+void sim_syn_table_sort_by_delay(sim_syn_table *t)
+{
+  if (!t->d || t->by_delay || !t->nsyn) {
+    t->by_delay = t->d != NULL;
+    return;
+  }
+  const uint32_t lo = t->d_min, span = (uint32_t)t->d_max - lo + 1;
+  uint64_t maxrow = 0;
+  for (uint32_t r = 0; r < t->nrows; r++)
+    if (t->off[r + 1] - t->off[r] > maxrow)
+      maxrow = t->off[r + 1] - t->off[r];
+  uint32_t *pos = sim_malloc(((size_t)span + 1) * sizeof *pos, "delay sort counts");
+  uint32_t *tg = sim_malloc(maxrow * sizeof *tg + 4, "delay sort targets");
+  float *w = t->w ? sim_malloc(maxrow * sizeof *w + 4, "delay sort weights") : NULL;
+  uint16_t *d = sim_malloc(maxrow * sizeof *d + 2, "delay sort delays");
+  for (uint32_t r = 0; r < t->nrows; r++) {
+    const uint64_t k0 = t->off[r], n = t->off[r + 1] - k0;
+    if (n < 2)
+      continue;
+    /* A counting sort: stable, so each delay keeps the row's target order
+       and a target's synapses of one delay their draw order. */
+    memset(pos, 0, ((size_t)span + 1) * sizeof *pos);
+    for (uint64_t k = 0; k < n; k++)
+      pos[t->d[k0 + k] - lo + 1]++;
+    for (uint32_t b = 1; b <= span; b++)
+      pos[b] += pos[b - 1];
+    memcpy(tg, t->tgt + k0, n * sizeof *tg);
+    memcpy(d, t->d + k0, n * sizeof *d);
+    if (w)
+      memcpy(w, t->w + k0, n * sizeof *w);
+    for (uint64_t k = 0; k < n; k++) {
+      const uint32_t q = pos[d[k] - lo]++;
+      t->tgt[k0 + q] = tg[k];
+      t->d[k0 + q] = d[k];
+      if (w)
+        t->w[k0 + q] = w[k];
+    }
+  }
+  sim_free(pos);
+  sim_free(tg);
+  sim_free(w);
+  sim_free(d);
+  t->by_delay = 1;
+}
+
+sim_syn_span sim_syn_delay_run(const sim_syn_table *t, uint64_t k0, uint64_t k1, uint16_t d)
+{
+  uint64_t a = k0, b = k1;
+  while (a < b) { /* first entry with delay >= d */
+    uint64_t m = a + (b - a) / 2;
+    if (t->d[m] < d)
+      a = m + 1;
+    else
+      b = m;
+  }
+  uint64_t e = a;
+  while (e < k1 && t->d[e] == d)
+    e++;
+  return (sim_syn_span){a, e};
+}
+
+void sim_sink_refs_grow(sim_sink_refs *r)
+{
+  r->cap = r->cap ? 2 * r->cap : 256;
+  r->v = sim_realloc(r->v, (size_t)r->cap * sizeof *r->v, "deferred runs");
+}
+
+/* Runs whose first lines the flush loads ahead. */
+#define FLUSH_AHEAD 16
+
+/* One run's adds: per-synapse weights or one weight, into one row (the
+   cases of sim_sink_flush, one loop each). */
+static inline __attribute__((always_inline)) void
+flush_run(double *r0, double *r1, const uint32_t *restrict tg, const float *restrict w,
+          double w_const, uint32_t n, const int per_w, const int by_sign)
+{
+  for (uint32_t k = 0; k < n; k++) {
+    const double wk = per_w ? (double)w[k] : w_const;
+    (by_sign && wk < 0 ? r1 : r0)[tg[k]] += wk;
+  }
+}
+
+int sim_sink_flush(const sim_sink *k, sim_time t)
+{
+  sim_sink_refs *rs = &k->defer[(uint32_t)t & k->smask];
+  const uint32_t n = rs->n;
+  if (!n)
+    return 0;
+  const sim_sink_ref *v = rs->v;
+  for (uint32_t q = 0; q < n; q++) {
+    if (q + FLUSH_AHEAD < n) {
+      const sim_sink_ref *a = &v[q + FLUSH_AHEAD];
+      __builtin_prefetch(a->tab->tgt + a->k0);
+      __builtin_prefetch(a->tab->tgt + a->k0 + 16);
+      if (a->tab->w) {
+        __builtin_prefetch(a->tab->w + a->k0);
+        __builtin_prefetch(a->tab->w + a->k0 + 16);
+      }
+    }
+    const sim_syn_table *tab = v[q].tab;
+    const uint32_t *tg = tab->tgt + v[q].k0;
+    const float *w = tab->w ? tab->w + v[q].k0 : NULL;
+    double *r0 = k->acc[k->by_sign ? 0 : v[q].port], *r1 = k->acc[k->by_sign ? 1 : v[q].port];
+    if (k->by_sign && w)
+      flush_run(r0, r1, tg, w, 0, v[q].n, 1, 1);
+    else if (k->by_sign)
+      flush_run(r0, r1, tg, NULL, tab->w_const, v[q].n, 0, 1);
+    else if (w)
+      flush_run(r0, r0, tg, w, 0, v[q].n, 1, 0);
+    else
+      flush_run(r0, r0, tg, NULL, tab->w_const, v[q].n, 0, 0);
+  }
+  rs->n = 0;
+  /* Then the ring's row (the direct adds) joins in, one pass in order,
+     which also clears it. */
+  for (int p = 0; p < SIM_MAX_PORTS; p++)
+    if (k->ring[p]) {
+      double *restrict a = k->acc[p], *restrict r = sim_sink_row(k, p, t);
+      for (uint32_t j = 0; j < k->nlocal; j++) {
+        a[j] += r[j];
+        r[j] = 0;
+      }
+    }
+  return 1;
+}

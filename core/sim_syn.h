@@ -53,6 +53,10 @@ typedef struct sim_syn_table {
   uint16_t d_min, d_max; /* ticks over this rank's synapses (d_const if
                             none) */
   uint64_t nsyn;     /* synapses on this rank */
+  /* Delay-major rows (sim_syn_table_sort_by_delay): each row is sorted by
+     (delay, target), a target's synapses of one delay in draw order, so
+     that the synapses of one row and delay are one run of entries. */
+  int by_delay;
 } sim_syn_table;
 
 /* Entries [k0, k1) of one source (k0 == k1: none on this rank). */
@@ -89,6 +93,15 @@ uint32_t sim_syn_row_of(const sim_syn_table *t, uint64_t k);
    are dropped when that saves memory. */
 void sim_syn_table_compact(sim_syn_table *t);
 
+/* Reorder each row by (delay, target), stably, and set by_delay: the
+   delay-major form deferred delivery needs (sim_sink_defer).  A table
+   without per-synapse delays is left as it is. */
+void sim_syn_table_sort_by_delay(sim_syn_table *t);
+
+/* The run of row entries [k0, k1) (a delay-major table) with delay d,
+   as a span ({x, x} when none). */
+sim_syn_span sim_syn_delay_run(const sim_syn_table *t, uint64_t k0, uint64_t k1, uint16_t d);
+
 void sim_syn_table_fini(sim_syn_table *t);
 /* Bytes held by the table's arrays (rows included). */
 size_t sim_syn_table_bytes(const sim_syn_table *t);
@@ -96,6 +109,24 @@ size_t sim_syn_table_bytes(const sim_syn_table *t);
    sources drawn at random (rows: src_n (1 - exp(-nsyn / src_n))), with
    per-synapse weights (per_w) and delays (per_d) or constants. */
 size_t sim_syn_table_bytes_for(uint64_t nsyn, uint32_t src_n, int per_w, int per_d);
+
+/* Deferred delivery: one run of a delay-major table (entries [k0, k0 + n)
+   of tab, all of one delay) whose weights arrive at one tick; the engine
+   adds them into that tick's row just before the target population's
+   update, in the order they were deferred.  Each run's adds then walk
+   one row of a few hundred kB instead of a ring of tens of MB. */
+typedef struct sim_sink_ref {
+  const sim_syn_table *tab;
+  uint64_t k0;
+  uint32_t n;
+  int32_t port; /* the projection's port (targets that do not route by sign) */
+} sim_sink_ref;
+
+/* The deferred runs of one arrival slot. */
+typedef struct sim_sink_refs {
+  sim_sink_ref *v;
+  uint32_t n, cap;
+} sim_sink_refs;
 
 /* The input rings of one target population, as the engine lays them out:
    for each port a ring of nslots ticks x nlocal sums (delta models: mV;
@@ -114,6 +145,11 @@ typedef struct sim_sink {
                                   kind may leave the bitmap unmarked
                                   (static_spike does) */
   sim_time *pending_until;     /* engine's: latest tick with input pending */
+  sim_sink_refs *defer;        /* per slot, the runs deferred to it, or NULL:
+                                  the target takes no deferred runs (it is
+                                  not per-tick, or counts spikes) */
+  double *acc[SIM_MAX_PORTS];  /* with defer: per port, nlocal sums of the
+                                  tick being flushed (sim_sink_flush) */
 } sim_sink;
 
 /* Row of port `port` for arrival tick t (nlocal entries). */
@@ -151,6 +187,29 @@ static inline void sim_sink_add(const sim_sink *k, int port, sim_time t, uint32_
   uint64_t *bits = sim_sink_bits(k, t);
   bits[j >> 6] |= 1ull << (j & 63);
 }
+
+/* Make room for one more deferred run in r (core/sim_syn.c). */
+void sim_sink_refs_grow(sim_sink_refs *r);
+
+/* Defer a run of tab (entries [k0, k0 + n), one delay) to arrival tick t
+   (k->defer != NULL).  The caller says sim_sink_pending for t. */
+static inline void sim_sink_defer(const sim_sink *k, sim_time t, const sim_syn_table *tab,
+                                  uint64_t k0, uint32_t n, int port)
+{
+  sim_sink_refs *r = &k->defer[(uint32_t)t & k->smask];
+  if (r->n == r->cap)
+    sim_sink_refs_grow(r);
+  r->v[r->n++] = (sim_sink_ref){tab, k0, n, port};
+}
+
+/* Before the target's update of tick t: add slot t's deferred runs, in
+   order, into the accumulator rows k->acc (zero on entry), then each
+   port's ring row of t into them, clearing the ring row; empties the
+   slot.  Returns 1 when the tick's input is then in acc, 0 when slot t
+   had no runs (the input is in the ring rows, untouched).  The
+   accumulators are rows of nlocal that every tick reuses, so the runs'
+   adds land in cache, not in a ring of tens of MB. */
+int sim_sink_flush(const sim_sink *k, sim_time t);
 
 /* Activity and energy counters of a projection on this rank. */
 typedef struct sim_syn_counters {

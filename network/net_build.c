@@ -133,6 +133,24 @@ static void build_presence(net_network *net)
   sim_free(need);
 }
 
+/* Does static projection j take delay-major rows (deferred delivery,
+   core/sim_syn.h)?  Only when its spikes go through the static kind into
+   a per-tick target that adds weights (the engine defers only there), and
+   nothing walks its rows expecting a target's synapses adjacent: neither
+   a weights record nor a Poisson source (drawn per synapse on the target's
+   rank). */
+static int delay_major(const net_desc *d, uint32_t j)
+{
+  const net_proj_desc *pd = &d->projs[j];
+  const nrn_model_ops *tm = d->pops[pd->tgt].model;
+  if (!net_pop_travels(&d->pops[pd->src]) || !tm->per_tick || tm->counts_input)
+    return 0;
+  for (uint32_t r = 0; r < d->nrecs; r++)
+    if (d->recs[r].kind == NET_REC_WEIGHTS && d->recs[r].proj == j)
+      return 0;
+  return 1;
+}
+
 /* The kernel's view of the built network (see sim_net.h). */
 static void make_kernel(net_network *net)
 {
@@ -250,6 +268,8 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
         tp->stdp_in[tp->nstdp_in++] = j;
       }
     }
+    if (!pr->dynamic && delay_major(desc, j))
+      sim_syn_table_sort_by_delay(&pr->syn);
     net->nsyn += pr->syn.nsyn;
     net->syn_bytes += sim_syn_table_bytes(&pr->syn) + syn_store_bytes(&pr->store);
     if (pr->syn.nsyn && pr->syn.d_max > net->max_delay)

@@ -5,6 +5,9 @@
  */
 #include "syn_kinds.h"
 
+/* Entries a delay-major row's run search compares at once. */
+#define RUN_WINDOW 32
+
 /* Synapses ahead whose input-ring entry the general loop prefetches. */
 #define PREFETCH_AHEAD 32
 
@@ -134,6 +137,32 @@ static uint64_t static_spike(void *self, sim_syn_table *syn, uint32_t s, sim_gid
     sim_sink_pending(sink, ta);
     add_row(sim_sink_row(sink, port, ta), sim_sink_bits(sink, ta), tg + k0, k1 - k0,
             sim_sink_value(sink, syn->w_const));
+    return k1 - k0;
+  }
+  if (sink->defer && syn->by_delay) {
+    /* Delay-major row: one deferred run per delay, added at arrival into
+       one row (sim_sink_flush), instead of a scatter over the ring. */
+    const uint16_t *d = syn->d;
+    for (uint64_t k = k0; k < k1;) {
+      const uint16_t dk = d[k];
+      uint64_t e = k;
+      /* The run's end: the row is sorted, so the entries of a window equal
+         to dk are the run's (a count the compiler vectorizes). */
+      while (k1 - e >= RUN_WINDOW) {
+        uint32_t c = 0;
+        for (int i = 0; i < RUN_WINDOW; i++)
+          c += d[e + i] == dk;
+        e += c;
+        if (c < RUN_WINDOW)
+          break;
+      }
+      if (k1 - e < RUN_WINDOW)
+        while (e < k1 && d[e] == dk)
+          e++;
+      sim_sink_defer(sink, t + dk, syn, k, (uint32_t)(e - k), port);
+      k = e;
+    }
+    sim_sink_pending(sink, t + d[k1 - 1]);
     return k1 - k0;
   }
   const int by_sign = sink->by_sign;

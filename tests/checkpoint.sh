@@ -6,6 +6,8 @@
 # Poisson drive, STDP and ECRAM devices (stdp_song2000_ecram), Brunel and
 # multimeter samples of per-tick Izhikevich neurons (izhikevich_patterns)
 # and weight snapshots, device writes and energy records (record_kinds)
+# and the microcircuit at small scale (potjans_2014_small: per-synapse
+# delays, so input deferred to its arrival tick is part of the checkpoint)
 # (brunel_delta, at 105 ms: on its 1.5 ms window grid); across rank counts (checkpoint on 2, resume on 1 and 4;
 # replay of both sets at once is the run's spikes and stats, overlaps and gaps refused);
 # resume --until past the end (from inside the run and from its end);
@@ -48,8 +50,9 @@ same() {
 
 # --------------------------------------------------------------- same ranks
 for np in 1 2 4; do
-  for cfg in stdp brunel izh rk; do
+  for cfg in stdp brunel izh rk pd; do
     case $cfg in
+    pd) c=configs/potjans_2014_small.ini dur=300 at=150 w="" ;; # deferred runs
     stdp) c=$STDP dur=2000 at=1000 w="--weights plastic" ;;
     brunel) c=$BRUNEL dur=200 at=105 w="" ;;
     izh) c=configs/izhikevich_patterns.ini dur=300 at=100 w="" ;; # samples (multimeter)
@@ -89,8 +92,12 @@ fi
 # ---------------------------------------------------------- other rank counts
 # Checkpoint on 2 ranks, resume on 1 and 4: the original logs up to the
 # checkpoint plus the resumed part (OUT/resume-Tms/) are the run's spikes.
-for cfg in brunel stdp; do
-  if [ $cfg = stdp ]; then at=1000 pop=post from=500 to=1500; else at=105 pop=E from=55 to=155; fi
+for cfg in brunel stdp pd; do
+  case $cfg in
+  stdp) at=1000 pop=post from=500 to=1500 ;;
+  pd) at=150 pop=L4E from=100 to=200 ;;
+  *) at=105 pop=E from=55 to=155 ;;
+  esac
   o="$T/$cfg.np2"
   "$BIN" replay "$o"/events.rank*.msgpack --csv "$T/$cfg.full.csv" > /dev/null 2>&1
   "$BIN" replay "$o"/events.rank*.msgpack --to $at --csv "$T/$cfg.head.csv" > /dev/null 2>&1

@@ -114,7 +114,8 @@ TEST_SRC := tests/test_main.c tests/test_rng.c tests/test_queue.c \
             tests/test_cnn.c tests/test_cnn_pct.c tests/test_cnn_coding.c tests/test_cnn_cores.c tests/test_cnn_fix.c tests/test_cnn_remap.c tests/test_izhikevich.c tests/test_if_soft_reset.c \
             tests/test_cli.c tests/test_kernel.c tests/test_parrot.c tests/test_fuzzfix.c tests/test_record_kinds.c \
             tests/test_memest.c tests/test_log_source.c tests/test_stats.c tests/test_replay.c \
-            tests/test_capi.c tests/test_ckpt.c tests/test_json.c tests/test_hnno.c tests/test_act.c
+            tests/test_capi.c tests/test_ckpt.c tests/test_json.c tests/test_hnno.c tests/test_act.c \
+            tests/test_defer.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/io/io_monitor_page.o
 # The shared library's objects: the same sources compiled position-

@@ -20,8 +20,8 @@
 #include "../core/sim_error.h"
 #include "../core/sim_names.h"
 
-static const char *const sim_keys[] = {"duration", "resolution", "seed",
-                                       "output", "partition", "max_memory", NULL};
+static const char *const sim_keys[] = {"duration",  "resolution", "seed",     "output",
+                                       "partition", "max_memory", "delivery", NULL};
 
 /* "4G", "512 MiB", "1.5e9": bytes, with an optional binary suffix (K, M, G,
    T: powers of 1024, optionally followed by B or iB). */
@@ -57,7 +57,8 @@ int io_cfg_build_simulation(cfg *c, cfg_section *s, net_sim_desc *sim)
   const cfg_entry *e = io_cfg_first_unknown(s, sim_keys), *dur;
   if (e)
     return io_cfg_fail_unknown(c, s, e,
-                               "duration, resolution, seed, output, partition, max_memory");
+                               "duration, resolution, seed, output, partition, max_memory, "
+                               "delivery");
 
   dur = e = io_cfg_get(s, "duration");
   if (!e)
@@ -107,6 +108,17 @@ int io_cfg_build_simulation(cfg *c, cfg_section *s, net_sim_desc *sim)
     else if (strcmp(e->value, "round_robin") != 0)
       return io_cfg_fail(c, s, e, NULL, "expected round_robin or block (got '%s')",
                          io_cfg_shorten(e->value, g, sizeof g));
+  }
+
+  sim->delivery = NET_DELIVERY_AUTO;
+  if ((e = io_cfg_get(s, "delivery"))) {
+    if (strcmp(e->value, "direct") == 0)
+      sim->delivery = NET_DELIVERY_DIRECT;
+    else if (strcmp(e->value, "deferred") == 0)
+      sim->delivery = NET_DELIVERY_DEFERRED;
+    else if (strcmp(e->value, "auto") != 0)
+      return io_cfg_fail(c, s, e, NULL, "expected auto, direct or deferred, default auto "
+                         "(got '%s')", io_cfg_shorten(e->value, g, sizeof g));
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "../core/sim_alloc.h"
 #include "../core/sim_clock.h"
+#include "../core/sim_engine.h"
 #include "../core/sim_error.h"
 #include "../core/sim_rng.h"
 #include "../synapses/syn_kinds.h"
@@ -151,6 +152,27 @@ static int delay_major(const net_desc *d, uint32_t j)
   return 1;
 }
 
+/* [simulation] delivery: deferred, or auto with the whole network's input
+   rings of per-tick targets (the engine's layout, for the largest delay
+   on any rank) above NET_DEFER_RING_BYTES.  The same answer on every rank
+   and rank count: direct and deferred delivery add a target's inputs in
+   different orders (core/sim_syn.h). */
+static int use_deferred(net_network *net)
+{
+  const net_desc *d = net->desc;
+  if (d->sim.delivery != NET_DELIVERY_AUTO)
+    return d->sim.delivery == NET_DELIVERY_DEFERRED;
+  const sim_time dmax = -net->x->min_i64(-(int64_t)net->max_delay);
+  const double slots = sim_engine_nslots(dmax, net->min_delay);
+  double bytes = 0;
+  for (uint32_t i = 0; i < d->npops; i++) {
+    const nrn_model_ops *m = d->pops[i].model;
+    if (m && m->per_tick && !m->counts_input)
+      bytes += (double)m->nports * slots * d->pops[i].n * sizeof(double);
+  }
+  return bytes > NET_DEFER_RING_BYTES;
+}
+
 /* The kernel's view of the built network (see sim_net.h). */
 static void make_kernel(net_network *net)
 {
@@ -268,8 +290,6 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
         tp->stdp_in[tp->nstdp_in++] = j;
       }
     }
-    if (!pr->dynamic && delay_major(desc, j))
-      sim_syn_table_sort_by_delay(&pr->syn);
     net->nsyn += pr->syn.nsyn;
     net->syn_bytes += sim_syn_table_bytes(&pr->syn) + syn_store_bytes(&pr->store);
     if (pr->syn.nsyn && pr->syn.d_max > net->max_delay)
@@ -288,6 +308,10 @@ int net_build(const net_desc *desc, const net_part *part, const sim_exchange_ops
   }
   if (net->min_delay == SIM_NEVER)
     net->min_delay = 1; /* no spike crosses ranks: any window works */
+  if (use_deferred(net))
+    for (uint32_t j = 0; j < desc->nprojs; j++)
+      if (!net->projs[j].dynamic && delay_major(desc, j))
+        sim_syn_table_sort_by_delay(&net->projs[j].syn);
   build_presence(net);
   make_kernel(net);
   net->build_s = sim_clock_s() - t0;

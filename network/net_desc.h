@@ -129,6 +129,20 @@ typedef enum net_partition {
   NET_PART_BLOCK = 1        /* contiguous blocks of each population */
 } net_partition;
 
+/* How spikes of static projections with per-synapse delays reach per-tick
+   targets ([simulation] delivery, network/net_build.c): each synapse adds
+   into the input ring at once (direct), or each delay's run of a spike's
+   synapses is deferred to its arrival tick and added then into one reused
+   row (deferred: delay-major tables, core/sim_syn.h); auto takes deferred
+   when the network's rings would exceed NET_DEFER_RING_BYTES. */
+typedef enum { NET_DELIVERY_AUTO, NET_DELIVERY_DIRECT, NET_DELIVERY_DEFERRED } net_delivery;
+
+/* auto: deferred delivery from this many bytes of input rings in the whole
+   network (per-tick targets, all ranks together: the choice must not
+   depend on the rank count).  Below it the rings stay in cache and the
+   direct adds are cheaper; above it every direct add misses. */
+#define NET_DEFER_RING_BYTES (32.0 * 1024 * 1024)
+
 typedef struct net_sim_desc {
   double duration_ms;   /* simulated time */
   double resolution_ms; /* one tick */
@@ -138,6 +152,7 @@ typedef struct net_sim_desc {
   double max_memory_bytes; /* [simulation] max_memory per rank; 0: none
                               (the machine's available memory still
                               bounds a run) */
+  net_delivery delivery; /* [simulation] delivery */
 } net_sim_desc;
 
 typedef struct net_desc {

@@ -255,6 +255,7 @@ static void test_defaults(void)
   CU_ASSERT(d->sim.seed == 1);
   CU_ASSERT_STRING_EQUAL(d->sim.out_dir, "out");
   CU_ASSERT_EQUAL(d->sim.partition, NET_PART_ROUND_ROBIN);
+  CU_ASSERT_EQUAL(d->sim.delivery, NET_DELIVERY_AUTO);
   CU_ASSERT_EQUAL(d->pops[0].ninit, 0);
   const net_pop_desc *noise = &d->pops[2];
   CU_ASSERT(noise->n == 1 && POIS(noise)->start_ms == 0 && isinf(POIS(noise)->stop_ms) &&
@@ -266,6 +267,19 @@ static void test_defaults(void)
             d->recs[0].kind == NET_REC_SPIKES);
   CU_ASSERT_DOUBLE_EQUAL(d->recs[1].interval_ms, 1.0, 0); /* NEST's default */
   net_desc_destroy(d);
+  /* [simulation] delivery, each value (auto is the default above) */
+  static const char *const dl[] = {"direct", "deferred", "auto"};
+  static const net_delivery want[] = {NET_DELIVERY_DIRECT, NET_DELIVERY_DEFERRED,
+                                      NET_DELIVERY_AUTO};
+  for (int k = 0; k < 3; k++) {
+    char line[64];
+    snprintf(line, sizeof line, "delivery = %s", dl[k]);
+    const char *const l2[] = {"[simulation]", "duration = 10", line, POP_E, NULL};
+    net_desc *d2 = cf_load_ok("delivery.ini", l2, NULL, 0);
+    CU_ASSERT_FATAL(d2 != NULL);
+    CU_ASSERT_EQUAL(d2->sim.delivery, want[k]);
+    net_desc_destroy(d2);
+  }
 }
 
 static void test_text_layout(void)

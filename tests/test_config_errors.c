@@ -69,6 +69,9 @@ static void test_section_name(void)
 
 static void test_unknown_key(void)
 {
+  const char *const dl[] = {"[simulation]", "duration = 100", "delivery = eager", NULL};
+  expect_error("delivery.ini", dl, "delivery = eager", "delivery", "auto, direct or deferred",
+               "(got 'eager')");
   const char *const sim[] = {"[simulation]", "duration = 100", "resolutoin = 0.1", NULL};
   expect_error("key_sim.ini", sim, "resolutoin", "resolutoin", "unknown key",
                "duration, resolution, seed, output, partition", "(got '0.1')");

@@ -45,7 +45,8 @@
   X(ckpt)              \
   X(cnn_coding)        \
   X(act)               \
-  X(cnn_cores)
+  X(cnn_cores)         \
+  X(defer)
 
 #define TEST_SUITE_DECL(name) int test_##name##_register(void);
 TEST_SUITES(TEST_SUITE_DECL)

@@ -6,7 +6,8 @@
  *
  * Connection order on several ranks: a rank holds the synapses onto its
  * own neurons, grouped by source and sorted by target, each (pre, post)
- * pair's synapses in draw order (core/sim_syn.h).  All the synapses of
+ * pair's synapses in draw order (core/sim_syn.h; in a delay-major table,
+ * deferred delivery, by delay and then in draw order).  All the synapses of
  * one pair are on the post neuron's rank, so sorting every rank's
  * entries by (pre, post, rank, position) gives one rank's order.
  */

@@ -22,9 +22,9 @@ struct sim_net;
 #define SIM_MAX_DELAY_TICKS 65535
 
 /* Rank-local incoming synapses of one projection.  Invariant: each
-   source's entries are sorted by target, and the entries one target gets
-   from one source keep the order they were drawn in, on any number of
-   ranks.
+   source's entries are sorted by target (by_delay: by delay, then
+   target), and the entries one target gets from one source (of one delay)
+   keep the order they were drawn in, on any number of ranks.
 
    Rows: the table holds a row only for sources with synapses on this rank,
    so its size is bounded by the rank's synapses, not by the source

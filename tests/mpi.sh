@@ -110,6 +110,24 @@ for cfg in configs/*.ini; do
   done
 done
 
+echo "mpi: deferred delivery (potjans_2014_small, delivery = deferred)"
+# Auto takes direct delivery for rings this small; forced deferred, the
+# merged spikes must be the same on 1-4 ranks, and (the microcircuit's sums
+# of float weights being exact) the direct run's of the loop above.
+for part in round_robin block; do
+  for np in 1 2 3 4; do
+    run "pdefer.$part" $np configs/potjans_2014_small.ini --set simulation.partition=$part \
+      --set simulation.duration=1000 --set simulation.delivery=deferred || continue
+    ref="$T/potjans_2014_small.$part.np1.csv"
+    csv="$T/pdefer.$part.np$np.csv"
+    if [ -s "$ref" ] && cmp -s "$ref" "$csv"; then
+      ok "potjans_2014_small $part, deferred: $np ranks == direct on 1 rank ($(($(wc -l < "$csv") - 1)) spikes)"
+    else
+      bad "potjans_2014_small $part, deferred: $np ranks == direct on 1 rank" "$(diff "$ref" "$csv" | head -5)"
+    fi
+  done
+done
+
 echo "mpi: plastic synapses on every rank (4 post neurons, round_robin)"
 # The shipped Song 2000 configs have one post neuron, so all plastic
 # synapses (and their energy) live on one rank; with 4 they are split.

@@ -151,7 +151,10 @@ static void setup_pops(sim_engine *e)
     k->by_sign = p->model->port_by_sign;
     k->counts = p->model->counts_input;
     k->whole = p->model->per_tick;
-    if (p->model->per_tick && !p->model->counts_input) {
+    int deferred = 0; /* a delay-major projection into it (core/sim_syn.h) */
+    for (uint32_t j = 0; j < net->nprojs; j++)
+      deferred |= net->projs[j].tgt == i && net->projs[j].syn && net->projs[j].syn->by_delay;
+    if (deferred && p->model->per_tick && !p->model->counts_input) {
       k->defer = sim_calloc(e->nslots, sizeof *k->defer, "deferred runs");
       for (int port = 0; port < p->model->nports; port++)
         k->acc[port] = sim_calloc((size_t)p->nlocal + 1, sizeof(double), "input sums");

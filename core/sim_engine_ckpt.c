@@ -469,6 +469,8 @@ static int defer_cmp(const void *a, const void *b)
 static void push_defer(sim_engine *e)
 {
   const sim_net *net = e->net;
+  if (!e->ndl)
+    return;
   sort_net = net;
   qsort(e->dl, e->ndl, sizeof *e->dl, defer_cmp);
   for (size_t a = 0; a < e->ndl;) {

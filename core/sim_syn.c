@@ -196,12 +196,17 @@ int sim_sink_flush(const sim_sink *k, sim_time t)
   const sim_sink_ref *v = rs->v;
   for (uint32_t q = 0; q < n; q++) {
     if (q + FLUSH_AHEAD < n) {
+      /* The lines the run spans (4-byte entries: 16 a line), no more. */
       const sim_sink_ref *a = &v[q + FLUSH_AHEAD];
-      __builtin_prefetch(a->tab->tgt + a->k0);
-      __builtin_prefetch(a->tab->tgt + a->k0 + 16);
+      const uintptr_t t0 = (uintptr_t)(a->tab->tgt + a->k0) & ~(uintptr_t)63,
+                      t1 = (uintptr_t)(a->tab->tgt + a->k0 + a->n - 1);
+      for (uintptr_t l = t0; l <= t1; l += 64)
+        __builtin_prefetch((const void *)l);
       if (a->tab->w) {
-        __builtin_prefetch(a->tab->w + a->k0);
-        __builtin_prefetch(a->tab->w + a->k0 + 16);
+        const uintptr_t w0 = (uintptr_t)(a->tab->w + a->k0) & ~(uintptr_t)63,
+                        w1 = (uintptr_t)(a->tab->w + a->k0 + a->n - 1);
+        for (uintptr_t l = w0; l <= w1; l += 64)
+          __builtin_prefetch((const void *)l);
       }
     }
     const sim_syn_table *tab = v[q].tab;
